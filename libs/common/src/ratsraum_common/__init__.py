@@ -1,0 +1,1 @@
+"""Code every Ratsraum service shares, written once."""

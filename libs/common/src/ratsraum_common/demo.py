@@ -1,0 +1,140 @@
+"""The demo town every embedded start seeds: Stadt Soest and one of its committees.
+
+One definition serves identity (accounts), meeting (body, members, meeting, agenda) and the
+launcher (which prints the logins). Passwords are never in code: they are generated on first
+run into the data folder and read from there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+TENANT = "soest"
+TENANT_NAME = "Stadt Soest"
+BODY_NAME = "Ausschuss für Innovation und Digitalisierung"
+BODY_SHORT = "AID"
+STATUTORY_MEMBERS = 11
+RULE_PROFILE = "NRW"
+LOCATION = "Rathaus Soest, Sitzungssaal, Am Vreithof 8, 59494 Soest"
+WEB_CLIENT_ID = "ratsraum-web"
+MEETING_AUDIENCE = "ratsraum-meeting"
+_NAMESPACE = uuid.UUID("6f1b3c1e-2f55-4d0e-9a51-8a7f0d9b2c10")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPerson:
+    """A demo account: its login, display name, and roles in the demo town."""
+
+    username: str
+    given_name: str
+    family_name: str
+    roles: tuple[str, ...]
+    party: str = ""
+
+    @property
+    def name(self) -> str:
+        """Display name."""
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def subject(self) -> str:
+        """Stable subject id, the same in identity and meeting."""
+        return subject_for(TENANT, self.username)
+
+    @property
+    def is_member(self) -> bool:
+        """Holds a seat in the committee (the chair does too)."""
+        return "member" in self.roles
+
+
+def subject_for(tenant: str, username: str) -> str:
+    """Deterministic subject id for a seeded account."""
+    return str(uuid.uuid5(_NAMESPACE, f"{tenant}:{username}"))
+
+
+PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson("schulte", "Anna", "Schulte", ("member", "chair"), "CDU"),
+    DemoPerson("becker", "Markus", "Becker", ("member",), "SPD"),
+    DemoPerson("hoffmann", "Petra", "Hoffmann", ("member",), "GRÜNE"),
+    DemoPerson("yilmaz", "Deniz", "Yilmaz", ("member",), "SPD"),
+    DemoPerson("wagner", "Stefan", "Wagner", ("member",), "CDU"),
+    DemoPerson("krause", "Sabine", "Krause", ("member",), "FDP"),
+    DemoPerson("neumann", "Jörg", "Neumann", ("member",), "CDU"),
+    DemoPerson("schmitz", "Claudia", "Schmitz", ("member",), "GRÜNE"),
+    DemoPerson("klein", "Tobias", "Klein", ("member",), "BG"),
+    DemoPerson("wolf", "Miriam", "Wolf", ("member",), "SPD"),
+    DemoPerson("braun", "Heinz", "Braun", ("member",), "CDU"),
+    DemoPerson("richter", "Jana", "Richter", ("clerk",)),
+    DemoPerson("lange", "Thomas", "Lange", ("admin",)),
+)
+
+MEETING_ID = str(uuid.uuid5(_NAMESPACE, f"{TENANT}:meeting:aid-4"))
+MEETING_TITLE = "4. Sitzung des Ausschusses für Innovation und Digitalisierung"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAgendaItem:
+    """One agenda item of the demo meeting."""
+
+    key: str
+    number: str
+    title: str
+    public: bool
+    votable: bool
+
+    @property
+    def id(self) -> str:
+        """Stable id."""
+        return str(uuid.uuid5(_NAMESPACE, f"{TENANT}:item:{self.key}"))
+
+
+AGENDA: tuple[DemoAgendaItem, ...] = (
+    DemoAgendaItem("o1", "Ö 1", "Eröffnung der Sitzung, Feststellung der ordnungsgemäßen "
+                   "Einladung und der Beschlussfähigkeit", True, False),
+    DemoAgendaItem("o2", "Ö 2", "Genehmigung der Niederschrift der 3. Sitzung", True, True),
+    DemoAgendaItem("o3", "Ö 3", "Einführung eines digitalen Bürgerservice-Portals "
+                   "(Vorlage 2026/117)", True, True),
+    DemoAgendaItem("o4", "Ö 4", "Ausbau des freien WLAN in der Innenstadt "
+                   "(Antrag der Fraktion BG)", True, True),
+    DemoAgendaItem("o5", "Ö 5", "Einwohnerfragestunde", True, False),
+    DemoAgendaItem("o6", "Ö 6", "Mitteilungen der Verwaltung", True, False),
+    DemoAgendaItem("n1", "N 1", "Vergabe von IT-Dienstleistungen für das Rechenzentrum",
+                   False, True),
+    DemoAgendaItem("n2", "N 2", "Grundstücksangelegenheit Gewerbegebiet Süd", False, True),
+)
+
+
+def meeting_start(today: datetime | None = None) -> datetime:
+    """Next Tuesday at 17:00 Berlin time (a typical committee slot), as UTC."""
+    berlin = ZoneInfo("Europe/Berlin")
+    now = (today or datetime.now(UTC)).astimezone(berlin)
+    days = (1 - now.weekday()) % 7 or 7
+    local = datetime.combine(now.date() + timedelta(days=days), time(17, 0), tzinfo=berlin)
+    return local.astimezone(UTC)
+
+
+def credentials_path(data_dir: Path) -> Path:
+    """Where the demo logins are kept."""
+    return data_dir / "demo-logins.json"
+
+
+def ensure_credentials(data_dir: Path) -> dict[str, str]:
+    """Load the demo passwords, generating them on first run (file mode 0600)."""
+    path = credentials_path(data_dir)
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        if all(p.username in stored for p in PEOPLE):
+            return stored
+    data_dir.mkdir(parents=True, exist_ok=True)
+    passwords = {p.username: secrets.token_urlsafe(9) for p in PEOPLE}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(passwords, handle, indent=2)
+    return passwords

@@ -1,0 +1,38 @@
+"""Settings every service shares; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Common settings. Subclasses set `model_config` with their `env_prefix`.
+
+    No secret has a default: the database URL defaults to SQLite in the data folder, and keys
+    are generated into the data folder on first run by the service that needs them.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    data_dir: Path = Field(default=Path(".data"), description="Local data folder")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy async URL; SQLite in data_dir when unset"
+    )
+    nats_url: str = "nats://127.0.0.1:4222"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_format: Literal["json", "console"] = "console"
+    log_level: str = "INFO"
+    environment: Literal["development", "production", "test"] = "development"
+
+    def sqlite_default(self, name: str) -> str:
+        """The embedded default database URL for this service."""
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{name}.sqlite3').resolve()}"
+
+    def resolved_database_url(self, name: str) -> str:
+        """The configured database URL, or the embedded SQLite default."""
+        return self.database_url or self.sqlite_default(name)

@@ -1,0 +1,1 @@
+"""Ratsraum citizen portal: public pages, live updates, OParl."""

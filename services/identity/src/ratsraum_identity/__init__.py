@@ -1,0 +1,1 @@
+"""Ratsraum identity: OpenID Connect provider with per-town roles."""

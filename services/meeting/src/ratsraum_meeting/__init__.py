@@ -1,0 +1,1 @@
+"""Ratsraum meeting: bodies, agendas, attendance, quorum, votes, minutes."""

@@ -1,0 +1,1 @@
+"""Ratsraum voting: the internal ballot service."""
