@@ -137,7 +137,7 @@ def test_every_container_runs_unprivileged(objects: tuple[Obj, ...]) -> None:
         for mount in container["volumeMounts"]:
             if not mount.get("readOnly"):
                 assert "emptyDir" in volumes[mount["name"]], (name, mount)
-        assert "/tmp" in {m["mountPath"] for m in container["volumeMounts"]}, name
+        assert "/tmp" in {m["mountPath"] for m in container["volumeMounts"]}, name  # noqa: S108
 
 
 def test_no_secret_inline_in_env(objects: tuple[Obj, ...]) -> None:
@@ -181,14 +181,15 @@ def test_voting_networkpolicy_admits_only_meeting(values_file: Path | None) -> N
     by_port: dict[int, list[Obj]] = {}
     for rule in spec["ingress"]:
         # A rule without ports or without peers would admit everything.
-        assert rule.get("ports") and rule.get("from"), rule
+        assert rule.get("ports"), rule
+        assert rule.get("from"), rule
         for port in rule["ports"]:
             by_port.setdefault(port["port"], []).extend(rule["from"])
     assert set(by_port) <= {50051, 8083}
     grpc_peers = by_port[50051]
     assert grpc_peers == [{"podSelector": {"matchLabels": _selector(objects, "meeting")}}]
     for peer in by_port.get(8083, []):
-        assert "namespaceSelector" in peer and peer["namespaceSelector"], peer
+        assert peer.get("namespaceSelector"), peer
 
 
 def test_production_adds_ingress_and_monitoring_namespace() -> None:
@@ -208,7 +209,7 @@ def test_production_adds_ingress_and_monitoring_namespace() -> None:
 
 @pytest.mark.parametrize("values_id", ["chart-defaults", "default-values", "production-values"])
 def test_hpa_for_voting_and_portal(values_id: str) -> None:
-    """autoscaling/v2 HPAs scale voting and citizen-portal; those Deployments leave replicas to them."""
+    """autoscaling/v2 HPAs scale voting and portal, whose Deployments leave replicas to them."""
     objects = _render(dict(VALUE_SETS)[values_id])
     hpas = {_component(h): h for h in _kind(objects, "HorizontalPodAutoscaler")}
     assert {"voting", "citizen-portal"} <= hpas.keys()
@@ -219,6 +220,22 @@ def test_hpa_for_voting_and_portal(values_id: str) -> None:
         assert target["kind"] == "Deployment"
         assert "replicas" not in deployments[target["name"]]["spec"]
         assert hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
+
+
+@pytest.mark.parametrize("release", ["stadt-musterhausen", "x" * 53])
+def test_names_follow_the_release(release: str) -> None:
+    """Objects of another release get their own valid names, so two towns can share a namespace."""
+    with helm.Chart.load(CHART) as chart:
+        manifests = chart.render({}, name=release, namespace=NAMESPACE)
+    objects = [
+        d for t, m in manifests.items() if t.endswith(".yaml") for d in yaml.safe_load_all(m)
+    ]
+    for obj in filter(None, objects):
+        name = obj["metadata"]["name"]
+        assert len(name) <= 63, name
+        assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name), name
+        assert obj["metadata"]["labels"]["app.kubernetes.io/instance"] == release
+        kubernetes_validate.validate(obj, KUBE_VERSION, strict=True)
 
 
 def test_services_find_each_other(objects: tuple[Obj, ...]) -> None:
@@ -235,7 +252,7 @@ def test_services_find_each_other(objects: tuple[Obj, ...]) -> None:
                 if host in ports:  # the callee may be disabled in a minimal set
                     assert int(port) in ports[host], (name, var)
             if var["name"].endswith("_HTTP_HOST") or var["name"].endswith("_GRPC_HOST"):
-                assert var["value"] == "0.0.0.0"
+                assert var["value"] == "0.0.0.0"  # noqa: S104
             if var["name"].endswith("_LOG_FORMAT"):
                 assert var["value"] == "json"
 
@@ -243,21 +260,46 @@ def test_services_find_each_other(objects: tuple[Obj, ...]) -> None:
 @pytest.mark.parametrize(
     ("bad", "why"),
     [
-        ({"services": {"voting": {"replicaCount": "many"}}}, "replicaCount"),
-        ({"services": {"voting": {"ingress": {"enabled": True, "host": "v.example.org"}}}}, "ingress"),
-        ({"services": {"meeting": {"database": {"url": "postgresql+asyncpg://u:p@db/m"}}}}, "url"),
-        ({"services": {"meeting": {"ingress": {"enabled": True}}}}, "host"),
-        ({"logging": {"format": "xml"}}, "format"),
-        ({"imagee": {"tag": "1.0"}}, "imagee"),
-        ({"services": {"chat": {"enabled": True}}}, "chat"),
+        pytest.param({"voting": {"replicaCount": "many"}}, "replicaCount", id="replicas-many"),
+        pytest.param(
+            {"voting": {"ingress": {"enabled": True, "host": "v.example.org"}}},
+            "ingress",
+            id="voting-ingress",
+        ),
+        pytest.param(
+            {"meeting": {"database": {"url": "postgresql+asyncpg://u:p@db/m"}}},
+            "url",
+            id="inline-db-url",
+        ),
+        pytest.param({"meeting": {"ingress": {"enabled": True}}}, "host", id="ingress-no-host"),
+        pytest.param({"voting": {"autoscaling": {"enabled": "yes"}}}, "enabled", id="bool"),
+        pytest.param({"chat": {"enabled": True}}, "chat", id="unknown-service"),
     ],
-    ids=["replicas-many", "voting-ingress", "inline-db-url", "ingress-no-host", "log-format", "typo", "unknown-service"],
 )
-def test_schema_rejects_bad_values(bad: dict[str, Any], why: str) -> None:
-    """values.schema.json refuses bad values before anything renders."""
-    with helm.Chart.load(CHART) as chart:
-        with pytest.raises(helm.HelmValuesError, match=re.escape(why)):
-            chart.render(bad, name=RELEASE, namespace=NAMESPACE)
+def test_schema_rejects_bad_service_values(bad: dict[str, Any], why: str) -> None:
+    """values.schema.json refuses bad service values before anything renders."""
+    with (
+        helm.Chart.load(CHART) as chart,
+        pytest.raises(helm.HelmValuesError, match=re.escape(why)),
+    ):
+        chart.render({"services": bad}, name=RELEASE, namespace=NAMESPACE)
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        pytest.param({"logging": {"format": "xml"}}, "format", id="log-format"),
+        pytest.param({"imagee": {"tag": "1.0"}}, "imagee", id="typo"),
+        pytest.param({"nats": {"url": "http://nats:4222"}}, "url", id="nats-scheme"),
+    ],
+)
+def test_schema_rejects_bad_global_values(bad: dict[str, Any], why: str) -> None:
+    """values.schema.json refuses unknown keys and bad global settings."""
+    with (
+        helm.Chart.load(CHART) as chart,
+        pytest.raises(helm.HelmValuesError, match=re.escape(why)),
+    ):
+        chart.render(bad, name=RELEASE, namespace=NAMESPACE)
 
 
 @pytest.mark.parametrize("path", [p for _, p in VALUE_SETS if p], ids=lambda p: p.name)
@@ -265,3 +307,40 @@ def test_ci_values_pass_the_schema(path: Path) -> None:
     """Every test values set is itself valid against the schema."""
     with helm.Chart.load(CHART) as chart:
         chart.validate_schema(chart.merge_values(_values(path)))
+
+
+# Dockerfiles: no container engine runs here, so they are linted against the chart instead.
+MODULES = {
+    "identity": "ratsraum_identity",
+    "meeting": "ratsraum_meeting",
+    "voting": "ratsraum_voting",
+    "citizen-portal": "ratsraum_portal",
+}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_dockerfile_matches_chart(service: str) -> None:
+    """Pinned base, non-root user 10001, the right package, module and ports."""
+    text = (REPO / "services" / service / "Dockerfile").read_text()
+    base = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", text, re.MULTILINE)
+    assert base, "base image must be set once, in ARG PYTHON_IMAGE"
+    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?(@sha256:[0-9a-f]{64})?", base[1])
+    assert all(
+        f.strip() in ("FROM ${PYTHON_IMAGE} AS builder", "FROM ${PYTHON_IMAGE}")
+        for f in re.findall(r"^FROM .*$", text, re.MULTILINE)
+    )
+    final_stage = text.rsplit("\nFROM ", 1)[1]
+    assert re.findall(r"^USER (\S+)$", final_stage, re.MULTILINE) == ["10001:10001"]
+    assert text.rstrip().endswith(f'CMD ["python", "-m", "{MODULES[service]}"]')
+    pyproject = (REPO / "services" / service / "pyproject.toml").read_text()
+    dist = re.search(r'^name = "([^"]+)"', pyproject, re.MULTILINE)
+    assert dist
+    assert f"--package {dist[1]}" in text
+    expose = re.search(r"^EXPOSE (.+)$", final_stage, re.MULTILINE)
+    assert expose
+    exposed = {int(port) for port in expose[1].split()}
+    deployment = next(d for d in _kind(_render(None), "Deployment") if _component(d) == service)
+    ports = {
+        p["containerPort"] for p in deployment["spec"]["template"]["spec"]["containers"][0]["ports"]
+    }
+    assert exposed == ports

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import httpx
 from fastapi import Depends, Request
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from ratsraum_common.db import TENANT_PATTERN
@@ -30,7 +30,7 @@ ALGORITHMS = ["RS256", "ES256"]
 ROLES = ("operator", "admin", "clerk", "chair", "member")
 
 
-class InvalidToken(Exception):  # noqa: N818 - names the condition, as joserfc does
+class InvalidToken(Exception):
     """The token is missing, malformed, forged, expired or meant for someone else."""
 
 
@@ -85,14 +85,14 @@ class TokenVerifier:
         keys = await self._keyset()
         try:
             decoded = jwt.decode(token, keys, algorithms=ALGORITHMS)
-        except ValueError:
+        except InvalidKeyIdError:
             # Unknown key id: identity may have rotated its keys since we last looked.
             keys = await self._keyset(refresh=True)
             try:
                 decoded = jwt.decode(token, keys, algorithms=ALGORITHMS)
             except (JoseError, ValueError) as exc:
                 raise InvalidToken(str(exc)) from exc
-        except JoseError as exc:
+        except (JoseError, ValueError) as exc:
             raise InvalidToken(str(exc)) from exc
         registry = jwt.JWTClaimsRegistry(
             leeway=self.leeway,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import uuid
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ class Envelope:
         missing = [k for k in ("id", "source", "type", "tenant", "data") if k not in body]
         if missing:
             raise ValueError(f"event lacks {', '.join(missing)}")
+        if not isinstance(body["data"], dict):
+            raise ValueError("event data is not a JSON object")
         return cls(
             id=str(body["id"]), source=str(body["source"]), type=str(body["type"]),
             subject=str(body.get("subject", "")), tenant=validate_tenant(str(body["tenant"])),
@@ -71,7 +74,7 @@ class Envelope:
             traceparent=body.get("traceparent"),
         )
 
-    def payload(self, message_type: type[M]) -> M:
+    def payload(self, message_type: builtins.type[M]) -> M:
         """Decode the data into its proto message type (unknown fields are tolerated)."""
         return json_format.ParseDict(self.data, message_type(), ignore_unknown_fields=True)
 

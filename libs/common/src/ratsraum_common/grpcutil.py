@@ -58,7 +58,7 @@ def error_status(
 
 def error_reason(exc: grpc.aio.AioRpcError) -> str | None:
     """The ErrorInfo reason of a failed call, if the server sent one."""
-    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    status = rpc_status.from_call(exc)
     if status is None:
         return None
     for detail in status.details:

@@ -28,7 +28,7 @@ class Readiness:
             try:
                 await asyncio.wait_for(check(), timeout)
             except Exception as exc:
-                return f"{type(exc).__name__}: {exc}" or "failed"
+                return f"{type(exc).__name__}: {exc}"
             return "ok"
 
         names = list(self.checks)

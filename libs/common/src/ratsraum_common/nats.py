@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import nats
+import nats.errors
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg as NatsMsg
 from nats.js import JetStreamContext
@@ -76,7 +78,7 @@ AfterCommit = Callable[[Envelope], Awaitable[None]]
 
 
 class EventConsumer:
-    """A durable JetStream consumer whose handler runs once per event id.
+    """A durable JetStream pull consumer whose handler runs once per event id.
 
     The handler gets a session scoped to the event's tenant; the event id is recorded in the
     same transaction, and the message is acknowledged only after commit. A redelivery of an
@@ -103,19 +105,17 @@ class EventConsumer:
         self.handler = handler
         self.after_commit = after_commit
         self.deliver_policy = DeliverPolicy.NEW if deliver_new_only else DeliverPolicy.ALL
-        self._sub: JetStreamContext.PushSubscription | None = None
+        self._sub: JetStreamContext.PullSubscription | None = None
+        self._task: asyncio.Task[None] | None = None
         self._tracer = tracer(__name__)
         self.handled = 0
 
     async def start(self) -> None:
-        """Subscribe; events are handled one at a time in arrival order."""
+        """Bind the durable pull consumer and start handling events in arrival order."""
         await ensure_stream(self.js)
-        self._sub = await self.js.subscribe(
+        self._sub = await self.js.pull_subscribe(
             self.filter_subject,
             durable=self.durable,
-            queue=self.durable,
-            cb=self._on_message,
-            manual_ack=True,
             config=ConsumerConfig(
                 ack_policy=AckPolicy.EXPLICIT,
                 ack_wait=30,
@@ -124,12 +124,37 @@ class EventConsumer:
                 filter_subject=self.filter_subject,
             ),
         )
+        self._task = asyncio.create_task(self._pull_loop(), name=f"consumer-{self.durable}")
 
     async def stop(self) -> None:
         """Stop receiving; the durable consumer keeps its position on the server."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
         if self._sub is not None:
-            await self._sub.unsubscribe()
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
             self._sub = None
+
+    async def _pull_loop(self) -> None:
+        # One message per fetch: a single fetch returns as soon as a message is there,
+        # whereas a batch fetch lingers until the batch is full or the request expires.
+        assert self._sub is not None
+        while True:
+            try:
+                messages = await self._sub.fetch(1, timeout=5)
+            except (TimeoutError, nats.errors.TimeoutError):
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer.fetch_failed", durable=self.durable, error=str(exc))
+                await asyncio.sleep(0.5)
+                continue
+            for message in messages:
+                await self._on_message(message)
 
     async def _on_message(self, msg: NatsMsg) -> None:
         try:
@@ -171,10 +196,11 @@ class EventConsumer:
                 )
                 if seen is not None:
                     return False
-                session.add(
-                    self.model(consumer=self.durable, event_id=envelope.id,
-                               processed_at=datetime.now(UTC))
-                )
+                record = self.model()
+                record.consumer = self.durable
+                record.event_id = envelope.id
+                record.processed_at = datetime.now(UTC)
+                session.add(record)
                 try:
                     await session.flush()
                 except IntegrityError as exc:

@@ -9,14 +9,15 @@ JetStream's duplicate window, and consumers dedupe by event id on top.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.message import Message
 from nats.js import JetStreamContext
-from sqlalchemy import DateTime, Index, LargeBinary, String, event, select
+from sqlalchemy import BigInteger, DateTime, Index, LargeBinary, String, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from ratsraum_common.db import Database
 from ratsraum_common.events import make_envelope
@@ -32,10 +33,16 @@ class OutboxRecord:
     """Mixin: the outbox table of one service."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_unpublished", "published_at", "seq"),)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Index, ...]:
+        # A fresh Index per table: a shared one breaks when two services' models meet in one
+        # process (tests, tools), since an Index can belong to only one table.
+        return (Index("ix_outbox_unpublished", "published_at", "seq"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    seq: Mapped[int] = mapped_column(index=True)
+    # Microseconds since the epoch exceed a 32-bit INTEGER (PostgreSQL would refuse them).
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
     tenant_id: Mapped[str] = mapped_column(String(63))
     subject: Mapped[str] = mapped_column(String(255))
     body: Mapped[bytes] = mapped_column(LargeBinary)
@@ -59,19 +66,17 @@ def add_event(
         traceparent=current_traceparent(),
     )
     now = datetime.now(UTC)
-    session.add(
-        model(
-            id=envelope.id,
-            # Publication order: wall-clock microseconds; ties are broken by id and only
-            # happen between events of one instant, whose order does not matter.
-            seq=int(now.timestamp() * 1_000_000),
-            tenant_id=tenant,
-            subject=subject,
-            body=envelope.to_json(),
-            traceparent=envelope.traceparent,
-            created_at=now,
-        )
-    )
+    record = model()
+    record.id = envelope.id
+    # Publication order: wall-clock microseconds; ties are broken by id and only happen
+    # between events of one instant, whose order does not matter.
+    record.seq = int(now.timestamp() * 1_000_000)
+    record.tenant_id = tenant
+    record.subject = subject
+    record.body = envelope.to_json()
+    record.traceparent = envelope.traceparent
+    record.created_at = now
+    session.add(record)
     session.info[_OUTBOX_WRITTEN] = True
     return envelope.id
 
@@ -125,10 +130,8 @@ class OutboxRelay:
                 if sent >= self.batch_size:
                     continue
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
-                except TimeoutError:
-                    pass
         finally:
             _wakers.discard(self._wake)
 

@@ -48,7 +48,7 @@ _GENERIC_DETAIL: dict[int, Msg] = {
 }
 
 
-class Problem(Exception):  # noqa: N818 - it is a problem, by RFC 9457's name
+class Problem(Exception):
     """Raise in a handler to answer with problem JSON.
 
     `code` becomes the problem type URI; `detail` is a Msg rendered in the caller's language.

@@ -1,1 +1,1 @@
-"""Ratsraum devstack: starts NATS and all services locally, and the test fixtures for real servers."""
+"""Ratsraum devstack: runs NATS and all services locally; fixtures for real servers."""

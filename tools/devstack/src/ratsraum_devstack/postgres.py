@@ -7,6 +7,7 @@ root, so as root the server runs as the `postgres` system user the package creat
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -34,9 +35,10 @@ def ensure_installed() -> Path:
     if os.geteuid() != 0:
         raise RuntimeError("PostgreSQL is missing: run `sudo apt-get install -y postgresql`")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-q"], check=True, env=env)  # noqa: S607
-    subprocess.run(  # noqa: S607
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql"],
+    apt = shutil.which("apt-get") or "/usr/bin/apt-get"
+    subprocess.run([apt, "update", "-q"], check=True, env=env)  # noqa: S603
+    subprocess.run(  # noqa: S603
+        [apt, "install", "-y", "-q", "--no-install-recommends", "postgresql"],
         check=True, env=env,
     )
     found = _bin_dir()
@@ -93,8 +95,6 @@ class PostgresCluster:
 
     def stop(self) -> None:
         """Stop the server and remove its files."""
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)

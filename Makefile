@@ -1,0 +1,49 @@
+# The one entry point. `make run` starts everything with a demo town; `make test` runs every test.
+# Both install what they need first (uv from PyPI into .tools/, then the locked workspace).
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+UV := .tools/uv/bin/uv
+VENV := .venv
+VOTERS ?= 500
+PYTEST_ARGS ?=
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install proto run test test-unit lint bench helm-check clean
+
+$(UV):
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv .tools/uv
+	.tools/uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --locked --python $(PYTHON) --quiet
+	$(MAKE) --no-print-directory proto
+
+proto:
+	@$(VENV)/bin/python tools/gen_proto.py
+
+run: install
+	$(VENV)/bin/ratsraum-dev run
+
+# PostgreSQL comes from Debian's packages; the test setup installs it if missing (as root).
+test: install
+	$(VENV)/bin/python -c "from ratsraum_devstack.postgres import ensure_installed; ensure_installed()"
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-unit: install
+	$(VENV)/bin/pytest -m "not postgres and not e2e" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy libs/common/src tools/devstack/src services/*/src
+
+bench: install
+	$(VENV)/bin/python bench/open_vote.py --voters $(VOTERS)
+
+helm-check: install
+	$(VENV)/bin/pytest tests/helm $(PYTEST_ARGS)
+
+clean:
+	rm -rf .data .pytest_cache .mypy_cache .ruff_cache libs/proto/src/ratsraum
