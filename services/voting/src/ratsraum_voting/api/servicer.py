@@ -1,0 +1,186 @@
+"""The VotingService servicer: parse the request, call the poll service, map refusals."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import grpc
+import structlog
+from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
+from ratsraum_common.db import Database
+from ratsraum_common.grpcutil import error_status
+from ratsraum_common.logging import get_logger
+
+from ratsraum_voting.errors import Reason, VotingError, invalid
+from ratsraum_voting.metrics import VotingMetrics
+from ratsraum_voting.polls import service
+from ratsraum_voting.polls.schemas import (
+    CastCommand,
+    OpenPollCommand,
+    OptionSpec,
+    VoteMethod,
+    check_id,
+    check_poll_id,
+    check_tenant,
+)
+from ratsraum_voting.polls.wire import (
+    METHODS_FROM_WIRE,
+    RULES_FROM_WIRE,
+    poll_to_proto,
+    set_timestamp,
+)
+from ratsraum_voting.rules import Rule
+
+SERVICE_NAME = "ratsraum.voting.v1.VotingService"
+ERROR_DOMAIN = "voting.ratsraum.de"
+log = get_logger(__name__)
+T = TypeVar("T")
+
+_CODES: dict[Reason, grpc.StatusCode] = {
+    Reason.POLL_NOT_FOUND: grpc.StatusCode.NOT_FOUND,
+    Reason.NOT_ON_ROLL: grpc.StatusCode.PERMISSION_DENIED,
+    Reason.POLL_NOT_OPEN: grpc.StatusCode.FAILED_PRECONDITION,
+    Reason.INVALID_CHOICE: grpc.StatusCode.INVALID_ARGUMENT,
+    Reason.POLL_ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
+    Reason.INVALID_REQUEST: grpc.StatusCode.INVALID_ARGUMENT,
+    Reason.IDEMPOTENCY_KEY_REUSED: grpc.StatusCode.FAILED_PRECONDITION,
+    Reason.METHOD_NOT_SUPPORTED: grpc.StatusCode.UNIMPLEMENTED,
+}
+
+
+def _method(value: int) -> VoteMethod:
+    if value == voting_pb2.VOTE_METHOD_SECRET:
+        raise VotingError(
+            Reason.METHOD_NOT_SUPPORTED,
+            "Geheime Abstimmungen sind noch nicht verfügbar; bitte offen oder namentlich "
+            "abstimmen oder auf Papier ausweichen.",
+        )
+    if value not in METHODS_FROM_WIRE:
+        raise invalid("method", "VOTE_METHOD_OPEN oder VOTE_METHOD_ROLL_CALL angeben.")
+    return METHODS_FROM_WIRE[value]
+
+
+def _rule(value: int) -> Rule:
+    if value not in RULES_FROM_WIRE:
+        raise invalid(
+            "majority_rule", "Mehrheitsregel angeben (SIMPLE, TWO_THIRDS_OF_CAST, "
+            "MAJORITY_OF_STATUTORY oder TWO_THIRDS_OF_STATUTORY)."
+        )
+    return RULES_FROM_WIRE[value]
+
+
+def open_command(request: voting_pb2.OpenPollRequest) -> OpenPollCommand:
+    """Validate an OpenPollRequest into a command."""
+    tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
+    return OpenPollCommand.create(
+        tenant=tenant, poll_id=poll_id, meeting_id=request.meeting_id,
+        agenda_item_id=request.agenda_item_id, title=request.title,
+        method=_method(request.method), rule=_rule(request.majority_rule),
+        options=[OptionSpec(o.id, o.label) for o in request.options],
+        roll=list(request.roll), statutory_members=request.statutory_members,
+        public=request.public,
+    )
+
+
+class VotingServicer(voting_pb2_grpc.VotingServiceServicer):  # type: ignore[misc]
+    """gRPC handlers: thin translation around `ratsraum_voting.polls.service`."""
+
+    def __init__(self, *, db: Database, metrics: VotingMetrics) -> None:
+        self.db = db
+        self.metrics = metrics
+
+    async def _handle(
+        self, rpc: str, tenant: str, context: grpc.aio.ServicerContext,
+        call: Callable[[], Awaitable[T]],
+    ) -> T:
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        try:
+            try:
+                # Every log line of this call carries the RPC and (unvalidated) tenant.
+                with structlog.contextvars.bound_contextvars(rpc=rpc, tenant=tenant[:63]):
+                    return await call()
+            except VotingError as exc:
+                code = _CODES[exc.reason]
+                refusal = error_status(
+                    code, exc.reason.value, exc.message, domain=ERROR_DOMAIN
+                )
+            except Exception:
+                log.exception("grpc.failed", rpc=rpc)
+                code = grpc.StatusCode.INTERNAL
+                refusal = error_status(
+                    code, "INTERNAL", "Interner Fehler im Abstimmungsdienst.",
+                    domain=ERROR_DOMAIN,
+                )
+            await context.abort_with_status(refusal)
+            raise AssertionError("abort_with_status returned")
+        finally:
+            self.metrics.grpc_duration.labels(rpc).observe(time.perf_counter() - started)
+            self.metrics.grpc_requests.labels(rpc, code.name).inc()
+
+    async def OpenPoll(
+        self, request: voting_pb2.OpenPollRequest, context: grpc.aio.ServicerContext
+    ) -> voting_pb2.Poll:
+        """Open a poll with its roll."""
+
+        async def call() -> voting_pb2.Poll:
+            view = await service.open_poll(db=self.db, command=open_command(request))
+            self.metrics.polls_opened.labels(view.method.value).inc()
+            return poll_to_proto(view)
+
+        return await self._handle("OpenPoll", request.tenant, context, call)
+
+    async def CastBallot(
+        self, request: voting_pb2.CastBallotRequest, context: grpc.aio.ServicerContext
+    ) -> voting_pb2.CastBallotResponse:
+        """Record a ballot, idempotently."""
+
+        async def call() -> voting_pb2.CastBallotResponse:
+            command = CastCommand.create(
+                tenant=request.tenant, poll_id=request.poll_id, voter_id=request.voter_id,
+                option_id=request.option_id, idempotency_key=request.idempotency_key,
+            )
+            outcome = await service.cast_ballot(db=self.db, command=command)
+            if not outcome.replayed:
+                self.metrics.ballots_cast.labels(outcome.method.value).inc()
+            response = voting_pb2.CastBallotResponse(
+                ballot_id=outcome.ballot_id, replayed=outcome.replayed,
+                ballots_cast=outcome.ballots_cast,
+            )
+            set_timestamp(response.accepted_at, outcome.accepted_at)
+            return response
+
+        return await self._handle("CastBallot", request.tenant, context, call)
+
+    async def ClosePoll(
+        self, request: voting_pb2.ClosePollRequest, context: grpc.aio.ServicerContext
+    ) -> voting_pb2.Poll:
+        """Close and tally a poll (repeated closes answer the closed poll)."""
+
+        async def call() -> voting_pb2.Poll:
+            tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
+            closed_by = check_id("closed_by", request.closed_by, required=False)
+            view, closed_now = await service.close_poll(
+                db=self.db, tenant=tenant, poll_id=poll_id, closed_by=closed_by
+            )
+            if closed_now and view.result is not None:
+                outcome = "accepted" if view.result.accepted else "rejected"
+                self.metrics.polls_closed.labels(outcome).inc()
+            return poll_to_proto(view)
+
+        return await self._handle("ClosePoll", request.tenant, context, call)
+
+    async def GetPoll(
+        self, request: voting_pb2.GetPollRequest, context: grpc.aio.ServicerContext
+    ) -> voting_pb2.Poll:
+        """Read a poll; choices only once closed."""
+
+        async def call() -> voting_pb2.Poll:
+            tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
+            return poll_to_proto(
+                await service.get_poll(db=self.db, tenant=tenant, poll_id=poll_id)
+            )
+
+        return await self._handle("GetPoll", request.tenant, context, call)

@@ -1,0 +1,31 @@
+"""Settings of the voting service (environment variables prefixed VOTING_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import SettingsConfigDict
+from ratsraum_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    """Voting listens on gRPC for meeting and on HTTP only for health and metrics."""
+
+    model_config = SettingsConfigDict(env_prefix="VOTING_", extra="ignore")
+
+    # Internal only: bound to loopback unless the deployment opens it (NetworkPolicy guards it).
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = 50051
+    http_port: int = 8083
+    grpc_grace_seconds: float = 5.0
+
+    @property
+    def resolved_url(self) -> str:
+        """The database URL (SQLite in the data folder unless VOTING_DATABASE_URL is set)."""
+        return self.resolved_database_url("voting")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,105 @@
+"""Builds the voting service: gRPC for meeting, HTTP for health and metrics, the outbox relay.
+
+Nothing runs at import: `build_app(settings)` returns the app whose lifespan starts and stops
+everything; `main()` reads the environment and serves it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import grpc
+from fastapi import FastAPI
+from ratsraum.voting.v1 import voting_pb2_grpc
+from ratsraum_common.app import create_app
+from ratsraum_common.db import Database
+from ratsraum_common.grpcutil import start_server
+from ratsraum_common.logging import configure_logging, get_logger
+from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
+from ratsraum_common.outbox import OutboxRelay
+from ratsraum_common.serve import run_http
+from ratsraum_common.telemetry import configure_tracing
+
+from ratsraum_voting.api.servicer import SERVICE_NAME, VotingServicer
+from ratsraum_voting.config import Settings, get_settings
+from ratsraum_voting.events import OutboxMessage
+from ratsraum_voting.metrics import VotingMetrics
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+log = get_logger(__name__)
+
+
+async def _stop_relay(relay: OutboxRelay, task: asyncio.Task[None]) -> None:
+    # Publish what is already committed before stopping, so a clean stop leaves no backlog.
+    with contextlib.suppress(Exception):
+        await relay.publish_pending()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _start(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitStack) -> None:
+    """Start database, NATS, gRPC and relay; each stop is pushed onto the stack in order."""
+    db = Database(settings.resolved_url)
+    stack.push_async_callback(db.dispose)
+    await db.migrate(MIGRATIONS)
+    nc = await connect(settings.nats_url, name="voting")
+    stack.push_async_callback(nc.close)
+    js = nc.jetstream()
+    await ensure_stream(js)
+    relay = OutboxRelay(db=db, model=OutboxMessage, js=js)
+    relay_task = asyncio.create_task(relay.run(), name="voting-outbox-relay")
+    stack.push_async_callback(_stop_relay, relay, relay_task)
+    servicer = VotingServicer(db=db, metrics=app.state.voting_metrics)
+
+    def register(server: grpc.aio.Server) -> None:
+        voting_pb2_grpc.add_VotingServiceServicer_to_server(servicer, server)
+
+    server, port = await start_server(
+        host=settings.grpc_host, port=settings.grpc_port, register=register,
+        service_names=[SERVICE_NAME],
+    )
+    # Stopped first on shutdown: no new calls, running calls get the grace period.
+    stack.push_async_callback(server.stop, settings.grpc_grace_seconds)
+    app.state.db = db
+    app.state.relay = relay
+    app.state.grpc_port = port
+    app.state.readiness.add("database", db.ping)
+    app.state.readiness.add("nats", lambda: wait_for_connection(nc, timeout=1.0))
+    log.info("voting.started", grpc=f"{settings.grpc_host}:{port}")
+
+
+def build_app(settings: Settings) -> FastAPI:
+    """The HTTP app (/healthz, /readyz, /metrics) whose lifespan runs gRPC and the relay.
+
+    After startup `app.state.grpc_port` holds the bound gRPC port (useful with port 0).
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            await _start(app, settings, stack)
+            yield
+        log.info("voting.stopped")
+
+    app, metrics, _readiness = create_app(
+        service="voting", title="Ratsraum Abstimmungsdienst", lifespan=lifespan, openapi=False
+    )
+    app.state.settings = settings
+    app.state.voting_metrics = VotingMetrics.register(metrics)
+    return app
+
+
+def main() -> None:
+    """Read VOTING_* settings and serve until stopped."""
+    settings = get_settings()
+    configure_logging(service="voting", log_format=settings.log_format, level=settings.log_level)
+    configure_tracing("voting")
+    run_http(
+        build_app(settings), host=settings.http_host, port=settings.http_port,
+        log_level=settings.log_level,
+    )

@@ -1,0 +1,7 @@
+"""Every table of voting, imported in one place so Base.metadata is complete (Alembic)."""
+
+from ratsraum_voting.db import Base
+from ratsraum_voting.events import OutboxMessage
+from ratsraum_voting.polls.models import Ballot, CastRequest, Poll, RollEntry
+
+__all__ = ["Ballot", "Base", "CastRequest", "OutboxMessage", "Poll", "RollEntry"]
