@@ -37,6 +37,7 @@ class DemoPerson:
     family_name: str
     roles: tuple[str, ...]
     party: str = ""
+    tenant: str = TENANT
 
     @property
     def name(self) -> str:
@@ -46,7 +47,7 @@ class DemoPerson:
     @property
     def subject(self) -> str:
         """Stable subject id, the same in identity and meeting."""
-        return subject_for(TENANT, self.username)
+        return subject_for(self.tenant, self.username)
 
     @property
     def is_member(self) -> bool:
@@ -88,11 +89,12 @@ class DemoAgendaItem:
     title: str
     public: bool
     votable: bool
+    tenant: str = TENANT
 
     @property
     def id(self) -> str:
         """Stable id."""
-        return str(uuid.uuid5(_NAMESPACE, f"{TENANT}:item:{self.key}"))
+        return str(uuid.uuid5(_NAMESPACE, f"{self.tenant}:item:{self.key}"))
 
 
 AGENDA: tuple[DemoAgendaItem, ...] = (
@@ -138,3 +140,100 @@ def ensure_credentials(data_dir: Path) -> dict[str, str]:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(passwords, handle, indent=2)
     return passwords
+
+
+@dataclass(frozen=True, slots=True)
+class TownSeed:
+    """Everything needed to set up one town with one body and one meeting.
+
+    The demo town is one; benchmarks generate larger ones and hand them to identity and
+    meeting as a JSON file (IDENTITY_SEED_FILES / MEETING_SEED_FILES).
+    """
+
+    tenant: str
+    tenant_name: str
+    body_name: str
+    body_short: str
+    statutory_members: int
+    rule_profile: str
+    people: tuple[DemoPerson, ...]
+    meeting_id: str
+    meeting_title: str
+    location: str
+    agenda: tuple[DemoAgendaItem, ...]
+    passwords_file: str = ""
+
+    def passwords(self, data_dir: Path) -> dict[str, str]:
+        """The people's passwords: from passwords_file, or the demo's generated logins."""
+        if self.passwords_file:
+            loaded: dict[str, str] = json.loads(Path(self.passwords_file).read_text("utf-8"))
+            return loaded
+        return ensure_credentials(data_dir)
+
+    def to_json(self) -> str:
+        """Serialise for a seed file."""
+        body = {
+            "tenant": self.tenant, "tenant_name": self.tenant_name,
+            "body_name": self.body_name, "body_short": self.body_short,
+            "statutory_members": self.statutory_members, "rule_profile": self.rule_profile,
+            "meeting_id": self.meeting_id, "meeting_title": self.meeting_title,
+            "location": self.location, "passwords_file": self.passwords_file,
+            "people": [{"username": p.username, "given_name": p.given_name,
+                        "family_name": p.family_name, "roles": list(p.roles),
+                        "party": p.party} for p in self.people],
+            "agenda": [{"key": a.key, "number": a.number, "title": a.title,
+                        "public": a.public, "votable": a.votable} for a in self.agenda],
+        }
+        return json.dumps(body, ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> TownSeed:
+        """Parse a seed file; raises ValueError with the reason."""
+        try:
+            raw = json.loads(text)
+            tenant = str(raw["tenant"])
+            return cls(
+                tenant=tenant, tenant_name=str(raw["tenant_name"]),
+                body_name=str(raw["body_name"]), body_short=str(raw.get("body_short", "")),
+                statutory_members=int(raw["statutory_members"]),
+                rule_profile=str(raw.get("rule_profile", "NRW")),
+                meeting_id=str(raw["meeting_id"]), meeting_title=str(raw["meeting_title"]),
+                location=str(raw.get("location", "")),
+                passwords_file=str(raw.get("passwords_file", "")),
+                people=tuple(
+                    DemoPerson(str(p["username"]), str(p["given_name"]),
+                               str(p["family_name"]), tuple(p["roles"]),
+                               str(p.get("party", "")), tenant)
+                    for p in raw["people"]),
+                agenda=tuple(
+                    DemoAgendaItem(str(a["key"]), str(a["number"]), str(a["title"]),
+                                   bool(a["public"]), bool(a["votable"]), tenant)
+                    for a in raw["agenda"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"invalid town seed: {exc}") from exc
+
+
+DEMO_TOWN = TownSeed(
+    tenant=TENANT, tenant_name=TENANT_NAME, body_name=BODY_NAME, body_short=BODY_SHORT,
+    statutory_members=STATUTORY_MEMBERS, rule_profile=RULE_PROFILE, people=PEOPLE,
+    meeting_id=MEETING_ID, meeting_title=MEETING_TITLE, location=LOCATION, agenda=AGENDA,
+)
+
+
+def generated_town(tenant: str, members: int, passwords_file: Path) -> TownSeed:
+    """A large town for benchmarks: `members` members (the first chairs) and a clerk."""
+    members_ = [
+        DemoPerson(f"m{n:05d}", "Mitglied", f"Nr. {n}",
+                   ("member", "chair") if n == 1 else ("member",), "", tenant)
+        for n in range(1, members + 1)
+    ]
+    people = (*members_, DemoPerson("clerk", "Schrift", "Führung", ("clerk",), "", tenant))
+    agenda = (DemoAgendaItem("o1", "Ö 1", "Abstimmung unter Last", True, True, tenant),)
+    return TownSeed(
+        tenant=tenant, tenant_name=f"Lasttest {tenant}", body_name="Versammlung",
+        body_short="V", statutory_members=members, rule_profile="NRW", people=people,
+        meeting_id=str(uuid.uuid5(_NAMESPACE, f"{tenant}:meeting:load")),
+        meeting_title="Lasttest-Sitzung", location="Online", agenda=agenda,
+        passwords_file=str(passwords_file),
+    )

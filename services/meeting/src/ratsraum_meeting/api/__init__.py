@@ -1,0 +1,1 @@
+"""HTTP routers and gRPC servicers: thin, they translate and delegate."""

@@ -1,0 +1,1 @@
+"""Who is present at a meeting, and the log of every change."""

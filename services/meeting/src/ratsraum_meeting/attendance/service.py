@@ -1,0 +1,102 @@
+"""Attendance: recording presence, listing it, and the live quorum it gives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ratsraum_meeting import quorum
+from ratsraum_meeting.attendance.models import PRESENT, Attendance, AttendanceLog
+from ratsraum_meeting.meetings.models import Body, Meeting, Membership, Person
+from ratsraum_meeting.timeutil import now
+
+
+class NotAMember(LookupError):
+    """The person holds no seat in the meeting's body."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceRow:
+    """One member's presence as listed for the meeting."""
+
+    person_id: str
+    name: str
+    presence: str
+    since: datetime | None
+
+
+async def present_person_ids(session: AsyncSession, *, meeting: Meeting) -> list[str]:
+    """Members of the meeting's body present now (in the room or remotely)."""
+    rows = await session.scalars(
+        select(Attendance.person_id)
+        .join(Membership, (Membership.person_id == Attendance.person_id)
+              & (Membership.body_id == meeting.body_id))
+        .where(Attendance.meeting_id == meeting.id, Attendance.presence.in_(PRESENT))
+        .order_by(Attendance.person_id)
+    )
+    return list(rows.all())
+
+
+async def count_present(session: AsyncSession, *, meeting: Meeting) -> int:
+    """How many members of the body are present now."""
+    return len(await present_person_ids(session, meeting=meeting))
+
+
+async def quorum_for(
+    session: AsyncSession, *, meeting: Meeting, body: Body
+) -> quorum.QuorumResult:
+    """The live quorum of the meeting under its body's rule profile."""
+    present = await count_present(session, meeting=meeting)
+    return quorum.evaluate(
+        rule=body.rule_profile, present=present, statutory_members=body.statutory_members
+    )
+
+
+async def list_attendance(session: AsyncSession, *, meeting: Meeting) -> list[AttendanceRow]:
+    """Every member of the body with their presence (absent when nothing was recorded)."""
+    rows = await session.execute(
+        select(Person.id, Person.name, Attendance.presence, Attendance.since)
+        .join(Membership, Membership.person_id == Person.id)
+        .outerjoin(Attendance, (Attendance.person_id == Person.id)
+                   & (Attendance.meeting_id == meeting.id))
+        .where(Membership.body_id == meeting.body_id)
+        .order_by(Person.name)
+    )
+    return [
+        AttendanceRow(person_id=pid, name=name, presence=presence or "absent", since=since)
+        for pid, name, presence, since in rows.all()
+    ]
+
+
+async def set_presence(
+    session: AsyncSession, *, meeting: Meeting, person_id: str, presence: str, recorded_by: str
+) -> tuple[Attendance, bool]:
+    """Record a member's presence and log it; returns (record, whether it changed)."""
+    seat = await session.scalar(
+        select(func.count()).select_from(Membership).where(
+            Membership.body_id == meeting.body_id, Membership.person_id == person_id
+        )
+    )
+    if not seat:
+        raise NotAMember(person_id)
+    record = await session.scalar(
+        select(Attendance).where(
+            Attendance.meeting_id == meeting.id, Attendance.person_id == person_id
+        )
+    )
+    at = now()
+    previous = record.presence if record is not None else None
+    if record is None:
+        record = Attendance(meeting_id=meeting.id, person_id=person_id, presence=presence,
+                            since=at, recorded_by=recorded_by)
+        session.add(record)
+    elif record.presence != presence:
+        record.presence, record.since, record.recorded_by = presence, at, recorded_by
+    # Every recording is logged, also a confirmation of the same presence.
+    session.add(AttendanceLog(meeting_id=meeting.id, person_id=person_id, presence=presence,
+                              previous=previous, at=at, recorded_by=recorded_by))
+    await session.flush()
+    return record, previous != presence

@@ -1,0 +1,19 @@
+"""The declarative base of meeting's own database, with its outbox and consumer tables."""
+
+from __future__ import annotations
+
+from ratsraum_common.nats import ProcessedEventRecord
+from ratsraum_common.outbox import OutboxRecord
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    """Base of every table meeting owns."""
+
+
+class OutboxMessage(OutboxRecord, Base):
+    """Events written with the change, published by the relay."""
+
+
+class ProcessedEvent(ProcessedEventRecord, Base):
+    """Event ids meeting's consumers have handled."""

@@ -1,0 +1,113 @@
+"""Builds the meeting app (HTTP API, gRPC backfill, outbox relay, voting consumer) and runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+from fastapi import FastAPI
+from ratsraum.meeting.v1 import public_pb2_grpc
+from ratsraum_common.app import create_app
+from ratsraum_common.auth import TokenVerifier
+from ratsraum_common.db import Database
+from ratsraum_common.grpcutil import channel, check_serving, start_server
+from ratsraum_common.logging import configure_logging, get_logger
+from ratsraum_common.nats import EventConsumer, connect, ensure_stream, wait_for_connection
+from ratsraum_common.outbox import OutboxRelay
+from ratsraum_common.serve import run_http
+from ratsraum_common.telemetry import configure_tracing
+
+from ratsraum_meeting.api import me, meetings, polls
+from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
+from ratsraum_meeting.base import OutboxMessage, ProcessedEvent
+from ratsraum_meeting.config import SERVICE, Settings, get_settings
+from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
+from ratsraum_meeting.polls.service import on_poll_closed
+from ratsraum_meeting.polls.voting_client import VotingClient
+from ratsraum_meeting.seed import seed_demo, seed_files
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+log = get_logger(__name__)
+
+
+def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None) -> FastAPI:
+    """The meeting app; background work starts and stops with its lifespan."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database)
+        await db.migrate(MIGRATIONS)
+        nc = await connect(settings.nats_url, name=SERVICE)
+        js = nc.jetstream()
+        await ensure_stream(js)
+        if settings.seed_demo:
+            await seed_demo(db)
+        await seed_files(db, settings.seed_files)
+        voting_channel = channel(settings.voting_target)
+        app.state.db = db
+        app.state.voting = VotingClient(
+            voting_channel, deadline_seconds=settings.voting_deadline_seconds
+        )
+        relay = OutboxRelay(db=db, model=OutboxMessage, js=js)
+        relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        consumer = EventConsumer(
+            js=js, db=db, model=ProcessedEvent, durable=VOTING_CONSUMER,
+            filter_subject=POLL_CLOSED_FILTER, handler=on_poll_closed,
+        )
+        await consumer.start()
+        servicer = PublicMeetingServicer(db)
+        server, app.state.grpc_port = await start_server(
+            host=settings.grpc_host, port=settings.grpc_port,
+            register=lambda s: public_pb2_grpc.add_PublicMeetingServiceServicer_to_server(
+                servicer, s),
+            service_names=[SERVICE_NAME],
+        )
+        readiness.add("database", db.ping)
+        readiness.add("nats", lambda: wait_for_connection(nc, timeout=1.0))
+        readiness.add("voting", lambda: check_serving(voting_channel))
+        log.info("meeting.started", grpc_port=app.state.grpc_port)
+        try:
+            yield
+        finally:
+            await _shutdown(server, consumer, relay_task, voting_channel)
+            await nc.close()
+            await db.dispose()
+
+    app, _metrics, readiness = create_app(
+        service=SERVICE, title="Ratsraum Sitzungsdienst (meeting)", lifespan=lifespan
+    )
+    app.state.token_verifier = token_verifier or TokenVerifier(
+        issuer=settings.oidc_issuer, audience=settings.oidc_audience,
+        jwks_url=settings.oidc_jwks_url,
+    )
+    app.state.settings = settings
+    for router in (me.router, meetings.router, polls.router):
+        app.include_router(router)
+    return app
+
+
+async def _shutdown(
+    server: grpc.aio.Server,
+    consumer: EventConsumer,
+    relay_task: asyncio.Task[None],
+    voting_channel: grpc.aio.Channel,
+) -> None:
+    """Stop background work in reverse order of start."""
+    await server.stop(grace=2.0)
+    await consumer.stop()
+    relay_task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await relay_task
+    await voting_channel.close()
+
+
+def main() -> None:
+    """Read settings from the environment and serve until stopped."""
+    settings = get_settings()
+    configure_logging(service=SERVICE, log_format=settings.log_format, level=settings.log_level)
+    configure_tracing(SERVICE)
+    run_http(build_app(settings), host=settings.http_host, port=settings.http_port,
+             log_level=settings.log_level)

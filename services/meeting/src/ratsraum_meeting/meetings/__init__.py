@@ -1,0 +1,1 @@
+"""Bodies, members, meetings and their agendas."""

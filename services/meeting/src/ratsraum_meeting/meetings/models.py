@@ -1,0 +1,88 @@
+"""Towns, bodies (Gremien), people, memberships, meetings and agenda items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ratsraum_common.db import TenantScoped
+from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ratsraum_meeting.base import Base
+
+MEETING_STATUSES = ("scheduled", "running", "interrupted", "closed")
+ITEM_STATUSES = ("pending", "called", "voting", "decided", "deferred")
+MEMBERSHIP_ROLES = ("member", "deputy", "chair")
+
+
+class Tenant(TenantScoped, Base):
+    """A town; its id is the tenant slug (tenant_id == id)."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Body(TenantScoped, Base):
+    """A council or committee with its statutory size and rule profile."""
+
+    __tablename__ = "bodies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    short: Mapped[str] = mapped_column(String(40), default="")
+    statutory_members: Mapped[int] = mapped_column(Integer)
+    # State preset of quorum and vote rules, e.g. "NRW"; see ratsraum_meeting.quorum.
+    rule_profile: Mapped[str] = mapped_column(String(16), default="NRW")
+
+
+class Person(TenantScoped, Base):
+    """A person known to the town; id is the subject id identity puts into tokens."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(80), default="")
+
+
+class Membership(TenantScoped, Base):
+    """A person's seat in a body: member, deputy or chair."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("body_id", "person_id", name="uq_membership"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    body_id: Mapped[str] = mapped_column(ForeignKey("bodies.id"), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="member")
+
+
+class Meeting(TenantScoped, Base):
+    """One session of a body; version counts public changes for the portal's ordering."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    body_id: Mapped[str] = mapped_column(ForeignKey("bodies.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AgendaItem(TenantScoped, Base):
+    """An agenda item (TOP); closed-part items (public=False) never leave to the public."""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    public: Mapped[bool] = mapped_column(default=True)
+    votable: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default="pending")

@@ -1,0 +1,1 @@
+"""Votes on agenda items, run by the voting service."""

@@ -1,0 +1,91 @@
+"""User-facing messages of the poll endpoints, German first."""
+
+from __future__ import annotations
+
+from ratsraum_common.i18n import Msg
+
+POLL_NOT_FOUND = Msg(
+    "Diese Abstimmung gibt es nicht (oder nicht in Ihrer Kommune).",
+    "There is no such poll (or not in your town).",
+)
+ITEM_NOT_FOUND = Msg(
+    "Diesen Tagesordnungspunkt gibt es in dieser Sitzung nicht.",
+    "This agenda item is not part of this meeting.",
+)
+MEETING_NOT_RUNNING = Msg(
+    "Die Sitzung läuft nicht; eine Abstimmung kann erst nach der Eröffnung beginnen.",
+    "The meeting is not running; a vote can start only once it is opened.",
+)
+ITEM_NOT_VOTABLE = Msg(
+    "Über den Tagesordnungspunkt {number} wird nicht abgestimmt.",
+    "Agenda item {number} is not put to a vote.",
+)
+POLL_ALREADY_OPEN = Msg(
+    "Zu Tagesordnungspunkt {number} läuft bereits eine Abstimmung.",
+    "A vote on agenda item {number} is already open.",
+)
+NOT_QUORATE = Msg(
+    "Das Gremium ist nicht beschlussfähig: {present} von {statutory} Mitgliedern sind "
+    "anwesend, nötig sind mindestens {required}. Die Abstimmung wurde nicht eröffnet.",
+    "The body is not quorate: {present} of {statutory} members are present, at least "
+    "{required} are needed. The vote was not opened.",
+)
+NOT_ON_ROLL = Msg(
+    "Sie stehen nicht auf der Liste der Stimmberechtigten dieser Abstimmung (nur bei "
+    "Eröffnung anwesende Mitglieder ohne Befangenheit). Ihre Stimme wurde nicht gezählt.",
+    "You are not on the roll of this vote (only members present when it opened and without "
+    "a conflict of interest). Your vote was not counted.",
+)
+POLL_NOT_OPEN = Msg(
+    "Die Abstimmung ist nicht (mehr) geöffnet; Ihre Stimme wurde nicht gezählt.",
+    "The vote is not open (any more); your vote was not counted.",
+)
+INVALID_CHOICE = Msg(
+    "Diese Antwortmöglichkeit gibt es in dieser Abstimmung nicht.",
+    "This option is not offered in this vote.",
+)
+KEY_REUSED = Msg(
+    "Der Idempotency-Key wurde bereits für eine andere Stimme verwendet; bitte einen neuen "
+    "Schlüssel verwenden.",
+    "The Idempotency-Key was already used for a different ballot; please use a new key.",
+)
+INVALID_REQUEST = Msg(
+    "Der Abstimmungsdienst hat die Anfrage als ungültig abgelehnt.",
+    "The voting service rejected the request as invalid.",
+)
+VOTING_REFUSED = Msg(
+    "Der Abstimmungsdienst hat die Anfrage abgelehnt; es wurde nichts geändert.",
+    "The voting service refused the request; nothing was changed.",
+)
+VOTING_UNAVAILABLE = Msg(
+    "Der Abstimmungsdienst ist gerade nicht erreichbar; es wurde nichts gezählt oder "
+    "geändert. Bitte mit demselben Idempotency-Key erneut versuchen.",
+    "The voting service is unreachable right now; nothing was counted or changed. Please "
+    "retry with the same Idempotency-Key.",
+)
+CLOSE_UNAVAILABLE = Msg(
+    "Der Abstimmungsdienst ist gerade nicht erreichbar; die Abstimmung ist noch nicht "
+    "geschlossen. Bitte erneut versuchen.",
+    "The voting service is unreachable right now; the vote is not closed yet. Please retry.",
+)
+POLL_NOT_CLOSED = Msg(
+    "Die Abstimmung konnte nicht geschlossen werden, weil sie abgebrochen wurde.",
+    "The vote could not be closed because it was cancelled.",
+)
+MISSING_KEY = Msg(
+    "Der Header Idempotency-Key fehlt oder ist ungültig (8 bis 128 sichtbare Zeichen). "
+    "Er sorgt dafür, dass eine wiederholte Stimmabgabe nur einmal zählt.",
+    "The Idempotency-Key header is missing or invalid (8 to 128 visible characters). It "
+    "makes sure a repeated ballot counts once.",
+)
+OPEN_UNAVAILABLE = Msg(
+    "Der Abstimmungsdienst ist gerade nicht erreichbar; die Abstimmung wurde nicht eröffnet. "
+    "Bitte erneut versuchen.",
+    "The voting service is unreachable right now; the vote was not opened. Please retry.",
+)
+READ_UNAVAILABLE = Msg(
+    "Der Abstimmungsdienst ist gerade nicht erreichbar; der Stand der Abstimmung kann nicht "
+    "angezeigt werden. Bitte gleich erneut versuchen.",
+    "The voting service is unreachable right now; the vote's progress cannot be shown. "
+    "Please try again shortly.",
+)

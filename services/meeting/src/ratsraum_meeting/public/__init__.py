@@ -1,0 +1,1 @@
+"""The public view of meetings: snapshot builder and its gRPC service."""

@@ -1,0 +1,117 @@
+"""The public snapshot of a meeting: the one place that decides what the public may see.
+
+Used for the `public.meeting.updated` event and for the portal's gRPC backfill alike. Only
+public agenda items go in; a closed-part item, its title and its result never do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from ratsraum.meeting.v1 import public_pb2
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ratsraum_meeting.attendance.service import quorum_for
+from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Tenant
+from ratsraum_meeting.polls.models import Poll
+from ratsraum_meeting.quorum import QuorumResult
+from ratsraum_meeting.timeutil import now, utc
+
+
+def _public_result(poll: Poll) -> public_pb2.PublicVoteResult:
+    result: dict[str, Any] = poll.result or {}
+    message = public_pb2.PublicVoteResult(
+        poll_id=poll.id,
+        method=poll.method,
+        outcome=str(result.get("outcome", "")),
+        explanation=str(result.get("explanation", "")),
+        yes=int(result.get("yes", 0)),
+        no=int(result.get("no", 0)),
+        abstain=int(result.get("abstain", 0)),
+        roll_size=int(result.get("roll_size", poll.roll_size)),
+        ballots_cast=int(result.get("ballots_cast", poll.ballots_cast)),
+        show_of_hands=bool(result.get("show_of_hands", False)),
+    )
+    if poll.closed_at is not None:
+        message.closed_at.FromDatetime(utc(poll.closed_at))
+    if poll.method == "roll_call":
+        for vote in result.get("named_votes", []):
+            message.named_votes.append(
+                public_pb2.PublicNamedVote(name=str(vote["name"]), option_id=str(vote["choice"]))
+            )
+    return message
+
+
+def _latest_polls(polls: Sequence[Poll]) -> dict[str, Poll]:
+    latest: dict[str, Poll] = {}
+    for poll in sorted(polls, key=lambda p: utc(p.opened_at)):
+        latest[poll.agenda_item_id] = poll
+    return latest
+
+
+def build_public_meeting(
+    *,
+    tenant: Tenant,
+    body: Body,
+    meeting: Meeting,
+    items: Sequence[AgendaItem],
+    polls: Sequence[Poll],
+    quorum: QuorumResult,
+    updated_at: datetime,
+) -> public_pb2.PublicMeeting:
+    """The public view of a meeting from its rows (pure: no database, no clock)."""
+    snapshot = public_pb2.PublicMeeting(
+        tenant=public_pb2.PublicTenant(id=tenant.id, name=tenant.name),
+        id=meeting.id,
+        body_name=body.name,
+        title=meeting.title,
+        location=meeting.location,
+        status=meeting.status,
+        present=quorum.present,
+        members=body.statutory_members,
+        quorate=quorum.quorate,
+    )
+    snapshot.starts_at.FromDatetime(utc(meeting.starts_at))
+    snapshot.updated_at.FromDatetime(utc(updated_at))
+    latest = _latest_polls([p for p in polls if p.meeting_id == meeting.id])
+    for item in sorted(items, key=lambda i: i.position):
+        if not item.public or item.meeting_id != meeting.id:
+            continue
+        public_item = public_pb2.PublicAgendaItem(
+            id=item.id, number=item.number, position=item.position, title=item.title,
+            status=item.status,
+        )
+        poll = latest.get(item.id)
+        if poll is not None and poll.state == "open":
+            public_item.live_vote.CopyFrom(public_pb2.PublicLiveVote(
+                poll_id=poll.id, ballots_cast=poll.ballots_cast, roll_size=poll.roll_size,
+            ))
+        elif poll is not None and poll.result is not None:
+            public_item.result.CopyFrom(_public_result(poll))
+        snapshot.agenda.append(public_item)
+    return snapshot
+
+
+async def load_public_meeting(
+    session: AsyncSession, meeting_id: str
+) -> public_pb2.PublicMeeting | None:
+    """The public view of a meeting of the session's tenant, or None if unknown."""
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None:
+        return None
+    body = await session.get(Body, meeting.body_id)
+    tenant = await session.get(Tenant, meeting.tenant_id)
+    if body is None or tenant is None:
+        return None
+    items = (await session.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
+    )).all()
+    polls = (await session.scalars(select(Poll).where(Poll.meeting_id == meeting.id))).all()
+    quorum = await quorum_for(session, meeting=meeting, body=body)
+    return build_public_meeting(
+        tenant=tenant, body=body, meeting=meeting, items=items, polls=polls, quorum=quorum,
+        updated_at=now(),
+    )
