@@ -1,0 +1,78 @@
+"""Accounts of seeded towns: the demo town (IDENTITY_SEED_DEMO) and town files
+(IDENTITY_SEED_FILES), created or brought up to date on every start."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import anyio.to_thread
+from ratsraum_common import demo
+from ratsraum_common.db import Database
+from ratsraum_common.logging import get_logger
+from sqlalchemy import select
+
+from ratsraum_identity.accounts.models import User
+from ratsraum_identity.accounts.passwords import hash_password, verify_password
+from ratsraum_identity.accounts.service import ensure_tenant, grant_roles
+
+log = get_logger(__name__)
+
+
+async def seed_demo(db: Database, *, data_dir: Path) -> int:
+    """Create what is missing of Stadt Soest's accounts; returns how many were created."""
+    return await seed_town(db, demo.DEMO_TOWN, data_dir=data_dir)
+
+
+async def seed_files(db: Database, paths: list[Path], *, data_dir: Path) -> None:
+    """Seed the accounts of every town described in the given JSON files."""
+    for path in paths:
+        town = demo.TownSeed.from_json(path.read_text(encoding="utf-8"))
+        await seed_town(db, town, data_dir=data_dir)
+
+
+async def seed_town(db: Database, town: demo.TownSeed, *, data_dir: Path) -> int:
+    """Create what is missing of a town's accounts; returns how many were created."""
+    passwords = town.passwords(data_dir)
+    async with db.transaction(None) as session:
+        await ensure_tenant(session, tenant_id=town.tenant, name=town.tenant_name)
+    usernames = [p.username for p in town.people]
+    async with db.system_session() as session:
+        existing = {
+            u.username: u
+            for u in (await session.scalars(
+                select(User).where(User.username.in_(usernames))
+            )).all()
+        }
+
+    async def wanted_hash(person: demo.DemoPerson) -> str | None:
+        # Keep a hash that still matches the demo file; a regenerated file gets new hashes.
+        password = passwords[person.username]
+        current = existing.get(person.username)
+        if current is not None:
+            matches: bool = await anyio.to_thread.run_sync(
+                verify_password, current.password_hash, password
+            )
+            if matches:
+                return None
+        return await anyio.to_thread.run_sync(hash_password, password)
+
+    hashes = await asyncio.gather(*(wanted_hash(p) for p in town.people))
+    created = 0
+    async with db.transaction(None) as session:
+        for person, new_hash in zip(town.people, hashes, strict=True):
+            if new_hash is None:
+                continue
+            current = existing.get(person.username)
+            user = await session.get(User, current.id) if current else None
+            if user is None:
+                session.add(User(id=person.subject, username=person.username,
+                                 name=person.name, password_hash=new_hash))
+                created += 1
+            else:
+                user.password_hash = new_hash
+    for person in town.people:
+        await grant_roles(db, tenant=town.tenant, user_id=person.subject,
+                          roles=list(person.roles))
+    log.info("identity.town_seeded", tenant=town.tenant, created=created)
+    return created

@@ -1,0 +1,160 @@
+"""The authorization endpoint: the German login page and its submission."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from authlib.oauth2 import OAuth2Error
+from fastapi import APIRouter, Request
+from ratsraum_common.logging import get_logger
+from starlette.responses import Response
+
+from ratsraum_identity.accounts import service as accounts
+from ratsraum_identity.accounts.service import SignedInUser
+from ratsraum_identity.api.deps import Identity, identity
+from ratsraum_identity.oauth.server import HttpSnapshot, snapshot
+from ratsraum_identity.web.pages import CSRF_FIELD, csrf_valid, error_page, login_page
+
+log = get_logger(__name__)
+router = APIRouter()
+
+_RESERVED = frozenset({"username", "password", CSRF_FIELD})
+
+BAD_REQUEST = "Die Anmeldeanfrage der Anwendung ist unvollständig oder fehlerhaft."
+UNKNOWN_CLIENT = "Die anfragende Anwendung ist bei Ratsraum nicht bekannt."
+BAD_REDIRECT = "Die Rücksprungadresse ist für diese Anwendung nicht registriert."
+BAD_CREDENTIALS = "Benutzername oder Passwort ist falsch. Bitte versuchen Sie es erneut."
+MISSING_CREDENTIALS = "Bitte geben Sie Benutzername und Passwort ein."
+CSRF_FAILED = "Das Formular ist abgelaufen. Bitte geben Sie Ihre Anmeldedaten erneut ein."
+RATE_LIMITED = ("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie einige Minuten "
+                "und versuchen Sie es dann erneut.")
+NO_ROLE = "Sie haben für diese Kommune keinen Zugang zu Ratsraum."
+
+
+def _validate(ident: Identity, snap: HttpSnapshot) -> tuple[Any, Response | None]:
+    """Authlib's checks of the authorization request; an error response if they fail."""
+    try:
+        return ident.server.get_consent_grant(snap, end_user=None), None
+    except OAuth2Error as error:
+        if error.redirect_uri:  # the client and its redirect URI are verified: tell the client
+            return None, ident.server.handle_error_response(None, error)
+        if error.error == "invalid_client":
+            message = UNKNOWN_CLIENT
+        elif "redirect" in (error.description or "").lower():
+            message = BAD_REDIRECT
+        else:
+            message = BAD_REQUEST
+        log.info("identity.authorize_refused", error=error.error)
+        return None, error_page(message)
+
+
+async def _town(ident: Identity, tenant: str | None) -> str:
+    if tenant:
+        found = await accounts.get_tenant(ident.db, tenant_id=tenant)
+        if found:
+            return found.name
+    return "Ratsraum"
+
+
+class _Page:
+    """Renders the login form again with the same authorization request."""
+
+    def __init__(self, ident: Identity, request: Request, params: list[tuple[str, str]]):
+        self.ident, self.request, self.params = ident, request, params
+        query = request.url.query
+        self.action = f"{ident.settings.issuer}/authorize" + (f"?{query}" if query else "")
+
+    async def render(self, *, status_code: int = 200, error: str | None = None,
+                     username: str = "", choices: list[tuple[str, str]] | None = None,
+                     ) -> Response:
+        hidden = [(k, v) for k, v in self.params if not (choices and k == "tenant")]
+        tenant = dict(self.params).get("tenant")
+        return login_page(
+            self.request, action=self.action, town=await _town(self.ident, tenant),
+            hidden=hidden, secure_cookie=self.ident.settings.secure_cookies, error=error,
+            username=username, tenant_choices=choices or [], status_code=status_code,
+        )
+
+
+@router.get("/authorize", include_in_schema=False)
+async def authorize_page(request: Request) -> Response:
+    """Show the login form for a valid authorization request."""
+    ident = identity(request)
+    snap = await snapshot(request, public_base=ident.settings.issuer)
+    _grant, failure = _validate(ident, snap)
+    if failure is not None:
+        return failure
+    params = [(k, v) for k, v in snap.args if k not in _RESERVED]
+    return await _Page(ident, request, params).render()
+
+
+async def _read_form(request: Request) -> list[tuple[str, str]]:
+    try:
+        form = await request.form()
+    except Exception:  # malformed bodies are the client's fault, not a crash
+        return []
+    return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+
+
+@router.post("/authorize", include_in_schema=False)
+async def authorize_submit(request: Request) -> Response:
+    """Check the credentials and, on success, redirect to the client with a code."""
+    ident = identity(request)
+    fields = await _read_form(request)
+    params = [(k, v) for k, v in fields if k not in _RESERVED]
+    if not any(k == "client_id" for k, _ in params):
+        # A form without the hidden fields: the kept query string still has the request.
+        params = [(k, v) for k, v in request.query_params.multi_items() if k not in _RESERVED]
+    snap = await snapshot(request, public_base=ident.settings.issuer, form=params)
+    grant, failure = _validate(ident, snap)
+    if failure is not None:
+        return failure
+    submitted = dict(fields)
+    page = _Page(ident, request, params)
+    username = submitted.get("username", "").strip()[:100]
+    password = submitted.get("password", "")
+    if not csrf_valid(request, submitted.get(CSRF_FIELD)):
+        ident.logins.labels("invalid_csrf").inc()
+        return await page.render(status_code=400, error=CSRF_FAILED, username=username)
+    if not username or not password:
+        return await page.render(status_code=400, error=MISSING_CREDENTIALS, username=username)
+    client = request.client.host if request.client else "unknown"
+    if ident.limiter.blocked(username=username, client=client):
+        ident.logins.labels("rate_limited").inc()
+        return await page.render(status_code=429, error=RATE_LIMITED, username=username)
+    user = await accounts.authenticate(ident.db, username=username, password=password[:1024])
+    if user is None:
+        ident.limiter.failed(username=username, client=client)
+        ident.logins.labels("invalid_credentials").inc()
+        log.info("identity.login_failed", reason="invalid_credentials")
+        return await page.render(status_code=401, error=BAD_CREDENTIALS, username=username)
+    ident.limiter.succeeded(username=username, client=client)
+    return await _complete(ident, page, grant, user, dict(params).get("tenant"))
+
+
+async def _complete(
+    ident: Identity, page: _Page, grant: Any, user: Any, requested: str | None
+) -> Response:
+    """Pick the town, then let Authlib issue the code and redirect."""
+    tenants = await accounts.tenants_of(ident.db, user_id=user.id)
+    slugs = {t.id for t in tenants}
+    if requested:
+        tenant = requested if requested in slugs else None
+    elif len(tenants) > 1:
+        ident.logins.labels("tenant_choice").inc()
+        return await page.render(username=user.username,
+                                 choices=[(t.id, t.name) for t in tenants])
+    else:
+        tenant = tenants[0].id if tenants else None
+    roles = await accounts.roles_in(ident.db, tenant=tenant, user_id=user.id) if tenant else ()
+    if tenant is None or not roles:
+        ident.logins.labels("no_role").inc()
+        log.info("identity.login_refused", reason="no_role", subject=user.id)
+        return await page.render(status_code=403, error=NO_ROLE, username=user.username)
+    signed_in = SignedInUser(subject=user.id, username=user.username, name=user.name,
+                             tenant=tenant, roles=roles, auth_time=int(time.time()))
+    response = await ident.server.authorization_response(grant.request, grant, signed_in)
+    ident.logins.labels("success").inc()
+    log.info("identity.login_succeeded", subject=user.id, tenant=tenant)
+    return response

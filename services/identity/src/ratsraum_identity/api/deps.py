@@ -1,0 +1,32 @@
+"""Access to the app's long-lived objects from handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import Counter
+from ratsraum_common.db import Database
+from starlette.requests import Request
+
+from ratsraum_identity.accounts.ratelimit import LoginLimiter
+from ratsraum_identity.config import Settings
+from ratsraum_identity.keys.keystore import KeyStore
+from ratsraum_identity.oauth.server import IdentityAuthorizationServer
+
+
+@dataclass
+class Identity:
+    """Everything the identity handlers share; stored on app.state.identity."""
+
+    settings: Settings
+    db: Database
+    keystore: KeyStore
+    server: IdentityAuthorizationServer
+    limiter: LoginLimiter
+    logins: Counter
+
+
+def identity(request: Request) -> Identity:
+    """The app's shared objects."""
+    value: Identity = request.app.state.identity
+    return value

@@ -1,0 +1,69 @@
+"""Identity settings (env prefix IDENTITY_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+from ratsraum_common import demo
+from ratsraum_common.settings import ServiceSettings
+
+SERVICE = "identity"
+
+
+class Settings(ServiceSettings):
+    """Settings of the identity service; every value can be set as IDENTITY_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
+
+    http_port: int = 8081
+    issuer: str = Field(
+        default="", description="Public base URL; defaults to http://127.0.0.1:<http_port>"
+    )
+    keys_dir: Path | None = Field(
+        default=None, description="Signing keys (PEM); defaults to <data_dir>/identity-keys"
+    )
+    seed_demo: bool = False
+    seed_files: list[Path] = Field(default_factory=list)
+    web_client_id: str = demo.WEB_CLIENT_ID
+    web_redirect_uris: list[str] = Field(
+        default_factory=lambda: [
+            "http://127.0.0.1:8082/auth/callback",
+            "http://localhost:8082/auth/callback",
+        ]
+    )
+    meeting_audience: str = demo.MEETING_AUDIENCE
+    access_token_lifetime_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
+    id_token_lifetime_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
+    refresh_token_lifetime_seconds: int = Field(default=12 * 3600, ge=60)
+    authorization_code_lifetime_seconds: int = Field(default=60, ge=1, le=600)
+    # Failed logins per username and client address within the window before we refuse.
+    login_max_failures: int = Field(default=10, ge=1)
+    login_failure_window_seconds: int = Field(default=300, ge=1)
+
+    @model_validator(mode="after")
+    def _derive_defaults(self) -> Settings:
+        if not self.issuer:
+            self.issuer = f"http://127.0.0.1:{self.http_port}"
+        self.issuer = self.issuer.rstrip("/")
+        if self.keys_dir is None:
+            self.keys_dir = self.data_dir / "identity-keys"
+        return self
+
+    @property
+    def signing_keys_dir(self) -> Path:
+        """The folder holding the signing keys."""
+        return self.keys_dir or self.data_dir / "identity-keys"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Mark cookies Secure when the issuer is served over https."""
+        return self.issuer.startswith("https://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,95 @@
+"""Builds the identity app; `main()` reads settings and serves. Nothing runs at import."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI
+from ratsraum_common.app import create_app
+from ratsraum_common.auth import TokenVerifier
+from ratsraum_common.db import Database
+from ratsraum_common.logging import configure_logging, get_logger
+from ratsraum_common.serve import run_http
+from ratsraum_common.telemetry import configure_tracing
+
+from ratsraum_identity.accounts.ratelimit import LoginLimiter
+from ratsraum_identity.accounts.seed import seed_demo, seed_files
+from ratsraum_identity.api import authorize, oidc
+from ratsraum_identity.api.deps import Identity
+from ratsraum_identity.config import SERVICE, Settings, get_settings
+from ratsraum_identity.keys.keystore import KeyStore
+from ratsraum_identity.oauth.server import IdentityAuthorizationServer
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+log = get_logger(__name__)
+
+
+def _allow_plain_http(settings: Settings) -> None:
+    # Authlib refuses non-https URLs except loopback; a dev setup may use an http host name.
+    # Production requires an https issuer (checked here), so this never relaxes production.
+    if settings.issuer.startswith("http://"):
+        if settings.environment == "production":
+            raise ValueError("IDENTITY_ISSUER must use https in production")
+        os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
+
+
+def build_app(settings: Settings) -> FastAPI:
+    """The identity app for these settings (database and keys are opened on startup)."""
+    _allow_plain_http(settings)
+    db = Database(settings.resolved_database_url(SERVICE))
+    keystore = KeyStore(settings.signing_keys_dir)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await db.migrate(MIGRATIONS)
+        await anyio.to_thread.run_sync(keystore.ensure)
+        if settings.seed_demo:
+            await seed_demo(db, data_dir=settings.data_dir)
+        await seed_files(db, settings.seed_files, data_dir=settings.data_dir)
+        log.info("identity.started", issuer=settings.issuer)
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    app, metrics, readiness = create_app(
+        service=SERVICE, title="Ratsraum identity", lifespan=lifespan
+    )
+    readiness.add("database", db.ping)
+
+    async def local_jwks(_url: str) -> dict[str, Any]:
+        return keystore.jwks()
+
+    # /userinfo checks access tokens with the same verifier every other service uses.
+    app.state.token_verifier = TokenVerifier(
+        issuer=settings.issuer, audience=settings.meeting_audience,
+        jwks_url=f"{settings.issuer}/.well-known/jwks.json", fetch=local_jwks,
+        refresh_cooldown_seconds=0,
+    )
+    app.state.identity = Identity(
+        settings=settings, db=db, keystore=keystore,
+        server=IdentityAuthorizationServer(settings=settings, db=db, keystore=keystore),
+        limiter=LoginLimiter(max_failures=settings.login_max_failures,
+                             window_seconds=settings.login_failure_window_seconds),
+        logins=metrics.counter("logins_total", "Login attempts by result", ["result"]),
+    )
+    app.include_router(oidc.router)
+    app.include_router(authorize.router)
+    return app
+
+
+def main() -> None:
+    """Run the identity service until stopped."""
+    settings = get_settings()
+    configure_logging(service=SERVICE, log_format=settings.log_format, level=settings.log_level)
+    configure_tracing(SERVICE)
+    # Authlib logs issued tokens at DEBUG; never let them reach the log, whatever the level.
+    logging.getLogger("authlib").setLevel(max(logging.INFO, logging.getLogger().level))
+    run_http(build_app(settings), host=settings.http_host, port=settings.http_port,
+             log_level=settings.log_level)

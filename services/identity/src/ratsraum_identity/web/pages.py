@@ -1,0 +1,78 @@
+"""The login and error pages (server-rendered, German, accessible) and their CSRF cookie."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Sequence
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+CSRF_COOKIE = "ratsraum_login_csrf"
+CSRF_FIELD = "csrf_token"
+_CSRF_MAX_AGE = 3600
+
+_templates = Environment(
+    loader=PackageLoader("ratsraum_identity", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+_SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    # The query carries state and code_challenge; keep it out of Referer headers.
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+def csrf_token_for(request: Request) -> str:
+    """The CSRF token of this browser: the cookie's, or a new one."""
+    current = request.cookies.get(CSRF_COOKIE, "")
+    return current if 32 <= len(current) <= 128 else secrets.token_urlsafe(32)
+
+
+def csrf_valid(request: Request, submitted: str | None) -> bool:
+    """Double-submit check: the form's token must equal the cookie's."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    return bool(cookie and submitted) and hmac.compare_digest(cookie, submitted or "")
+
+
+def login_page(
+    request: Request,
+    *,
+    action: str,
+    town: str,
+    hidden: Sequence[tuple[str, str]],
+    secure_cookie: bool,
+    error: str | None = None,
+    username: str = "",
+    tenant_choices: Sequence[tuple[str, str]] = (),
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render the login form, keeping the authorization request in hidden fields."""
+    token = csrf_token_for(request)
+    html = _templates.get_template("login.html").render(
+        action=action, town=town, hidden=hidden, csrf_token=token, error=error,
+        username=username, tenant_choices=tenant_choices,
+    )
+    response = HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
+    response.set_cookie(
+        CSRF_COOKIE, token, max_age=_CSRF_MAX_AGE, path="/", httponly=True,
+        samesite="lax", secure=secure_cookie,
+    )
+    return response
+
+
+def error_page(message: str, *, status_code: int = 400) -> HTMLResponse:
+    """A German error page for requests we must not redirect back (unverified client)."""
+    html = _templates.get_template("error.html").render(message=message)
+    return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)

@@ -1,0 +1,75 @@
+"""Pure pieces: password hashing, the login limiter, the client's redirect check, key files."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from argon2 import Type, extract_parameters
+from argon2.low_level import ARGON2_VERSION
+from ratsraum_identity.accounts.passwords import hash_password, verify_password
+from ratsraum_identity.accounts.ratelimit import LoginLimiter
+from ratsraum_identity.keys.keystore import KeyStore
+from ratsraum_identity.oauth.client import PublicClient
+from ratsraum_identity.oauth.store import tenant_of
+
+
+def test_passwords_are_stored_as_salted_argon2id_hashes() -> None:
+    first, second = hash_password("geheim-123"), hash_password("geheim-123")
+    assert first.startswith(f"$argon2id$v={ARGON2_VERSION}$")
+    assert extract_parameters(first).type is Type.ID
+    assert first != second  # salted
+    assert "geheim-123" not in first
+    assert verify_password(first, "geheim-123")
+    assert not verify_password(first, "geheim-124")
+    assert not verify_password(None, "geheim-123")  # unknown user
+    assert not verify_password("not-a-hash", "geheim-123")
+
+
+def test_limiter_blocks_after_too_many_failures_per_user_and_address() -> None:
+    limiter = LoginLimiter(max_failures=2, window_seconds=60)
+    for _ in range(2):
+        assert not limiter.blocked(username="Anna", client="10.0.0.1")
+        limiter.failed(username="anna", client="10.0.0.1")
+    assert limiter.blocked(username="ANNA ", client="10.0.0.1")
+    assert not limiter.blocked(username="anna", client="10.0.0.2")
+    assert not limiter.blocked(username="bert", client="10.0.0.1")
+    limiter.succeeded(username="anna", client="10.0.0.1")
+    assert not limiter.blocked(username="anna", client="10.0.0.1")
+
+
+def test_limiter_forgets_failures_after_the_window() -> None:
+    limiter = LoginLimiter(max_failures=1, window_seconds=0.0001)
+    limiter.failed(username="anna", client="x")
+    time.sleep(0.01)
+    assert not limiter.blocked(username="anna", client="x")
+
+
+def test_public_client_matches_redirect_uris_exactly() -> None:
+    client = PublicClient("ratsraum-web", ("http://127.0.0.1:8082/auth/callback",))
+    assert client.check_redirect_uri("http://127.0.0.1:8082/auth/callback")
+    assert not client.check_redirect_uri("http://127.0.0.1:8082/auth/callback/../x")
+    assert not client.check_redirect_uri("http://127.0.0.1:8082/auth/callback?x=1")
+    assert client.get_allowed_scope("openid profile email") == "openid profile"
+    assert not client.check_client_secret("anything")
+    assert client.check_response_type("code")
+    assert not client.check_response_type("token")
+
+
+@pytest.mark.parametrize(("value", "tenant"), [
+    ("soest.abc", "soest"), ("Soest.abc", None), ("soest.", None), ("abc", None),
+    ("../x.abc", None),
+])
+def test_codes_carry_a_well_formed_town_prefix(value: str, tenant: str | None) -> None:
+    assert tenant_of(value) == tenant
+
+
+def test_keystore_skips_unreadable_files_and_signs_with_the_newest(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "keys")
+    store.ensure()
+    first = store.signing_key.kid
+    (tmp_path / "keys" / "zz-broken.pem").write_text("not a key")
+    second = store.generate()
+    assert store.signing_key.kid == second
+    assert {k["kid"] for k in store.jwks()["keys"]} == {first, second}
