@@ -73,6 +73,7 @@ def build_public_meeting(
         present=quorum.present,
         members=body.statutory_members,
         quorate=quorum.quorate,
+        version=meeting.version,
     )
     snapshot.starts_at.FromDatetime(utc(meeting.starts_at))
     snapshot.updated_at.FromDatetime(utc(updated_at))

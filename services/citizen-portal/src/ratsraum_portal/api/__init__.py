@@ -1,0 +1,1 @@
+"""HTTP handlers: HTML pages, the JSON API and the live stream."""

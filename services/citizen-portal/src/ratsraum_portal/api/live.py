@@ -1,0 +1,67 @@
+"""Server-Sent Events: a meeting's snapshot now, then every update as it happens."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter
+from ratsraum_common.i18n import Msg
+from ratsraum_common.problems import Problem
+from sse_starlette import EventSourceResponse
+
+from ratsraum_portal.api.common import load_meeting
+from ratsraum_portal.context import Ctx
+from ratsraum_portal.live.broadcaster import Broadcaster, Snapshot
+
+router = APIRouter(include_in_schema=False)
+
+TOO_MANY_STREAMS = Msg(
+    "Gerade verfolgen sehr viele Menschen Sitzungen live. Die Seite funktioniert auch ohne "
+    "Live-Aktualisierung; bitte laden Sie sie später neu.",
+    "Too many live viewers right now. The page works without live updates; reload it later.",
+)
+
+
+def _event(snapshot: Snapshot) -> dict[str, Any]:
+    return {
+        "event": "meeting",
+        "id": str(snapshot.version),
+        "data": json.dumps(snapshot.data, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+async def _stream(
+    broadcaster: Broadcaster, *, tenant: str, meeting_id: str, stored: Snapshot
+) -> AsyncIterator[dict[str, Any]]:
+    with broadcaster.subscribe(tenant=tenant, meeting_id=meeting_id) as subscription:
+        # Subscribed first, then the newest known state: no update can fall in between.
+        pushed = broadcaster.latest(tenant=tenant, meeting_id=meeting_id)
+        current = pushed if pushed is not None and pushed.version > stored.version else stored
+        yield _event(current)
+        sent = current.version
+        while True:
+            snapshot = await subscription.next()
+            if snapshot is None:
+                return
+            if snapshot.version <= sent:
+                continue
+            sent = snapshot.version
+            yield _event(snapshot)
+
+
+@router.get("/{tenant}/sitzungen/{meeting_id}/live")
+async def live_stream(
+    tenant: str, meeting_id: str, ctx: Ctx
+) -> EventSourceResponse:
+    """SSE: event `meeting` with the snapshot JSON, then one per update; pings keep it open."""
+    if ctx.broadcaster.clients >= ctx.settings.max_sse_streams:
+        raise Problem(503, "too-many-streams", TOO_MANY_STREAMS, headers={"Retry-After": "30"})
+    row = await load_meeting(ctx, tenant, meeting_id)
+    stored = Snapshot(version=row.version, data=row.snapshot)
+    return EventSourceResponse(
+        _stream(ctx.broadcaster, tenant=row.tenant_id, meeting_id=row.id, stored=stored),
+        ping=ctx.settings.sse_ping_seconds,
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

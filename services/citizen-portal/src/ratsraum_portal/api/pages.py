@@ -1,0 +1,103 @@
+"""Server-rendered German pages; they work without JavaScript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ratsraum_portal.api.common import load_meeting, load_tenant
+from ratsraum_portal.context import Ctx, templates
+from ratsraum_portal.meetings.models import PublicMeetingView, PublicTenant
+from ratsraum_portal.meetings.schemas import german_datetime, meeting_view
+from ratsraum_portal.meetings.service import (
+    Period,
+    list_meetings,
+    list_tenants,
+    list_upcoming_by_town,
+)
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+PERIOD_LABELS = {
+    Period.ALL: "Alle Sitzungen",
+    Period.UPCOMING: "Kommende und laufende Sitzungen",
+    Period.PAST: "Beendete Sitzungen",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRow:
+    """One line of a meeting list."""
+
+    id: str
+    title: str
+    body_name: str
+    starts_at: str
+    status: str
+    status_label: str
+
+
+def _rows(meetings: list[PublicMeetingView]) -> list[MeetingRow]:
+    rows = []
+    for meeting in meetings:
+        view = meeting_view(meeting.snapshot)
+        rows.append(MeetingRow(
+            id=meeting.id, title=meeting.title, body_name=meeting.body_name,
+            starts_at=german_datetime(meeting.starts_at), status=meeting.status,
+            status_label=view.status_label,
+        ))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class TownSection:
+    """A town with its upcoming and current meetings (start page)."""
+
+    town: PublicTenant
+    meetings: list[MeetingRow]
+
+
+@router.get("/")
+async def start_page(request: Request, ctx: Ctx) -> HTMLResponse:
+    """Towns and their upcoming or current public meetings."""
+    # One cross-town read (all of it public) instead of one query per town.
+    async with ctx.db.system_session() as session:
+        towns = await list_tenants(session=session)
+        upcoming = await list_upcoming_by_town(session=session, per_town=10)
+    sections = [TownSection(town=t, meetings=_rows(upcoming.get(t.id, []))) for t in towns]
+    return templates.TemplateResponse(request, "index.html", {"sections": sections})
+
+
+@router.get("/{tenant}")
+async def town_page(
+    request: Request, tenant: str, ctx: Ctx, zeitraum: str = Period.ALL.value
+) -> HTMLResponse:
+    """One town's public meetings, filterable by period."""
+    town = await load_tenant(ctx, tenant)
+    # An unknown filter value shows everything rather than failing a bookmarked address.
+    try:
+        period = Period(zeitraum)
+    except ValueError:
+        period = Period.ALL
+    async with ctx.db.tenant_session(town.id) as session:
+        meetings = await list_meetings(session=session, period=period)
+    return templates.TemplateResponse(request, "tenant.html", {
+        "town": town, "meetings": _rows(meetings), "period": period,
+        "periods": PERIOD_LABELS,
+    })
+
+
+@router.get("/{tenant}/sitzungen/{meeting_id}")
+async def meeting_page(
+    request: Request, tenant: str, meeting_id: str, ctx: Ctx
+) -> HTMLResponse:
+    """A meeting: facts, presence and quorum, the public agenda with live votes and results."""
+    row = await load_meeting(ctx, tenant, meeting_id)
+    view = meeting_view(row.snapshot)
+    return templates.TemplateResponse(request, "meeting.html", {
+        "meeting": view, "version": row.version,
+        "starts_at_iso": row.starts_at.isoformat() if row.starts_at else "",
+        "live_url": f"/{tenant}/sitzungen/{meeting_id}/live",
+    })

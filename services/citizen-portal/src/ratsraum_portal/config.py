@@ -1,0 +1,47 @@
+"""Settings of the citizen portal (environment prefix PORTAL_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+from ratsraum_common.settings import ServiceSettings
+
+SERVICE = "citizen-portal"
+METRICS_PREFIX = "portal"
+DB_NAME = "portal"
+
+
+class Settings(ServiceSettings):
+    """Portal settings; every field can be set as PORTAL_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+
+    http_port: int = 8080
+    meeting_grpc_target: str = "127.0.0.1:50052"
+    meeting_grpc_timeout_seconds: float = Field(default=2.0, gt=0)
+    public_base_url: str = ""
+    consumer_durable: str = Field(default="portal-readmodel", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    max_sse_streams: int = Field(default=2000, ge=1)
+    sse_ping_seconds: float = Field(default=15.0, gt=0)
+    backfill_initial_backoff_seconds: float = Field(default=0.5, gt=0)
+    backfill_max_backoff_seconds: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _default_base_url(self) -> Settings:
+        # Derived from the port, so a changed port needs no second setting.
+        if not self.public_base_url:
+            self.public_base_url = f"http://127.0.0.1:{self.http_port}"
+        self.public_base_url = self.public_base_url.rstrip("/")
+        return self
+
+    def database(self) -> str:
+        """The portal's database URL (SQLite in the data folder by default)."""
+        return self.resolved_database_url(DB_NAME)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process settings, read from the environment once."""
+    return Settings()

@@ -1,0 +1,47 @@
+"""What request handlers share in one process, built by the app's lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from prometheus_client import Gauge
+from ratsraum_common.db import Database
+
+from ratsraum_portal.config import Settings
+from ratsraum_portal.live.broadcaster import Broadcaster
+from ratsraum_portal.meetings.backfill import OnDemandFetcher
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@dataclass(slots=True)
+class PortalContext:
+    """The running portal's resources."""
+
+    settings: Settings
+    db: Database
+    broadcaster: Broadcaster
+    fetcher: OnDemandFetcher
+    sse_clients: Gauge
+
+
+def make_templates() -> Jinja2Templates:
+    """The Jinja2 environment for the pages (autoescaped HTML)."""
+    return Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+templates = make_templates()
+
+
+def get_context(request: Request) -> PortalContext:
+    """The portal context of the app serving this request."""
+    context: PortalContext = request.app.state.portal
+    return context
+
+
+Ctx = Annotated[PortalContext, Depends(get_context)]

@@ -1,0 +1,1 @@
+"""Live push: core-NATS intake and the in-process broadcaster feeding SSE streams."""

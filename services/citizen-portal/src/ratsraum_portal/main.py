@@ -1,0 +1,141 @@
+"""Builds the citizen portal app; `main()` reads settings and serves. Nothing runs at import."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import Gauge
+from ratsraum_common.app import create_app
+from ratsraum_common.db import Database
+from ratsraum_common.logging import configure_logging, get_logger
+from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
+from ratsraum_common.problems import Problem
+from ratsraum_common.serve import run_http
+from ratsraum_common.telemetry import configure_tracing
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from ratsraum_portal.api import data, live, pages
+from ratsraum_portal.api.common import NotFound, wants_html
+from ratsraum_portal.config import METRICS_PREFIX, SERVICE, Settings, get_settings
+from ratsraum_portal.context import STATIC_DIR, PortalContext, templates
+from ratsraum_portal.events import IntakeMetrics, LiveFeed, read_model_consumer
+from ratsraum_portal.live.broadcaster import Broadcaster
+from ratsraum_portal.meetings.backfill import MeetingClient, OnDemandFetcher, backfill_until_done
+
+log = get_logger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_portal_app(settings: Settings) -> FastAPI:
+    """The portal app; its lifespan opens the database, NATS intake and backfill."""
+    broadcaster = Broadcaster()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database())
+        await db.migrate(MIGRATIONS)
+        nc = await connect(settings.nats_url, name=SERVICE)
+        js = nc.jetstream()
+        await ensure_stream(js)
+        client = MeetingClient(
+            target=settings.meeting_grpc_target, timeout=settings.meeting_grpc_timeout_seconds
+        )
+        app.state.portal = PortalContext(
+            settings=settings, db=db, broadcaster=broadcaster,
+            fetcher=OnDemandFetcher(db=db, client=client), sse_clients=sse_clients,
+        )
+        consumer = read_model_consumer(js=js, db=db, durable=settings.consumer_durable,
+                                       metrics=intake)
+        feed = LiveFeed(nc=nc, broadcaster=broadcaster)
+        await feed.start()
+        await consumer.start()
+        backfill = asyncio.create_task(backfill_until_done(
+            db=db, client=client, initial_backoff=settings.backfill_initial_backoff_seconds,
+            max_backoff=settings.backfill_max_backoff_seconds,
+        ))
+        # Meeting is deliberately not a readiness check: the portal serves its read model.
+        readiness.add("database", db.ping)
+        readiness.add("nats", lambda: wait_for_connection(nc, timeout=1.0))
+        log.info("portal.started", base_url=settings.public_base_url)
+        try:
+            yield
+        finally:
+            broadcaster.close()
+            backfill.cancel()
+            with suppress(asyncio.CancelledError):
+                await backfill
+            await feed.stop()
+            await consumer.stop()
+            with suppress(Exception):
+                await nc.drain()
+            await client.close()
+            await db.dispose()
+
+    app, metrics, readiness = create_app(
+        service=METRICS_PREFIX, title="Ratsraum Bürgerportal", lifespan=lifespan
+    )
+    intake = IntakeMetrics(
+        applied=metrics.counter("events_applied", "Public meeting updates applied"),
+        ignored=metrics.counter(
+            "events_ignored", "Public meeting events not applied", ["reason"]
+        ),
+    )
+    sse_clients = Gauge(f"{metrics.prefix}_sse_clients", "Open live (SSE) streams",
+                        registry=metrics.registry)
+    sse_clients.set_function(lambda: broadcaster.clients)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(data.router)
+    app.include_router(live.router)
+    app.include_router(pages.router)
+    _install_html_not_found(app)
+    return app
+
+
+def _install_html_not_found(app: FastAPI) -> None:
+    """Browsers get a German 404 page; API clients keep the shared problem JSON."""
+    problem_handler = app.exception_handlers[Problem]
+    http_handler = app.exception_handlers[StarletteHTTPException]
+
+    def html_404(request: Request, message: str) -> Response:
+        return templates.TemplateResponse(
+            request, "404.html", {"message": message}, status_code=404
+        )
+
+    async def on_not_found(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, NotFound)
+        if wants_html(request) and not request.url.path.startswith("/api/"):
+            return html_404(request, exc.detail.de)
+        return await _call(problem_handler, request, exc)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404 and wants_html(request) and not request.url.path.startswith(
+            "/api/"
+        ):
+            return html_404(request, "Diese Adresse gibt es im Bürgerportal nicht.")
+        return await _call(http_handler, request, exc)
+
+    app.add_exception_handler(NotFound, on_not_found)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+
+
+async def _call(handler: Any, request: Request, exc: Exception) -> Response:
+    # The shared handlers are async; starlette types them loosely as sync-or-async.
+    response: Response = await handler(request, exc)
+    return response
+
+
+def main() -> None:
+    """Serve the portal with settings from the environment (PORTAL_*)."""
+    settings = get_settings()
+    configure_logging(service=SERVICE, log_format=settings.log_format, level=settings.log_level)
+    configure_tracing(SERVICE)
+    run_http(create_portal_app(settings), host=settings.http_host, port=settings.http_port,
+             log_level=settings.log_level)

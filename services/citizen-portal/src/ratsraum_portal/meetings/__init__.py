@@ -1,0 +1,1 @@
+"""The public read model of meetings, fed only by meeting's public events."""

@@ -1,0 +1,122 @@
+"""Filling the read model from meeting over gRPC: at startup, and for a page's unknown meeting."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+
+import grpc
+from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
+from ratsraum_common.db import Database
+from ratsraum_common.grpcutil import channel
+from ratsraum_common.logging import get_logger
+
+from ratsraum_portal.meetings.service import (
+    ApplyResult,
+    apply_snapshot,
+    is_tenant_id,
+    snapshot_version,
+)
+
+log = get_logger(__name__)
+
+
+class MeetingClient:
+    """Meeting's PublicMeetingService with a deadline on every call."""
+
+    def __init__(self, *, target: str, timeout: float) -> None:
+        self._channel = channel(target)
+        self._stub = public_pb2_grpc.PublicMeetingServiceStub(self._channel)
+        self.timeout = timeout
+
+    async def list_all(self) -> list[public_pb2.PublicMeeting]:
+        """Every public meeting of every town."""
+        response = await self._stub.ListPublicMeetings(
+            public_pb2.ListPublicMeetingsRequest(tenant=""), timeout=self.timeout
+        )
+        return list(response.meetings)
+
+    async def get(self, *, tenant: str, meeting_id: str) -> public_pb2.PublicMeeting:
+        """One public meeting; raises grpc.aio.AioRpcError (NOT_FOUND, UNAVAILABLE, ...)."""
+        return await self._stub.GetPublicMeeting(
+            public_pb2.GetPublicMeetingRequest(tenant=tenant, meeting_id=meeting_id),
+            timeout=self.timeout,
+        )
+
+    async def close(self) -> None:
+        """Close the channel."""
+        await self._channel.close()
+
+
+async def apply_backfilled(*, db: Database, meeting: public_pb2.PublicMeeting) -> ApplyResult:
+    """Apply one snapshot from meeting (compared by version once it has one, else updated_at)."""
+    tenant = meeting.tenant.id
+    if not is_tenant_id(tenant):
+        return ApplyResult.REJECTED
+    async with db.transaction(tenant) as session:
+        return await apply_snapshot(
+            session=session, tenant=tenant, meeting=meeting, version=snapshot_version(meeting)
+        )
+
+
+async def backfill_until_done(
+    *, db: Database, client: MeetingClient, initial_backoff: float, max_backoff: float
+) -> int:
+    """List all public meetings once meeting answers (retrying with backoff); returns applied."""
+    delay = initial_backoff
+    while True:
+        try:
+            meetings = await client.list_all()
+            applied = 0
+            for meeting in meetings:
+                if await apply_backfilled(db=db, meeting=meeting) is ApplyResult.APPLIED:
+                    applied += 1
+        except Exception as exc:
+            # Meeting (or the database) not there yet: the read model still serves meanwhile.
+            log.info("portal.backfill_waiting", error=str(exc)[:200], retry_in=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_backoff)
+            continue
+        log.info("portal.backfill_done", received=len(meetings), applied=applied)
+        return applied
+
+
+class OnDemandFetcher:
+    """Asks meeting once for a meeting a page did not find; remembers misses for a while.
+
+    The memory keeps a flood of requests for made-up ids from turning into a flood of calls.
+    """
+
+    def __init__(self, *, db: Database, client: MeetingClient, miss_ttl: float = 30.0,
+                 remembered: int = 10_000) -> None:
+        self.db = db
+        self.client = client
+        self.miss_ttl = miss_ttl
+        self.remembered = remembered
+        self._misses: OrderedDict[tuple[str, str], float] = OrderedDict()
+
+    async def fetch(self, *, tenant: str, meeting_id: str) -> bool:
+        """True if meeting knew the meeting and it is now in the read model."""
+        key = (tenant, meeting_id)
+        missed_at = self._misses.get(key)
+        if missed_at is not None and time.monotonic() - missed_at < self.miss_ttl:
+            return False
+        try:
+            meeting = await self.client.get(tenant=tenant, meeting_id=meeting_id)
+        except grpc.aio.AioRpcError as exc:
+            log.info("portal.fetch_missed", tenant=tenant, meeting_id=meeting_id,
+                     code=exc.code().name)
+            self._remember_miss(key)
+            return False
+        if meeting.id != meeting_id or meeting.tenant.id != tenant:
+            self._remember_miss(key)
+            return False
+        await apply_backfilled(db=self.db, meeting=meeting)
+        return True
+
+    def _remember_miss(self, key: tuple[str, str]) -> None:
+        self._misses[key] = time.monotonic()
+        self._misses.move_to_end(key)
+        while len(self._misses) > self.remembered:
+            self._misses.popitem(last=False)

@@ -1,0 +1,7 @@
+"""Alembic environment of the portal's read model."""
+
+from ratsraum_common.db import run_alembic_env
+from ratsraum_portal.base import Base
+from ratsraum_portal.meetings import models  # noqa: F401  (registers the tables)
+
+run_alembic_env(Base.metadata)

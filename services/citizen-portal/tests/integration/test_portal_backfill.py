@@ -1,0 +1,105 @@
+"""Backfill from meeting's PublicMeetingService (a small in-test fake of that border)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import grpc
+from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
+from ratsraum_devstack.ports import free_port
+
+
+class FakeMeeting(public_pb2_grpc.PublicMeetingServiceServicer):  # type: ignore[misc]
+    """Answers from a dict of public meetings, and counts the calls it gets."""
+
+    def __init__(self, meetings: list[public_pb2.PublicMeeting]) -> None:
+        self.meetings = {m.id: m for m in meetings}
+        self.get_calls = 0
+
+    async def ListPublicMeetings(self, request: Any, context: Any) -> Any:
+        return public_pb2.ListPublicMeetingsResponse(meetings=list(self.meetings.values()))
+
+    async def GetPublicMeeting(self, request: Any, context: Any) -> Any:
+        self.get_calls += 1
+        meeting = self.meetings.get(request.meeting_id)
+        if meeting is None or meeting.tenant.id != request.tenant:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "no such public meeting")
+        return meeting
+
+
+async def serve_fake(fake: FakeMeeting, port: int) -> grpc.aio.Server:
+    """Start the fake on a port."""
+    server = grpc.aio.server()
+    public_pb2_grpc.add_PublicMeetingServiceServicer_to_server(fake, server)
+    server.add_insecure_port(f"127.0.0.1:{port}")
+    await server.start()
+    return server
+
+
+async def test_backfill_waits_for_meeting_then_fills_the_read_model(
+    start_portal: Any, database_url: str, new_meeting: Any, tenant: str
+) -> None:
+    meeting = new_meeting(title="Aus dem Backfill")
+    port = free_port()
+    async with start_portal(database_url, f"127.0.0.1:{port}") as portal:
+        # Meeting starts after the portal: the portal is ready meanwhile and retries.
+        ready = await portal.http.get("/readyz")
+        assert ready.status_code == 200
+        await asyncio.sleep(0.3)
+        server = await serve_fake(FakeMeeting([meeting]), port)
+        try:
+            stored = await portal.wait_for_meeting(tenant, meeting.id)
+            assert stored["title"] == "Aus dem Backfill"
+            page = await portal.http.get(f"/{tenant}/sitzungen/{meeting.id}")
+            assert "Aus dem Backfill" in page.text
+        finally:
+            await server.stop(None)
+
+
+async def test_backfill_never_overwrites_a_newer_event(
+    start_portal: Any, database_url: str, new_meeting: Any, publish: Any, tenant: str
+) -> None:
+    fresh = new_meeting(title="Aktueller Stand")
+    old = new_meeting(fresh.id, title="Veralteter Stand")
+    old.updated_at.FromDatetime(datetime.now(UTC) - timedelta(minutes=5))
+    port = free_port()
+    async with start_portal(database_url, f"127.0.0.1:{port}") as portal:
+        await publish(fresh, 4)
+        await portal.wait_for_meeting(tenant, fresh.id)
+        fake = FakeMeeting([old, new_meeting(title="Nur im Backfill")])
+        server = await serve_fake(fake, port)
+        try:
+            marker_id = next(m for m in fake.meetings if m != fresh.id)
+            await portal.wait_for_meeting(tenant, marker_id)
+            stored = (await portal.http.get(f"/api/v1/{tenant}/meetings/{fresh.id}")).json()
+            assert stored["title"] == "Aktueller Stand"
+        finally:
+            await server.stop(None)
+
+
+async def test_unknown_meeting_is_fetched_once_before_404(
+    start_portal: Any, sqlite_url: str, new_meeting: Any, tenant: str
+) -> None:
+    port = free_port()
+    known = new_meeting(title="Nachgeladen")
+    fake = FakeMeeting([])
+    server = await serve_fake(fake, port)
+    try:
+        async with start_portal(sqlite_url, f"127.0.0.1:{port}") as portal:
+            await asyncio.sleep(0.2)  # the startup backfill found nothing
+            fake.meetings[known.id] = known
+            page = await portal.http.get(f"/{tenant}/sitzungen/{known.id}",
+                                         headers={"Accept": "text/html"})
+            assert page.status_code == 200
+            assert "Nachgeladen" in page.text
+            assert fake.get_calls == 1
+
+            missing = await portal.http.get(f"/api/v1/{tenant}/meetings/missing-1")
+            again = await portal.http.get(f"/api/v1/{tenant}/meetings/missing-1")
+            assert missing.status_code == again.status_code == 404
+            # One call for the unknown id; the miss is remembered for the second request.
+            assert fake.get_calls == 2
+    finally:
+        await server.stop(None)
