@@ -33,7 +33,7 @@ log = get_logger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_portal_app(settings: Settings) -> FastAPI:
+def build_app(settings: Settings) -> FastAPI:
     """The portal app; its lifespan opens the database, NATS intake and backfill."""
     broadcaster = Broadcaster()
 
@@ -137,5 +137,5 @@ def main() -> None:
     settings = get_settings()
     configure_logging(service=SERVICE, log_format=settings.log_format, level=settings.log_level)
     configure_tracing(SERVICE)
-    run_http(create_portal_app(settings), host=settings.http_host, port=settings.http_port,
+    run_http(build_app(settings), host=settings.http_host, port=settings.http_port,
              log_level=settings.log_level)

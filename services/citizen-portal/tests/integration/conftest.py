@@ -26,7 +26,7 @@ from ratsraum_common.events import make_envelope
 from ratsraum_common.nats import STREAM, connect, ensure_stream
 from ratsraum_devstack.ports import free_port
 from ratsraum_portal.config import Settings
-from ratsraum_portal.main import create_portal_app
+from ratsraum_portal.main import build_app
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -101,7 +101,7 @@ def start_portal(nats_url: str, tmp_path: Path) -> StartPortal:
             backfill_initial_backoff_seconds=0.1, backfill_max_backoff_seconds=0.5, **extra,
         )
         server = uvicorn.Server(uvicorn.Config(
-            create_portal_app(settings), host="127.0.0.1", port=port, log_config=None,
+            build_app(settings), host="127.0.0.1", port=port, log_config=None,
             lifespan="on", timeout_graceful_shutdown=2,
         ))
         task = asyncio.create_task(server.serve())
