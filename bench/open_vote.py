@@ -46,18 +46,17 @@ async def sign_in_all(stack: Stack, town: demo.TownSeed, passwords: dict[str, st
     """Access tokens for every person of the town, through the real code flow."""
     gate = asyncio.Semaphore(parallel)
     tokens: dict[str, str] = {}
-    limits = httpx.Limits(max_connections=parallel * 2)
-    async with httpx.AsyncClient(timeout=60.0, limits=limits) as http:
 
-        async def one(username: str) -> None:
-            async with gate:
-                result = await login(
-                    http, issuer=stack.config.issuer, client_id=demo.WEB_CLIENT_ID,
-                    redirect_uri=stack.config.redirect_uri, username=username,
-                    password=passwords[username], tenant=town.tenant)
-                tokens[username] = result.access_token
+    async def one(username: str) -> None:
+        # A client per person: its cookie jar is that person's browser (CSRF cookie).
+        async with gate, httpx.AsyncClient(timeout=60.0) as http:
+            result = await login(
+                http, issuer=stack.config.issuer, client_id=demo.WEB_CLIENT_ID,
+                redirect_uri=stack.config.redirect_uri, username=username,
+                password=passwords[username], tenant=town.tenant)
+            tokens[username] = result.access_token
 
-        await asyncio.gather(*(one(p.username) for p in town.people))
+    await asyncio.gather(*(one(p.username) for p in town.people))
     return tokens
 
 

@@ -25,6 +25,7 @@ from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
 from ratsraum_meeting.base import OutboxMessage, ProcessedEvent
 from ratsraum_meeting.config import SERVICE, Settings, get_settings
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
+from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.service import on_poll_closed
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.seed import seed_demo, seed_files
@@ -51,6 +52,7 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         app.state.voting = VotingClient(
             voting_channel, deadline_seconds=settings.voting_deadline_seconds
         )
+        app.state.progress = ProgressPublisher(db)
         relay = OutboxRelay(db=db, model=OutboxMessage, js=js)
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
         consumer = EventConsumer(
@@ -72,6 +74,7 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         try:
             yield
         finally:
+            await app.state.progress.stop()
             await _shutdown(server, consumer, relay_task, voting_channel)
             await nc.close()
             await db.dispose()

@@ -63,7 +63,11 @@ async def login(
     password: str,
     tenant: str | None = None,
 ) -> Tokens:
-    """Run the code flow for one person; raise LoginFailed with the reason otherwise."""
+    """Run the code flow for one person; raise LoginFailed with the reason otherwise.
+
+    The client's cookie jar plays the person's browser (the login form's CSRF cookie), so
+    people signing in at the same time need a client each.
+    """
     discovery = (await client.get(f"{issuer}/.well-known/openid-configuration")).json()
     verifier = secrets.token_urlsafe(48)
     state = secrets.token_urlsafe(16)

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from ratsraum_common.auth import ROLES, Principal, require_roles
 from ratsraum_common.db import Database
 
+from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.voting_client import VotingClient
 
 
@@ -23,8 +24,15 @@ def get_voting(request: Request) -> VotingClient:
     return voting
 
 
+def get_progress(request: Request) -> ProgressPublisher:
+    """Where casts note the live vote progress for the public."""
+    progress: ProgressPublisher = request.app.state.progress
+    return progress
+
+
 DB = Annotated[Database, Depends(get_db)]
 Voting = Annotated[VotingClient, Depends(get_voting)]
+Progress = Annotated[ProgressPublisher, Depends(get_progress)]
 # Any role in the town may read; clerks and chairs run the meeting; members vote.
 Reader = Annotated[Principal, Depends(require_roles(*ROLES))]
 Runner = Annotated[Principal, Depends(require_roles("clerk", "chair"))]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 from ratsraum_common.problems import Problem
 
-from ratsraum_meeting.api.deps import DB, Reader, Runner, Voter, Voting
+from ratsraum_meeting.api.deps import DB, Progress, Reader, Runner, Voter, Voting
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls import service
 from ratsraum_meeting.polls.models import Poll
@@ -71,6 +71,7 @@ async def cast_ballot(
     principal: Voter,
     db: DB,
     voting: Voting,
+    progress: Progress,
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> BallotOut:
@@ -78,7 +79,7 @@ async def cast_ballot(
     if idempotency_key is None or not _KEY.match(idempotency_key):
         raise Problem(400, "idempotency-key-required", m.MISSING_KEY)
     outcome = await service.cast_ballot(
-        db=db, voting=voting, tenant=principal.tenant, poll_id=poll_id,
+        db=db, voting=voting, progress=progress, tenant=principal.tenant, poll_id=poll_id,
         voter_id=principal.subject, choice=ballot.choice, idempotency_key=idempotency_key,
     )
     if outcome.replayed:
@@ -88,8 +89,11 @@ async def cast_ballot(
 
 
 @router.post("/polls/{poll_id}/close")
-async def close_poll(poll_id: str, principal: Runner, db: DB, voting: Voting) -> PollOut:
+async def close_poll(
+    poll_id: str, principal: Runner, db: DB, voting: Voting, progress: Progress
+) -> PollOut:
     """Close the vote, record and publish its result (idempotent)."""
     poll = await service.close_poll(db=db, voting=voting, tenant=principal.tenant,
                                     poll_id=poll_id, closed_by=principal.subject)
+    progress.forget(tenant=principal.tenant, poll_id=poll_id)
     return _poll_out(poll)

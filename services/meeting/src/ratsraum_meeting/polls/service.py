@@ -23,6 +23,7 @@ from ratsraum_meeting.meetings.models import AgendaItem, Meeting, Person
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls.models import Poll
+from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.results import majority_enum, method_enum, result_record
 from ratsraum_meeting.polls.voting_client import VotingClient, VotingRefused, VotingUnavailable
 from ratsraum_meeting.timeutil import now
@@ -134,22 +135,17 @@ async def open_poll(
 
 
 async def cast_ballot(
-    *, db: Database, voting: VotingClient, tenant: str, poll_id: str, voter_id: str,
-    choice: str, idempotency_key: str,
+    *, db: Database, voting: VotingClient, progress: ProgressPublisher, tenant: str,
+    poll_id: str, voter_id: str, choice: str, idempotency_key: str,
 ) -> CastOutcome:
-    """Forward a member's ballot to voting, then publish the neutral progress."""
+    """Forward a member's ballot to voting, then note the neutral progress for the public."""
     async with db.tenant_session(tenant) as session:
         await get_poll(session, poll_id=poll_id)
     answer = await _call_voting(voting.cast_ballot(voting_pb2.CastBallotRequest(
         tenant=tenant, poll_id=poll_id, voter_id=voter_id, option_id=choice,
         idempotency_key=idempotency_key,
     )))
-    async with db.transaction(tenant) as session:
-        poll = await get_poll(session, poll_id=poll_id)
-        if poll.state == "open" and answer.ballots_cast > poll.ballots_cast:
-            poll.ballots_cast = answer.ballots_cast
-            meeting, _body = await get_meeting(session, meeting_id=poll.meeting_id)
-            await publish_public_update(session, meeting=meeting)
+    progress.note(tenant=tenant, poll_id=poll_id, ballots_cast=answer.ballots_cast)
     return CastOutcome(ballot_id=answer.ballot_id, replayed=answer.replayed,
                        ballots_cast=answer.ballots_cast)
 
