@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ratsraum_common import demo
 from ratsraum_devstack.oidc_login import login
 from ratsraum_devstack.stack import Stack, StackConfig
-
 from tests.e2e.journey import SseListener, item_of
 
 TENANT = "lasttest"
@@ -60,7 +59,7 @@ async def sign_in_all(stack: Stack, town: demo.TownSeed, passwords: dict[str, st
     return tokens
 
 
-async def run(voters: int, use_postgres: bool, concurrency: int) -> dict[str, float]:
+async def run(voters: int, use_postgres: bool) -> dict[str, float]:
     """Run one benchmark round; returns the figures."""
     with tempfile.TemporaryDirectory(prefix="ratsraum-bench-") as tmp:
         data = Path(tmp)
@@ -87,14 +86,14 @@ async def run(voters: int, use_postgres: bool, concurrency: int) -> dict[str, fl
         )
         try:
             with Stack(config) as stack:
-                return await measure(stack, town, passwords, concurrency)
+                return await measure(stack, town, passwords)
         finally:
             if cluster is not None:
                 cluster.stop()
 
 
-async def measure(stack: Stack, town: demo.TownSeed, passwords: dict[str, str],
-                  concurrency: int) -> dict[str, float]:
+async def measure(stack: Stack, town: demo.TownSeed,
+                  passwords: dict[str, str]) -> dict[str, float]:
     """Sign in, attend, open, cast concurrently, close; returns the figures."""
     c = stack.config
     started = time.perf_counter()
@@ -104,9 +103,7 @@ async def measure(stack: Stack, town: demo.TownSeed, passwords: dict[str, str],
     members = [p for p in town.people if p.is_member]
     item = town.agenda[0]
     meeting = f"/api/v1/meetings/{town.meeting_id}"
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=c.url(c.meeting_port), timeout=60.0,
-                                 limits=limits) as api:
+    async with httpx.AsyncClient(base_url=c.url(c.meeting_port), timeout=60.0) as api:
         clerk = {"Authorization": f"Bearer {tokens['clerk']}"}
         (await api.post(f"{meeting}/open", headers=clerk)).raise_for_status()
         gate = asyncio.Semaphore(16)
@@ -117,7 +114,10 @@ async def measure(stack: Stack, town: demo.TownSeed, passwords: dict[str, str],
                                   json={"presence": "remote"})
                 r.raise_for_status()
 
+        t_attend = time.perf_counter()
         await asyncio.gather(*(attend(p.subject) for p in members))
+        print(f"recorded {len(members)} present in {time.perf_counter() - t_attend:.1f}s",
+              flush=True)
         r = await api.post(f"{meeting}/agenda-items/{item.id}/polls", headers=clerk,
                            json={"method": "open", "majority_rule": "simple"})
         r.raise_for_status()
@@ -128,23 +128,36 @@ async def measure(stack: Stack, town: demo.TownSeed, passwords: dict[str, str],
 
         latencies: list[float] = []
         failures = 0
+        # Each member's phone has its own connection; open them before the vote, as the
+        # app does when it shows the poll.
+        phones = {p.username: httpx.AsyncClient(
+            base_url=c.url(c.meeting_port), timeout=60.0,
+            headers={"Authorization": f"Bearer {tokens[p.username]}"}) for p in members}
+
+        async def show_poll(person: demo.DemoPerson) -> None:
+            async with gate:
+                r = await phones[person.username].get(f"/api/v1/polls/{poll_id}")
+                r.raise_for_status()
+
+        await asyncio.gather(*(show_poll(p) for p in members))
 
         async def cast(person: demo.DemoPerson, choice: str) -> None:
             nonlocal failures
-            headers = {"Authorization": f"Bearer {tokens[person.username]}",
-                       "Idempotency-Key": uuid.uuid4().hex}
             t0 = time.perf_counter()
-            response = await api.post(f"/api/v1/polls/{poll_id}/ballots",
-                                      json={"choice": choice}, headers=headers)
+            response = await phones[person.username].post(
+                f"/api/v1/polls/{poll_id}/ballots", json={"choice": choice},
+                headers={"Idempotency-Key": uuid.uuid4().hex})
             latencies.append(time.perf_counter() - t0)
             if response.status_code not in (200, 201):
                 failures += 1
 
         choices = ["yes", "no", "yes", "abstain"]
+        print(f"casting {len(members)} ballots…", flush=True)
         t_cast = time.perf_counter()
         await asyncio.gather(*(cast(p, choices[i % len(choices)])
                                for i, p in enumerate(members)))
         cast_wall = time.perf_counter() - t_cast
+        await asyncio.gather(*(phone.aclose() for phone in phones.values()))
 
         t_close = time.monotonic()
         r = await api.post(f"/api/v1/polls/{poll_id}/close", headers=clerk)
@@ -171,10 +184,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--voters", type=int, default=500)
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
-    parser.add_argument("--concurrency", type=int, default=200,
-                        help="HTTP connections the simulated members share")
     args = parser.parse_args()
-    figures = asyncio.run(run(args.voters, args.postgres, args.concurrency))
+    figures = asyncio.run(run(args.voters, args.postgres))
     database = "postgresql" if args.postgres else "sqlite"
     print(f"\nopen vote, {figures['voters']:.0f} voters, {database}, "
           f"{platform.machine()} with {__import__('os').cpu_count()} cores")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
 from ratsraum_common import demo
 from ratsraum_devstack.oidc_login import login
 from ratsraum_devstack.stack import Stack

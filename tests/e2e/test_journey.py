@@ -11,6 +11,7 @@ import uuid
 
 import httpx
 import pytest
+
 from ratsraum_common import demo
 from ratsraum_devstack.stack import Stack
 

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+
 from ratsraum_identity.accounts.service import create_user, ensure_tenant
 from ratsraum_identity.api.deps import Identity
 from ratsraum_identity.config import Settings

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
 from ratsraum_common.auth import TokenVerifier
 
 ISSUER = "http://127.0.0.1:8081"

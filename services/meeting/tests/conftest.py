@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
+
 from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
 from ratsraum_common import demo
 from ratsraum_common.auth import TokenVerifier

@@ -13,11 +13,13 @@ import signal
 import sys
 
 import nats
+
 from ratsraum.voting.v1.voting_pb2 import GetPollRequest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 from outbox_models import Decision, OutboxMessage
+
 from ratsraum_common.db import Database
 from ratsraum_common.nats import ensure_stream
 from ratsraum_common.outbox import OutboxRelay, add_event

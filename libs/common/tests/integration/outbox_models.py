@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
 from ratsraum_common.db import TenantScoped
 from ratsraum_common.nats import ProcessedEventRecord
 from ratsraum_common.outbox import OutboxRecord
-from sqlalchemy import String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import nats
 import pytest
+from sqlalchemy import func, select
+
 from ratsraum_common.db import Database
 from ratsraum_common.events import Envelope
 from ratsraum_common.nats import EventConsumer, ensure_stream
 from ratsraum_common.outbox import OutboxRelay
-from sqlalchemy import func, select
 
 CHILD = Path(__file__).with_name("outbox_child.py")
 # The child process imports the same table definitions; share them by path.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from ratsraum_common.db import Database, TenantScoped, TenantScopeError
 from sqlalchemy import String, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ratsraum_common.db import Database, TenantScoped, TenantScopeError
 
 
 class Base(DeclarativeBase):

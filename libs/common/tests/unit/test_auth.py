@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
+
 from ratsraum_common.auth import InvalidToken, TokenVerifier
 
 ISSUER = "https://id.example.test"

@@ -6,6 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
+
 from ratsraum_common.app import create_app
 from ratsraum_common.i18n import Msg, negotiate_language
 from ratsraum_common.problems import Problem

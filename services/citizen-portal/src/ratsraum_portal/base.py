@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ratsraum_common.nats import ProcessedEventRecord
 from sqlalchemy.orm import DeclarativeBase
+
+from ratsraum_common.nats import ProcessedEventRecord
 
 
 class Base(DeclarativeBase):

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
+
 from ratsraum_common.settings import ServiceSettings
 
 SERVICE = "citizen-portal"

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from prometheus_client import Gauge
-from ratsraum_common.db import Database
 
+from ratsraum_common.db import Database
 from ratsraum_portal.config import Settings
 from ratsraum_portal.live.broadcaster import Broadcaster
 from ratsraum_portal.meetings.backfill import OnDemandFetcher

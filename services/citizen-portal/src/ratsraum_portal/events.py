@@ -16,14 +16,14 @@ from nats.aio.subscription import Subscription as NatsSubscription
 from nats.js import JetStreamContext
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from ratsraum.meeting.v1 import public_pb2
 from ratsraum_common.db import Database
 from ratsraum_common.events import Envelope
 from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import EventConsumer, EventHandler
 from ratsraum_common.telemetry import extract_context, tracer
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from ratsraum_portal.base import ProcessedEvent
 from ratsraum_portal.live.broadcaster import Broadcaster, Snapshot
 from ratsraum_portal.meetings.service import ApplyResult, apply_snapshot, snapshot_dict

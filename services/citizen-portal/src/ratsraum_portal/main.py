@@ -11,6 +11,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import Gauge
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
 from ratsraum_common.app import create_app
 from ratsraum_common.db import Database
 from ratsraum_common.logging import configure_logging, get_logger
@@ -18,9 +21,6 @@ from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
 from ratsraum_common.problems import Problem
 from ratsraum_common.serve import run_http
 from ratsraum_common.telemetry import configure_tracing
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
-
 from ratsraum_portal.api import data, live, pages
 from ratsraum_portal.api.common import NotFound, wants_html
 from ratsraum_portal.config import METRICS_PREFIX, SERVICE, Settings, get_settings

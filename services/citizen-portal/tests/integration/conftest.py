@@ -21,6 +21,7 @@ import pytest
 import uvicorn
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
+
 from ratsraum.meeting.v1 import public_pb2
 from ratsraum_common.events import make_envelope
 from ratsraum_common.nats import STREAM, connect, ensure_stream

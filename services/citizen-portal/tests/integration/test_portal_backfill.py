@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
+
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_devstack.ports import free_port
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
 from ratsraum_common.telemetry import configure_tracing
 
 Portal = Any  # the conftest's Portal

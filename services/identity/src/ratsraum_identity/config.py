@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
+
 from ratsraum_common import demo
 from ratsraum_common.settings import ServiceSettings
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
+
 from ratsraum_common.app import create_app
 from ratsraum_common.auth import TokenVerifier
 from ratsraum_common.db import Database
 from ratsraum_common.logging import configure_logging, get_logger
 from ratsraum_common.serve import run_http
 from ratsraum_common.telemetry import configure_tracing
-
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.accounts.seed import seed_demo, seed_files
 from ratsraum_identity.api import authorize, oidc

@@ -22,6 +22,7 @@ from identity_testkit import (
 )
 from joserfc import jwt
 from joserfc.jwk import KeySet
+
 from ratsraum_identity.config import Settings
 from ratsraum_identity.main import build_app
 from ratsraum_identity.web.pages import CSRF_COOKIE

@@ -22,6 +22,7 @@ from identity_testkit import (
     verifier_for,
 )
 from joserfc.jwk import RSAKey
+
 from ratsraum_common import demo
 from ratsraum_common.auth import InvalidToken
 from ratsraum_devstack.oidc_login import login
@@ -144,8 +145,9 @@ async def test_demo_seed_is_idempotent_and_its_logins_work(
     async with app.router.lifespan_context(app), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url=ISSUER
     ) as client:
-        from ratsraum_identity.accounts.models import TenantRole, User
         from sqlalchemy import func, select
+
+        from ratsraum_identity.accounts.models import TenantRole, User
 
         async with app.state.identity.db.system_session() as session:
             assert await session.scalar(select(func.count()).select_from(User)) == len(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from argon2 import Type, extract_parameters
 from argon2.low_level import ARGON2_VERSION
+
 from ratsraum_identity.accounts.passwords import hash_password, verify_password
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.keys.keystore import KeyStore

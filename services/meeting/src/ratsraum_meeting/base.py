@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import DeclarativeBase
+
 from ratsraum_common.nats import ProcessedEventRecord
 from ratsraum_common.outbox import OutboxRecord
-from sqlalchemy.orm import DeclarativeBase
 
 
 class Base(DeclarativeBase):

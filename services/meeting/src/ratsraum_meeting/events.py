@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ratsraum.meeting.v1 import public_pb2
-from ratsraum_common.outbox import add_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ratsraum.meeting.v1 import public_pb2
+from ratsraum_common.outbox import add_event
 from ratsraum_meeting.base import OutboxMessage
 from ratsraum_meeting.config import SERVICE
 from ratsraum_meeting.meetings.models import Meeting

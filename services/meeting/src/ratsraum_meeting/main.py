@@ -9,6 +9,7 @@ from pathlib import Path
 
 import grpc
 from fastapi import FastAPI
+
 from ratsraum.meeting.v1 import public_pb2_grpc
 from ratsraum_common.app import create_app
 from ratsraum_common.auth import TokenVerifier
@@ -19,7 +20,6 @@ from ratsraum_common.nats import EventConsumer, connect, ensure_stream, wait_for
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.serve import run_http
 from ratsraum_common.telemetry import configure_tracing
-
 from ratsraum_meeting.api import me, meetings, polls
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
 from ratsraum_meeting.base import OutboxMessage, ProcessedEvent

@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ratsraum_common import demo
-from ratsraum_common.db import Database
-from ratsraum_common.logging import get_logger
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ratsraum_common import demo
+from ratsraum_common.db import Database
+from ratsraum_common.logging import get_logger
 from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import (
     AgendaItem,

@@ -7,6 +7,7 @@ import json
 import uuid
 
 from nats.js.api import ConsumerConfig, DeliverPolicy
+
 from ratsraum_common import demo
 from ratsraum_common.nats import connect
 

@@ -7,6 +7,7 @@ import json
 import grpc
 import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
+
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common import demo
 from ratsraum_common.grpcutil import channel, error_reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from google.protobuf import json_format
+
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Tenant
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.public.snapshot import build_public_meeting

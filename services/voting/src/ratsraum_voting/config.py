@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pydantic_settings import SettingsConfigDict
+
 from ratsraum_common.settings import ServiceSettings
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ratsraum.voting.v1 import events_pb2, voting_pb2
-from ratsraum_common.outbox import OutboxRecord, add_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ratsraum.voting.v1 import events_pb2, voting_pb2
+from ratsraum_common.outbox import OutboxRecord, add_event
 from ratsraum_voting.db import Base
 
 SERVICE = "voting"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import grpc
 from fastapi import FastAPI
+
 from ratsraum.voting.v1 import voting_pb2_grpc
 from ratsraum_common.app import create_app
 from ratsraum_common.db import Database
@@ -23,7 +24,6 @@ from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.serve import run_http
 from ratsraum_common.telemetry import configure_tracing
-
 from ratsraum_voting.api.servicer import SERVICE_NAME, VotingServicer
 from ratsraum_voting.config import Settings, get_settings
 from ratsraum_voting.events import OutboxMessage

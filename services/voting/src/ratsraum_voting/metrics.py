@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prometheus_client import Counter, Histogram
+
 from ratsraum_common.metrics import ServiceMetrics
 
 

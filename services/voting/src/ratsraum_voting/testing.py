@@ -10,9 +10,9 @@ from typing import Any
 
 import grpc
 from fastapi import FastAPI
+
 from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
 from ratsraum_common.grpcutil import channel, error_reason
-
 from ratsraum_voting.config import Settings
 from ratsraum_voting.main import build_app
 

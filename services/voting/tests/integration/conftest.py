@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+
 from ratsraum_voting.config import Settings
 from ratsraum_voting.testing import RunningVoting, running_voting
 

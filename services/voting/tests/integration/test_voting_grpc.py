@@ -8,6 +8,7 @@ from typing import Any
 import grpc
 import httpx
 import pytest
+
 from ratsraum.voting.v1 import voting_pb2
 from ratsraum_voting.testing import RunningVoting, cast_request, open_request, refusal
 

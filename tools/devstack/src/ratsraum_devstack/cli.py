@@ -9,7 +9,6 @@ import threading
 from types import FrameType
 
 from ratsraum_common import demo
-
 from ratsraum_devstack.stack import Stack, StackConfig
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import Request
+
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
-
 from ratsraum_portal.context import PortalContext
 from ratsraum_portal.meetings.models import PublicMeetingView, PublicTenant
 from ratsraum_portal.meetings.service import get_meeting, get_tenant, is_meeting_id, is_tenant_id

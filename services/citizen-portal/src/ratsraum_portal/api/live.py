@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter
-from ratsraum_common.i18n import Msg
-from ratsraum_common.problems import Problem
 from sse_starlette import EventSourceResponse
 
+from ratsraum_common.i18n import Msg
+from ratsraum_common.problems import Problem
 from ratsraum_portal.api.common import load_meeting
 from ratsraum_portal.context import Ctx
 from ratsraum_portal.live.broadcaster import Broadcaster, Snapshot

@@ -7,11 +7,11 @@ import time
 from collections import OrderedDict
 
 import grpc
+
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import channel
 from ratsraum_common.logging import get_logger
-
 from ratsraum_portal.meetings.service import (
     ApplyResult,
     apply_snapshot,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ratsraum_common.db import TenantScoped
 from sqlalchemy import JSON, BigInteger, DateTime, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ratsraum_common.db import TenantScoped
 from ratsraum_portal.base import Base
 
 

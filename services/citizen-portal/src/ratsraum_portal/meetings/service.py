@@ -9,11 +9,11 @@ from typing import Any
 
 # Type stubs for protobuf are optional in the dev tools; the ignore covers both cases.
 from google.protobuf import json_format  # type: ignore[import-untyped, unused-ignore]
-from ratsraum.meeting.v1 import public_pb2
-from ratsraum_common.db import TENANT_PATTERN
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ratsraum.meeting.v1 import public_pb2
+from ratsraum_common.db import TENANT_PATTERN
 from ratsraum_portal.meetings.models import PublicMeetingView, PublicTenant
 
 MEETING_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")

@@ -7,11 +7,11 @@ import asyncio
 from pathlib import Path
 
 import anyio.to_thread
+from sqlalchemy import select
+
 from ratsraum_common import demo
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
-from sqlalchemy import select
-
 from ratsraum_identity.accounts.models import User
 from ratsraum_identity.accounts.passwords import hash_password, verify_password
 from ratsraum_identity.accounts.service import ensure_tenant, grant_roles

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import anyio.to_thread
-from ratsraum_common.auth import ROLES
-from ratsraum_common.db import Database, validate_tenant
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ratsraum_common.auth import ROLES
+from ratsraum_common.db import Database, validate_tenant
 from ratsraum_identity.accounts.models import Tenant, TenantRole, User
 from ratsraum_identity.accounts.passwords import hash_password, needs_rehash, verify_password
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from authlib.oauth2 import OAuth2Error
 from fastapi import APIRouter, Request
-from ratsraum_common.logging import get_logger
 from starlette.responses import Response
 
+from ratsraum_common.logging import get_logger
 from ratsraum_identity.accounts import service as accounts
 from ratsraum_identity.accounts.service import SignedInUser
 from ratsraum_identity.api.deps import Identity, identity

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prometheus_client import Counter
-from ratsraum_common.db import Database
 from starlette.requests import Request
 
+from ratsraum_common.db import Database
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.config import Settings
 from ratsraum_identity.keys.keystore import KeyStore

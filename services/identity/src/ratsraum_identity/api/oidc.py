@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
+
 from ratsraum_common.auth import CurrentPrincipal
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
-from starlette.responses import Response
-
 from ratsraum_identity.accounts.service import get_user
 from ratsraum_identity.api.deps import identity
 from ratsraum_identity.keys.keystore import ALGORITHM

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from joserfc.jwk import KeySet, RSAKey
+
 from ratsraum_common.logging import get_logger
 
 log = get_logger(__name__)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ratsraum_common.db import TenantScoped
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ratsraum_common.db import TenantScoped
 from ratsraum_identity.base import Base
 
 

@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 import anyio.from_thread
 import anyio.to_thread
 from authlib.oauth2.rfc6749 import AuthorizationServer, OAuth2Payload, OAuth2Request
-from ratsraum_common.db import Database
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ratsraum_common.db import Database
 from ratsraum_identity.accounts.service import SignedInUser
 from ratsraum_identity.config import Settings
 from ratsraum_identity.keys.keystore import KeyStore

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ratsraum_common.db import Database
-
 from ratsraum_identity.accounts.service import SignedInUser, get_user, roles_in
 
 

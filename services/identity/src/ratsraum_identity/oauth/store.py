@@ -11,10 +11,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ratsraum_common.db import TENANT_PATTERN, Database
-from ratsraum_common.logging import get_logger
 from sqlalchemy import update
 
+from ratsraum_common.db import TENANT_PATTERN, Database
+from ratsraum_common.logging import get_logger
 from ratsraum_identity.accounts.service import SignedInUser
 from ratsraum_identity.oauth.models import AuthorizationCode, RefreshToken
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+
 from ratsraum_common.auth import ROLES, Principal, require_roles
 from ratsraum_common.db import Database
-
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.voting_client import VotingClient
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
-
 from ratsraum_meeting.api.deps import DB, Reader, Runner
 from ratsraum_meeting.attendance import service as attendance
 from ratsraum_meeting.attendance.schemas import (

@@ -6,8 +6,8 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
-from ratsraum_common.problems import Problem
 
+from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB, Progress, Reader, Runner, Voter, Voting
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls import service

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import grpc
+from sqlalchemy import select
+
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common.db import Database, validate_tenant
 from ratsraum_common.grpcutil import error_status
-from sqlalchemy import select
-
 from ratsraum_meeting.meetings.models import Meeting, Tenant
 from ratsraum_meeting.public.snapshot import load_public_meeting
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ratsraum_common.db import TenantScoped
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ratsraum_common.db import TenantScoped
 from ratsraum_meeting.base import Base
 
 MEETING_STATUSES = ("scheduled", "running", "interrupted", "closed")

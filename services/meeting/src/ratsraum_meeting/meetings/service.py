@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ratsraum_common.i18n import Msg
-from ratsraum_common.problems import Problem
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ratsraum_common.i18n import Msg
+from ratsraum_common.problems import Problem
 from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Membership, Person
 from ratsraum_meeting.polls.models import Poll

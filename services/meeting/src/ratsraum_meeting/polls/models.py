@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ratsraum_common.db import TenantScoped
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ratsraum_common.db import TenantScoped
 from ratsraum_meeting.base import Base
 
 METHODS = ("open", "roll_call")

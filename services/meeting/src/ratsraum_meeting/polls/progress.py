@@ -14,7 +14,6 @@ import contextlib
 
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
-
 from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls.models import Poll

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from ratsraum.voting.v1 import voting_pb2
-
 from ratsraum_meeting.timeutil import now, utc
 
 _OUTCOMES = {voting_pb2.OUTCOME_ACCEPTED: "accepted", voting_pb2.OUTCOME_REJECTED: "rejected"}

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from ratsraum.voting.v1 import events_pb2, voting_pb2
 from ratsraum_common.db import Database
 from ratsraum_common.events import Envelope
 from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from ratsraum_meeting.attendance.service import present_person_ids, quorum_for
 from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import AgendaItem, Meeting, Person

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
+
 from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
 from ratsraum_common.grpcutil import error_reason
 from ratsraum_common.logging import get_logger

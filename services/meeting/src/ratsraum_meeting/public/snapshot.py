@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ratsraum.meeting.v1 import public_pb2
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ratsraum.meeting.v1 import public_pb2
 from ratsraum_meeting.attendance.service import quorum_for
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Tenant
 from ratsraum_meeting.polls.models import Poll

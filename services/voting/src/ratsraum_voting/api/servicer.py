@@ -8,11 +8,11 @@ from typing import TypeVar
 
 import grpc
 import structlog
+
 from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import error_status
 from ratsraum_common.logging import get_logger
-
 from ratsraum_voting.errors import Reason, VotingError, invalid
 from ratsraum_voting.metrics import VotingMetrics
 from ratsraum_voting.polls import service

@@ -8,7 +8,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from ratsraum_common.db import validate_tenant
-
 from ratsraum_voting.errors import Reason, VotingError, invalid
 from ratsraum_voting.rules import Rule
 

@@ -7,10 +7,10 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from ratsraum_common.db import Database
-from ratsraum_common.logging import get_logger
 from sqlalchemy.exc import IntegrityError
 
+from ratsraum_common.db import Database
+from ratsraum_common.logging import get_logger
 from ratsraum_voting import rules
 from ratsraum_voting.errors import Reason, VotingError
 from ratsraum_voting.events import emit_poll_closed, emit_poll_opened

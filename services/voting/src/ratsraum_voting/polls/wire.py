@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ratsraum.voting.v1 import voting_pb2
-
 from ratsraum_voting.polls.schemas import PollState, PollView, ResultView, VoteMethod
 from ratsraum_voting.rules import Rule
 
