@@ -16,11 +16,10 @@ from starlette.responses import Response
 
 from ratsraum_common.app import create_app
 from ratsraum_common.db import Database
-from ratsraum_common.logging import configure_logging, get_logger
+from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
 from ratsraum_common.problems import Problem
-from ratsraum_common.serve import run_http
-from ratsraum_common.telemetry import configure_tracing
+from ratsraum_common.serve import serve_service
 from ratsraum_portal.api import data, live, pages
 from ratsraum_portal.api.common import NotFound, wants_html
 from ratsraum_portal.config import METRICS_PREFIX, SERVICE, Settings, get_settings
@@ -134,8 +133,4 @@ async def _call(handler: Any, request: Request, exc: Exception) -> Response:
 
 def main() -> None:
     """Serve the portal with settings from the environment (PORTAL_*)."""
-    settings = get_settings()
-    configure_logging(service=SERVICE, log_format=settings.log_format, level=settings.log_level)
-    configure_tracing(SERVICE)
-    run_http(build_app(settings), host=settings.http_host, port=settings.http_port,
-             log_level=settings.log_level)
+    serve_service(SERVICE, get_settings(), build_app)

@@ -15,9 +15,8 @@ from fastapi import FastAPI
 from ratsraum_common.app import create_app
 from ratsraum_common.auth import TokenVerifier
 from ratsraum_common.db import Database
-from ratsraum_common.logging import configure_logging, get_logger
-from ratsraum_common.serve import run_http
-from ratsraum_common.telemetry import configure_tracing
+from ratsraum_common.logging import get_logger
+from ratsraum_common.serve import serve_service
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.accounts.seed import seed_demo, seed_files
 from ratsraum_identity.api import authorize, oidc
@@ -86,10 +85,6 @@ def build_app(settings: Settings) -> FastAPI:
 
 def main() -> None:
     """Run the identity service until stopped."""
-    settings = get_settings()
-    configure_logging(service=SERVICE, log_format=settings.log_format, level=settings.log_level)
-    configure_tracing(SERVICE)
     # Authlib logs issued tokens at DEBUG; never let them reach the log, whatever the level.
-    logging.getLogger("authlib").setLevel(max(logging.INFO, logging.getLogger().level))
-    run_http(build_app(settings), host=settings.http_host, port=settings.http_port,
-             log_level=settings.log_level)
+    logging.getLogger("authlib").setLevel(logging.INFO)
+    serve_service(SERVICE, get_settings(), build_app)

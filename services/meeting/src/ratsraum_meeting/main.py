@@ -15,11 +15,10 @@ from ratsraum_common.app import create_app
 from ratsraum_common.auth import TokenVerifier
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import channel, check_serving, start_server
-from ratsraum_common.logging import configure_logging, get_logger
+from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import EventConsumer, connect, ensure_stream, wait_for_connection
 from ratsraum_common.outbox import OutboxRelay
-from ratsraum_common.serve import run_http
-from ratsraum_common.telemetry import configure_tracing
+from ratsraum_common.serve import serve_service
 from ratsraum_meeting.api import me, meetings, polls
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
 from ratsraum_meeting.base import OutboxMessage, ProcessedEvent
@@ -109,8 +108,4 @@ async def _shutdown(
 
 def main() -> None:
     """Read settings from the environment and serve until stopped."""
-    settings = get_settings()
-    configure_logging(service=SERVICE, log_format=settings.log_format, level=settings.log_level)
-    configure_tracing(SERVICE)
-    run_http(build_app(settings), host=settings.http_host, port=settings.http_port,
-             log_level=settings.log_level)
+    serve_service(SERVICE, get_settings(), build_app)

@@ -19,11 +19,10 @@ from ratsraum.voting.v1 import voting_pb2_grpc
 from ratsraum_common.app import create_app
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import start_server
-from ratsraum_common.logging import configure_logging, get_logger
+from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
 from ratsraum_common.outbox import OutboxRelay
-from ratsraum_common.serve import run_http
-from ratsraum_common.telemetry import configure_tracing
+from ratsraum_common.serve import serve_service
 from ratsraum_voting.api.servicer import SERVICE_NAME, VotingServicer
 from ratsraum_voting.config import Settings, get_settings
 from ratsraum_voting.events import OutboxMessage
@@ -96,10 +95,4 @@ def build_app(settings: Settings) -> FastAPI:
 
 def main() -> None:
     """Read VOTING_* settings and serve until stopped."""
-    settings = get_settings()
-    configure_logging(service="voting", log_format=settings.log_format, level=settings.log_level)
-    configure_tracing("voting")
-    run_http(
-        build_app(settings), host=settings.http_host, port=settings.http_port,
-        log_level=settings.log_level,
-    )
+    serve_service("voting", get_settings(), build_app)
