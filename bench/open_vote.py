@@ -80,6 +80,8 @@ async def run(voters: int, use_postgres: bool) -> dict[str, float]:
                          for name in ("identity", "meeting", "voting", "portal")}
         config = StackConfig.on_free_ports(
             data, log_format="json", database_urls=databases,
+            # identity hashes every member's password (argon2id) before it is ready
+            ready_timeout_seconds=60 + voters * 0.3,
             extra_env={"IDENTITY_SEED_FILES": seeds, "MEETING_SEED_FILES": seeds,
                        "MEETING_LOG_LEVEL": "WARNING", "VOTING_LOG_LEVEL": "WARNING",
                        "PORTAL_LOG_LEVEL": "WARNING", "IDENTITY_LOG_LEVEL": "WARNING"},

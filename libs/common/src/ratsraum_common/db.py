@@ -156,7 +156,7 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def migrate(self, script_location: str | Path) -> None:
-        """Bring the schema to the newest Alembic revision (serialised across processes)."""
+        """Bring the schema to the newest Alembic revisions (serialised across processes)."""
         from alembic import command
         from alembic.config import Config
 
@@ -167,7 +167,8 @@ class Database:
             config = Config()
             config.set_main_option("script_location", str(script_location))
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            # "heads": independent branches (a feature's own tables) may coexist.
+            command.upgrade(config, "heads")
 
         async with self.engine.begin() as conn:
             await conn.run_sync(upgrade)

@@ -38,6 +38,7 @@ class StackConfig:
     voting_grpc_port: int = 50051
     voting_http_port: int = 8083
     seed_demo: bool = True
+    ready_timeout_seconds: float = 90.0
     log_format: str = "console"
     database_urls: Mapping[str, str] = field(default_factory=dict)
     extra_env: Mapping[str, str] = field(default_factory=dict)
@@ -161,7 +162,7 @@ class Stack:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
-    def start(self, timeout: float = 90.0) -> None:
+    def start(self) -> None:
         """Start NATS and every service; return when all answer /readyz."""
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -170,7 +171,7 @@ class Stack:
             self.specs[spec.name] = spec
             self.start_service(spec.name)
         for name in self.specs:
-            self.wait_ready(name, timeout)
+            self.wait_ready(name, self.config.ready_timeout_seconds)
 
     def start_service(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
         """(Re)start one service process."""
