@@ -24,6 +24,9 @@ def run_http(app: Any, *, host: str, port: int, log_level: str = "info") -> None
         log_config=None,  # keep our structured logging
         access_log=False,
         proxy_headers=True,
+        # Longer than a load balancer's usual 60 s idle timeout, so the server never closes
+        # a connection the balancer (or a phone) is about to reuse.
+        timeout_keep_alive=75,
         timeout_graceful_shutdown=10,
     )
 
