@@ -19,6 +19,7 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --locked --python $(PYTHON) --quiet
+	@$(VENV)/bin/python tools/patch_electionguard.py
 	$(MAKE) --no-print-directory proto
 
 proto:

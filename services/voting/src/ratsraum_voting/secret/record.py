@@ -1,0 +1,75 @@
+"""The published election record: ElectionGuard's layout, who voted, and its SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from electionguard.ballot import SubmittedBallot
+from electionguard.constants import get_constants
+from electionguard.guardian import GuardianRecord
+from electionguard.serialize import to_file
+from ratsraum_ballot_client import Election
+
+from ratsraum_voting.secret.ceremony import DecryptedTally
+
+# File names as in ElectionGuard 1.x sample records (electionguard_tools.helpers.export).
+MANIFEST, CONTEXT, CONSTANTS, COEFFICIENTS = "manifest", "context", "constants", "coefficients"
+ENCRYPTED_TALLY, TALLY = "encrypted_tally", "tally"
+GUARDIANS_DIR, BALLOTS_DIR = "guardians", "submitted_ballots"
+GUARDIAN_PREFIX, BALLOT_PREFIX = "guardian_", "submitted_ballot_"
+# Ratsraum's additions: who voted (never what), and the poll with its result.
+VOTERS_FILE, POLL_FILE, SUMS_FILE = "voters.json", "ratsraum_poll.json", "SHA256SUMS"
+
+
+@dataclass(frozen=True)
+class PublishedRecord:
+    """Where the record was written and the SHA-256 that goes into the minutes."""
+
+    directory: Path
+    sha256: str
+
+
+def record_digest(directory: Path) -> tuple[str, str]:
+    """The SHA256SUMS text over every record file (sorted) and the SHA-256 of that text."""
+    lines = []
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        relative = path.relative_to(directory).as_posix()
+        if relative == SUMS_FILE:
+            continue
+        lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {relative}\n")
+    sums = "".join(lines)
+    return sums, hashlib.sha256(sums.encode()).hexdigest()
+
+
+def write_record(
+    *, directory: Path, election: Election, guardians: Sequence[GuardianRecord],
+    ballots: Sequence[SubmittedBallot], decrypted: DecryptedTally, voters: Sequence[str],
+    poll: dict[str, Any],
+) -> PublishedRecord:
+    """Write the record; ballots are named by their code, so file order says nothing."""
+    directory.mkdir(parents=True, exist_ok=True)
+    to_file(election.manifest, MANIFEST, str(directory))
+    to_file(election.context, CONTEXT, str(directory))
+    to_file(get_constants(), CONSTANTS, str(directory))
+    to_file(decrypted.coefficients, COEFFICIENTS, str(directory))
+    for guardian in guardians:
+        to_file(guardian, GUARDIAN_PREFIX + guardian.guardian_id,
+                str(directory / GUARDIANS_DIR))
+    for ballot in ballots:
+        to_file(ballot, BALLOT_PREFIX + ballot.code.to_hex(), str(directory / BALLOTS_DIR))
+    to_file(decrypted.ciphertext.publish(), ENCRYPTED_TALLY, str(directory))
+    to_file(decrypted.plaintext, TALLY, str(directory))
+    (directory / VOTERS_FILE).write_text(
+        json.dumps(sorted(voters), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    (directory / POLL_FILE).write_text(
+        json.dumps(poll, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+    )
+    sums, digest = record_digest(directory)
+    (directory / SUMS_FILE).write_text(sums, encoding="utf-8")
+    return PublishedRecord(directory=directory, sha256=digest)

@@ -1,0 +1,167 @@
+"""Secret ballots end to end with ElectionGuard's test-size group: ceremony, cast, tally, verify."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from electionguard.ballot import BallotBoxState, SubmittedBallot
+from electionguard.ballot_box import submit_ballot
+from electionguard.serialize import from_raw, to_file
+from ratsraum_ballot_client import Election, build_manifest, encrypt_choice, find_confirmation_code
+
+from ratsraum_voting.guardian.store import GuardianRefusal, GuardianStore
+from ratsraum_voting.secret.ceremony import DEFAULT_GUARDIANS, decrypt, run_key_ceremony
+from ratsraum_voting.secret.record import write_record
+from ratsraum_voting.secret.result import counts_from_tally, poll_result
+from ratsraum_voting.secret.verify import main as verify_main
+
+# ElectionGuard serialises through pydantic 1's encoder, deprecated in pydantic 2.
+pytestmark = pytest.mark.filterwarnings("ignore:.*pydantic_encoder.*")
+OPTIONS = [("yes", "Ja"), ("no", "Nein"), ("abstain", "Enthaltung")]
+CHOICES = ["yes", "yes", "no", "yes", "abstain"]
+
+
+@pytest.fixture(autouse=True)
+def _test_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ElectionGuard's own small test group keeps these tests fast; the real group runs in
+    # test_secret_bench (a separate process, since ElectionGuard caches per group).
+    monkeypatch.setenv("PRIME_OPTION", "TestOnly")
+
+
+def _guardians(tmp_path: Path) -> list[GuardianStore]:
+    return [GuardianStore(folder=tmp_path / "guardians" / gid, guardian_id=gid,
+                          sequence_order=i + 1) for i, gid in enumerate(DEFAULT_GUARDIANS)]
+
+
+def _cast(election: Election, choices: list[str]) -> tuple[list[SubmittedBallot], list[str]]:
+    ballots, codes = [], []
+    for choice in choices:
+        sent = encrypt_choice(election, choice)
+        ballot = from_raw(SubmittedBallot, sent.ballot_json)
+        assert ballot.is_valid_encryption(
+            election.internal.manifest_hash, election.context.elgamal_public_key,
+            election.context.crypto_extended_base_hash)
+        ballots.append(submit_ballot(ballot, BallotBoxState.CAST))
+        codes.append(sent.confirmation_code)
+    return ballots, codes
+
+
+def _publish(tmp_path: Path, *, available: int = 2) -> tuple[Path, list[str], str]:
+    guardians = _guardians(tmp_path)
+    manifest = build_manifest(poll_id="p-1", title="TOP 7", options=OPTIONS)
+    ceremony = run_key_ceremony(ceremony_id="soest.p-1", manifest=manifest,
+                                guardians=guardians, quorum=2)
+    # The election travels to the voter's device as JSON, as over the wire.
+    device = Election.from_json(manifest_json=ceremony.election.manifest_json(),
+                                context_json=ceremony.election.context_json())
+    ballots, codes = _cast(device, CHOICES)
+    keys = [g.announce(ceremony_id="soest.p-1", guardians=3, quorum=2) for g in guardians]
+    decrypted = decrypt(ceremony_id="soest.p-1", election=ceremony.election, ballots=ballots,
+                        available=guardians[:available], keys=keys)
+    counts = counts_from_tally(decrypted.plaintext)
+    poll = poll_result(poll_id="p-1", title="TOP 7", options=OPTIONS, rule="simple",
+                       statutory_members=11, roll_size=7, counts=counts)
+    published = write_record(
+        directory=tmp_path / "record", election=ceremony.election,
+        guardians=ceremony.guardian_records, ballots=ballots, decrypted=decrypted,
+        voters=["anna", "bernd", "cem", "dora", "emil"], poll=poll)
+    return published.directory, codes, published.sha256
+
+
+def test_two_of_three_guardians_decrypt_the_counts_and_the_record_verifies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record, _codes, digest = _publish(tmp_path, available=2)
+    poll = json.loads((record / "ratsraum_poll.json").read_text())
+    assert {c["option_id"]: c["count"] for c in poll["counts"]} == {
+        "yes": 3, "no": 1, "abstain": 1}
+    assert poll["accepted"] is True
+    assert verify_main([str(record)]) == 0
+    out = capsys.readouterr().out
+    assert digest in out
+    assert "5 mit gültigen Beweisen" in out
+
+
+def test_all_three_guardians_also_decrypt(tmp_path: Path) -> None:
+    record, _codes, _digest = _publish(tmp_path, available=3)
+    assert verify_main([str(record)]) == 0
+
+
+def test_voter_finds_own_confirmation_code_in_record(tmp_path: Path) -> None:
+    record, codes, _digest = _publish(tmp_path)
+    assert all(find_confirmation_code(record, code) for code in codes)
+    assert not find_confirmation_code(record, "00" * 32)
+
+
+def test_no_private_key_material_in_record_and_voter_list_has_no_choices(tmp_path: Path) -> None:
+    record, _codes, _digest = _publish(tmp_path)
+    text = "".join(p.read_text() for p in record.rglob("*.json"))
+    assert "secret_key" not in text
+    assert "nonce\": \"" not in text
+    assert json.loads((record / "voters.json").read_text()) == [
+        "anna", "bernd", "cem", "dora", "emil"]
+
+
+def _rewrite_sums(record: Path) -> None:
+    from ratsraum_voting.secret.record import SUMS_FILE, record_digest
+
+    (record / SUMS_FILE).write_text(record_digest(record)[0])
+
+
+def test_tampered_file_fails_the_checksum(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record, _codes, _digest = _publish(tmp_path)
+    poll = record / "ratsraum_poll.json"
+    poll.write_text(poll.read_text().replace('"accepted": true', '"accepted": false'))
+    assert verify_main([str(record)]) == 1
+    assert "SHA256SUMS" in capsys.readouterr().err
+
+
+def test_swapped_encrypted_ballot_fails_even_with_fresh_checksums(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record, _codes, _digest = _publish(tmp_path)
+    files = sorted((record / "submitted_ballots").glob("*.json"))
+    first = from_raw(SubmittedBallot, files[0].read_text())
+    second = from_raw(SubmittedBallot, files[1].read_text())
+    first.contests[0].ballot_selections[0].ciphertext = (
+        second.contests[0].ballot_selections[0].ciphertext)
+    files[0].unlink()
+    to_file(first, files[0].stem, str(files[0].parent))
+    _rewrite_sums(record)
+    assert verify_main([str(record)]) == 1
+    assert "Beweis ungültig" in capsys.readouterr().err
+
+
+def test_tampered_decryption_share_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record, _codes, _digest = _publish(tmp_path)
+    tally = json.loads((record / "tally.json").read_text())
+    selection = tally["contests"]["abstimmung"]["selections"]["yes"]
+    share = selection["shares"][0]
+    share["share"] = selection["shares"][1]["share"]
+    (record / "tally.json").write_text(json.dumps(tally))
+    _rewrite_sums(record)
+    assert verify_main([str(record)]) == 1
+    assert "Entschlüsselung oder Beweis ungültig" in capsys.readouterr().err
+
+
+def test_guardian_refuses_to_decrypt_a_subset_after_the_tally(tmp_path: Path) -> None:
+    guardians = _guardians(tmp_path)
+    manifest = build_manifest(poll_id="p-2", title="TOP 8", options=OPTIONS)
+    ceremony = run_key_ceremony(ceremony_id="soest.p-2", manifest=manifest,
+                                guardians=guardians, quorum=2)
+    ballots, _codes = _cast(ceremony.election, ["yes", "no"])
+    guardians[0].decrypt_tally(ceremony_id="soest.p-2", election=ceremony.election,
+                               ballots=ballots, missing=[])
+    with pytest.raises(GuardianRefusal):
+        guardians[0].decrypt_tally(ceremony_id="soest.p-2", election=ceremony.election,
+                                   ballots=ballots[:1], missing=[])
+    # The private share lives only in the guardian's own folder.
+    assert list((tmp_path / "guardians" / DEFAULT_GUARDIANS[0]).glob("*.json"))
+    shutil.rmtree(tmp_path / "guardians")
