@@ -11,6 +11,9 @@ from ratsraum_voting.db import Base
 SERVICE = "voting"
 POLL_OPENED = "poll.opened"
 POLL_CLOSED = "poll.closed"
+POLL_CANCELLED = "poll.cancelled"
+POLL_PUBLISHED = "poll.published"
+LOT_DRAWN = "poll.lot_drawn"
 
 
 class OutboxMessage(OutboxRecord, Base):
@@ -30,4 +33,28 @@ def emit_poll_closed(session: AsyncSession, *, poll: voting_pb2.Poll) -> str:
     return add_event(
         session, OutboxMessage, tenant=poll.tenant, service=SERVICE, event_name=POLL_CLOSED,
         payload=events_pb2.PollClosed(poll=poll),
+    )
+
+
+def emit_poll_cancelled(session: AsyncSession, *, poll: voting_pb2.Poll) -> str:
+    """Stage `poll.cancelled` (withdrawn with a reason, or void because it is re-run)."""
+    return add_event(
+        session, OutboxMessage, tenant=poll.tenant, service=SERVICE, event_name=POLL_CANCELLED,
+        payload=events_pb2.PollCancelled(poll=poll),
+    )
+
+
+def emit_poll_published(session: AsyncSession, *, poll: voting_pb2.Poll) -> str:
+    """Stage `poll.published` (the result with the signed audit head)."""
+    return add_event(
+        session, OutboxMessage, tenant=poll.tenant, service=SERVICE, event_name=POLL_PUBLISHED,
+        payload=events_pb2.PollPublished(poll=poll),
+    )
+
+
+def emit_lot_drawn(session: AsyncSession, *, poll: voting_pb2.Poll) -> str:
+    """Stage `poll.lot_drawn` (commitment, revealed seed and drawn candidates)."""
+    return add_event(
+        session, OutboxMessage, tenant=poll.tenant, service=SERVICE, event_name=LOT_DRAWN,
+        payload=events_pb2.LotDrawn(poll=poll),
     )

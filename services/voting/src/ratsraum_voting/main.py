@@ -24,6 +24,7 @@ from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.serve import serve_service
 from ratsraum_voting.api.servicer import SERVICE_NAME, VotingServicer
+from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.config import Settings, get_settings
 from ratsraum_voting.events import OutboxMessage
 from ratsraum_voting.metrics import VotingMetrics
@@ -53,7 +54,10 @@ async def _start(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitSt
     relay = OutboxRelay(db=db, model=OutboxMessage, js=js)
     relay_task = asyncio.create_task(relay.run(), name="voting-outbox-relay")
     stack.push_async_callback(_stop_relay, relay, relay_task)
-    servicer = VotingServicer(db=db, metrics=app.state.voting_metrics)
+    servicer = VotingServicer(
+        db=db, metrics=app.state.voting_metrics,
+        signer=AuditSigner.load_or_create(settings.data_dir),
+    )
 
     def register(server: grpc.aio.Server) -> None:
         voting_pb2_grpc.add_VotingServiceServicer_to_server(servicer, server)

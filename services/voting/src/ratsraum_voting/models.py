@@ -2,6 +2,6 @@
 
 from ratsraum_voting.db import Base
 from ratsraum_voting.events import OutboxMessage
-from ratsraum_voting.polls.models import Ballot, CastRequest, Poll, RollEntry
+from ratsraum_voting.polls.models import AuditEntry, Ballot, CastRequest, Poll, RollEntry
 
-__all__ = ["Ballot", "Base", "CastRequest", "OutboxMessage", "Poll", "RollEntry"]
+__all__ = ["AuditEntry", "Ballot", "Base", "CastRequest", "OutboxMessage", "Poll", "RollEntry"]

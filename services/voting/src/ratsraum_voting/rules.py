@@ -17,6 +17,8 @@ class Rule(StrEnum):
     TWO_THIRDS_OF_CAST = "two_thirds_of_cast"
     MAJORITY_OF_STATUTORY = "majority_of_statutory"
     TWO_THIRDS_OF_STATUTORY = "two_thirds_of_statutory"
+    # Elections of persons: decided by ratsraum_voting.elections, never by `decide`.
+    ELECTION = "election"
 
     @property
     def needs_statutory(self) -> bool:
@@ -155,6 +157,8 @@ def decide(rule: Rule, tally: Tally, *, statutory_members: int | None = None) ->
         return simple_majority(tally)
     if rule is Rule.TWO_THIRDS_OF_CAST:
         return two_thirds_of_cast(tally)
+    if rule is Rule.ELECTION:
+        raise ValueError("elections are decided by ratsraum_voting.elections")
     if statutory_members is None:
         raise ValueError(f"rule {rule.value} needs the statutory number of members")
     if rule is Rule.MAJORITY_OF_STATUTORY:

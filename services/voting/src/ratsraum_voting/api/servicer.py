@@ -13,6 +13,8 @@ from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import error_status
 from ratsraum_common.logging import get_logger
+from ratsraum_voting.api.lifecycle import LifecycleRpcs
+from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import Reason, VotingError, invalid
 from ratsraum_voting.metrics import VotingMetrics
 from ratsraum_voting.polls import service
@@ -20,6 +22,7 @@ from ratsraum_voting.polls.schemas import (
     CastCommand,
     OpenPollCommand,
     OptionSpec,
+    PollKind,
     VoteMethod,
     check_id,
     check_poll_id,
@@ -47,6 +50,7 @@ _CODES: dict[Reason, grpc.StatusCode] = {
     Reason.INVALID_REQUEST: grpc.StatusCode.INVALID_ARGUMENT,
     Reason.IDEMPOTENCY_KEY_REUSED: grpc.StatusCode.FAILED_PRECONDITION,
     Reason.METHOD_NOT_SUPPORTED: grpc.StatusCode.UNIMPLEMENTED,
+    Reason.WRONG_STATE: grpc.StatusCode.FAILED_PRECONDITION,
 }
 
 
@@ -81,15 +85,18 @@ def open_command(request: voting_pb2.OpenPollRequest) -> OpenPollCommand:
         options=[OptionSpec(o.id, o.label) for o in request.options],
         roll=list(request.roll), statutory_members=request.statutory_members,
         public=request.public,
+        kind=PollKind.ELECTION if request.kind == voting_pb2.POLL_KIND_ELECTION
+        else PollKind.MOTION,
     )
 
 
-class VotingServicer(voting_pb2_grpc.VotingServiceServicer):  # type: ignore[misc]
+class VotingServicer(LifecycleRpcs, voting_pb2_grpc.VotingServiceServicer):  # type: ignore[misc]
     """gRPC handlers: thin translation around `ratsraum_voting.polls.service`."""
 
-    def __init__(self, *, db: Database, metrics: VotingMetrics) -> None:
+    def __init__(self, *, db: Database, metrics: VotingMetrics, signer: AuditSigner) -> None:
         self.db = db
         self.metrics = metrics
+        self.signer = signer
 
     async def _handle(
         self, rpc: str, tenant: str, context: grpc.aio.ServicerContext,
@@ -163,7 +170,7 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):  # type: ignore[mis
             tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
             closed_by = check_id("closed_by", request.closed_by, required=False)
             view, closed_now = await service.close_poll(
-                db=self.db, tenant=tenant, poll_id=poll_id, closed_by=closed_by
+                db=self.db, signer=self.signer, tenant=tenant, poll_id=poll_id, closed_by=closed_by
             )
             if closed_now and view.result is not None:
                 outcome = "accepted" if view.result.accepted else "rejected"

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
@@ -37,6 +47,18 @@ class Poll(TenantScoped, Base):
     closed_by: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     # Frozen at close: counts per option, outcome, explanation, ballots cast.
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Life cycle and elections (revision 0002_votelife).
+    kind: Mapped[str] = mapped_column(String(16), default="motion", server_default="motion")
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    rerun_of: Mapped[str | None] = mapped_column(String(36))
+    rerun_poll_id: Mapped[str | None] = mapped_column(String(36))
+    runoff_of: Mapped[str | None] = mapped_column(String(36))
+    show_of_hands: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lot_seed: Mapped[str | None] = mapped_column(String(64))
 
 
 class RollEntry(TenantScoped, Base):
@@ -83,3 +105,19 @@ class CastRequest(TenantScoped, Base):
     option_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     ballots_cast: Mapped[int] = mapped_column(Integer)
     accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(TenantScoped, Base):
+    """One link of a poll's hash chain; rows are only ever inserted (see audit/chain.py)."""
+
+    __tablename__ = "audit_entries"
+
+    poll_pk: Mapped[str] = mapped_column(
+        String(36), ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as stored
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

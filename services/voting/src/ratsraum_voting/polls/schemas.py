@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from ratsraum_common.db import validate_tenant
 from ratsraum_voting.errors import Reason, VotingError, invalid
@@ -33,6 +34,15 @@ class PollState(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+    PUBLISHED = "published"
+    VOID = "void"
+
+
+class PollKind(StrEnum):
+    """A motion (yes/no/abstain) or an election of persons among candidates."""
+
+    MOTION = "motion"
+    ELECTION = "election"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +94,32 @@ def check_id(field: str, value: str, *, required: bool = True) -> str:
     return value
 
 
-def _check_options(options: list[OptionSpec]) -> tuple[OptionSpec, ...]:
-    if not options:
-        return DEFAULT_OPTIONS
+def _check_labels(options: list[OptionSpec]) -> tuple[OptionSpec, ...]:
+    for option in options:
+        check_id("options", option.id)
+        if not option.label.strip() or len(option.label) > MAX_LABEL:
+            raise invalid(
+                "options", f"Option „{option.id[:40]}“ braucht eine Beschriftung "
+                f"(1 bis {MAX_LABEL} Zeichen)."
+            )
+    return tuple(options)
+
+
+def _check_candidates(options: list[OptionSpec]) -> tuple[OptionSpec, ...]:
+    """Elections: at least two candidates; `abstain` may be offered as Enthaltung."""
+    if len([o for o in options if o.id != ABSTAIN]) < 2:
+        raise invalid("options", "eine Wahl braucht mindestens zwei Bewerberinnen/Bewerber.")
+    return _check_labels(options)
+
+
+def _check_options(options: list[OptionSpec], kind: PollKind) -> tuple[OptionSpec, ...]:
     ids = [o.id for o in options]
     if len(set(ids)) != len(ids):
         raise invalid("options", "jede Option darf nur einmal vorkommen.")
+    if kind is PollKind.ELECTION:
+        return _check_candidates(options)
+    if not options:
+        return DEFAULT_OPTIONS
     unknown = [i for i in ids if i not in MOTION_OPTION_IDS]
     if unknown:
         raise invalid(
@@ -135,12 +165,15 @@ class OpenPollCommand:
     roll: tuple[str, ...]
     statutory_members: int | None
     public: bool
+    kind: PollKind = PollKind.MOTION
+    rerun_of: str | None = None
+    runoff_of: str | None = None
 
     @classmethod
     def create(
         cls, *, tenant: str, poll_id: str, meeting_id: str, agenda_item_id: str, title: str,
         method: VoteMethod, rule: Rule, options: list[OptionSpec], roll: list[str],
-        statutory_members: int, public: bool,
+        statutory_members: int, public: bool, kind: PollKind = PollKind.MOTION,
     ) -> OpenPollCommand:
         """Validate every field; raises VotingError(INVALID_REQUEST) naming the field."""
         tenant, poll_id = check_tenant(tenant), check_poll_id(poll_id)
@@ -148,6 +181,11 @@ class OpenPollCommand:
             raise invalid("title", f"höchstens {MAX_TITLE} Zeichen.")
         checked_roll = _check_roll(roll)
         statutory = statutory_members or None
+        if (kind is PollKind.ELECTION) != (rule is Rule.ELECTION):
+            raise invalid(
+                "majority_rule", "Wahlen (kind ELECTION) werden nach MAJORITY_RULE_ELECTION "
+                "entschieden, Anträge nach einer der anderen Mehrheitsregeln."
+            )
         if statutory is None and rule.needs_statutory:
             raise invalid(
                 "statutory_members", "diese Mehrheitsregel braucht die gesetzliche "
@@ -162,8 +200,9 @@ class OpenPollCommand:
             tenant=tenant, poll_id=poll_id,
             meeting_id=check_id("meeting_id", meeting_id, required=False),
             agenda_item_id=check_id("agenda_item_id", agenda_item_id, required=False),
-            title=title.strip(), method=method, rule=rule, options=_check_options(options),
-            roll=checked_roll, statutory_members=statutory, public=public,
+            title=title.strip(), method=method, rule=rule,
+            options=_check_options(options, kind), roll=checked_roll,
+            statutory_members=statutory, public=public, kind=kind,
         )
 
 
@@ -224,6 +263,9 @@ class ResultView:
     roll_size: int
     ballots_cast: int
     named_votes: tuple[tuple[str, str], ...]  # (voter, option); roll-call polls only
+    show_of_hands: bool = False
+    election: dict[str, Any] | None = None  # elections: status, elected, runoff, lot
+    audit: dict[str, str] | None = None  # signed chain head: head, signature, public_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,3 +288,9 @@ class PollView:
     opened_at: datetime
     closed_at: datetime | None
     public: bool
+    kind: PollKind = PollKind.MOTION
+    cancel_reason: str | None = None
+    void_reason: str | None = None
+    rerun_of: str | None = None
+    rerun_poll_id: str | None = None
+    runoff_of: str | None = None

@@ -1,21 +1,27 @@
-"""Opening, casting, closing and reading polls; each write is one transaction with its event."""
+"""Opening, closing and reading polls; each write is one transaction with its audit entries
+and its event. Casting is in cast.py, the other life-cycle steps in lifecycle.py."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
-from ratsraum_voting import rules
+from ratsraum_voting import elections, rules
+from ratsraum_voting.audit import log as audit
+from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import Reason, VotingError
 from ratsraum_voting.events import emit_poll_closed, emit_poll_opened
+from ratsraum_voting.polls import cast
 from ratsraum_voting.polls import repository as repo
-from ratsraum_voting.polls.models import CastRequest, Poll, RollEntry
+from ratsraum_voting.polls.models import Poll, RollEntry
 from ratsraum_voting.polls.schemas import (
     ABSTAIN,
     NO,
@@ -25,6 +31,7 @@ from ratsraum_voting.polls.schemas import (
     OpenPollCommand,
     OptionCount,
     OptionSpec,
+    PollKind,
     PollState,
     PollView,
     ResultView,
@@ -33,192 +40,205 @@ from ratsraum_voting.polls.schemas import (
 from ratsraum_voting.polls.wire import poll_to_proto
 
 log = get_logger(__name__)
-_CAST_ATTEMPTS = 3
+CLOSED_STATES = (PollState.CLOSED, PollState.PUBLISHED)
 
 
-def _not_found(poll_id: str) -> VotingError:
-    # Same answer for another town's poll as for none at all: nothing leaks across tenants.
+def not_found(poll_id: str) -> VotingError:
+    """Same answer for another town's poll as for none at all: nothing leaks across tenants."""
     return VotingError(Reason.POLL_NOT_FOUND, f"Abstimmung {poll_id} gibt es nicht.")
 
 
-def _not_open(poll: Poll) -> VotingError:
-    state = "bereits geschlossen" if poll.state == PollState.CLOSED else "abgebrochen"
+def not_open(poll: Poll) -> VotingError:
+    """The refusal for a poll that no longer takes ballots."""
+    state = {
+        PollState.CLOSED: "bereits geschlossen", PollState.PUBLISHED: "bereits veröffentlicht",
+        PollState.VOID: "ungültig und wird wiederholt",
+    }.get(PollState(poll.state), "abgebrochen")
     return VotingError(Reason.POLL_NOT_OPEN, f"Die Abstimmung ist {state}.")
 
 
-def _options(poll: Poll) -> tuple[OptionSpec, ...]:
+def options_of(poll: Poll) -> tuple[OptionSpec, ...]:
+    """The options offered in a poll."""
     return tuple(OptionSpec(o["id"], o["label"]) for o in poll.options)
 
 
-def _view(poll: Poll, ballots: list[tuple[str, str]]) -> PollView:
+def _result_view(poll: Poll, ballots: list[tuple[str, str]]) -> ResultView | None:
+    stored = poll.result
+    if PollState(poll.state) not in CLOSED_STATES or stored is None:
+        return None
+    return ResultView(
+        counts=tuple(OptionCount(**c) for c in stored["counts"]),
+        accepted=bool(stored["accepted"]), rule=rules.Rule(poll.majority_rule),
+        explanation=str(stored["explanation"]), roll_size=int(stored["roll_size"]),
+        ballots_cast=int(stored["ballots_cast"]),
+        named_votes=(
+            tuple(ballots)
+            if poll.method == VoteMethod.ROLL_CALL and not poll.show_of_hands else ()
+        ),
+        show_of_hands=bool(stored.get("show_of_hands", False)),
+        election=stored.get("election"), audit=stored.get("audit"),
+    )
+
+
+def view(poll: Poll, ballots: list[tuple[str, str]]) -> PollView:
     """The view of a poll from its row and current ballots; choices only once closed."""
-    result = None
-    if poll.state == PollState.CLOSED and poll.result is not None:
-        stored = poll.result
-        result = ResultView(
-            counts=tuple(OptionCount(**c) for c in stored["counts"]),
-            accepted=bool(stored["accepted"]),
-            rule=rules.Rule(poll.majority_rule),
-            explanation=str(stored["explanation"]),
-            roll_size=int(stored["roll_size"]),
-            ballots_cast=int(stored["ballots_cast"]),
-            named_votes=tuple(ballots) if poll.method == VoteMethod.ROLL_CALL else (),
-        )
     return PollView(
         tenant=poll.tenant_id, poll_id=poll.poll_id, meeting_id=poll.meeting_id,
         agenda_item_id=poll.agenda_item_id, title=poll.title, method=VoteMethod(poll.method),
-        rule=rules.Rule(poll.majority_rule), options=_options(poll),
+        rule=rules.Rule(poll.majority_rule), options=options_of(poll),
         state=PollState(poll.state), roll_size=poll.roll_size, ballots_cast=len(ballots),
-        voted=tuple(sorted(voter for voter, _ in ballots)), result=result,
+        voted=tuple(sorted(voter for voter, _ in ballots)), result=_result_view(poll, ballots),
         opened_at=poll.opened_at, closed_at=poll.closed_at, public=poll.public,
+        kind=PollKind(poll.kind or PollKind.MOTION), cancel_reason=poll.cancel_reason,
+        void_reason=poll.void_reason, rerun_of=poll.rerun_of,
+        rerun_poll_id=poll.rerun_poll_id, runoff_of=poll.runoff_of,
     )
+
+
+async def insert_poll(session: AsyncSession, command: OpenPollCommand) -> Poll:
+    """Add a new open poll with its roll and its `opened` audit entry (caller commits)."""
+    if await repo.get_poll(session, poll_id=command.poll_id) is not None:
+        raise VotingError(
+            Reason.POLL_ALREADY_EXISTS,
+            f"Die Abstimmung {command.poll_id} wurde bereits eröffnet.",
+        )
+    poll = Poll(
+        id=str(uuid.uuid4()), tenant_id=command.tenant, poll_id=command.poll_id,
+        meeting_id=command.meeting_id, agenda_item_id=command.agenda_item_id,
+        title=command.title, method=command.method.value, majority_rule=command.rule.value,
+        options=[{"id": o.id, "label": o.label} for o in command.options],
+        statutory_members=command.statutory_members, public=command.public,
+        roll_size=len(command.roll), state=PollState.OPEN.value, opened_at=datetime.now(UTC),
+        kind=command.kind.value, rerun_of=command.rerun_of, runoff_of=command.runoff_of,
+        show_of_hands=False,
+    )
+    session.add(poll)
+    await session.flush()
+    session.add_all(RollEntry(poll_pk=poll.id, voter_id=v) for v in command.roll)
+    await audit.append(session, poll=poll, entries=[("opened", {
+        "tenant": poll.tenant_id, "poll_id": poll.poll_id, "title": poll.title,
+        "method": poll.method, "kind": poll.kind, "rule": poll.majority_rule,
+        "options": poll.options, "statutory_members": poll.statutory_members,
+        "roll": sorted(command.roll), "rerun_of": poll.rerun_of, "runoff_of": poll.runoff_of,
+    })])
+    emit_poll_opened(session, poll=poll_to_proto(view(poll, [])))
+    return poll
 
 
 async def open_poll(*, db: Database, command: OpenPollCommand) -> PollView:
     """Store a new poll with its roll and stage `poll.opened`; a taken id is refused."""
-    taken = VotingError(
-        Reason.POLL_ALREADY_EXISTS, f"Die Abstimmung {command.poll_id} wurde bereits eröffnet."
-    )
     try:
         async with db.transaction(command.tenant) as session:
-            if await repo.get_poll(session, poll_id=command.poll_id) is not None:
-                raise taken
-            poll = Poll(
-                id=str(uuid.uuid4()), tenant_id=command.tenant, poll_id=command.poll_id,
-                meeting_id=command.meeting_id, agenda_item_id=command.agenda_item_id,
-                title=command.title, method=command.method.value,
-                majority_rule=command.rule.value,
-                options=[{"id": o.id, "label": o.label} for o in command.options],
-                statutory_members=command.statutory_members, public=command.public,
-                roll_size=len(command.roll), state=PollState.OPEN.value,
-                opened_at=datetime.now(UTC),
-            )
-            session.add(poll)
-            await session.flush()
-            session.add_all(RollEntry(poll_pk=poll.id, voter_id=v) for v in command.roll)
-            view = _view(poll, [])
-            emit_poll_opened(session, poll=poll_to_proto(view))
+            poll = await insert_poll(session, command)
+            opened = view(poll, [])
     except IntegrityError:
         # A concurrent open with the same id won the unique constraint.
-        raise taken from None
+        raise VotingError(
+            Reason.POLL_ALREADY_EXISTS,
+            f"Die Abstimmung {command.poll_id} wurde bereits eröffnet.",
+        ) from None
     log.info("poll.opened", tenant=command.tenant, poll_id=command.poll_id,
              method=command.method.value, roll_size=len(command.roll))
-    return view
+    return opened
 
 
 async def cast_ballot(*, db: Database, command: CastCommand) -> CastOutcome:
     """Record the voter's current ballot; a retry with the same key answers as the first."""
-    for attempt in range(1, _CAST_ATTEMPTS + 1):
-        try:
-            return await _cast_once(db, command)
-        except IntegrityError:
-            # Two calls with one idempotency key raced; the next attempt sees the winner.
-            if attempt == _CAST_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+    return await cast.cast_ballot(db=db, command=command)
 
 
-def _replay(prior: CastRequest, command: CastCommand, method: VoteMethod) -> CastOutcome:
-    if (prior.voter_id, prior.option_id) != (command.voter_id, command.option_id):
-        raise VotingError(
-            Reason.IDEMPOTENCY_KEY_REUSED,
-            "Dieser idempotency_key wurde bereits für eine andere Stimmabgabe verwendet; "
-            "für eine neue Stimmabgabe einen neuen Schlüssel wählen.",
-        )
-    return CastOutcome(
-        ballot_id=prior.id, replayed=True, ballots_cast=prior.ballots_cast,
-        accepted_at=prior.accepted_at, method=method,
-    )
-
-
-async def _cast_once(db: Database, command: CastCommand) -> CastOutcome:
-    async with db.transaction(command.tenant) as session:
-        poll = await repo.get_poll(session, poll_id=command.poll_id, lock="share")
-        if poll is None:
-            raise _not_found(command.poll_id)
-        method = VoteMethod(poll.method)
-        prior = await repo.find_cast_request(
-            session, poll_pk=poll.id, idempotency_key=command.idempotency_key
-        )
-        if prior is not None:
-            return _replay(prior, command, method)
-        if poll.state != PollState.OPEN:
-            raise _not_open(poll)
-        if not await repo.is_on_roll(session, poll_pk=poll.id, voter_id=command.voter_id):
-            raise VotingError(
-                Reason.NOT_ON_ROLL, "Diese Person ist in dieser Abstimmung nicht stimmberechtigt."
-            )
-        offered = _options(poll)
-        if command.option_id not in {o.id for o in offered}:
-            labels = ", ".join(f"{o.id} ({o.label})" for o in offered)
-            raise VotingError(
-                Reason.INVALID_CHOICE,
-                f"Option „{command.option_id[:40]}“ wird nicht angeboten; möglich: {labels}.",
-            )
-        ballot_id, now = str(uuid.uuid4()), datetime.now(UTC)
-        await repo.upsert_ballot(
-            session, tenant=command.tenant, poll_pk=poll.id, voter_id=command.voter_id,
-            ballot_id=ballot_id, option_id=command.option_id, cast_at=now,
-        )
-        ballots_cast = await repo.count_ballots(session, poll_pk=poll.id)
-        session.add(
-            CastRequest(
-                id=ballot_id, poll_pk=poll.id, idempotency_key=command.idempotency_key,
-                voter_id=command.voter_id, option_id=command.option_id,
-                ballots_cast=ballots_cast, accepted_at=now,
-            )
-        )
-        await session.flush()
-    return CastOutcome(
-        ballot_id=ballot_id, replayed=False, ballots_cast=ballots_cast, accepted_at=now,
-        method=method,
-    )
+def _election(poll: Poll, per_option: Counter[str]) -> dict[str, Any]:
+    """Decide an election round; a tie commits to a lot seed (revealed by DrawLot)."""
+    counts = {o.id: per_option.get(o.id, 0) for o in options_of(poll) if o.id != ABSTAIN}
+    runoff = poll.runoff_of is not None
+    decision = (elections.runoff_round if runoff else elections.first_round)(counts)
+    result: dict[str, Any] = {
+        "status": decision.status.value, "elected": decision.elected,
+        "runoff": list(decision.runoff), "lot_among": list(decision.lot_among),
+        "lot_places": decision.lot_places, "round": 2 if runoff else 1,
+        "explanation": decision.explanation,
+    }
+    if decision.status is elections.Status.LOT_PENDING:
+        seed = secrets.token_bytes(32)
+        poll.lot_seed = seed.hex()
+        result["lot_commitment"] = elections.commitment(seed)
+    return result
 
 
 def tally(poll: Poll, ballots: list[tuple[str, str]]) -> dict[str, Any]:
-    """Count the ballots per option and apply the poll's majority rule (stored as JSON)."""
-    per_option = Counter(option for _, option in ballots)
+    """Count the ballots per option and apply the poll's rule (stored as JSON)."""
+    return tally_counts(poll, Counter(option for _, option in ballots), len(ballots))
+
+
+def tally_counts(poll: Poll, per_option: Counter[str], ballots_cast: int) -> dict[str, Any]:
+    """Apply the poll's rule to counts per option (ballots or a show of hands)."""
     counts = [
         {"option_id": o.id, "label": o.label, "count": per_option.get(o.id, 0)}
-        for o in _options(poll)
+        for o in options_of(poll)
     ]
+    base = {"counts": counts, "roll_size": poll.roll_size, "ballots_cast": ballots_cast,
+            "rule": poll.majority_rule, "show_of_hands": bool(poll.show_of_hands),
+            "statutory_members": poll.statutory_members}
+    if poll.kind == PollKind.ELECTION:
+        election = _election(poll, per_option)
+        return {**base, "accepted": election["status"] == "elected",
+                "explanation": election["explanation"], "election": election}
     decision = rules.decide(
         rules.Rule(poll.majority_rule),
         rules.Tally(yes=per_option.get(YES, 0), no=per_option.get(NO, 0),
                     abstain=per_option.get(ABSTAIN, 0)),
         statutory_members=poll.statutory_members,
     )
-    return {
-        "counts": counts, "accepted": decision.accepted, "explanation": decision.explanation,
-        "roll_size": poll.roll_size, "ballots_cast": len(ballots),
-    }
+    return {**base, "accepted": decision.accepted, "explanation": decision.explanation}
+
+
+async def seal(
+    session: AsyncSession, *, poll: Poll, signer: AuditSigner,
+    entries: list[tuple[str, dict[str, Any]]],
+) -> None:
+    """Chain the entries, sign the new head and store it with the result."""
+    head = await audit.append(session, poll=poll, entries=entries)
+    if poll.result is not None:
+        poll.result = {**poll.result, "audit": audit.sign_head(signer, poll=poll, head=head)}
 
 
 async def close_poll(
-    *, db: Database, tenant: str, poll_id: str, closed_by: str
+    *, db: Database, signer: AuditSigner, tenant: str, poll_id: str, closed_by: str
 ) -> tuple[PollView, bool]:
-    """Close, tally and stage `poll.closed`; closing a closed poll answers the same poll.
+    """Close, tally, seal the audit chain and stage `poll.closed`; repeated closes answer.
 
     Returns the view and whether this call closed it (False for a repeated close).
     """
     async with db.transaction(tenant) as session:
         poll = await repo.get_poll(session, poll_id=poll_id, lock="update")
         if poll is None:
-            raise _not_found(poll_id)
+            raise not_found(poll_id)
         ballots = await repo.ballots(session, poll_pk=poll.id)
-        if poll.state == PollState.CLOSED:
-            return _view(poll, ballots), False
+        if PollState(poll.state) in CLOSED_STATES:
+            return view(poll, ballots), False
         if poll.state != PollState.OPEN:
-            raise _not_open(poll)
+            raise not_open(poll)
         poll.result = tally(poll, ballots)
         poll.state = PollState.CLOSED.value
         poll.closed_at = datetime.now(UTC)
         poll.closed_by = closed_by or None
-        view = _view(poll, ballots)
-        emit_poll_closed(session, poll=poll_to_proto(view))
-    log.info("poll.closed", tenant=tenant, poll_id=poll_id, accepted=view.result is not None
-             and view.result.accepted, ballots_cast=view.ballots_cast)
-    return view, True
+        entries = await audit.ballot_entries(session, poll=poll)
+        entries.append(("closed", {"closed_by": closed_by, "ballots_cast": len(ballots)}))
+        entries.append(("result", _result_body(poll, ballots)))
+        await seal(session, poll=poll, signer=signer, entries=entries)
+        closed = view(poll, ballots)
+        emit_poll_closed(session, poll=poll_to_proto(closed))
+    log.info("poll.closed", tenant=tenant, poll_id=poll_id, accepted=closed.result is not None
+             and closed.result.accepted, ballots_cast=closed.ballots_cast)
+    return closed, True
+
+
+def _result_body(poll: Poll, ballots: list[tuple[str, str]]) -> dict[str, Any]:
+    """The `result` audit entry: the stored result plus names for roll-call votes."""
+    body = dict(poll.result or {})
+    if poll.method == VoteMethod.ROLL_CALL and not poll.show_of_hands:
+        body["named_votes"] = [[voter, option] for voter, option in ballots]
+    return body
 
 
 async def get_poll(*, db: Database, tenant: str, poll_id: str) -> PollView:
@@ -226,5 +246,5 @@ async def get_poll(*, db: Database, tenant: str, poll_id: str) -> PollView:
     async with db.tenant_session(tenant) as session:
         poll = await repo.get_poll(session, poll_id=poll_id)
         if poll is None:
-            raise _not_found(poll_id)
-        return _view(poll, await repo.ballots(session, poll_pk=poll.id))
+            raise not_found(poll_id)
+        return view(poll, await repo.ballots(session, poll_pk=poll.id))

@@ -1,0 +1,110 @@
+"""Benchmark: N voters cast concurrently in one open vote straight against voting's gRPC API.
+
+Starts nats-server, (optionally) a throwaway PostgreSQL, and voting as its own process,
+opens an open vote with N voters, and lets all N cast at the same moment over a few shared
+HTTP/2 channels (as meeting's workers would). Latency is per cast from the client's side and
+includes queueing. `--src DIR` runs another checkout's `ratsraum_voting` (before/after).
+Ends with: `bench: kind=voting-grpc voters=N p50_ms=… p99_ms=… ballots_per_s=… db=…`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import grpc
+
+from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
+from ratsraum_devstack.natsserver import NatsServer
+from ratsraum_devstack.ports import free_port
+
+TENANT = "lasttest"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) by nearest rank."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+async def run(voters: int, port: int, channels: int) -> tuple[list[float], float]:
+    """Open a poll, cast all ballots at once; returns latencies (ms) and wall time (s)."""
+    chans = [grpc.aio.insecure_channel(f"127.0.0.1:{port}") for _ in range(channels)]
+    stubs = [voting_pb2_grpc.VotingServiceStub(c) for c in chans]
+    await asyncio.wait_for(chans[0].channel_ready(), 60)
+    roll = [f"member-{i}" for i in range(voters)]
+    poll = await stubs[0].OpenPoll(voting_pb2.OpenPollRequest(
+        tenant=TENANT, poll_id=str(uuid.uuid4()), title="Last", roll=roll,
+        method=voting_pb2.VOTE_METHOD_OPEN, majority_rule=voting_pb2.MAJORITY_RULE_SIMPLE,
+    ), timeout=30)
+    latencies: list[float] = []
+
+    async def cast(i: int, voter: str) -> None:
+        started = time.perf_counter()
+        await stubs[i % channels].CastBallot(voting_pb2.CastBallotRequest(
+            tenant=TENANT, poll_id=poll.poll_id, voter_id=voter,
+            option_id=("yes", "no", "abstain")[i % 3], idempotency_key=uuid.uuid4().hex,
+        ), timeout=120)
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(cast(i, v) for i, v in enumerate(roll)))
+    wall = time.perf_counter() - began
+    closed = await stubs[0].ClosePoll(
+        voting_pb2.ClosePollRequest(tenant=TENANT, poll_id=poll.poll_id), timeout=60
+    )
+    assert closed.result.ballots_cast == voters, "not every ballot was counted"
+    for c in chans:
+        await c.close()
+    return latencies, wall
+
+
+def main() -> None:
+    """Parse arguments, start the pieces, run, print figures and the machine-readable line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voters", type=int, default=2000)
+    parser.add_argument("--channels", type=int, default=8)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--src", type=Path, help="a services/voting/src to run instead")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        nats = NatsServer(Path(tmp) / "nats").start()
+        cluster = None
+        url = f"sqlite+aiosqlite:///{tmp}/voting.sqlite3"
+        if args.postgres:
+            from ratsraum_devstack.postgres import PostgresCluster
+
+            cluster = PostgresCluster().start()
+            url = cluster.create_database()
+        port = free_port()
+        env = {**os.environ, "VOTING_DATABASE_URL": url, "VOTING_NATS_URL": nats.url,
+               "VOTING_GRPC_PORT": str(port), "VOTING_HTTP_PORT": str(free_port()),
+               "VOTING_DATA_DIR": tmp, "VOTING_LOG_LEVEL": "WARNING"}
+        if args.src:
+            env["PYTHONPATH"] = str(args.src.resolve())
+        proc = subprocess.Popen([sys.executable, "-m", "ratsraum_voting"], env=env)
+        try:
+            latencies, wall = asyncio.run(run(args.voters, port, args.channels))
+        finally:
+            proc.terminate()
+            proc.wait()
+            nats.stop()
+            if cluster is not None:
+                cluster.stop()
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    rate = args.voters / wall
+    db = "postgres" if args.postgres else "sqlite"
+    print(f"{args.voters} casts in {wall:.2f} s; p50 {p50:.0f} ms, p99 {p99:.0f} ms")
+    print(f"bench: kind=voting-grpc voters={args.voters} p50_ms={p50:.0f} p99_ms={p99:.0f} "
+          f"ballots_per_s={rate:.0f} db={db}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""`ratsraum-verify RECORD.json`: check a poll's exported audit record on its own.
+
+Checks the hash chain, the Ed25519 signature of its head, every ballot hash and that each
+ballot came from a voter on the roll; recomputes the tally of open and roll-call votes (last
+ballot per voter in chain order, or the clerk's show-of-hands counts) and compares it with
+the result entry, the published result and the exported current ballots; re-applies the
+majority or election rule and checks a drawn lot against its commitment. Exit status 0 when
+everything matches, 1 on any mismatch, 2 when the record cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ratsraum_voting import elections, rules
+from ratsraum_voting.audit.chain import (
+    GENESIS,
+    ballot_hash,
+    canonical,
+    entry_hash,
+    signed_message,
+)
+
+
+def check_chain(record: dict[str, Any]) -> list[str]:
+    """Problems with the links, hashes and signed head of the chain."""
+    problems, prev = [], GENESIS
+    for index, entry in enumerate(record["entries"], start=1):
+        if entry["seq"] != index or entry["prev_hash"] != prev:
+            problems.append(f"entry {index}: chain broken (seq or prev_hash)")
+        digest = entry_hash(prev_hash=entry["prev_hash"], seq=entry["seq"],
+                            event=entry["event"], body=canonical(entry["body"]))
+        if digest != entry["hash"]:
+            problems.append(f"entry {index} ({entry['event']}): hash does not match content")
+        prev = entry["hash"]
+    signed = record.get("signed_head")
+    if not signed:
+        return [*problems, "no signed head in the record"]
+    if signed["head"] != prev:
+        problems.append("signed head is not the last entry's hash")
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(signed["public_key"])).verify(
+            bytes.fromhex(signed["signature"]),
+            signed_message(tenant=record["tenant"], poll_id=record["poll_id"],
+                           head=signed["head"]),
+        )
+    except (InvalidSignature, ValueError):
+        problems.append("signature of the head is invalid")
+    return problems
+
+
+def _events(record: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [e["body"] for e in record["entries"] if e["event"] == name]
+
+
+def _last_ballots(record: dict[str, Any], problems: list[str]) -> dict[str, str]:
+    opened = _events(record, "opened")
+    roll = set(opened[0]["roll"] if opened else [])
+    roll |= {a["added"] for a in _events(record, "roll_amended")}
+    last: dict[str, str] = {}
+    for ballot in _events(record, "ballot"):
+        expected = ballot_hash(poll_id=record["poll_id"], voter_id=ballot["voter_id"],
+                               option_id=ballot["option_id"], key=ballot["key"])
+        if ballot["ballot_hash"] != expected:
+            problems.append(f"ballot {ballot['ballot_id']}: ballot hash does not match")
+        if ballot["voter_id"] not in roll:
+            problems.append(f"ballot {ballot['ballot_id']}: voter not on the roll")
+        last[ballot["voter_id"]] = ballot["option_id"]
+    return last
+
+
+def _decision(result: dict[str, Any], counts: Counter[str], problems: list[str]) -> None:
+    if result.get("election"):
+        election = result["election"]
+        candidates = {c["option_id"]: counts[c["option_id"]] for c in result["counts"]
+                      if c["option_id"] != "abstain"}
+        rule = elections.runoff_round if election.get("round") == 2 else elections.first_round
+        decided = rule(candidates)
+        if election.get("lot_drawn"):
+            ok = elections.verify_lot(
+                commitment_hex=election["lot_commitment"], seed_hex=election["lot_seed"],
+                candidates=election["lot_among"], places=election["lot_places"],
+                drawn=election["lot_drawn"],
+            )
+            if not ok or decided.status is not elections.Status.LOT_PENDING:
+                problems.append("the lot does not follow from its committed seed")
+            return
+        if decided.status.value != election["status"] or decided.elected != election["elected"]:
+            problems.append("the election outcome does not follow from the counts")
+        return
+    decided_motion = rules.decide(
+        rules.Rule(result["rule"]),
+        rules.Tally(yes=counts["yes"], no=counts["no"], abstain=counts["abstain"]),
+        statutory_members=result.get("statutory_members"),
+    )
+    if decided_motion.accepted != result["accepted"]:
+        problems.append("the outcome does not follow from the counts and the rule")
+
+
+def check_tally(record: dict[str, Any]) -> list[str]:
+    """Problems with the recomputed tally of a closed open or roll-call poll."""
+    problems: list[str] = []
+    last = _last_ballots(record, problems)
+    results = _events(record, "result")
+    if not results:
+        return problems  # open, cancelled or void: no tally to check
+    hands = _events(record, "show_of_hands")
+    counts = Counter(hands[0]["counts"]) if hands else Counter(last.values())
+    for where, result in (("result entry", results[-1]), ("published result", record["result"])):
+        stated = {c["option_id"]: c["count"] for c in result["counts"]}
+        if any(stated[o] != counts[o] for o in stated) or sum(counts.values()) != sum(
+            stated.values()
+        ):
+            problems.append(f"{where}: counts differ from the recomputed tally")
+        if result["ballots_cast"] != sum(counts.values()):
+            problems.append(f"{where}: ballots_cast differs from the recomputed tally")
+    if not hands:
+        current = {b["voter_id"]: b["option_id"] for b in record["ballots"]}
+        if current != last:
+            problems.append("stored ballots differ from the ballots in the chain")
+        named = results[-1].get("named_votes")
+        if named is not None and dict(map(tuple, named)) != last:
+            problems.append("named votes differ from the ballots in the chain")
+    _decision(record["result"], counts, problems)
+    return problems
+
+
+def verify(record: dict[str, Any]) -> list[str]:
+    """Every problem found in the record (empty when it checks out)."""
+    return check_chain(record) + check_tally(record)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: print the findings, exit 0 (ok), 1 (mismatch) or 2 (unreadable)."""
+    parser = argparse.ArgumentParser(prog="ratsraum-verify", description=__doc__.splitlines()[0])
+    parser.add_argument("record", type=Path, help="exported audit record (JSON)")
+    parser.add_argument("--public-key", help="expected hex Ed25519 key (from GetAuditKey)")
+    args = parser.parse_args(argv)
+    try:
+        record = json.loads(args.record.read_text(encoding="utf-8"))
+        problems = verify(record)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"FEHLER: Protokoll nicht lesbar: {exc}", file=sys.stderr)
+        return 2
+    if args.public_key and (record.get("signed_head") or {}).get("public_key") != args.public_key:
+        problems.append("the record is signed with another key")
+    for problem in problems:
+        print(f"ABWEICHUNG: {problem}")
+    if problems:
+        return 1
+    print(f"OK: {len(record['entries'])} Einträge, Kette und Signatur gültig, Ergebnis "
+          "nachgerechnet.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
