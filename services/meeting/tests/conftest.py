@@ -64,7 +64,7 @@ class FakeVoting(voting_pb2_grpc.VotingServiceServicer):  # type: ignore[misc]
             tenant=request.tenant, poll_id=request.poll_id, meeting_id=request.meeting_id,
             agenda_item_id=request.agenda_item_id, title=request.title, method=request.method,
             majority_rule=request.majority_rule, state=voting_pb2.POLL_STATE_OPEN,
-            roll_size=len(request.roll), public=request.public,
+            roll_size=len(request.roll), public=request.public, options=request.options,
         )
         self.polls[(request.tenant, request.poll_id)] = _FakePoll(poll, set(request.roll))
         return poll

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ratsraum_common.settings import ServiceSettings
@@ -28,6 +29,27 @@ class Settings(ServiceSettings):
     oidc_audience: str = "ratsraum-meeting"
     seed_demo: bool = False
     seed_files: list[Path] = Field(default_factory=list)
+    # An OParl import runs within the request; past this it stops and reports what it has.
+    oparl_timeout_seconds: float = 300.0
+    # Invitations by email. No SMTP host: sending is refused with a problem, nothing is lost.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Ratsraum Sitzungsdienst <sitzungsdienst@ratsraum.invalid>"
+    # Base of the members' web app; personal links are {public_app_url}/sitzungen/{id}?einladung=
+    public_app_url: str = "http://127.0.0.1:8082"
+    # Video: where providers call our webhooks; secrets only from env names with this prefix.
+    public_api_url: str = "http://127.0.0.1:8082"
+    video_secret_env_prefix: str = "RATSRAUM_VIDEO_"  # noqa: S105 - a name prefix, no secret
+    video_http_timeout_seconds: float = 5.0
+    video_http_attempts: int = 3
+    video_webex_openapi: Path | None = None
+    # A remote member whose app sends no heartbeat for this long counts as having left.
+    lobby_heartbeat_timeout_seconds: float = 30.0
+    lobby_sweep_interval_seconds: float = 5.0
 
     @model_validator(mode="after")
     def _default_jwks_url(self) -> Settings:

@@ -23,11 +23,20 @@ from ratsraum_meeting.api import me, meetings, polls
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
 from ratsraum_meeting.base import OutboxMessage, ProcessedEvent
 from ratsraum_meeting.config import SERVICE, Settings, get_settings
+from ratsraum_meeting.conflicts import endpoints as conflicts_endpoints
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
+from ratsraum_meeting.invitations import endpoints as invitations_endpoints
+from ratsraum_meeting.lobby import api as lobby_api
+from ratsraum_meeting.lobby.service import run_heartbeat_sweeper
+from ratsraum_meeting.masterdata import endpoints as masterdata_endpoints
+from ratsraum_meeting.minutes import endpoints as minutes_endpoints
+from ratsraum_meeting.oparl import endpoints as oparl_endpoints
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.service import on_poll_closed
 from ratsraum_meeting.polls.voting_client import VotingClient
+from ratsraum_meeting.profiles import endpoints as profiles_endpoints
 from ratsraum_meeting.seed import seed_demo, seed_files
+from ratsraum_meeting.video import api as video_api
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
@@ -54,6 +63,9 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         app.state.progress = ProgressPublisher(db)
         relay = OutboxRelay(db=db, model=OutboxMessage, js=js)
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        sweeper = asyncio.create_task(run_heartbeat_sweeper(
+            db, timeout_seconds=settings.lobby_heartbeat_timeout_seconds,
+            interval_seconds=settings.lobby_sweep_interval_seconds), name="lobby-sweeper")
         consumer = EventConsumer(
             js=js, db=db, model=ProcessedEvent, durable=VOTING_CONSUMER,
             filter_subject=POLL_CLOSED_FILTER, handler=on_poll_closed,
@@ -73,6 +85,9 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         try:
             yield
         finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             await app.state.progress.stop()
             await _shutdown(server, consumer, relay_task, voting_channel)
             await nc.close()
@@ -88,6 +103,14 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
     app.state.settings = settings
     for router in (me.router, meetings.router, polls.router):
         app.include_router(router)
+    for router in (profiles_endpoints.router, conflicts_endpoints.router):
+        app.include_router(router)
+    app.include_router(masterdata_endpoints.router)
+    app.include_router(oparl_endpoints.router)
+    app.include_router(invitations_endpoints.router)
+    app.include_router(minutes_endpoints.router)
+    app.include_router(lobby_api.router)
+    app.include_router(video_api.router)
     return app
 
 

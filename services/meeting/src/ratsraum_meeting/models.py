@@ -6,5 +6,13 @@ from __future__ import annotations
 def load_all() -> None:
     """Register every table of meeting on Base.metadata."""
     from ratsraum_meeting.attendance import models as _attendance  # noqa: F401
+    from ratsraum_meeting.conflicts import models as _conflicts  # noqa: F401
+    from ratsraum_meeting.invitations import models as _invitations  # noqa: F401
+    from ratsraum_meeting.lobby import models as _lobby  # noqa: F401
+    from ratsraum_meeting.masterdata import models as _masterdata  # noqa: F401
     from ratsraum_meeting.meetings import models as _meetings  # noqa: F401
+    from ratsraum_meeting.minutes import models as _minutes  # noqa: F401
+    from ratsraum_meeting.oparl import models as _oparl  # noqa: F401
     from ratsraum_meeting.polls import models as _polls  # noqa: F401
+    from ratsraum_meeting.profiles import models as _profiles  # noqa: F401
+    from ratsraum_meeting.video import models as _video  # noqa: F401

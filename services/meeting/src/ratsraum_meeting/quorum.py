@@ -1,13 +1,16 @@
-"""Quorum (Beschlussfähigkeit) rules per state profile, as pure functions.
+"""Quorum (Beschlussfähigkeit) by the formula of a rule profile, as pure functions.
 
-A later issue adds the other state presets (BY, BW, ...): register one function per profile in
-RULES; each gets the present and statutory counts and answers with a QuorumResult.
+Present means in the room or remote and admitted. For one agenda item, members with a conflict
+of interest on it are neither present nor entitled to vote there, so they leave the count.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from ratsraum_meeting.profiles.presets import PRESETS, QuorumFormula
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,33 +23,79 @@ class QuorumResult:
     statutory_members: int
     rule: str
     explanation: str
+    explanation_en: str = ""
+    conflicted: int = 0
+    formula: str = ""
 
 
 class UnknownRuleProfile(ValueError):
     """No quorum rule is defined for this profile."""
 
 
-def _nrw(present: int, statutory_members: int) -> QuorumResult:
-    # § 49 Abs. 1 GO NRW: more than half of the statutory number of members must be present.
-    required = statutory_members // 2 + 1
-    quorate = present >= required
-    verdict = "beschlussfähig" if quorate else "nicht beschlussfähig"
-    explanation = (
-        f"Das Gremium ist {verdict}: {present} von {statutory_members} Mitgliedern sind "
-        f"anwesend; nötig sind mehr als die Hälfte der gesetzlichen Mitgliederzahl, "
-        f"also mindestens {required} (§ 49 Abs. 1 GO NRW)."
-    )
-    return QuorumResult(quorate, present, required, statutory_members, "NRW", explanation)
+@dataclass(frozen=True, slots=True)
+class _Need:
+    required: int
+    de: str
+    en: str
 
 
-RULES: dict[str, Callable[[int, int], QuorumResult]] = {"NRW": _nrw}
+def _more_than_half(statutory: int, _conflicted: int) -> _Need:
+    return _Need(statutory // 2 + 1, "mehr als die Hälfte der gesetzlichen Mitgliederzahl",
+                 "more than half of the statutory number of members")
 
 
-def evaluate(*, rule: str, present: int, statutory_members: int) -> QuorumResult:
-    """Apply the profile's quorum rule to the number of members present."""
-    if present < 0 or statutory_members < 0:
+def _majority_entitled(statutory: int, _conflicted: int) -> _Need:
+    return _Need(statutory // 2 + 1,
+                 "die Mehrheit der Mitglieder, anwesend und stimmberechtigt",
+                 "a majority of the members, present and entitled to vote")
+
+
+def _half_or_quarter(statutory: int, conflicted: int) -> _Need:
+    if conflicted * 2 > statutory:
+        # More than half of all members are conflicted: a quarter suffices (BW, SN).
+        return _Need(max(1, math.ceil(statutory / 4)),
+                     f"wegen Befangenheit von {conflicted} Mitgliedern (mehr als der Hälfte) "
+                     "mindestens ein Viertel aller Mitglieder, anwesend und stimmberechtigt",
+                     f"since {conflicted} members (more than half) are conflicted, at least a "
+                     "quarter of all members, present and entitled to vote")
+    return _Need(max(1, math.ceil(statutory / 2)),
+                 "mindestens die Hälfte aller Mitglieder, anwesend und stimmberechtigt",
+                 "at least half of all members, present and entitled to vote")
+
+
+FORMULAS: dict[str, Callable[[int, int], _Need]] = {
+    "more_than_half_statutory": _more_than_half,
+    "majority_present_entitled": _majority_entitled,
+    "half_with_quarter_fallback": _half_or_quarter,
+}
+
+
+def evaluate(
+    *, rule: str, present: int, statutory_members: int, conflicted_present: int = 0,
+    conflicted: int = 0, formula: QuorumFormula | None = None, source: str | None = None,
+) -> QuorumResult:
+    """Apply a quorum formula (by default the preset `rule`'s) to the members present.
+
+    `present` counts everyone present; `conflicted_present` of them are conflicted on the item
+    and do not count; `conflicted` is every conflicted member (for the BW/SN fallback).
+    """
+    if min(present, statutory_members, conflicted_present, conflicted) < 0:
         raise ValueError("counts must not be negative")
-    try:
-        return RULES[rule](present, statutory_members)
-    except KeyError:
-        raise UnknownRuleProfile(rule) from None
+    if formula is None:
+        if rule not in PRESETS:
+            raise UnknownRuleProfile(rule)
+        formula, source = PRESETS[rule].quorum_formula, source or PRESETS[rule].quorum_source
+    need = FORMULAS[formula](statutory_members, conflicted)
+    counted = max(0, present - conflicted_present)
+    quorate = counted >= need.required
+    verdict = ("beschlussfähig", "quorate") if quorate else (
+        "nicht beschlussfähig", "not quorate")
+    without = (f" (ohne {conflicted_present} befangene)", f" (not counting {conflicted_present}"
+               " with a conflict of interest)") if conflicted_present else ("", "")
+    cite = f" ({source})" if source else ""
+    de = (f"Das Gremium ist {verdict[0]}: {counted} von {statutory_members} Mitgliedern sind "
+          f"anwesend{without[0]}; nötig sind {need.de}, also mindestens {need.required}{cite}.")
+    en = (f"The body is {verdict[1]}: {counted} of {statutory_members} members are present"
+          f"{without[1]}; needed are {need.en}, that is at least {need.required}{cite}.")
+    return QuorumResult(quorate, counted, need.required, statutory_members, rule, de, en,
+                        conflicted_present, formula)

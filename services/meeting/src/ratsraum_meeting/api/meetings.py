@@ -14,6 +14,7 @@ from ratsraum_meeting.attendance.schemas import (
     PresenceIn,
     QuorumOut,
 )
+from ratsraum_meeting.conflicts.service import item_of
 from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings import service
 from ratsraum_meeting.meetings.models import Body, Meeting
@@ -23,6 +24,8 @@ from ratsraum_meeting.meetings.schemas import (
     MeetingDetailOut,
     MeetingOut,
 )
+from ratsraum_meeting.profiles.live import live_quorum
+from ratsraum_meeting.profiles.service import check_presence
 from ratsraum_meeting.timeutil import utc
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"])
@@ -94,6 +97,9 @@ async def record_attendance(
         meeting, _body = await service.get_meeting(session, meeting_id=meeting_id)
         if meeting.status == "closed":
             raise Problem(409, "meeting-closed", _MEETING_CLOSED)
+        # The rule profile decides whether (and who) may take part remotely.
+        await check_presence(session, meeting=meeting, body=_body, person_id=person_id,
+                             presence=presence.presence)
         before = await attendance.count_present(session, meeting=meeting)
         try:
             record, _changed = await attendance.set_presence(
@@ -126,11 +132,16 @@ async def list_attendance(meeting_id: str, principal: Reader, db: DB) -> list[At
 
 
 @router.get("/{meeting_id}/quorum")
-async def get_quorum(meeting_id: str, principal: Reader, db: DB) -> QuorumOut:
-    """The live quorum under the body's rule profile."""
+async def get_quorum(
+    meeting_id: str, principal: Reader, db: DB, agenda_item_id: str | None = None
+) -> QuorumOut:
+    """The live quorum under the body's rule profile; for an item, without its conflicted."""
     async with db.tenant_session(principal.tenant) as session:
         meeting, body = await service.get_meeting(session, meeting_id=meeting_id)
-        result = await attendance.quorum_for(session, meeting=meeting, body=body)
+        item = None
+        if agenda_item_id is not None:
+            _m, _b, item = await item_of(session, meeting_id=meeting_id, item_id=agenda_item_id)
+        result = await live_quorum(session, meeting=meeting, body=body, item=item)
     return QuorumOut(
         quorate=result.quorate, present=result.present, required=result.required,
         statutory_members=result.statutory_members, rule=result.rule,

@@ -40,3 +40,16 @@ class AttendanceLog(TenantScoped, Base):
     previous: Mapped[str | None] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class AttendanceSpan(TenantScoped, Base):
+    """One stretch of presence (in the room or remote): joined, and left when it ended."""
+
+    __tablename__ = "attendance_spans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    presence: Mapped[str] = mapped_column(String(16))
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -9,7 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_meeting import quorum
-from ratsraum_meeting.attendance.models import PRESENT, Attendance, AttendanceLog
+from ratsraum_meeting.attendance.models import (
+    PRESENT,
+    Attendance,
+    AttendanceLog,
+    AttendanceSpan,
+)
 from ratsraum_meeting.meetings.models import Body, Meeting, Membership, Person
 from ratsraum_meeting.timeutil import now
 
@@ -95,8 +100,36 @@ async def set_presence(
         session.add(record)
     elif record.presence != presence:
         record.presence, record.since, record.recorded_by = presence, at, recorded_by
+    if previous != presence:
+        await _track_span(session, meeting_id=meeting.id, person_id=person_id,
+                          presence=presence, at=at)
     # Every recording is logged, also a confirmation of the same presence.
     session.add(AttendanceLog(meeting_id=meeting.id, person_id=person_id, presence=presence,
                               previous=previous, at=at, recorded_by=recorded_by))
     await session.flush()
     return record, previous != presence
+
+
+async def _track_span(
+    session: AsyncSession, *, meeting_id: str, person_id: str, presence: str, at: datetime
+) -> None:
+    """Close the open stretch of presence and open one for the new presence (join/leave)."""
+    open_span = await session.scalar(
+        select(AttendanceSpan).where(
+            AttendanceSpan.meeting_id == meeting_id, AttendanceSpan.person_id == person_id,
+            AttendanceSpan.left_at.is_(None),
+        )
+    )
+    if open_span is not None:
+        open_span.left_at = at
+    if presence in PRESENT:
+        session.add(AttendanceSpan(meeting_id=meeting_id, person_id=person_id,
+                                   presence=presence, joined_at=at))
+
+
+async def spans(session: AsyncSession, *, meeting: Meeting) -> list[AttendanceSpan]:
+    """Every stretch of presence at the meeting, in order of joining."""
+    return list((await session.scalars(
+        select(AttendanceSpan).where(AttendanceSpan.meeting_id == meeting.id)
+        .order_by(AttendanceSpan.joined_at, AttendanceSpan.id)
+    )).all())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
@@ -35,6 +35,9 @@ class Body(TenantScoped, Base):
     statutory_members: Mapped[int] = mapped_column(Integer)
     # State preset of quorum and vote rules, e.g. "NRW"; see ratsraum_meeting.quorum.
     rule_profile: Mapped[str] = mapped_column(String(16), default="NRW")
+    # Council ("Rat"), committee ("Ausschuss"), ...; from OParl or set by the admin.
+    classification: Mapped[str | None] = mapped_column(String(120))
+    oparl_id: Mapped[str | None] = mapped_column(String(500))
 
 
 class Person(TenantScoped, Base):
@@ -45,6 +48,9 @@ class Person(TenantScoped, Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     party: Mapped[str] = mapped_column(String(80), default="")
+    # Where invitations go; nullable because not every imported person has one on file.
+    email: Mapped[str | None] = mapped_column(String(320))
+    oparl_id: Mapped[str | None] = mapped_column(String(500))
 
 
 class Membership(TenantScoped, Base):
@@ -57,6 +63,10 @@ class Membership(TenantScoped, Base):
     body_id: Mapped[str] = mapped_column(ForeignKey("bodies.id"), index=True)
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="member")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    voting_right: Mapped[bool | None] = mapped_column()
+    oparl_id: Mapped[str | None] = mapped_column(String(500))
 
 
 class Meeting(TenantScoped, Base):
@@ -71,6 +81,8 @@ class Meeting(TenantScoped, Base):
     location: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     version: Mapped[int] = mapped_column(Integer, default=0)
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    oparl_id: Mapped[str | None] = mapped_column(String(500))
 
 
 class AgendaItem(TenantScoped, Base):
@@ -86,3 +98,8 @@ class AgendaItem(TenantScoped, Base):
     public: Mapped[bool] = mapped_column(default=True)
     votable: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    # The paper (Vorlage) consulted under this item; papers live in masterdata.
+    paper_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    result: Mapped[str | None] = mapped_column(String(300))
+    resolution_text: Mapped[str | None] = mapped_column(Text)
+    oparl_id: Mapped[str | None] = mapped_column(String(500))

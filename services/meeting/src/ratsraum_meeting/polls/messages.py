@@ -89,3 +89,28 @@ READ_UNAVAILABLE = Msg(
     "The voting service is unreachable right now; the vote's progress cannot be shown. "
     "Please try again shortly.",
 )
+NOT_QUORATE_RULE = Msg(
+    "{de} Die Abstimmung wurde nicht eröffnet.",
+    "{en} The vote was not opened.",
+)
+METHOD_NOT_YET_AVAILABLE = Msg(
+    "Eine {kind} ist in Ratsraum noch nicht verfügbar; bitte auf Papier durchführen und das "
+    "Ergebnis erfassen.",
+    "A {kind_en} is not available in Ratsraum yet; please hold it on paper and record the "
+    "result.",
+)
+NO_REMOTE_IN_BALLOT = Msg(
+    "Nach dem Regelprofil {profile} dürfen per Video zugeschaltete Mitglieder an einer {kind} "
+    "nicht teilnehmen, und {remote} Mitglied(er) sind zugeschaltet. Die Abstimmung wurde nicht "
+    "eröffnet: bitte im Sitzungsraum auf Papier abstimmen lassen (Stimmzettel) oder warten, "
+    "bis alle Stimmberechtigten im Raum sind.",
+    "Under rule profile {profile} members connected by video may not take part in a {kind_en}, "
+    "and {remote} member(s) are connected. The vote was not opened: please hold it on paper "
+    "in the room (ballot papers) or wait until everyone entitled is in the room.",
+)
+REQUESTED_METHOD = Msg(
+    "Zu Tagesordnungspunkt {number} haben genug Mitglieder eine {kind} beantragt ({count}, "
+    "nötig {required}); die Abstimmung muss so durchgeführt werden.",
+    "Enough members requested a {kind_en} on agenda item {number} ({count}, needed "
+    "{required}); the vote must be held that way.",
+)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ratsraum_common.db import TenantScoped
 from ratsraum_meeting.base import Base
 
-METHODS = ("open", "roll_call")
+METHODS = ("open", "roll_call", "secret", "election")
 MAJORITY_RULES = (
     "simple", "two_thirds_of_cast", "majority_of_statutory", "two_thirds_of_statutory",
 )

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Method = Literal["open", "roll_call"]
+Method = Literal["open", "roll_call", "secret", "election"]
 MajorityRule = Literal[
     "simple", "two_thirds_of_cast", "majority_of_statutory", "two_thirds_of_statutory"
 ]
@@ -18,7 +18,8 @@ class PollCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    method: Method
+    # None: open, unless enough members requested a roll-call or secret vote.
+    method: Method | None = None
     majority_rule: MajorityRule = "simple"
     title: str | None = Field(default=None, max_length=500)
 

@@ -17,15 +17,24 @@ from ratsraum_common.events import Envelope
 from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.attendance.service import present_person_ids, quorum_for
+from ratsraum_meeting.attendance.service import present_person_ids
+from ratsraum_meeting.conflicts.service import conflicted_ids
 from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import AgendaItem, Meeting, Person
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import messages as m
+from ratsraum_meeting.polls import profile_rules as rules
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.results import majority_enum, method_enum, result_record
 from ratsraum_meeting.polls.voting_client import VotingClient, VotingRefused, VotingUnavailable
+from ratsraum_meeting.profiles.live import (
+    live_quorum,
+    remote_present,
+    request_states,
+    requested_method,
+)
+from ratsraum_meeting.profiles.service import body_profile
 from ratsraum_meeting.timeutil import now
 
 log = get_logger(__name__)
@@ -59,8 +68,8 @@ async def get_poll(session: AsyncSession, *, poll_id: str) -> Poll:
 
 
 async def conflicted_person_ids(session: AsyncSession, *, item: AgendaItem) -> set[str]:
-    """Members who declared a conflict of interest for the item (declarations come later)."""
-    return set()
+    """Members who declared a conflict of interest for the item (kept for the minutes)."""
+    return await conflicted_ids(session, item=item)
 
 
 async def eligible_roll(session: AsyncSession, *, meeting: Meeting, item: AgendaItem) -> list[str]:
@@ -76,9 +85,9 @@ async def _open_poll_on(session: AsyncSession, *, item_id: str) -> Poll | None:
 
 
 async def _prepare_open(
-    session: AsyncSession, *, meeting_id: str, item_id: str
-) -> tuple[voting_pb2.OpenPollRequest, AgendaItem]:
-    """Check every precondition of opening a vote; returns the request for voting."""
+    session: AsyncSession, *, meeting_id: str, item_id: str, method: str | None
+) -> tuple[voting_pb2.OpenPollRequest, AgendaItem, str]:
+    """Check every precondition of opening a vote; returns the request and the method."""
     meeting, body = await get_meeting(session, meeting_id=meeting_id)
     item = await session.get(AgendaItem, item_id)
     if item is None or item.meeting_id != meeting.id:
@@ -89,26 +98,34 @@ async def _prepare_open(
         raise Problem(409, "item-not-votable", m.ITEM_NOT_VOTABLE, number=item.number)
     if await _open_poll_on(session, item_id=item.id) is not None:
         raise Problem(409, "poll-already-open", m.POLL_ALREADY_OPEN, number=item.number)
-    quorum = await quorum_for(session, meeting=meeting, body=body)
+    profile = (await body_profile(session, body=body)).profile
+    quorum = await live_quorum(session, meeting=meeting, body=body, item=item, profile=profile)
     if not quorum.quorate:
-        raise Problem(409, "not-quorate", m.NOT_QUORATE, present=quorum.present,
-                      required=quorum.required, statutory=quorum.statutory_members)
+        raise Problem(409, "not-quorate", m.NOT_QUORATE_RULE, de=quorum.explanation,
+                      en=quorum.explanation_en)
+    states = await request_states(session, body=body, item=item, profile=profile)
+    method = rules.choose_method(asked=method, requested=requested_method(states),
+                                 number=item.number, states=states)
     roll = await eligible_roll(session, meeting=meeting, item=item)
+    rules.check_remote_ballot(profile=profile, method=method,
+                              remote=await remote_present(session, meeting=meeting, roll=roll))
+    rules.check_forwardable(method)
     request = voting_pb2.OpenPollRequest(
         tenant=meeting.tenant_id, poll_id=str(uuid.uuid4()), meeting_id=meeting.id,
         agenda_item_id=item.id, roll=roll, statutory_members=body.statutory_members,
-        public=item.public,
+        public=item.public, options=rules.options(profile),
     )
-    return request, item
+    return request, item, method
 
 
 async def open_poll(
     *, db: Database, voting: VotingClient, tenant: str, meeting_id: str, item_id: str,
-    method: str, majority_rule: str, title: str | None, opened_by: str,
+    method: str | None, majority_rule: str, title: str | None, opened_by: str,
 ) -> Poll:
-    """Open a vote on an agenda item with the present members as the roll."""
+    """Open a vote on an item under the body's profile, with the present members as roll."""
     async with db.tenant_session(tenant) as session:
-        request, item = await _prepare_open(session, meeting_id=meeting_id, item_id=item_id)
+        request, item, method = await _prepare_open(
+            session, meeting_id=meeting_id, item_id=item_id, method=method)
     request.title = title or f"{item.number}: {item.title}"
     request.method = method_enum(method)
     request.majority_rule = majority_enum(majority_rule)

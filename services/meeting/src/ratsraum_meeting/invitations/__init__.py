@@ -1,0 +1,1 @@
+"""Invitations: German email with iCalendar, each member's personal link, delivery records."""

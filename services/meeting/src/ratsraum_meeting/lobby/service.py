@@ -1,0 +1,216 @@
+"""The lobby: remote members wait, a clerk admits (logged), presence follows events."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ratsraum_common.db import Database
+from ratsraum_common.i18n import Msg
+from ratsraum_common.logging import get_logger
+from ratsraum_common.problems import Problem
+from ratsraum_meeting.attendance import service as attendance
+from ratsraum_meeting.attendance.models import Attendance
+from ratsraum_meeting.events import publish_public_update
+from ratsraum_meeting.lobby.models import Admission, LobbyEntry
+from ratsraum_meeting.meetings.models import Meeting, Membership, Person
+from ratsraum_meeting.timeutil import now, utc
+from ratsraum_meeting.video.base import PresenceEvent
+
+log = get_logger(__name__)
+
+NOT_A_MEMBER = Msg(
+    "Sie sind kein Mitglied des Gremiums dieser Sitzung.",
+    "You are not a member of this meeting's body.",
+)
+MEETING_CLOSED = Msg(
+    "Die Sitzung ist geschlossen; eine Teilnahme ist nicht mehr möglich.",
+    "The meeting is closed; joining is no longer possible.",
+)
+_NOT_WAITING = Msg(
+    "Diese Person wartet nicht im Warteraum und kann daher nicht zugelassen werden.",
+    "This person is not waiting in the lobby and so cannot be admitted.",
+)
+_NOT_ADMITTED = Msg(
+    "Sie sind noch nicht zugelassen; die Sitzungsleitung lässt Sie aus dem Warteraum ein.",
+    "You have not been admitted yet; the clerk admits you from the lobby.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A lobby entry or admission with the member's name."""
+
+    person_id: str
+    name: str
+    at: datetime
+    by: str = ""
+
+
+async def require_seat(session: AsyncSession, *, meeting: Meeting, person_id: str) -> Person:
+    """The person if they hold a seat in the meeting's body; a 403 problem otherwise."""
+    seat = await session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.body_id == meeting.body_id, Membership.person_id == person_id))
+    person = await session.get(Person, person_id)
+    if not seat or person is None:
+        raise Problem(403, "not-a-member", NOT_A_MEMBER)
+    return person
+
+
+def require_open(meeting: Meeting) -> None:
+    """Refuse with 409 when the meeting is closed."""
+    if meeting.status == "closed":
+        raise Problem(409, "meeting-closed", MEETING_CLOSED)
+
+
+async def _entry(session: AsyncSession, meeting_id: str, person_id: str) -> LobbyEntry | None:
+    return await session.scalar(select(LobbyEntry).where(
+        LobbyEntry.meeting_id == meeting_id, LobbyEntry.person_id == person_id))
+
+
+async def request_join(
+    session: AsyncSession, *, meeting: Meeting, person_id: str, at: datetime | None = None
+) -> LobbyEntry:
+    """Put the member into the lobby (an admitted member stays admitted)."""
+    entry = await _entry(session, meeting.id, person_id)
+    when = at or now()
+    if entry is None:
+        entry = LobbyEntry(meeting_id=meeting.id, person_id=person_id, state="waiting",
+                           requested_at=when)
+        session.add(entry)
+    elif entry.state == "left":
+        entry.state, entry.requested_at = "waiting", when
+    await session.flush()
+    return entry
+
+
+async def record_presence(
+    session: AsyncSession, *, meeting: Meeting, person_id: str, presence: str, by: str
+) -> None:
+    """Record presence and stage the public snapshot when the present count moved."""
+    before = await attendance.count_present(session, meeting=meeting)
+    await attendance.set_presence(session, meeting=meeting, person_id=person_id,
+                                  presence=presence, recorded_by=by)
+    if await attendance.count_present(session, meeting=meeting) != before:
+        await publish_public_update(session, meeting=meeting)
+
+
+async def _presence(session: AsyncSession, meeting: Meeting, person_id: str) -> str:
+    record = await session.scalar(select(Attendance.presence).where(
+        Attendance.meeting_id == meeting.id, Attendance.person_id == person_id))
+    return record or "absent"
+
+
+async def admit(
+    session: AsyncSession, *, meeting: Meeting, person_id: str, admitted_by: str
+) -> LobbyEntry:
+    """Admit a waiting member: log who, when, by whom; they count as present remotely."""
+    require_open(meeting)
+    entry = await _entry(session, meeting.id, person_id)
+    if entry is None or entry.state != "waiting":
+        raise Problem(409, "not-waiting", _NOT_WAITING)
+    at = now()
+    entry.state = "admitted"
+    session.add(Admission(meeting_id=meeting.id, person_id=person_id, admitted_by=admitted_by,
+                          at=at))
+    await record_presence(session, meeting=meeting, person_id=person_id,
+                          presence="remote", by=admitted_by)
+    return entry
+
+
+async def heartbeat(
+    session: AsyncSession, *, meeting: Meeting, person_id: str, at: datetime | None = None
+) -> LobbyEntry:
+    """Note the member's app is alive; an admitted member is (again) present remotely."""
+    require_open(meeting)
+    entry = await _entry(session, meeting.id, person_id)
+    if entry is None or entry.state == "left":
+        raise Problem(409, "not-admitted", _NOT_ADMITTED)
+    entry.last_heartbeat_at = at or now()
+    if entry.state == "admitted" and await _presence(session, meeting, person_id) != "remote":
+        await record_presence(session, meeting=meeting, person_id=person_id,
+                          presence="remote", by="heartbeat")
+    await session.flush()
+    return entry
+
+
+async def leave(session: AsyncSession, *, meeting: Meeting, person_id: str, by: str) -> None:
+    """The member is gone: out of the lobby and, if remote, absent from now on."""
+    entry = await _entry(session, meeting.id, person_id)
+    if entry is not None:
+        entry.state = "left"
+    if await _presence(session, meeting, person_id) == "remote":
+        await record_presence(session, meeting=meeting, person_id=person_id,
+                          presence="absent", by=by)
+
+
+async def apply_event(
+    session: AsyncSession, *, meeting: Meeting, person_id: str, event: PresenceEvent, by: str
+) -> None:
+    """A provider's presence event: waiting and joining need our admission to count."""
+    if event.kind == "left":
+        await leave(session, meeting=meeting, person_id=person_id, by=by)
+        return
+    entry = await request_join(session, meeting=meeting, person_id=person_id, at=utc(event.at))
+    if event.provider_participant_id:
+        entry.provider_participant_id = event.provider_participant_id
+    if entry.state == "admitted" and await _presence(session, meeting, person_id) != "remote":
+        await record_presence(session, meeting=meeting, person_id=person_id,
+                          presence="remote", by=by)
+
+
+async def waiting(session: AsyncSession, *, meeting: Meeting) -> list[Named]:
+    """Who waits in the lobby, first come first."""
+    rows = await session.execute(
+        select(LobbyEntry.person_id, Person.name, LobbyEntry.requested_at)
+        .join(Person, Person.id == LobbyEntry.person_id)
+        .where(LobbyEntry.meeting_id == meeting.id, LobbyEntry.state == "waiting")
+        .order_by(LobbyEntry.requested_at, LobbyEntry.id))
+    return [Named(pid, name, utc(at)) for pid, name, at in rows.all()]
+
+
+async def admissions(session: AsyncSession, *, meeting: Meeting) -> list[Named]:
+    """The admission log of the meeting, oldest first."""
+    rows = await session.execute(
+        select(Admission.person_id, Person.name, Admission.at, Admission.admitted_by)
+        .join(Person, Person.id == Admission.person_id)
+        .where(Admission.meeting_id == meeting.id).order_by(Admission.at, Admission.id))
+    return [Named(pid, name, utc(at), by) for pid, name, at, by in rows.all()]
+
+
+async def sweep_stale(db: Database, *, timeout_seconds: float, at: datetime | None = None) -> int:
+    """Mark admitted members whose heartbeats stopped as left; returns how many."""
+    cutoff = (at or now()) - timedelta(seconds=timeout_seconds)
+    async with db.system_session() as session:
+        stale = (await session.execute(
+            select(LobbyEntry.tenant_id, LobbyEntry.meeting_id, LobbyEntry.person_id)
+            .where(LobbyEntry.state == "admitted", LobbyEntry.last_heartbeat_at.is_not(None),
+                   LobbyEntry.last_heartbeat_at < cutoff))).all()
+    for tenant, meeting_id, person_id in stale:
+        async with db.transaction(tenant) as session:
+            meeting = await session.get(Meeting, meeting_id)
+            entry = await _entry(session, meeting_id, person_id)
+            # Re-checked in the transaction: a heartbeat may have arrived meanwhile.
+            if meeting is None or entry is None or entry.state != "admitted" or (
+                    entry.last_heartbeat_at is None or utc(entry.last_heartbeat_at) >= cutoff):
+                continue
+            await leave(session, meeting=meeting, person_id=person_id, by="heartbeat-timeout")
+            log.info("lobby.heartbeat_timeout", tenant=tenant, meeting_id=meeting_id,
+                     person_id=person_id)
+    return len(stale)
+
+
+async def run_heartbeat_sweeper(
+    db: Database, *, timeout_seconds: float, interval_seconds: float
+) -> None:
+    """Sweep stale heartbeats every interval until cancelled (one failed sweep is logged)."""
+    while True:
+        await asyncio.sleep(interval_seconds)
+        try:
+            await sweep_stale(db, timeout_seconds=timeout_seconds)
+        except Exception:  # a database hiccup must not end the sweeping for good
+            log.exception("lobby.sweep_failed")

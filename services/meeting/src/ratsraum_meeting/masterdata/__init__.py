@@ -1,0 +1,1 @@
+"""Master data: legislative terms, organizations, papers and files (with bodies and people)."""

@@ -1,0 +1,1 @@
+"""Minutes (Niederschrift): draft as HTML and PDF, free text, signatures, public part."""

@@ -1,0 +1,1 @@
+"""Import from a town's council information system over OParl 1.1."""

@@ -1,0 +1,103 @@
+"""Reading an OParl server: objects and paginated lists, with timeouts and bounded retries.
+
+Real servers answer unmatched `modified_since` with 404 and label JSON `text/json`; both are
+accepted here and noted in the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from ratsraum_common.logging import get_logger
+from ratsraum_meeting.oparl.report import ImportReport
+
+log = get_logger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A server whose `links.next` never ends must not keep us forever.
+MAX_PAGES = 10_000
+
+
+class FetchError(Exception):
+    """A URL that could not be read (after retries) or did not hold a JSON object."""
+
+
+class OParlClient:
+    """Fetches JSON from one OParl server."""
+
+    def __init__(
+        self, client: httpx.AsyncClient, report: ImportReport, *, attempts: int = 3,
+        backoff_seconds: float = 0.2,
+    ) -> None:
+        self.http = client
+        self.report = report
+        self.attempts = attempts
+        self.backoff = backoff_seconds
+
+    async def _get(self, url: str, params: dict[str, str] | None = None) -> httpx.Response:
+        last = ""
+        for attempt in range(self.attempts):
+            if attempt:
+                await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                response = await self.http.get(url, params=params)
+            except httpx.TransportError as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                continue
+            if response.status_code not in RETRY_STATUSES:
+                return response
+            last = f"HTTP {response.status_code}"
+        raise FetchError(f"{url}: {last} (nach {self.attempts} Versuchen)")
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "text/json":
+            self.report.repair("System", str(response.url), "content-type-text-json",
+                               "Antwort als text/json statt application/json ausgeliefert.")
+        try:
+            data = json.loads(response.content)
+        except ValueError as exc:
+            raise FetchError(f"{response.url}: keine JSON-Antwort ({kind or 'ohne Typ'})") from exc
+        if not isinstance(data, dict):
+            raise FetchError(f"{response.url}: JSON ist kein Objekt")
+        return data
+
+    async def get_object(self, url: str) -> dict[str, Any]:
+        """One OParl object."""
+        response = await self._get(url)
+        if response.status_code != 200:
+            raise FetchError(f"{url}: HTTP {response.status_code}")
+        return self._json(response)
+
+    async def pages(
+        self, url: str, *, modified_since: str | None = None
+    ) -> AsyncIterator[list[Any]]:
+        """The `data` of each page of a list, following `links.next`."""
+        params = {"modified_since": modified_since} if modified_since else None
+        seen: set[str] = set()
+        next_url: str | None = url
+        while next_url and len(seen) < MAX_PAGES:
+            seen.add(next_url)
+            # Only the first page gets our parameters; `links.next` already carries them,
+            # and httpx merges them into a URL that has a query (`?body=1`) of its own.
+            response = await self._get(next_url, params if next_url == url else None)
+            if response.status_code == 404 and modified_since:
+                self.report.repair("System", url, "modified-since-404",
+                                   "Server meldet 404 statt einer leeren Liste für "
+                                   "modified_since; als „keine Änderungen“ gewertet.")
+                return
+            if response.status_code != 200:
+                raise FetchError(f"{next_url}: HTTP {response.status_code}")
+            page = self._json(response)
+            data = page.get("data")
+            if not isinstance(data, list):
+                raise FetchError(f"{next_url}: Liste ohne 'data'")
+            yield data
+            links = page.get("links")
+            candidate = links.get("next") if isinstance(links, dict) else None
+            next_url = candidate if isinstance(candidate, str) and candidate not in seen else None

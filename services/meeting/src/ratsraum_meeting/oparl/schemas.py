@@ -1,0 +1,31 @@
+"""HTTP shapes of OParl imports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class ImportIn(BaseModel):
+    """Start an import from an OParl system (its System object's URL)."""
+
+    system_url: str = Field(pattern=r"^https?://", max_length=500)
+    # Needed only when the system hosts several bodies (towns).
+    body_url: str | None = Field(default=None, pattern=r"^https?://", max_length=500)
+
+
+class ImportOut(BaseModel):
+    """One import run with its report."""
+
+    id: str
+    system_url: str
+    status: Literal["completed", "partial", "failed"]
+    started_at: datetime
+    finished_at: datetime | None
+    modified_since: datetime | None = Field(
+        description="Only changes since this time were requested (incremental run).")
+    report: dict[str, Any] = Field(
+        description="counts per type and outcome; repaired defects; skipped objects with "
+                    "their reason (German); lists that could not be read (errors).")

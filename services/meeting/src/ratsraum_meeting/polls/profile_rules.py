@@ -1,0 +1,57 @@
+"""The rule profile applied to opening a poll: method, options, who may take part remotely."""
+
+from __future__ import annotations
+
+from ratsraum.voting.v1 import voting_pb2
+from ratsraum_common.problems import Problem
+from ratsraum_meeting.polls import messages as m
+from ratsraum_meeting.profiles.live import RequestState
+from ratsraum_meeting.profiles.presets import RuleProfile
+
+# Voting builds secret ballots and elections right now; meeting checks the law for them
+# already, but forwards only the methods voting runs today.
+FORWARDED = frozenset({"open", "roll_call"})
+KIND_DE = {"open": "offene Abstimmung", "roll_call": "namentliche Abstimmung",
+           "secret": "geheime Abstimmung", "election": "Wahl"}
+KIND_EN = {"open": "open vote", "roll_call": "roll-call vote", "secret": "secret vote",
+           "election": "election"}
+_PRECEDENCE = {"open": 0, "roll_call": 1, "secret": 2, "election": 2}
+
+
+def choose_method(
+    *, asked: str | None, requested: str | None, number: str,
+    states: tuple[RequestState, RequestState],
+) -> str:
+    """The clerk's method, or what members' requests demand; weaker than demanded is refused."""
+    if asked is None:
+        return requested or "open"
+    if requested is not None and _PRECEDENCE[asked] < _PRECEDENCE[requested]:
+        state = next(s for s in states if s.kind == requested)
+        raise Problem(409, "vote-method-requested", m.REQUESTED_METHOD, number=number,
+                      kind=KIND_DE[requested], kind_en=KIND_EN[requested], count=state.count,
+                      required=state.required)
+    return asked
+
+
+def check_remote_ballot(*, profile: RuleProfile, method: str, remote: int) -> None:
+    """Refuse a secret vote or election with members connected where the profile bars them."""
+    barred = ((method == "secret" and not profile.remote_in_secret_votes)
+              or (method == "election" and not profile.remote_in_elections))
+    if barred and remote > 0:
+        raise Problem(409, "remote-members-barred", m.NO_REMOTE_IN_BALLOT, profile=profile.code,
+                      kind=KIND_DE[method], kind_en=KIND_EN[method], remote=remote)
+
+
+def check_forwardable(method: str) -> None:
+    """Refuse what voting cannot run yet, pointing to the paper fallback."""
+    if method not in FORWARDED:
+        raise Problem(422, "method-not-available", m.METHOD_NOT_YET_AVAILABLE,
+                      kind=KIND_DE[method], kind_en=KIND_EN[method])
+
+
+def options(profile: RuleProfile) -> list[voting_pb2.Option]:
+    """Yes and no, and abstention only where the profile allows it (not in Bavaria)."""
+    offered = [voting_pb2.Option(id="yes", label="Ja"), voting_pb2.Option(id="no", label="Nein")]
+    if profile.abstention_allowed:
+        offered.append(voting_pb2.Option(id="abstain", label="Enthaltung"))
+    return offered

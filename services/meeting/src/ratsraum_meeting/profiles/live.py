@@ -1,0 +1,79 @@
+"""What the body's profile makes of the live state: quorum and the method members asked for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ratsraum_meeting import quorum
+from ratsraum_meeting.attendance.models import Attendance
+from ratsraum_meeting.attendance.service import present_person_ids
+from ratsraum_meeting.conflicts.service import conflicted_ids, vote_request_counts
+from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting
+from ratsraum_meeting.profiles.presets import RuleProfile, Threshold
+from ratsraum_meeting.profiles.service import body_profile
+
+
+async def live_quorum(
+    session: AsyncSession, *, meeting: Meeting, body: Body, item: AgendaItem | None = None,
+    profile: RuleProfile | None = None,
+) -> quorum.QuorumResult:
+    """The quorum now by the body's effective profile; for an item, without its conflicted."""
+    profile = profile or (await body_profile(session, body=body)).profile
+    present = await present_person_ids(session, meeting=meeting)
+    conflicted = await conflicted_ids(session, item=item) if item is not None else set()
+    return quorum.evaluate(
+        rule=profile.code, present=len(present), statutory_members=body.statutory_members,
+        conflicted_present=len(conflicted.intersection(present)), conflicted=len(conflicted),
+        formula=profile.quorum_formula, source=profile.quorum_source,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RequestState:
+    """One kind of requested vote: how many asked, how many are needed, whether reached."""
+
+    kind: str
+    count: int
+    required: int | None
+    threshold: str | None
+    reached: bool
+
+
+def _state(kind: str, count: int, threshold: Threshold | None, members: int) -> RequestState:
+    if threshold is None:
+        return RequestState(kind, count, None, None, False)
+    required = threshold.required(members)
+    return RequestState(kind, count, required, threshold.describe(), count >= required)
+
+
+async def request_states(
+    session: AsyncSession, *, body: Body, item: AgendaItem, profile: RuleProfile,
+) -> tuple[RequestState, RequestState]:
+    """The roll-call and secret requests on an item against the profile's thresholds."""
+    counts = await vote_request_counts(session, item=item)
+    members = body.statutory_members
+    return (_state("roll_call", counts["roll_call"], profile.roll_call_request, members),
+            _state("secret", counts["secret"], profile.secret_request, members))
+
+
+def requested_method(states: tuple[RequestState, RequestState]) -> str | None:
+    """The method the requests demand: a secret request precedes a roll-call one."""
+    roll_call, secret = states
+    if secret.reached:
+        return "secret"
+    if roll_call.reached:
+        return "roll_call"
+    return None
+
+
+async def remote_present(session: AsyncSession, *, meeting: Meeting, roll: list[str]) -> int:
+    """How many of the roll take part remotely right now."""
+    if not roll:
+        return 0
+    rows = await session.scalars(select(Attendance.person_id).where(
+        Attendance.meeting_id == meeting.id, Attendance.presence == "remote",
+        Attendance.person_id.in_(roll)))
+    return len(rows.all())

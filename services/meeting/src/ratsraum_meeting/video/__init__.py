@@ -1,0 +1,1 @@
+"""Video conferencing behind one adapter interface: Jitsi, BigBlueButton, Webex, Teams."""

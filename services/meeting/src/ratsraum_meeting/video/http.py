@@ -1,0 +1,56 @@
+"""Outgoing provider calls: one deadline per attempt and a bounded number of retries."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from ratsraum_common.logging import get_logger
+from ratsraum_meeting.video.base import VideoError
+
+log = get_logger(__name__)
+
+# Retrying these is safe or expected: the provider was overloaded or briefly away.
+_RETRY_STATUS = frozenset({429, 502, 503, 504})
+
+
+class ProviderHttp:
+    """An httpx client with a per-attempt timeout and bounded retries with backoff."""
+
+    def __init__(
+        self, *, base_url: str, timeout_seconds: float, attempts: int,
+        backoff_seconds: float = 0.2, client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.client = client or httpx.AsyncClient(
+            base_url=base_url, timeout=httpx.Timeout(timeout_seconds)
+        )
+        self.attempts = max(1, attempts)
+        self.backoff = backoff_seconds
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send, retrying transport errors and 429/5xx; raise VideoError when out of tries."""
+        last: str = ""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                response = await self.client.request(method, url, **kwargs)
+            except httpx.TransportError as exc:
+                last = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code not in _RETRY_STATUS:
+                    if response.status_code >= 400:
+                        raise VideoError(
+                            f"{method} {url} answered {response.status_code}: "
+                            f"{response.text[:200]}"
+                        )
+                    return response
+                last = f"status {response.status_code}"
+            log.warning("video.retry", method=method, url=url, attempt=attempt, error=last)
+            if attempt < self.attempts:
+                await asyncio.sleep(self.backoff * attempt)
+        raise VideoError(f"{method} {url} failed after {self.attempts} attempts: {last}")
+
+    async def aclose(self) -> None:
+        """Close the pooled connections."""
+        await self.client.aclose()

@@ -1,0 +1,164 @@
+"""Microsoft Teams through Microsoft Graph: one shared meeting link for everybody.
+
+Presence arrives as change notifications for the meeting's call roster (checked by the
+clientState secret we set on the subscription) and, after the fact, from the meeting's
+attendance reports, which we poll. Members are matched by their Entra ID user id or email.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from ratsraum_meeting.video.base import (
+    Capabilities,
+    JoinLink,
+    NotSupported,
+    Participant,
+    PresenceEvent,
+    PresenceKind,
+    ProviderRoom,
+    WebhookRejected,
+    WebhookResult,
+)
+from ratsraum_meeting.video.http import ProviderHttp
+
+CAPABILITIES = Capabilities(
+    personal_links=False, admission="client", presence=frozenset({"push", "poll"}),
+    stream_control=False, webhooks=True,
+)
+_ROSTER = {"activeParticipants@joined": "joined", "activeParticipants@exited": "left"}
+
+
+def _time(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    # Graph writes up to 7 fractional digits; Python reads at most 6.
+    head, _, frac = value.rstrip("Z").partition(".")
+    return datetime.fromisoformat(f"{head}.{(frac or '0')[:6]}+00:00")
+
+
+def _user_key(participant: dict[str, Any]) -> str:
+    identity = participant.get("Identity") or participant.get("identity") or {}
+    user = identity.get("User") or identity.get("user") or {}
+    return str(user.get("Id") or user.get("id") or "")
+
+
+class TeamsAdapter:
+    """Graph v1.0 with an app-only token (client credentials) from the environment."""
+
+    provider = "teams"
+    capabilities = CAPABILITIES
+
+    def __init__(
+        self, *, graph: ProviderHttp, login: ProviderHttp, azure_tenant: str, client_id: str,
+        client_secret: str, organizer_id: str, client_state: str,
+    ) -> None:
+        self.graph = graph
+        self.login = login
+        self.azure_tenant = azure_tenant
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.organizer_id = organizer_id
+        self.client_state = client_state
+        self._token: tuple[str, float] | None = None
+
+    async def _bearer(self) -> dict[str, str]:
+        if self._token is None or self._token[1] < time.monotonic() + 60:
+            answer = (await self.login.request(
+                "POST", f"/{self.azure_tenant}/oauth2/v2.0/token", data={
+                    "client_id": self.client_id, "client_secret": self.client_secret,
+                    "scope": "https://graph.microsoft.com/.default",
+                    "grant_type": "client_credentials",
+                })).json()
+            self._token = (answer["access_token"],
+                           time.monotonic() + float(answer.get("expires_in", 3600)))
+        return {"Authorization": f"Bearer {self._token[0]}"}
+
+    async def _graph(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = await self.graph.request(method, path, json=body, headers=await self._bearer())
+        return response.json()
+
+    async def create_room(
+        self, *, key: str, title: str, starts_at: datetime, ends_at: datetime, callback_url: str
+    ) -> ProviderRoom:
+        """POST /users/{organizer}/onlineMeetings, then subscribe to its call events."""
+        meeting = await self._graph("POST", f"/v1.0/users/{self.organizer_id}/onlineMeetings", {
+            "subject": title, "startDateTime": starts_at.isoformat(),
+            "endDateTime": ends_at.isoformat(), "externalId": key,
+            "lobbyBypassSettings": {"scope": "organizer", "isDialInBypassEnabled": False},
+        })
+        join_url = meeting["joinWebUrl"]
+        await self._graph("POST", "/v1.0/subscriptions", {
+            "changeType": "updated", "notificationUrl": callback_url,
+            "resource": "communications/onlineMeetings(joinWebUrl='"
+                        f"{quote(join_url, safe='')}')/meetingCallEvents",
+            "clientState": self.client_state,
+            "expirationDateTime": ends_at.isoformat(),
+        })
+        return ProviderRoom(room_id=meeting["id"], join_url=join_url)
+
+    async def join_link(self, *, room: ProviderRoom, participant: Participant) -> JoinLink:
+        """Teams has one link for the meeting; the member is known by their Entra id."""
+        return JoinLink(url=room.join_url,
+                        participant_key=participant.external_id or participant.person_id,
+                        personal=False)
+
+    async def admit(self, *, room: ProviderRoom, provider_participant_id: str) -> None:
+        """The Teams lobby is handled by the organizer in the Teams client."""
+        raise NotSupported("teams admits only in its client")
+
+    def parse_webhook(
+        self, *, url: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes
+    ) -> WebhookResult:
+        """Answer the validation handshake; check clientState; map roster updates."""
+        if "validationToken" in query:
+            return WebhookResult(events=[], reply=query["validationToken"])
+        try:
+            notifications = json.loads(body)["value"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WebhookRejected("graph notification unreadable") from exc
+        events: list[PresenceEvent] = []
+        for note in notifications:
+            if not hmac.compare_digest(str(note.get("clientState", "")), self.client_state):
+                raise WebhookRejected("graph notification with a wrong clientState")
+            data = note.get("resourceData") or {}
+            at = _time(data.get("eventDateTime"))
+            for field, kind in _ROSTER.items():
+                for participant in data.get(field, []):
+                    events.append(PresenceEvent(
+                        room_id="",  # the callback URL names the meeting
+                        participant_key=_user_key(participant), kind=_kind(kind), at=at,
+                        provider_participant_id=participant.get("Id"),
+                    ))
+        return WebhookResult(events=events)
+
+    async def poll_presence(self, *, room: ProviderRoom) -> list[PresenceEvent]:
+        """Join and leave times from the meeting's attendance reports."""
+        base = f"/v1.0/users/{self.organizer_id}/onlineMeetings/{room.room_id}/attendanceReports"
+        events: list[PresenceEvent] = []
+        for report in (await self._graph("GET", base))["value"]:
+            records = await self._graph("GET", f"{base}/{report['id']}/attendanceRecords")
+            for record in records["value"]:
+                key = str((record.get("identity") or {}).get("id") or record.get("emailAddress"))
+                for interval in record.get("attendanceIntervals", []):
+                    events.append(PresenceEvent(room.room_id, key, "joined",
+                                                _time(interval.get("joinDateTime"))))
+                    if interval.get("leaveDateTime"):
+                        events.append(PresenceEvent(room.room_id, key, "left",
+                                                    _time(interval["leaveDateTime"])))
+        return sorted(events, key=lambda e: e.at)
+
+    async def aclose(self) -> None:
+        """Close both HTTP clients."""
+        await self.graph.aclose()
+        await self.login.aclose()
+
+
+def _kind(value: str) -> PresenceKind:
+    return "joined" if value == "joined" else "left"

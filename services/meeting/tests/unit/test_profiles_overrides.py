@@ -1,0 +1,140 @@
+"""A body's effective profile (preset + overrides), and the rules it applies to people and votes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ratsraum_common.problems import Problem
+from ratsraum_meeting.polls.profile_rules import (
+    check_forwardable,
+    check_remote_ballot,
+    choose_method,
+    options,
+)
+from ratsraum_meeting.profiles.effective import InvalidProfile, effective, preset, profile_json
+from ratsraum_meeting.profiles.live import RequestState
+from ratsraum_meeting.profiles.presets import PRESETS, Threshold
+from ratsraum_meeting.profiles.service import presence_refusal
+
+
+def test_overrides_change_single_rules_and_keep_the_rest() -> None:
+    profile = effective("BY", {"max_remote_members": 3, "disruption_report_minutes": 30,
+                               "roll_call_request": {"numerator": 1, "denominator": 4}})
+    assert (profile.max_remote_members, profile.disruption_report_minutes) == (3, 30)
+    assert profile.roll_call_request == Threshold(1, 4)
+    assert profile.abstention_allowed is False  # untouched rule of the preset
+    assert profile_json(profile)["quorum_source"] == "Art. 47 Abs. 2 GO Bayern"
+
+
+def test_no_overrides_is_the_preset() -> None:
+    for code, profile in PRESETS.items():
+        assert effective(code, None) == profile
+        same = {k: v for k, v in profile_json(profile).items()
+                if k not in ("code", "name", "quorum_source")}
+        assert effective(code, same) == profile  # its own values, as JSON, round-trip
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"code": "BY"}, "kann nicht angepasst werden"),
+        ({"quorum_source": "x"}, "kann nicht angepasst werden"),
+        ({"abstention_allowed": "vielleicht"}, "abstention_allowed"),
+        ({"quorum_formula": "two_thirds"}, "quorum_formula"),
+        ({"hybrid_excluded_kinds": ["zoo"]}, "hybrid_excluded_kinds"),
+        ({"max_remote_members": -1}, "max_remote_members"),
+        ({"disruption_report_minutes": 5000}, "disruption_report_minutes"),
+        ({"secret_request": {"numerator": 4, "denominator": 3}}, "secret_request"),
+    ],
+)
+def test_invalid_overrides_are_refused_with_the_field(overrides: dict[str, Any],
+                                                      fragment: str) -> None:
+    with pytest.raises(InvalidProfile) as refused:
+        effective("NRW", overrides)
+    assert fragment in " ".join(refused.value.errors)
+
+
+def test_unknown_preset_is_refused() -> None:
+    with pytest.raises(InvalidProfile, match="Unbekanntes Regelprofil"):
+        preset("XX")
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "is_chair", "remote_now", "overrides", "refusal"),
+    [
+        ("NRW", "committee", False, 0, {}, None),
+        ("NRW", "finance_committee", False, 0, {}, "hybrid-not-allowed"),
+        ("NRW", "main_committee", False, 0, {}, "hybrid-not-allowed"),
+        ("HE", "finance_committee", False, 0, {}, None),
+        ("HE", "committee", False, 0, {"hybrid_allowed": False}, "hybrid-not-allowed"),
+        ("BY", "council", True, 0, {}, "chair-must-be-in-room"),
+        ("NRW", "council", True, 0, {}, None),
+        ("SH", "council", False, 2, {"max_remote_members": 2}, "remote-cap-reached"),
+        ("SH", "council", False, 1, {"max_remote_members": 2}, None),
+    ],
+)
+def test_remote_presence_under_the_profile(code: str, kind: str, is_chair: bool,
+                                           remote_now: int, overrides: dict[str, Any],
+                                           refusal: str | None) -> None:
+    problem = presence_refusal(profile=effective(code, overrides), kind=kind,
+                               presence="remote", is_chair=is_chair, remote_now=remote_now)
+    assert (problem.code if problem else None) == refusal
+    in_room = presence_refusal(profile=effective(code, overrides), kind=kind,
+                               presence="in_room", is_chair=is_chair, remote_now=remote_now)
+    assert in_room is None
+
+
+def _states(roll_call: bool, secret: bool) -> tuple[RequestState, RequestState]:
+    return (RequestState("roll_call", 4 if roll_call else 1, 4, "mehr als 1/3", roll_call),
+            RequestState("secret", 4 if secret else 0, 4, "mehr als 1/3", secret))
+
+
+@pytest.mark.parametrize(
+    ("asked", "roll_call", "secret", "chosen"),
+    [(None, False, False, "open"), (None, True, False, "roll_call"),
+     (None, True, True, "secret"), (None, False, True, "secret"),
+     ("roll_call", False, False, "roll_call"), ("secret", True, False, "secret"),
+     ("roll_call", True, False, "roll_call")],
+)
+def test_requests_decide_the_default_method(asked: str | None, roll_call: bool, secret: bool,
+                                            chosen: str) -> None:
+    assert choose_method(asked=asked, requested="secret" if secret else (
+        "roll_call" if roll_call else None), number="Ö 3",
+        states=_states(roll_call, secret)) == chosen
+
+
+def test_a_weaker_method_than_requested_is_refused() -> None:
+    with pytest.raises(Problem) as refused:
+        choose_method(asked="open", requested="roll_call", number="Ö 3",
+                      states=_states(True, False))
+    assert refused.value.code == "vote-method-requested"
+    assert "namentliche Abstimmung" in refused.value.detail.render(
+        "de", number="Ö 3", kind="namentliche Abstimmung", kind_en="", count=4, required=4)
+
+
+def test_abstention_is_offered_only_where_allowed() -> None:
+    assert [o.id for o in options(PRESETS["NRW"])] == ["yes", "no", "abstain"]
+    assert [o.id for o in options(PRESETS["BY"])] == ["yes", "no"]
+    assert [o.label for o in options(PRESETS["BY"])] == ["Ja", "Nein"]
+
+
+@pytest.mark.parametrize("code", ["BY", "BW", "SN", "NI", "SL"])
+def test_remote_members_barred_from_secret_votes_and_elections(code: str) -> None:
+    for method in ("secret", "election"):
+        with pytest.raises(Problem) as refused:
+            check_remote_ballot(profile=PRESETS[code], method=method, remote=1)
+        assert refused.value.code == "remote-members-barred"
+        check_remote_ballot(profile=PRESETS[code], method=method, remote=0)
+    check_remote_ballot(profile=PRESETS[code], method="roll_call", remote=3)
+
+
+def test_secret_votes_and_elections_are_not_forwarded_yet() -> None:
+    check_remote_ballot(profile=PRESETS["NRW"], method="secret", remote=3)
+    for method in ("secret", "election"):
+        with pytest.raises(Problem) as refused:
+            check_forwardable(method)
+        assert refused.value.status == 422
+    check_forwardable("open")
+    check_forwardable("roll_call")
