@@ -9,7 +9,6 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -21,10 +20,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ratsraum_devstack.paths import shared_dir
 from ratsraum_meeting.meetings.models import Meeting
 from ratsraum_meeting.oparl.models import OParlImport
 
-SHARED = Path("/work/shared/oparl")
+SHARED = shared_dir() / "oparl"
 EXAMPLE_HOST = "https://oparl.example.org/"
 IMPORTS = "/api/v1/admin/oparl/imports"
 
