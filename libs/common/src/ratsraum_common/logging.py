@@ -55,6 +55,8 @@ def configure_logging(*, service: str, log_format: str = "console", level: str =
     structlog.contextvars.bind_contextvars(service=service)
     # uvicorn's access log duplicates our request metrics and logs; keep its errors only.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # Alembic announces every plugin it loads; the "Running upgrade" lines stay visible.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def get_logger(name: str | None = None) -> Any:
