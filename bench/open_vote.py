@@ -59,7 +59,7 @@ async def sign_in_all(stack: Stack, town: demo.TownSeed, passwords: dict[str, st
     return tokens
 
 
-async def run(voters: int, use_postgres: bool) -> dict[str, float]:
+async def run(voters: int, use_postgres: bool, pythonpath: Path | None = None) -> dict[str, float]:
     """Run one benchmark round; returns the figures."""
     with tempfile.TemporaryDirectory(prefix="ratsraum-bench-") as tmp:
         data = Path(tmp)
@@ -84,7 +84,9 @@ async def run(voters: int, use_postgres: bool) -> dict[str, float]:
             ready_timeout_seconds=60 + voters * 0.3,
             extra_env={"IDENTITY_SEED_FILES": seeds, "MEETING_SEED_FILES": seeds,
                        "MEETING_LOG_LEVEL": "WARNING", "VOTING_LOG_LEVEL": "WARNING",
-                       "PORTAL_LOG_LEVEL": "WARNING", "IDENTITY_LOG_LEVEL": "WARNING"},
+                       "PORTAL_LOG_LEVEL": "WARNING", "IDENTITY_LOG_LEVEL": "WARNING",
+                       # --pythonpath: packages that shadow the checkout's (before/after runs)
+                       **({"PYTHONPATH": str(pythonpath)} if pythonpath else {})},
         )
         try:
             with Stack(config) as stack:
@@ -186,8 +188,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--voters", type=int, default=500)
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--pythonpath", type=Path,
+                        help="a folder of packages the services import instead (before/after)")
     args = parser.parse_args()
-    figures = asyncio.run(run(args.voters, args.postgres))
+    figures = asyncio.run(run(args.voters, args.postgres, args.pythonpath))
     database = "postgresql" if args.postgres else "sqlite"
     print(f"\nopen vote, {figures['voters']:.0f} voters, {database}, "
           f"{platform.machine()} with {__import__('os').cpu_count()} cores")

@@ -45,18 +45,27 @@ async def run(voters: int, port: int, channels: int) -> tuple[list[float], float
         method=voting_pb2.VOTE_METHOD_OPEN, majority_rule=voting_pb2.MAJORITY_RULE_SIMPLE,
     ), timeout=30)
     latencies: list[float] = []
+    failed: list[tuple[float, str]] = []
 
     async def cast(i: int, voter: str) -> None:
         started = time.perf_counter()
-        await stubs[i % channels].CastBallot(voting_pb2.CastBallotRequest(
-            tenant=TENANT, poll_id=poll.poll_id, voter_id=voter,
-            option_id=("yes", "no", "abstain")[i % 3], idempotency_key=uuid.uuid4().hex,
-        ), timeout=120)
+        try:
+            await stubs[i % channels].CastBallot(voting_pb2.CastBallotRequest(
+                tenant=TENANT, poll_id=poll.poll_id, voter_id=voter,
+                option_id=("yes", "no", "abstain")[i % 3], idempotency_key=uuid.uuid4().hex,
+            ), timeout=120)
+        except grpc.aio.AioRpcError as exc:
+            failed.append((time.perf_counter() - began, exc.code().name))
+            return
         latencies.append((time.perf_counter() - started) * 1000)
 
     began = time.perf_counter()
     await asyncio.gather(*(cast(i, v) for i, v in enumerate(roll)))
     wall = time.perf_counter() - began
+    if failed:
+        codes = sorted({code for _, code in failed})
+        raise SystemExit(f"{len(failed)} of {voters} casts failed ({', '.join(codes)}), the "
+                         f"first after {min(t for t, _ in failed):.1f} s of {wall:.1f} s")
     closed = await stubs[0].ClosePoll(
         voting_pb2.ClosePollRequest(tenant=TENANT, poll_id=poll.poll_id), timeout=60
     )

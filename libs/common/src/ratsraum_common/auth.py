@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -61,6 +62,7 @@ class TokenVerifier:
         leeway_seconds: int = 30,
         refresh_cooldown_seconds: float = 30.0,
         fetch: Callable[[str], Awaitable[dict[str, Any]]] | None = None,
+        cache_size: int = 10_000,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
@@ -71,6 +73,10 @@ class TokenVerifier:
         self._keys: KeySet | None = None
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        # Verified tokens until their expiry (bounded LRU): a member's phone sends the same
+        # token with every request, and the signature check is the costly part.
+        self._cache: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._cache_size = cache_size
 
     async def _keyset(self, *, refresh: bool = False) -> KeySet:
         async with self._lock:
@@ -82,6 +88,22 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         """Return the principal of a valid token; raise InvalidToken otherwise."""
+        hit = self._cache.get(token)
+        if hit is not None:
+            if time.time() < hit[1]:
+                self._cache.move_to_end(token)
+                return hit[0]
+            self._cache.pop(token, None)
+        principal = await self._verify(token)
+        expires = principal.claims.get("exp")
+        if self._cache_size > 0 and isinstance(expires, int | float):
+            self._cache[token] = (principal, float(expires))
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
+        """Check signature and claims of a token (uncached)."""
         keys = await self._keyset()
         try:
             decoded = jwt.decode(token, keys, algorithms=ALGORITHMS)

@@ -12,6 +12,9 @@ from grpc_status import rpc_status
 from opentelemetry.instrumentation.grpc import aio_client_interceptors, aio_server_interceptor
 
 DEFAULT_DEADLINE_SECONDS = 5.0
+# gRPC core sheds calls the application has not picked up yet once more than 1,000 wait (up to
+# all beyond 3,000), as CANCELLED; a burst of a council's casts must queue, not be dropped.
+MAX_PENDING_REQUESTS = 10_000
 
 
 async def start_server(
@@ -22,7 +25,11 @@ async def start_server(
     service_names: Iterable[str],
 ) -> tuple[grpc.aio.Server, int]:
     """Start a traced aio server with the standard health service; returns (server, port)."""
-    server = grpc.aio.server(interceptors=[aio_server_interceptor()])
+    server = grpc.aio.server(
+        interceptors=[aio_server_interceptor()],
+        options=[("grpc.server.max_pending_requests", MAX_PENDING_REQUESTS),
+                 ("grpc.server.max_pending_requests_hard_limit", 2 * MAX_PENDING_REQUESTS)],
+    )
     register(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
