@@ -19,6 +19,8 @@ class Settings(ServiceSettings):
     grpc_port: int = 50051
     http_port: int = 8083
     grpc_grace_seconds: float = 5.0
+    # Secret polls: JSON list [{"id": "vorsitz", "address": "127.0.0.1:50071"}, ...].
+    guardians: str = ""
 
     @property
     def resolved_url(self) -> str:

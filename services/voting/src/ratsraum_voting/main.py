@@ -28,6 +28,7 @@ from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.config import Settings, get_settings
 from ratsraum_voting.events import OutboxMessage
 from ratsraum_voting.metrics import VotingMetrics
+from ratsraum_voting.secret.servicer import SECRET_SERVICE_NAME, register_secret_service
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
@@ -61,10 +62,11 @@ async def _start(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitSt
 
     def register(server: grpc.aio.Server) -> None:
         voting_pb2_grpc.add_VotingServiceServicer_to_server(servicer, server)
+        register_secret_service(server, db=db, settings=settings)
 
     server, port = await start_server(
         host=settings.grpc_host, port=settings.grpc_port, register=register,
-        service_names=[SERVICE_NAME],
+        service_names=[SERVICE_NAME, SECRET_SERVICE_NAME],
     )
     # Stopped first on shutdown: no new calls, running calls get the grace period.
     stack.push_async_callback(server.stop, settings.grpc_grace_seconds)

@@ -58,8 +58,8 @@ def _method(value: int) -> VoteMethod:
     if value == voting_pb2.VOTE_METHOD_SECRET:
         raise VotingError(
             Reason.METHOD_NOT_SUPPORTED,
-            "Geheime Abstimmungen sind noch nicht verfügbar; bitte offen oder namentlich "
-            "abstimmen oder auf Papier ausweichen.",
+            "Geheime Abstimmungen laufen über SecretBallotService.OpenSecretPoll "
+            "(verschlüsselte Stimmzettel, Guardians), nicht über OpenPoll.",
         )
     if value not in METHODS_FROM_WIRE:
         raise invalid("method", "VOTE_METHOD_OPEN oder VOTE_METHOD_ROLL_CALL angeben.")

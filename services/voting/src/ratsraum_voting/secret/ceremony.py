@@ -133,14 +133,25 @@ class DecryptedTally:
 def decrypt(
     *, ceremony_id: str, election: Election, ballots: list[SubmittedBallot],
     available: Sequence[GuardianPort], keys: Sequence[ElectionPublicKey],
+    proofs_checked: bool = False,
 ) -> DecryptedTally:
-    """Tally the cast ballots and decrypt the sum with the available guardians (≥ quorum)."""
+    """Tally the cast ballots and decrypt the sum with the available guardians (≥ quorum).
+
+    With `proofs_checked` (every proof was checked at cast) voting adds the ballots up without
+    checking them again; the guardians still check them before they decrypt.
+    """
     if len(available) < election.context.quorum:
         raise CeremonyFailed(
             f"Zum Entschlüsseln sind {election.context.quorum} Guardians nötig, "
             f"erreichbar sind {len(available)}."
         )
-    tally = tally_ballots(ballot_store(ballots), election.internal, election.context)
+    tally: CiphertextTally | None
+    if proofs_checked:
+        unchecked = CiphertextTally("election-results", election.internal, election.context)
+        ok = unchecked.batch_append(ballot_store(ballots), False)
+        tally = unchecked if ok else None
+    else:
+        tally = tally_ballots(ballot_store(ballots), election.internal, election.context)
     if tally is None:
         raise CeremonyFailed("Die Stimmzettel ließen sich nicht zusammenzählen.")
     present = {g.guardian_id for g in available}

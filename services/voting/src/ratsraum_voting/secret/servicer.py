@@ -1,0 +1,157 @@
+"""SecretBallotService: thin gRPC handlers around ratsraum_voting.secret.service."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import grpc
+from sqlalchemy import func, select
+
+from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc
+from ratsraum_common.db import Database
+from ratsraum_common.grpcutil import error_status
+from ratsraum_common.logging import get_logger
+from ratsraum_voting.api.servicer import _CODES, ERROR_DOMAIN
+from ratsraum_voting.config import Settings
+from ratsraum_voting.errors import Reason, VotingError, invalid
+from ratsraum_voting.guardian.server import use_thread_pools
+from ratsraum_voting.polls.schemas import check_id, check_poll_id, check_tenant
+from ratsraum_voting.polls.wire import RULES_FROM_WIRE
+from ratsraum_voting.secret import service
+from ratsraum_voting.secret.models import SecretRollEntry
+from ratsraum_voting.secret.record import SUMS_FILE, record_digest
+from ratsraum_voting.secret.remote import GuardianAddress, parse_guardians
+from ratsraum_voting.secret.wire import poll_to_proto, result_to_proto
+
+SECRET_SERVICE_NAME = "ratsraum.voting.v1.SecretBallotService"  # noqa: S105 (a name)
+MAX_BALLOT_JSON = 1_000_000
+log = get_logger(__name__)
+T = TypeVar("T")
+
+
+class SecretBallotServicer(secret_pb2_grpc.SecretBallotServiceServicer):  # type: ignore[misc]
+    """Secret polls over gRPC; guardians from VOTING_GUARDIANS, records under records_root."""
+
+    def __init__(
+        self, *, db: Database, guardians: Sequence[GuardianAddress], records_root: Path
+    ) -> None:
+        self.db = db
+        self.guardians = list(guardians)
+        self.records_root = records_root
+
+    async def _handle(self, context: grpc.aio.ServicerContext,
+                      call: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await call()
+        except VotingError as exc:
+            status = error_status(_CODES[exc.reason], exc.reason.value, exc.message,
+                                  domain=ERROR_DOMAIN)
+        except Exception:
+            log.exception("secret.failed")
+            status = error_status(grpc.StatusCode.INTERNAL, "INTERNAL",
+                                  "Interner Fehler im Abstimmungsdienst.", domain=ERROR_DOMAIN)
+        await context.abort_with_status(status)
+        raise AssertionError("abort_with_status returned")
+
+    async def _roll_size(self, tenant: str, poll_pk: str) -> int:
+        async with self.db.tenant_session(tenant) as session:
+            return int((await session.execute(select(func.count()).select_from(
+                SecretRollEntry).where(SecretRollEntry.poll_pk == poll_pk))).scalar_one())
+
+    async def OpenSecretPoll(
+        self, request: secret_pb2.OpenSecretPollRequest, context: grpc.aio.ServicerContext
+    ) -> secret_pb2.SecretPoll:
+        """Run the key ceremony and open the poll; answers manifest and context."""
+
+        async def call() -> secret_pb2.SecretPoll:
+            tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
+            if request.majority_rule not in RULES_FROM_WIRE:
+                raise invalid("majority_rule", "Mehrheitsregel angeben.")
+            poll = await service.open_secret_poll(
+                db=self.db, guardians=self.guardians, tenant=tenant, poll_id=poll_id,
+                meeting_id=check_id("meeting_id", request.meeting_id),
+                title=request.title.strip()[:500] or "Geheime Abstimmung",
+                options=[(o.id, o.label) for o in request.options],
+                rule=RULES_FROM_WIRE[request.majority_rule], roll=list(request.roll),
+                statutory_members=request.statutory_members or None,
+            )
+            return poll_to_proto(poll, roll_size=len(set(request.roll)))
+
+        return await self._handle(context, call)
+
+    async def GetSecretPoll(
+        self, request: secret_pb2.GetSecretPollRequest, context: grpc.aio.ServicerContext
+    ) -> secret_pb2.SecretPoll:
+        """The poll's manifest, context and state."""
+
+        async def call() -> secret_pb2.SecretPoll:
+            tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
+            poll = await service.get_secret_poll(db=self.db, tenant=tenant, poll_id=poll_id)
+            return poll_to_proto(poll, roll_size=await self._roll_size(tenant, poll.id))
+
+        return await self._handle(context, call)
+
+    async def CastSecretBallot(
+        self, request: secret_pb2.CastSecretBallotRequest, context: grpc.aio.ServicerContext
+    ) -> secret_pb2.CastSecretBallotResponse:
+        """Accept an encrypted ballot after checking its proofs; answer its code."""
+
+        async def call() -> secret_pb2.CastSecretBallotResponse:
+            tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
+            voter = check_id("voter_id", request.voter_id)
+            if not request.ballot_json or len(request.ballot_json) > MAX_BALLOT_JSON:
+                raise invalid("ballot_json", "verschlüsselten Stimmzettel mitsenden.")
+            outcome = await service.cast_secret_ballot(
+                db=self.db, tenant=tenant, poll_id=poll_id, voter_id=voter,
+                ballot_json=request.ballot_json)
+            return secret_pb2.CastSecretBallotResponse(
+                confirmation_code=outcome.code, replayed=outcome.replayed,
+                ballots_cast=outcome.ballots_cast)
+
+        return await self._handle(context, call)
+
+    async def CloseSecretPoll(
+        self, request: secret_pb2.CloseSecretPollRequest, context: grpc.aio.ServicerContext
+    ) -> secret_pb2.SecretResult:
+        """Close, tally, decrypt with a guardian quorum; answers the result and record hash."""
+
+        async def call() -> secret_pb2.SecretResult:
+            tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
+            closed = await service.close_secret_poll(
+                db=self.db, guardians=self.guardians, records_root=self.records_root,
+                tenant=tenant, poll_id=poll_id)
+            return result_to_proto(closed.poll, voted=closed.voted)
+
+        return await self._handle(context, call)
+
+    async def GetSecretRecord(
+        self, request: secret_pb2.GetSecretRecordRequest, context: grpc.aio.ServicerContext
+    ) -> secret_pb2.SecretRecord:
+        """The published record's files (checked against the stored SHA-256)."""
+
+        async def call() -> secret_pb2.SecretRecord:
+            tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
+            poll = await service.get_secret_poll(db=self.db, tenant=tenant, poll_id=poll_id)
+            directory = self.records_root / tenant / poll_id
+            if poll.record_sha256 is None or not (directory / SUMS_FILE).exists():
+                raise VotingError(Reason.WRONG_STATE,
+                                  "Das Protokoll liegt erst nach dem Schließen vor.")
+            if record_digest(directory)[1] != poll.record_sha256:
+                raise VotingError(Reason.WRONG_STATE,
+                                  "Das gespeicherte Protokoll wurde verändert.")
+            files = [secret_pb2.RecordFile(path=p.relative_to(directory).as_posix(),
+                                           content=p.read_bytes())
+                     for p in sorted(directory.rglob("*")) if p.is_file()]
+            return secret_pb2.SecretRecord(sha256=poll.record_sha256, files=files)
+
+        return await self._handle(context, call)
+
+
+def register_secret_service(server: grpc.aio.Server, *, db: Database, settings: Settings) -> None:
+    """Add SecretBallotService to voting's gRPC server (guardians from VOTING_GUARDIANS)."""
+    use_thread_pools()
+    servicer = SecretBallotServicer(db=db, guardians=parse_guardians(settings.guardians),
+                                    records_root=Path(settings.data_dir) / "secret_records")
+    secret_pb2_grpc.add_SecretBallotServiceServicer_to_server(servicer, server)
