@@ -19,11 +19,16 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import EventConsumer, connect, ensure_stream, wait_for_connection
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.serve import serve_service
+from ratsraum_meeting import live
+from ratsraum_meeting.agenda import endpoints as agenda_endpoints
+from ratsraum_meeting.api import live as live_api
 from ratsraum_meeting.api import me, meetings, polls
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
+from ratsraum_meeting.attendance import api as attendance_api
 from ratsraum_meeting.base import OutboxMessage, ProcessedEvent
 from ratsraum_meeting.config import SERVICE, Settings, get_settings
 from ratsraum_meeting.conflicts import endpoints as conflicts_endpoints
+from ratsraum_meeting.disruptions import endpoints as disruptions_endpoints
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
 from ratsraum_meeting.invitations import endpoints as invitations_endpoints
 from ratsraum_meeting.lobby import api as lobby_api
@@ -31,11 +36,14 @@ from ratsraum_meeting.lobby.service import run_heartbeat_sweeper
 from ratsraum_meeting.masterdata import endpoints as masterdata_endpoints
 from ratsraum_meeting.minutes import endpoints as minutes_endpoints
 from ratsraum_meeting.oparl import endpoints as oparl_endpoints
+from ratsraum_meeting.polls import endpoints as polls_endpoints
+from ratsraum_meeting.polls.lifecycle import LIFECYCLE_CONSUMER, LIFECYCLE_FILTER, on_voting_event
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.service import on_poll_closed
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.profiles import endpoints as profiles_endpoints
 from ratsraum_meeting.seed import seed_demo, seed_files
+from ratsraum_meeting.speakers import endpoints as speakers_endpoints
 from ratsraum_meeting.video import api as video_api
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -61,6 +69,8 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
             voting_channel, deadline_seconds=settings.voting_deadline_seconds
         )
         app.state.progress = ProgressPublisher(db)
+        app.state.live_hub = hub = getattr(app.state, "live_hub", None) or live.hub()
+        await hub.attach(nc)  # live updates between replicas (core NATS)
         relay = OutboxRelay(db=db, model=OutboxMessage, js=js)
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
         sweeper = asyncio.create_task(run_heartbeat_sweeper(
@@ -71,6 +81,11 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
             filter_subject=POLL_CLOSED_FILTER, handler=on_poll_closed,
         )
         await consumer.start()
+        lifecycle_consumer = EventConsumer(
+            js=js, db=db, model=ProcessedEvent, durable=LIFECYCLE_CONSUMER,
+            filter_subject=LIFECYCLE_FILTER, handler=on_voting_event,
+        )
+        await lifecycle_consumer.start()
         servicer = PublicMeetingServicer(db)
         server, app.state.grpc_port = await start_server(
             host=settings.grpc_host, port=settings.grpc_port,
@@ -89,6 +104,8 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             await app.state.progress.stop()
+            await hub.detach(nc)
+            await lifecycle_consumer.stop()
             await _shutdown(server, consumer, relay_task, voting_channel)
             await nc.close()
             await db.dispose()
@@ -111,6 +128,12 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
     app.include_router(minutes_endpoints.router)
     app.include_router(lobby_api.router)
     app.include_router(video_api.router)
+    app.include_router(polls_endpoints.router)
+    app.include_router(disruptions_endpoints.router)
+    app.include_router(agenda_endpoints.router)
+    app.include_router(speakers_endpoints.router)
+    app.include_router(live_api.router)
+    app.include_router(attendance_api.router)
     return app
 
 

@@ -93,9 +93,12 @@ async def test_secret_votes_with_remote_members_point_to_paper(meeting, issuer) 
     later = await meeting.client.post(url, json={"method": "secret"}, headers=clerk)
     assert later.status_code == 422
     assert "noch nicht verfügbar" in later.json()["detail"]
-    english = await meeting.client.post(url, json={"method": "election"},
+    english = await meeting.client.post(url, json={"method": "secret"},
                                         headers={**clerk, "Accept-Language": "en"})
     assert "not available in Ratsraum yet" in english.json()["detail"]
+    no_candidates = await meeting.client.post(url, json={"method": "election"}, headers=clerk)
+    assert no_candidates.status_code == 422
+    assert no_candidates.json()["type"].endswith("/candidates-required")
 
 
 async def test_saarland_requests_make_the_vote_roll_call_or_secret(meeting, issuer) -> None:

@@ -8,6 +8,7 @@ from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB, Reader, Runner
 from ratsraum_meeting.attendance import service as attendance
+from ratsraum_meeting.attendance.push import push_presence
 from ratsraum_meeting.attendance.schemas import (
     AttendanceOut,
     AttendanceRowOut,
@@ -110,6 +111,7 @@ async def record_attendance(
             raise Problem(404, "not-a-member", _NOT_A_MEMBER) from None
         if await attendance.count_present(session, meeting=meeting) != before:
             await publish_public_update(session, meeting=meeting)
+    await push_presence(db, tenant=principal.tenant, meeting_id=meeting_id)
     return AttendanceOut(
         meeting_id=record.meeting_id, person_id=record.person_id,
         presence=record.presence,

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 
 from ratsraum_common.problems import Problem
+from ratsraum_meeting import live
 from ratsraum_meeting.api.deps import DB, Progress, Reader, Runner, Voter, Voting
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls import service
@@ -35,6 +36,11 @@ def _poll_out(poll: Poll) -> PollOut:
     )
 
 
+def _live(poll: Poll) -> dict[str, object]:
+    return {"poll_id": poll.id, "agenda_item_id": poll.agenda_item_id, "state": poll.state,
+            "ballots_cast": poll.ballots_cast, "roll_size": poll.roll_size}
+
+
 @router.post(
     "/meetings/{meeting_id}/agenda-items/{item_id}/polls",
     status_code=status.HTTP_201_CREATED,
@@ -48,6 +54,7 @@ async def open_poll(
         method=body.method, majority_rule=body.majority_rule, title=body.title,
         opened_by=principal.subject,
     )
+    live.notify(tenant=principal.tenant, meeting_id=meeting_id, kind="poll", data=_live(poll))
     return _poll_out(poll)
 
 
@@ -96,4 +103,5 @@ async def close_poll(
     poll = await service.close_poll(db=db, voting=voting, tenant=principal.tenant,
                                     poll_id=poll_id, closed_by=principal.subject)
     progress.forget(tenant=principal.tenant, poll_id=poll_id)
+    live.notify(tenant=principal.tenant, meeting_id=poll.meeting_id, kind="poll", data=_live(poll))
     return _poll_out(poll)

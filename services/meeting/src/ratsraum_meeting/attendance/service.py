@@ -53,11 +53,11 @@ async def count_present(session: AsyncSession, *, meeting: Meeting) -> int:
 async def quorum_for(
     session: AsyncSession, *, meeting: Meeting, body: Body
 ) -> quorum.QuorumResult:
-    """The live quorum of the meeting under its body's rule profile."""
-    present = await count_present(session, meeting=meeting)
-    return quorum.evaluate(
-        rule=body.rule_profile, present=present, statutory_members=body.statutory_members
-    )
+    """The live quorum of the meeting under its body's effective profile (with overrides)."""
+    # Imported here: profiles.live builds on this module's present_person_ids.
+    from ratsraum_meeting.profiles.live import live_quorum
+
+    return await live_quorum(session, meeting=meeting, body=body)
 
 
 async def list_attendance(session: AsyncSession, *, meeting: Meeting) -> list[AttendanceRow]:

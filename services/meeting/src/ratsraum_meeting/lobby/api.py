@@ -8,8 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
+from ratsraum_meeting import live
 from ratsraum_meeting.api.deps import DB, Reader, Runner, Voter
 from ratsraum_meeting.attendance import service as attendance
+from ratsraum_meeting.attendance.push import push_lobby, push_presence
 from ratsraum_meeting.lobby import service as lobby
 from ratsraum_meeting.lobby.schemas import (
     AdmissionOut,
@@ -51,6 +53,7 @@ async def join(
         chair = "chair" in principal.roles
         external = await video.external_id(session, person_id=person.id,
                                            provider=setup.provider)
+    await push_lobby(db, tenant=principal.tenant, meeting_id=meeting.id)
     async with video.open_adapter(setup, settings) as adapter:
         try:
             room = await video.ensure_room(db, tenant=principal.tenant, meeting=meeting,
@@ -95,6 +98,11 @@ async def admit(
         setup = await video.setup_for(session, body_id=meeting.body_id)
         room = await video.find_room(session, meeting_id=meeting.id)
         logged = (await lobby.admissions(session, meeting=meeting))[-1]
+    live.notify(tenant=principal.tenant, meeting_id=meeting.id, kind="admitted", data={
+        "person_id": person.id, "name": person.name, "admitted_by": logged.by,
+        "at": logged.at.isoformat()})
+    await push_lobby(db, tenant=principal.tenant, meeting_id=meeting.id)
+    await push_presence(db, tenant=principal.tenant, meeting_id=meeting.id)
     if setup is not None and room is not None and participant_id:
         await _admit_at_provider(setup, request, room, participant_id)
     return AdmissionOut(person_id=person.id, name=person.name, at=logged.at,
@@ -130,7 +138,11 @@ async def heartbeat(meeting_id: str, principal: Voter, db: DB) -> HeartbeatOut:
     async with db.transaction(principal.tenant) as session:
         meeting, _body = await meetings.get_meeting(session, meeting_id=meeting_id)
         await lobby.require_seat(session, meeting=meeting, person_id=principal.subject)
+        before = await attendance.count_present(session, meeting=meeting)
         entry = await lobby.heartbeat(session, meeting=meeting, person_id=principal.subject)
+        moved = await attendance.count_present(session, meeting=meeting) != before
+    if moved:
+        await push_presence(db, tenant=principal.tenant, meeting_id=meeting.id)
     return HeartbeatOut(lobby=entry.state)
 
 
@@ -144,6 +156,7 @@ async def check_in(meeting_id: str, principal: Voter, db: DB) -> ConnectedOut:
         await lobby.record_presence(session, meeting=meeting, person_id=person.id,
                                     presence="in_room", by=principal.subject)
         rows = await _connected(session, meeting)
+    await push_presence(db, tenant=principal.tenant, meeting_id=meeting.id)
     return next(r for r in rows if r.person_id == person.id)
 
 

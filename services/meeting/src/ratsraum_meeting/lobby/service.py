@@ -17,7 +17,8 @@ from ratsraum_meeting.attendance import service as attendance
 from ratsraum_meeting.attendance.models import Attendance
 from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.lobby.models import Admission, LobbyEntry
-from ratsraum_meeting.meetings.models import Meeting, Membership, Person
+from ratsraum_meeting.meetings.models import Body, Meeting, Membership, Person
+from ratsraum_meeting.profiles.service import check_presence
 from ratsraum_meeting.timeutil import now, utc
 from ratsraum_meeting.video.base import PresenceEvent
 
@@ -113,6 +114,10 @@ async def admit(
     entry = await _entry(session, meeting.id, person_id)
     if entry is None or entry.state != "waiting":
         raise Problem(409, "not-waiting", _NOT_WAITING)
+    body = await session.get(Body, meeting.body_id)
+    if body is not None:  # the profile: hybrid allowed, remote cap, chair in the room
+        await check_presence(session, meeting=meeting, body=body, person_id=person_id,
+                             presence="remote")
     at = now()
     entry.state = "admitted"
     session.add(Admission(meeting_id=meeting.id, person_id=person_id, admitted_by=admitted_by,
@@ -184,6 +189,9 @@ async def admissions(session: AsyncSession, *, meeting: Meeting) -> list[Named]:
 
 async def sweep_stale(db: Database, *, timeout_seconds: float, at: datetime | None = None) -> int:
     """Mark admitted members whose heartbeats stopped as left; returns how many."""
+    # Imported here: the push reads the lobby through this module.
+    from ratsraum_meeting.attendance.push import push_presence
+
     cutoff = (at or now()) - timedelta(seconds=timeout_seconds)
     async with db.system_session() as session:
         stale = (await session.execute(
@@ -201,6 +209,7 @@ async def sweep_stale(db: Database, *, timeout_seconds: float, at: datetime | No
             await leave(session, meeting=meeting, person_id=person_id, by="heartbeat-timeout")
             log.info("lobby.heartbeat_timeout", tenant=tenant, meeting_id=meeting_id,
                      person_id=person_id)
+        await push_presence(db, tenant=tenant, meeting_id=meeting_id)
     return len(stale)
 
 

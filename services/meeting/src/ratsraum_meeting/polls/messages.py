@@ -114,3 +114,31 @@ REQUESTED_METHOD = Msg(
     "Enough members requested a {kind_en} on agenda item {number} ({count}, needed "
     "{required}); the vote must be held that way.",
 )
+CANDIDATES_REQUIRED = Msg(
+    "Für eine Wahl müssen die Bewerberinnen und Bewerber angegeben werden "
+    "(POST …/elections mit „candidates“).",
+    "An election needs its candidates (POST …/elections with "
+    "\"candidates\").",
+)
+WRONG_STATE = Msg(
+    "Das ist im jetzigen Stand der Abstimmung nicht möglich ({state}); es wurde nichts "
+    "geändert.",
+    "This is not possible in the vote's current state ({state}); nothing was changed.",
+)
+VOTING_WRONG_STATE = Msg(
+    "Der Abstimmungsdienst lehnt diesen Schritt im jetzigen Stand der Abstimmung ab; es wurde "
+    "nichts geändert.",
+    "The voting service refuses this step in the vote's current state; nothing was changed.",
+)
+NOT_AN_ELECTION = Msg(
+    "Das ist keine Wahl; Stichwahl und Los gibt es nur bei Wahlen.",
+    "This is not an election; runoffs and lots exist only for elections.",
+)
+NO_RUNOFF = Msg(
+    "Der Wahlgang hat keine Stichwahl ergeben (Stand: {current}).",
+    "The election round did not end in a runoff (status: {current}).",
+)
+NO_LOT = Msg(
+    "Der Wahlgang hat keinen Losentscheid ergeben (Stand: {current}).",
+    "The election round did not end in a lot (status: {current}).",
+)

@@ -36,3 +36,18 @@ class Poll(TenantScoped, Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     opened_by: Mapped[str] = mapped_column(String(64))
     closed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class PollLogEntry(TenantScoped, Base):
+    """One step of a poll's lifecycle as meeting saw it: cancel, show of hands, re-run, lot."""
+
+    __tablename__ = "poll_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    poll_id: Mapped[str] = mapped_column(ForeignKey("polls.id"), index=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(2000), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,9 +8,9 @@ from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.profiles.live import RequestState
 from ratsraum_meeting.profiles.presets import RuleProfile
 
-# Voting builds secret ballots and elections right now; meeting checks the law for them
+# Voting builds secret ballots right now; meeting checks the law for them
 # already, but forwards only the methods voting runs today.
-FORWARDED = frozenset({"open", "roll_call"})
+FORWARDED = frozenset({"open", "roll_call", "election"})
 KIND_DE = {"open": "offene Abstimmung", "roll_call": "namentliche Abstimmung",
            "secret": "geheime Abstimmung", "election": "Wahl"}
 KIND_EN = {"open": "open vote", "roll_call": "roll-call vote", "secret": "secret vote",
@@ -55,3 +55,16 @@ def options(profile: RuleProfile) -> list[voting_pb2.Option]:
     if profile.abstention_allowed:
         offered.append(voting_pb2.Option(id="abstain", label="Enthaltung"))
     return offered
+
+
+def election_options(
+    request: voting_pb2.OpenPollRequest, candidates: list[tuple[str, str]] | None
+) -> str:
+    """Make the request an election of the clerk's candidates; returns the majority rule."""
+    if not candidates:
+        raise Problem(422, "candidates-required", m.CANDIDATES_REQUIRED)
+    del request.options[:]
+    request.options.extend(voting_pb2.Option(id=i, label=label) for i, label in candidates)
+    request.kind = voting_pb2.POLL_KIND_ELECTION
+    request.majority_rule = voting_pb2.MAJORITY_RULE_ELECTION
+    return "election"

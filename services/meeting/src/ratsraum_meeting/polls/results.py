@@ -11,7 +11,9 @@ _OUTCOMES = {voting_pb2.OUTCOME_ACCEPTED: "accepted", voting_pb2.OUTCOME_REJECTE
 
 
 def method_enum(method: str) -> int:
-    """The proto VoteMethod of "open" / "roll_call"."""
+    """The proto VoteMethod of "open" / "roll_call" (an election is held openly)."""
+    if method == "election":
+        return int(voting_pb2.VOTE_METHOD_OPEN)
     return int(voting_pb2.VoteMethod.Value(f"VOTE_METHOD_{method.upper()}"))
 
 
@@ -49,6 +51,25 @@ def result_record(poll: voting_pb2.Poll, names: dict[str, str]) -> dict[str, Any
             for v in result.named_votes
         ],
         "voted": list(poll.voted),
-        "show_of_hands": False,
+        "show_of_hands": bool(result.show_of_hands),
         "closed_at": closed_at.isoformat(),
+        **({"election": election_record(result.election)}
+           if poll.kind == voting_pb2.POLL_KIND_ELECTION else {}),
+    }
+
+
+_STATUS = {voting_pb2.ELECTION_STATUS_ELECTED: "elected",
+           voting_pb2.ELECTION_STATUS_RUNOFF: "runoff",
+           voting_pb2.ELECTION_STATUS_LOT_PENDING: "lot_pending",
+           voting_pb2.ELECTION_STATUS_NONE: "none"}
+
+
+def election_record(election: voting_pb2.ElectionResult) -> dict[str, Any]:
+    """An election round's outcome: elected, runoff, or the lot with commitment and seed."""
+    return {
+        "status": _STATUS.get(election.status, "unknown"), "elected": election.elected,
+        "runoff": list(election.runoff), "lot_among": list(election.lot_among),
+        "lot_places": election.lot_places, "lot_commitment": election.lot_commitment,
+        "lot_seed": election.lot_seed, "lot_drawn": list(election.lot_drawn),
+        "round": election.round,
     }

@@ -60,7 +60,8 @@ class BallotIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    choice: Literal["yes", "no", "abstain"]
+    # yes / no / abstain on a motion, a candidate's option id in an election.
+    choice: str = Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 class BallotOut(BaseModel):
@@ -69,3 +70,47 @@ class BallotOut(BaseModel):
     ballot_id: str
     replayed: bool
     ballots_cast: int
+
+
+class CancelIn(BaseModel):
+    """The chair's reason for withdrawing a vote (logged)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class ShowOfHandsIn(BaseModel):
+    """Counts per option the clerk took from a show of hands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    counts: dict[str, int] = Field(min_length=1, max_length=50)
+
+
+class CandidateIn(BaseModel):
+    """A candidate of an election: option id (e.g. the person's id) and the name shown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ElectionCreate(BaseModel):
+    """What the clerk sets when opening an election of persons."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    candidates: list[CandidateIn] = Field(min_length=1, max_length=50)
+    title: str | None = Field(default=None, max_length=500)
+
+
+class PollLogOut(BaseModel):
+    """One logged step of a poll."""
+
+    kind: str
+    reason: str
+    data: dict[str, Any]
+    by: str
+    at: datetime

@@ -121,11 +121,14 @@ async def _prepare_open(
 async def open_poll(
     *, db: Database, voting: VotingClient, tenant: str, meeting_id: str, item_id: str,
     method: str | None, majority_rule: str, title: str | None, opened_by: str,
+    candidates: list[tuple[str, str]] | None = None,
 ) -> Poll:
     """Open a vote on an item under the body's profile, with the present members as roll."""
     async with db.tenant_session(tenant) as session:
         request, item, method = await _prepare_open(
             session, meeting_id=meeting_id, item_id=item_id, method=method)
+    if method == "election":
+        majority_rule = rules.election_options(request, candidates)
     request.title = title or f"{item.number}: {item.title}"
     request.method = method_enum(method)
     request.majority_rule = majority_enum(majority_rule)
@@ -156,8 +159,9 @@ async def cast_ballot(
     poll_id: str, voter_id: str, choice: str, idempotency_key: str,
 ) -> CastOutcome:
     """Forward a member's ballot to voting, then note the neutral progress for the public."""
-    async with db.tenant_session(tenant) as session:
-        await get_poll(session, poll_id=poll_id)
+    # No poll read here (hot path): voting scopes by the token's tenant and refuses an unknown
+    # poll with POLL_NOT_FOUND, which maps to the same 404 problem as a read here would.
+    del db
     answer = await _call_voting(voting.cast_ballot(voting_pb2.CastBallotRequest(
         tenant=tenant, poll_id=poll_id, voter_id=voter_id, option_id=choice,
         idempotency_key=idempotency_key,
@@ -254,6 +258,7 @@ _REFUSALS: dict[str, tuple[int, Msg]] = {
     "INVALID_CHOICE": (422, m.INVALID_CHOICE),
     "IDEMPOTENCY_KEY_REUSED": (409, m.KEY_REUSED),
     "INVALID_REQUEST": (422, m.INVALID_REQUEST),
+    "WRONG_STATE": (409, m.VOTING_WRONG_STATE),
 }
 
 

@@ -86,3 +86,41 @@ class VotingClient:
     async def get_poll(self, request: voting_pb2.GetPollRequest) -> voting_pb2.Poll:
         """Read a poll (choices hidden while open)."""
         return await self._call("GetPoll", self.stub.GetPoll, request)
+
+    async def cancel_poll(self, request: voting_pb2.CancelPollRequest) -> voting_pb2.Poll:
+        """Cancel an open poll with a reason (repeating it finds the poll cancelled)."""
+        return await self._call("CancelPoll", self.stub.CancelPoll, request)
+
+    async def rerun_poll(self, request: voting_pb2.RerunPollRequest) -> voting_pb2.Poll:
+        """Void a disrupted poll and open its re-run under the caller's new id."""
+        try:
+            return await self._call("RerunPoll", self.stub.RerunPoll, request)
+        except VotingRefused as exc:
+            if exc.reason != "POLL_ALREADY_EXISTS":
+                raise
+            return await self.get_poll(
+                voting_pb2.GetPollRequest(tenant=request.tenant, poll_id=request.new_poll_id))
+
+    async def record_show_of_hands(
+        self, request: voting_pb2.RecordShowOfHandsRequest
+    ) -> voting_pb2.Poll:
+        """Close a poll with counts the clerk took from a show of hands."""
+        return await self._call("RecordShowOfHands", self.stub.RecordShowOfHands, request)
+
+    async def publish_poll(self, request: voting_pb2.PublishPollRequest) -> voting_pb2.Poll:
+        """Release a closed poll's result."""
+        return await self._call("PublishPoll", self.stub.PublishPoll, request)
+
+    async def open_runoff(self, request: voting_pb2.OpenRunoffRequest) -> voting_pb2.Poll:
+        """Open the runoff of an election round under the caller's new id."""
+        try:
+            return await self._call("OpenRunoff", self.stub.OpenRunoff, request)
+        except VotingRefused as exc:
+            if exc.reason != "POLL_ALREADY_EXISTS":
+                raise
+            return await self.get_poll(
+                voting_pb2.GetPollRequest(tenant=request.tenant, poll_id=request.new_poll_id))
+
+    async def draw_lot(self, request: voting_pb2.DrawLotRequest) -> voting_pb2.Poll:
+        """Draw the lot of a tied election; reveals the committed seed."""
+        return await self._call("DrawLot", self.stub.DrawLot, request)

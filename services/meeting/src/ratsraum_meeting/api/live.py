@@ -1,0 +1,140 @@
+"""Live push to members' and clerks' screens over Server-Sent Events, with one-time tickets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sse_starlette import EventSourceResponse
+
+from ratsraum_common.auth import ROLES, Principal, current_principal
+from ratsraum_common.db import Database
+from ratsraum_common.i18n import Msg
+from ratsraum_common.problems import Problem
+from ratsraum_meeting import live
+from ratsraum_meeting.api.deps import DB, Reader
+from ratsraum_meeting.attendance.state import live_state
+from ratsraum_meeting.meetings import service as meetings
+
+router = APIRouter(prefix="/api/v1/meetings", tags=["live"])
+
+TICKET_SECONDS = 60.0
+PING_SECONDS = 15.0
+STAFF = ("clerk", "chair")
+STAFF_KINDS = frozenset({"lobby"})  # who waits in the lobby is for clerk and chair only
+
+_BAD_TICKET = Msg(
+    "Das Live-Ticket ist ungültig, abgelaufen oder wurde schon benutzt; bitte ein neues holen.",
+    "The live ticket is invalid, expired or already used; please get a new one.",
+)
+_TOO_MANY = Msg(
+    "Gerade sind zu viele Live-Verbindungen offen; bitte versuchen Sie es gleich noch einmal.",
+    "Too many live connections are open right now; please try again shortly.",
+)
+_FORBIDDEN = Msg(
+    "Für die Live-Ansicht fehlt Ihnen eine Rolle in dieser Kommune.",
+    "You lack a role in this town for the live view.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ticket:
+    principal: Principal
+    meeting_id: str
+    expires: float
+
+
+class TicketStore:
+    """One-time tickets for EventSource (which cannot send headers); kept only as hashes."""
+
+    def __init__(self) -> None:
+        self._tickets: dict[str, _Ticket] = {}
+
+    @staticmethod
+    def _hash(ticket: str) -> str:
+        return hashlib.sha256(ticket.encode()).hexdigest()
+
+    def issue(self, *, principal: Principal, meeting_id: str, now: float | None = None) -> str:
+        """A new random ticket for this caller and meeting, valid for TICKET_SECONDS."""
+        at = time.monotonic() if now is None else now
+        self._tickets = {h: t for h, t in self._tickets.items() if t.expires > at}
+        ticket = secrets.token_urlsafe(32)
+        self._tickets[self._hash(ticket)] = _Ticket(principal, meeting_id, at + TICKET_SECONDS)
+        return ticket
+
+    def redeem(self, ticket: str, *, meeting_id: str, now: float | None = None) -> Principal:
+        """The ticket's caller, once; a 401 problem if unknown, used, expired or elsewhere."""
+        found = self._tickets.pop(self._hash(ticket), None)
+        at = time.monotonic() if now is None else now
+        if found is None or found.expires <= at or found.meeting_id != meeting_id:
+            raise Problem(401, "invalid-live-ticket", _BAD_TICKET)
+        return found.principal
+
+
+tickets = TicketStore()
+
+
+class TicketOut(BaseModel):
+    """A one-time ticket for `GET .../live?ticket=`."""
+
+    ticket: str
+    expires_in: int
+
+
+@router.post("/{meeting_id}/live-ticket")
+async def live_ticket(meeting_id: str, principal: Reader, db: DB) -> TicketOut:
+    """A one-time ticket (60 s) for the live stream, for clients that cannot send headers."""
+    async with db.tenant_session(principal.tenant) as session:
+        await meetings.get_meeting(session, meeting_id=meeting_id)
+    return TicketOut(ticket=tickets.issue(principal=principal, meeting_id=meeting_id),
+                     expires_in=int(TICKET_SECONDS))
+
+
+def _event(kind: str, data: dict[str, Any]) -> dict[str, str]:
+    return {"event": kind, "data": json.dumps(data, ensure_ascii=False, separators=(",", ":"),
+                                              default=str)}
+
+
+async def _stream(hub: live.LiveHub, db: Database, *, tenant: str, meeting_id: str,
+                  staff: bool) -> AsyncIterator[dict[str, str]]:
+    async with hub.subscribe(tenant, meeting_id) as queue:
+        # Subscribed first, then the state: no change can fall in between.
+        async with db.tenant_session(tenant) as session:
+            meeting, body = await meetings.get_meeting(session, meeting_id=meeting_id)
+            first = await live_state(session, meeting=meeting, body=body, staff=staff)
+        yield _event("state", first)
+        while True:
+            update = await queue.get()
+            if update.kind in STAFF_KINDS and not staff:
+                continue
+            yield _event(update.kind, update.data)
+
+
+@router.get("/{meeting_id}/live")
+async def live_stream(
+    meeting_id: str, request: Request, db: DB, ticket: str | None = None
+) -> EventSourceResponse:
+    """SSE: event `state` first, then one event per change; pings keep the stream open."""
+    if ticket is not None:
+        principal = tickets.redeem(ticket, meeting_id=meeting_id)
+    else:
+        principal = await current_principal(request)
+    if not principal.has_any(*ROLES):
+        raise Problem(403, "forbidden", _FORBIDDEN)
+    hub: live.LiveHub = request.app.state.live_hub
+    if hub.streams >= hub.max_streams:
+        raise Problem(503, "too-many-streams", _TOO_MANY, headers={"Retry-After": "10"})
+    staff = principal.has_any(*STAFF)
+    async with db.tenant_session(principal.tenant) as session:
+        meeting, _body = await meetings.get_meeting(session, meeting_id=meeting_id)
+    return EventSourceResponse(
+        _stream(hub, db, tenant=principal.tenant, meeting_id=meeting.id, staff=staff),
+        ping=PING_SECONDS, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,77 @@
+"""Recording many members' presence at once: one transaction, one public snapshot."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from ratsraum_common.i18n import Msg
+from ratsraum_common.problems import Problem
+from ratsraum_meeting.api.deps import DB, Runner
+from ratsraum_meeting.attendance import service as attendance
+from ratsraum_meeting.attendance.push import push_presence
+from ratsraum_meeting.attendance.schemas import Presence
+from ratsraum_meeting.events import publish_public_update
+from ratsraum_meeting.meetings import service as meetings
+from ratsraum_meeting.profiles.service import check_presence
+
+router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"])
+
+_NOT_A_MEMBER = Msg(
+    "{person_id} ist kein Mitglied des Gremiums dieser Sitzung; es wurde nichts erfasst.",
+    "{person_id} is not a member of this meeting's body; nothing was recorded.",
+)
+_MEETING_CLOSED = Msg(
+    "Die Sitzung ist geschlossen; die Anwesenheit kann nicht mehr geändert werden.",
+    "The meeting is closed; attendance can no longer be changed.",
+)
+
+
+class PresenceEntry(BaseModel):
+    """One member's presence in a bulk recording."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: str = Field(min_length=1, max_length=64)
+    presence: Presence
+
+
+class BulkOut(BaseModel):
+    """What the bulk recording changed."""
+
+    recorded: int
+    changed: int
+    present: int
+
+
+@router.put("/{meeting_id}/attendance")
+async def record_many(
+    meeting_id: str, entries: list[PresenceEntry], principal: Runner, db: DB
+) -> BulkOut:
+    """Record many members' presence in one go (all or nothing); every change is logged."""
+    if len(entries) > 5000:
+        raise Problem(422, "too-many-entries", Msg(
+            "Höchstens 5000 Einträge auf einmal.", "At most 5000 entries at once."))
+    async with db.transaction(principal.tenant) as session:
+        meeting, body = await meetings.get_meeting(session, meeting_id=meeting_id)
+        if meeting.status == "closed":
+            raise Problem(409, "meeting-closed", _MEETING_CLOSED)
+        before = await attendance.count_present(session, meeting=meeting)
+        changed = 0
+        for entry in entries:
+            await check_presence(session, meeting=meeting, body=body,
+                                 person_id=entry.person_id, presence=entry.presence)
+            try:
+                _record, moved = await attendance.set_presence(
+                    session, meeting=meeting, person_id=entry.person_id,
+                    presence=entry.presence, recorded_by=principal.subject)
+            except attendance.NotAMember:
+                raise Problem(404, "not-a-member", _NOT_A_MEMBER,
+                              person_id=entry.person_id) from None
+            changed += moved
+        present = await attendance.count_present(session, meeting=meeting)
+        if present != before:
+            await publish_public_update(session, meeting=meeting)  # one snapshot for all
+    if changed:
+        await push_presence(db, tenant=principal.tenant, meeting_id=meeting_id)
+    return BulkOut(recorded=len(entries), changed=changed, present=present)

@@ -1,0 +1,1 @@
+"""Lost connections during a session: reports, interruptions, decisions on the sphere."""

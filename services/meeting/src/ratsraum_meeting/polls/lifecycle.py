@@ -1,0 +1,234 @@
+"""A poll's life after opening: cancel, show of hands, re-run, runoff and lot; each step logged."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ratsraum.voting.v1 import events_pb2, voting_pb2
+from ratsraum_common.db import Database
+from ratsraum_common.events import Envelope
+from ratsraum_common.logging import get_logger
+from ratsraum_common.problems import Problem
+from ratsraum_meeting import live
+from ratsraum_meeting.events import publish_public_update
+from ratsraum_meeting.meetings.models import AgendaItem
+from ratsraum_meeting.meetings.service import get_meeting
+from ratsraum_meeting.polls import messages as m
+from ratsraum_meeting.polls.models import Poll, PollLogEntry
+from ratsraum_meeting.polls.results import election_record
+from ratsraum_meeting.polls.service import _call_voting, get_poll, record_result
+from ratsraum_meeting.polls.voting_client import VotingClient
+from ratsraum_meeting.timeutil import now
+
+log = get_logger(__name__)
+# A second durable beside meeting-voting (poll.closed): every poll event, dispatched by subject.
+LIFECYCLE_CONSUMER = "meeting-voting-lifecycle"
+LIFECYCLE_FILTER = "ratsraum.*.voting.poll.>"
+
+
+def _log(session: AsyncSession, *, poll: Poll, kind: str, by: str, reason: str = "",
+         data: dict[str, Any] | None = None) -> None:
+    session.add(PollLogEntry(poll_id=poll.id, meeting_id=poll.meeting_id, kind=kind,
+                             reason=reason, data=data or {}, by=by, at=now()))
+
+
+def _require(poll: Poll, *states: str) -> None:
+    if poll.state not in states:
+        raise Problem(409, "poll-wrong-state", m.WRONG_STATE, state=poll.state)
+
+
+async def _publish(session: AsyncSession, poll: Poll) -> None:
+    meeting, _body = await get_meeting(session, meeting_id=poll.meeting_id)
+    await publish_public_update(session, meeting=meeting)
+
+
+def _notify(tenant: str, poll: Poll, step: str) -> None:
+    live.notify(tenant=tenant, meeting_id=poll.meeting_id, kind="vote",
+                data={"poll_id": poll.id, "state": poll.state, "step": step})
+
+
+async def _apply_cancel(session: AsyncSession, *, poll: Poll, reason: str, by: str) -> None:
+    poll.state = "cancelled"
+    poll.result = {"cancel_reason": reason, "show_of_hands": False}
+    poll.closed_at, poll.closed_by = now(), by
+    item = await session.get(AgendaItem, poll.agenda_item_id)
+    if item is not None and item.status == "voting":
+        item.status = "called"
+    _log(session, poll=poll, kind="cancelled", by=by, reason=reason)
+    await _publish(session, poll)
+
+
+async def cancel_poll(*, db: Database, voting: VotingClient, tenant: str, poll_id: str,
+                      reason: str, by: str) -> Poll:
+    """The chair withdraws an open vote with a reason; the ballots are never counted."""
+    async with db.tenant_session(tenant) as session:
+        poll = await get_poll(session, poll_id=poll_id)
+    if poll.state == "cancelled":
+        return poll
+    _require(poll, "open")
+    await _call_voting(voting.cancel_poll(voting_pb2.CancelPollRequest(
+        tenant=tenant, poll_id=poll_id, reason=reason, cancelled_by=by)))
+    async with db.transaction(tenant) as session:
+        poll = await get_poll(session, poll_id=poll_id)
+        if poll.state == "open":
+            await _apply_cancel(session, poll=poll, reason=reason, by=by)
+    log.info("poll.cancelled", poll_id=poll_id, tenant=tenant)
+    _notify(tenant, poll, "cancelled")
+    return poll
+
+
+async def record_show_of_hands(*, db: Database, voting: VotingClient, tenant: str,
+                               poll_id: str, counts: dict[str, int], by: str) -> Poll:
+    """The clerk enters counts from a show of hands; the result is marked as such."""
+    async with db.tenant_session(tenant) as session:
+        poll = await get_poll(session, poll_id=poll_id)
+    _require(poll, "open")
+    closed = await _call_voting(voting.record_show_of_hands(voting_pb2.RecordShowOfHandsRequest(
+        tenant=tenant, poll_id=poll_id, recorded_by=by,
+        counts=[voting_pb2.OptionCount(option_id=o, count=n) for o, n in counts.items()])))
+    async with db.transaction(tenant) as session:
+        await record_result(session, voting_poll=closed, closed_by=by)
+        poll = await get_poll(session, poll_id=poll_id)
+        _log(session, poll=poll, kind="show_of_hands", by=by, data={"counts": counts})
+    _notify(tenant, poll, "show_of_hands")
+    return poll
+
+
+def _follow_up(old: Poll, *, new_id: str, title: str, by: str) -> Poll:
+    return Poll(id=new_id, meeting_id=old.meeting_id, agenda_item_id=old.agenda_item_id,
+                title=title, method=old.method, majority_rule=old.majority_rule, state="open",
+                roll_size=0, ballots_cast=0, opened_at=now(), opened_by=by)
+
+
+async def rerun_in_voting(*, voting: VotingClient, tenant: str, poll_id: str, reason: str,
+                          by: str) -> voting_pb2.Poll:
+    """Ask voting to void a disrupted poll and open its re-run (new id chosen here)."""
+    return await _call_voting(voting.rerun_poll(voting_pb2.RerunPollRequest(
+        tenant=tenant, poll_id=poll_id, new_poll_id=str(uuid.uuid4()), reason=reason,
+        requested_by=by)))
+
+
+async def apply_rerun(session: AsyncSession, *, old: Poll, rerun: voting_pb2.Poll,
+                      reason: str, by: str) -> Poll:
+    """Mark the old poll void with the reason and record its re-run, linked both ways."""
+    old.state = "void"
+    old.result = {**(old.result or {}), "void_reason": reason, "rerun_poll_id": rerun.poll_id}
+    new = _follow_up(old, new_id=rerun.poll_id, title=old.title, by=by)
+    new.roll_size = rerun.roll_size
+    session.add(new)
+    await session.flush()
+    item = await session.get(AgendaItem, old.agenda_item_id)
+    if item is not None:
+        item.status = "voting"
+    _log(session, poll=old, kind="void", by=by, reason=reason,
+         data={"rerun_poll_id": new.id})
+    _log(session, poll=new, kind="rerun_of", by=by, reason=reason, data={"poll_id": old.id})
+    await _publish(session, new)
+    return new
+
+
+async def rerun_poll(*, db: Database, voting: VotingClient, tenant: str, poll_id: str,
+                     reason: str, by: str) -> Poll:
+    """Re-run a disrupted vote: the old poll void with the reason, a new one open."""
+    async with db.tenant_session(tenant) as session:
+        old = await get_poll(session, poll_id=poll_id)
+    _require(old, "open", "closed")
+    rerun = await rerun_in_voting(voting=voting, tenant=tenant, poll_id=poll_id, reason=reason,
+                                  by=by)
+    async with db.transaction(tenant) as session:
+        old = await get_poll(session, poll_id=poll_id)
+        new = await apply_rerun(session, old=old, rerun=rerun, reason=reason, by=by)
+    _notify(tenant, new, "rerun")
+    return new
+
+
+def _election_status(poll: Poll) -> str:
+    if poll.method != "election":
+        raise Problem(409, "not-an-election", m.NOT_AN_ELECTION)
+    return str(((poll.result or {}).get("election") or {}).get("status", "open"))
+
+
+async def open_runoff(*, db: Database, voting: VotingClient, tenant: str, poll_id: str,
+                      by: str) -> Poll:
+    """Open the runoff between the top two of an election round without absolute majority."""
+    async with db.tenant_session(tenant) as session:
+        first = await get_poll(session, poll_id=poll_id)
+    status = _election_status(first)
+    if status != "runoff":
+        raise Problem(409, "no-runoff", m.NO_RUNOFF, current=status)
+    runoff = await _call_voting(voting.open_runoff(voting_pb2.OpenRunoffRequest(
+        tenant=tenant, poll_id=poll_id, new_poll_id=str(uuid.uuid4()))))
+    async with db.transaction(tenant) as session:
+        first = await get_poll(session, poll_id=poll_id)
+        found = await session.get(Poll, runoff.poll_id)
+        if found is not None:
+            return found
+        new = _follow_up(first, new_id=runoff.poll_id, title=f"{first.title} (Stichwahl)",
+                         by=by)
+        new.roll_size = runoff.roll_size
+        session.add(new)
+        await session.flush()
+        item = await session.get(AgendaItem, first.agenda_item_id)
+        if item is not None:
+            item.status = "voting"
+        _log(session, poll=new, kind="runoff_of", by=by, data={
+            "poll_id": first.id, "candidates": [o.id for o in runoff.options]})
+        await _publish(session, new)
+    _notify(tenant, new, "runoff")
+    return new
+
+
+async def _apply_lot(session: AsyncSession, *, poll: Poll, drawn: voting_pb2.Poll,
+                     by: str) -> bool:
+    election = election_record(drawn.result.election)
+    if not election["lot_seed"] or (poll.result or {}).get("election", {}).get("lot_seed"):
+        return False
+    poll.result = {**(poll.result or {}), "election": election}
+    _log(session, poll=poll, kind="lot_drawn", by=by, data={
+        "commitment": election["lot_commitment"], "seed": election["lot_seed"],
+        "drawn": election["lot_drawn"]})
+    await _publish(session, poll)
+    return True
+
+
+async def draw_lot(*, db: Database, voting: VotingClient, tenant: str, poll_id: str,
+                   by: str) -> Poll:
+    """Draw the lot of a tied election on the chair's request; the seed matches the commitment."""
+    async with db.tenant_session(tenant) as session:
+        poll = await get_poll(session, poll_id=poll_id)
+    status = _election_status(poll)
+    if status != "lot_pending":
+        raise Problem(409, "no-lot", m.NO_LOT, current=status)
+    drawn = await _call_voting(voting.draw_lot(voting_pb2.DrawLotRequest(
+        tenant=tenant, poll_id=poll_id, drawn_by=by)))
+    async with db.transaction(tenant) as session:
+        poll = await get_poll(session, poll_id=poll_id)
+        await _apply_lot(session, poll=poll, drawn=drawn, by=by)
+    _notify(tenant, poll, "lot_drawn")
+    return poll
+
+
+async def poll_log(session: AsyncSession, *, poll_id: str) -> list[PollLogEntry]:
+    """Every logged step of a poll, oldest first."""
+    await get_poll(session, poll_id=poll_id)
+    return list((await session.scalars(select(PollLogEntry).where(
+        PollLogEntry.poll_id == poll_id).order_by(PollLogEntry.id))).all())
+
+
+async def on_voting_event(session: AsyncSession, envelope: Envelope) -> None:
+    """Consumer: apply voting's poll.cancelled and poll.lot_drawn if the answer was lost."""
+    if envelope.subject.endswith(".poll.cancelled"):
+        cancelled = envelope.payload(events_pb2.PollCancelled).poll
+        poll = await session.get(Poll, cancelled.poll_id)
+        if (poll is not None and poll.state == "open"
+                and cancelled.state == voting_pb2.POLL_STATE_CANCELLED):
+            await _apply_cancel(session, poll=poll, reason=cancelled.cancel_reason, by="voting")
+    elif envelope.subject.endswith(".poll.lot_drawn"):
+        drawn = envelope.payload(events_pb2.LotDrawn).poll
+        poll = await session.get(Poll, drawn.poll_id)
+        if poll is not None:
+            await _apply_lot(session, poll=poll, drawn=drawn, by="voting")
