@@ -38,7 +38,7 @@ test-unit: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy libs/common/src tools/devstack/src services/*/src
+	$(VENV)/bin/mypy libs/common/src libs/ballot-client/src tools/devstack/src services/*/src
 
 bench: install
 	$(VENV)/bin/python bench/open_vote.py --voters $(VOTERS)
