@@ -370,3 +370,22 @@ async def meeting(
 ) -> Running:
     """Meeting wired to the fake voting service."""
     return await start_meeting(f"127.0.0.1:{fake_voting[1]}")
+
+
+@pytest.fixture
+async def voting_target(
+    request: pytest.FixtureRequest, database_url: str, nats_url: str, tmp_path: Path
+) -> AsyncIterator[str]:
+    """The real voting service on a free port, with its own database of the same kind."""
+    from ratsraum_voting.config import Settings as VotingSettings
+    from ratsraum_voting.main import build_app as build_voting_app
+
+    if database_url.startswith("sqlite"):
+        db_url = f"sqlite+aiosqlite:///{tmp_path / 'voting.sqlite3'}"
+    else:
+        db_url = request.getfixturevalue("postgres_cluster").create_database()
+    settings = VotingSettings(database_url=db_url, nats_url=nats_url, grpc_port=0,
+                              data_dir=tmp_path / "voting")
+    app = build_voting_app(settings)
+    async with app.router.lifespan_context(app):
+        yield f"127.0.0.1:{app.state.grpc_port}"

@@ -2,53 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
-from types import ModuleType
-
-import pytest
 
 from ratsraum_common import demo
-
-
-def _voting_module() -> ModuleType | None:
-    try:
-        return importlib.import_module("ratsraum_voting.main")
-    except ImportError:
-        return None
-
-
-_voting_main = _voting_module()
-
-pytestmark = pytest.mark.skipif(
-    _voting_main is None or not hasattr(_voting_main, "build_app"),
-    reason="ratsraum_voting has no build_app yet",
-)
 
 BASE = f"/api/v1/meetings/{demo.MEETING_ID}"
 ITEM = demo.AGENDA[3]  # Ö 4
 MEMBERS = [p for p in demo.PEOPLE if p.is_member]
-
-
-@pytest.fixture
-async def voting_target(
-    request: pytest.FixtureRequest, database_url: str, nats_url: str, tmp_path: Path
-) -> AsyncIterator[str]:
-    """The real voting service on a free port, with its own database of the same kind."""
-    from ratsraum_voting.config import Settings as VotingSettings
-
-    assert _voting_main is not None
-    if database_url.startswith("sqlite"):
-        db_url = f"sqlite+aiosqlite:///{tmp_path / 'voting.sqlite3'}"
-    else:
-        db_url = request.getfixturevalue("postgres_cluster").create_database()
-    settings = VotingSettings(database_url=db_url, nats_url=nats_url, grpc_port=0,
-                              data_dir=tmp_path / "voting")
-    app = _voting_main.build_app(settings)
-    async with app.router.lifespan_context(app):
-        yield f"127.0.0.1:{app.state.grpc_port}"
 
 
 async def _open(meeting, issuer, body: dict[str, object], kind: str = "polls") -> str:
