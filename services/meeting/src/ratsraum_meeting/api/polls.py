@@ -20,20 +20,9 @@ from ratsraum_meeting.polls.schemas import (
     PollOut,
     PollStatusOut,
 )
-from ratsraum_meeting.timeutil import utc
 
 router = APIRouter(prefix="/api/v1", tags=["polls"])
 _KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
-
-
-def _poll_out(poll: Poll) -> PollOut:
-    return PollOut(
-        id=poll.id, meeting_id=poll.meeting_id, agenda_item_id=poll.agenda_item_id,
-        title=poll.title, method=poll.method, majority_rule=poll.majority_rule,
-        state=poll.state, roll_size=poll.roll_size, ballots_cast=poll.ballots_cast,
-        opened_at=utc(poll.opened_at),
-        closed_at=utc(poll.closed_at) if poll.closed_at else None, result=poll.result,
-    )
 
 
 def _live(poll: Poll) -> dict[str, object]:
@@ -55,7 +44,7 @@ async def open_poll(
         opened_by=principal.subject,
     )
     live.notify(tenant=principal.tenant, meeting_id=meeting_id, kind="poll", data=_live(poll))
-    return _poll_out(poll)
+    return PollOut.of(poll)
 
 
 @router.get("/polls/{poll_id}")
@@ -104,4 +93,4 @@ async def close_poll(
                                     poll_id=poll_id, closed_by=principal.subject)
     progress.forget(tenant=principal.tenant, poll_id=poll_id)
     live.notify(tenant=principal.tenant, meeting_id=poll.meeting_id, kind="poll", data=_live(poll))
-    return _poll_out(poll)
+    return PollOut.of(poll)

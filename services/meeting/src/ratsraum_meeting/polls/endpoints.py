@@ -11,7 +11,6 @@ from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB, Reader, Runner, Voting
 from ratsraum_meeting.polls import lifecycle, service
 from ratsraum_meeting.polls import messages as m
-from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.polls.schemas import (
     CancelIn,
     ElectionCreate,
@@ -23,16 +22,6 @@ from ratsraum_meeting.timeutil import utc
 
 router = APIRouter(prefix="/api/v1", tags=["polls"])
 Chair = Annotated[Principal, Depends(require_roles("chair"))]
-
-
-def _out(poll: Poll) -> PollOut:
-    return PollOut(
-        id=poll.id, meeting_id=poll.meeting_id, agenda_item_id=poll.agenda_item_id,
-        title=poll.title, method=poll.method, majority_rule=poll.majority_rule,
-        state=poll.state, roll_size=poll.roll_size, ballots_cast=poll.ballots_cast,
-        opened_at=utc(poll.opened_at),
-        closed_at=utc(poll.closed_at) if poll.closed_at else None, result=poll.result,
-    )
 
 
 @router.post("/meetings/{meeting_id}/agenda-items/{item_id}/elections",
@@ -47,14 +36,14 @@ async def open_election(meeting_id: str, item_id: str, body: ElectionCreate,
         method="election", majority_rule="simple", title=body.title, opened_by=principal.subject,
         candidates=[(c.id, c.name) for c in body.candidates],
     )
-    return _out(poll)
+    return PollOut.of(poll)
 
 
 @router.post("/polls/{poll_id}/cancel")
 async def cancel_poll(poll_id: str, body: CancelIn, principal: Chair, db: DB,
                       voting: Voting) -> PollOut:
     """The chair withdraws an open vote; the reason is logged and shown."""
-    return _out(await lifecycle.cancel_poll(db=db, voting=voting, tenant=principal.tenant,
+    return PollOut.of(await lifecycle.cancel_poll(db=db, voting=voting, tenant=principal.tenant,
                                             poll_id=poll_id, reason=body.reason,
                                             by=principal.subject))
 
@@ -63,7 +52,7 @@ async def cancel_poll(poll_id: str, body: CancelIn, principal: Chair, db: DB,
 async def record_show_of_hands(poll_id: str, body: ShowOfHandsIn, principal: Runner, db: DB,
                                voting: Voting) -> PollOut:
     """The clerk records counts from a show of hands; the result is marked as such."""
-    return _out(await lifecycle.record_show_of_hands(
+    return PollOut.of(await lifecycle.record_show_of_hands(
         db=db, voting=voting, tenant=principal.tenant, poll_id=poll_id, counts=body.counts,
         by=principal.subject))
 
@@ -72,7 +61,7 @@ async def record_show_of_hands(poll_id: str, body: ShowOfHandsIn, principal: Run
 async def rerun_poll(poll_id: str, body: CancelIn, principal: Chair, db: DB,
                      voting: Voting) -> PollOut:
     """Re-run a disrupted vote; the old one becomes void with the reason."""
-    return _out(await lifecycle.rerun_poll(db=db, voting=voting, tenant=principal.tenant,
+    return PollOut.of(await lifecycle.rerun_poll(db=db, voting=voting, tenant=principal.tenant,
                                            poll_id=poll_id, reason=body.reason,
                                            by=principal.subject))
 
@@ -80,14 +69,14 @@ async def rerun_poll(poll_id: str, body: CancelIn, principal: Chair, db: DB,
 @router.post("/polls/{poll_id}/runoff", status_code=status.HTTP_201_CREATED)
 async def open_runoff(poll_id: str, principal: Runner, db: DB, voting: Voting) -> PollOut:
     """Open the runoff of an election round that ended without absolute majority."""
-    return _out(await lifecycle.open_runoff(db=db, voting=voting, tenant=principal.tenant,
+    return PollOut.of(await lifecycle.open_runoff(db=db, voting=voting, tenant=principal.tenant,
                                             poll_id=poll_id, by=principal.subject))
 
 
 @router.post("/polls/{poll_id}/lot")
 async def draw_lot(poll_id: str, principal: Chair, db: DB, voting: Voting) -> PollOut:
     """Draw the lot of a tied election; the result shows the commitment and the seed."""
-    return _out(await lifecycle.draw_lot(db=db, voting=voting, tenant=principal.tenant,
+    return PollOut.of(await lifecycle.draw_lot(db=db, voting=voting, tenant=principal.tenant,
                                          poll_id=poll_id, by=principal.subject))
 
 

@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ratsraum_meeting.polls.models import Poll
+from ratsraum_meeting.timeutil import utc
+
 Method = Literal["open", "roll_call", "secret", "election"]
 MajorityRule = Literal[
     "simple", "two_thirds_of_cast", "majority_of_statutory", "two_thirds_of_statutory"
@@ -39,6 +42,17 @@ class PollOut(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     result: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, poll: Poll) -> PollOut:
+        """The API view of a stored poll."""
+        return cls(
+            id=poll.id, meeting_id=poll.meeting_id, agenda_item_id=poll.agenda_item_id,
+            title=poll.title, method=poll.method, majority_rule=poll.majority_rule,
+            state=poll.state, roll_size=poll.roll_size, ballots_cast=poll.ballots_cast,
+            opened_at=utc(poll.opened_at),
+            closed_at=utc(poll.closed_at) if poll.closed_at else None, result=poll.result,
+        )
 
 
 class PollStatusOut(BaseModel):

@@ -24,8 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
 from ratsraum_voting.db import Base
-
-ID_LENGTH = 128
+from ratsraum_voting.polls.models import ID_LENGTH
 
 
 class SecretPoll(TenantScoped, Base):
