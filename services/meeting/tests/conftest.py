@@ -21,6 +21,7 @@ from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
 from ratsraum_common import demo
 from ratsraum_common.auth import TokenVerifier
 from ratsraum_common.grpcutil import error_status, start_server
+from ratsraum_devstack.paths import shared_dir
 from ratsraum_meeting.config import Settings
 from ratsraum_meeting.main import build_app
 
@@ -389,3 +390,11 @@ async def voting_target(
     app = build_voting_app(settings)
     async with app.router.lifespan_context(app):
         yield f"127.0.0.1:{app.state.grpc_port}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_reference_data() -> None:
+    """Point the service at shared/ (vendor specs), wherever this checkout found it."""
+    import os
+
+    os.environ.setdefault("RATSRAUM_SHARED_DIR", str(shared_dir()))

@@ -14,7 +14,7 @@ from ratsraum_meeting.video.http import ProviderHttp
 from ratsraum_meeting.video.jitsi import JitsiAdapter
 from ratsraum_meeting.video.teams import TeamsAdapter
 from ratsraum_meeting.video.webex import WebexAdapter
-from ratsraum_meeting.video.webex_spec import DEFAULT_SPEC, load_spec
+from ratsraum_meeting.video.webex_spec import load_spec
 
 # Options (non-secret, in the database) and secrets (env names) each provider needs.
 REQUIRED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -84,7 +84,7 @@ def build_adapter(
         "webex": lambda: WebexAdapter(
             http=http(o.get("base_url", "https://webexapis.com/v1")), token=secret["token"],
             webhook_secret=secret["webhook_secret"],
-            spec=load_spec(settings.video_webex_openapi or DEFAULT_SPEC),
+            spec=load_spec(settings.video_webex_openapi),
             invitee_domain=o.get("invitee_domain", "members.ratsraum.invalid")),
         "teams": lambda: TeamsAdapter(
             graph=http(o.get("graph_url", "https://graph.microsoft.com")),

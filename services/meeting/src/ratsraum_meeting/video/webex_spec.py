@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 
-# ../shared/vendor-specs next to the checkout; MEETING_VIDEO_WEBEX_OPENAPI overrides it.
-DEFAULT_SPEC = Path(__file__).resolve().parents[5] / ".." / "shared" / "vendor-specs" / (
-    "webex-meeting.json")
+SPEC_NAME = "webex-meeting.json"
+
+
+def default_spec_path() -> Path:
+    """The vendor description in shared/vendor-specs: RATSRAUM_SHARED_DIR, or beside the checkout.
+
+    MEETING_VIDEO_WEBEX_OPENAPI (the setting) overrides both.
+    """
+    shared = os.environ.get("RATSRAUM_SHARED_DIR")
+    base = Path(shared) if shared else Path(__file__).resolve().parents[5].parent / "shared"
+    return base / "vendor-specs" / SPEC_NAME
 
 
 class SpecViolation(ValueError):
@@ -71,7 +80,11 @@ class WebexSpec:
             raise SpecViolation(f"{pointer}: {where}: {first.message}")
 
 
+def load_spec(path: Path | None = None) -> WebexSpec:
+    """The parsed description (read once per process and path)."""
+    return _load(path or default_spec_path())
+
+
 @cache
-def load_spec(path: Path = DEFAULT_SPEC) -> WebexSpec:
-    """The parsed description (read once per process)."""
+def _load(path: Path) -> WebexSpec:
     return WebexSpec(json.loads(path.read_text(encoding="utf-8")))
