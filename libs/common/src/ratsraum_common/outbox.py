@@ -130,8 +130,11 @@ class OutboxRelay:
                 if sent >= self.batch_size:
                     continue
                 self._wake.clear()
+                # asyncio.timeout, not wait_for: on 3.11, wait_for swallows a cancel that
+                # arrives as the event fires, and the relay would then never stop.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
+                    async with asyncio.timeout(self.idle_poll_seconds):
+                        await self._wake.wait()
         finally:
             _wakers.discard(self._wake)
 

@@ -139,3 +139,15 @@ async def test_malformed_event_is_dropped_not_retried_forever(db: Database, js) 
     assert info.num_pending == 0
     async with db.tenant_session("soest") as s:
         assert (await s.scalars(select(Received))).all() == []
+
+
+async def test_relay_stops_when_cancelled_as_an_event_wakes_it(db: Database, js) -> None:
+    """A shutdown that coincides with a new event must still stop the relay (no hang)."""
+    for _ in range(20):
+        relay = OutboxRelay(db=db, model=OutboxMessage, js=js, idle_poll_seconds=30.0)
+        task = asyncio.create_task(relay.run())
+        await asyncio.sleep(0.05)  # idle: waiting to be woken
+        relay._wake.set()  # an event was committed ...
+        task.cancel()  # ... in the same tick as the service stops
+        done, _ = await asyncio.wait({task}, timeout=2.0)
+        assert done, "the relay ignored the cancel and kept running"
