@@ -7,6 +7,7 @@ UV_VERSION := 0.13.8
 UV := .tools/uv/bin/uv
 VENV := .venv
 VOTERS ?= 500
+BENCH_ARGS ?=
 PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 
@@ -40,8 +41,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy libs/common/src libs/ballot-client/src tools/devstack/src services/*/src
 
+# BENCH_ARGS: e.g. "--rate 500" (paced arrivals), "--replicas 2", "--postgres".
 bench: install
-	$(VENV)/bin/python bench/open_vote.py --voters $(VOTERS)
+	$(VENV)/bin/python bench/open_vote.py --voters $(VOTERS) $(BENCH_ARGS)
 
 helm-check: install
 	$(VENV)/bin/pytest tests/helm $(PYTEST_ARGS)

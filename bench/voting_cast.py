@@ -4,7 +4,10 @@ Starts nats-server, (optionally) a throwaway PostgreSQL, and voting as its own p
 opens an open vote with N voters, and lets all N cast at the same moment over a few shared
 HTTP/2 channels (as meeting's workers would). Latency is per cast from the client's side and
 includes queueing. `--src DIR` runs another checkout's `ratsraum_voting` (before/after).
-Ends with: `bench: kind=voting-grpc voters=N p50_ms=… p99_ms=… ballots_per_s=… db=…`.
+CPU seconds of the voting process and of the load generator during the cast phase are
+printed per ballot (the steadier guide on a shared machine than wall-clock rates). Ends with:
+`bench: kind=voting-grpc voters=N p50_ms=… p99_ms=… ballots_per_s=…
+cpu_ms_per_ballot_voting=… cpu_ms_per_ballot_client=… load=… db=…` (one line).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import uuid
 from pathlib import Path
 
 import grpc
+import psutil  # type: ignore[import-untyped]
 
 from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
 from ratsraum_devstack.natsserver import NatsServer
@@ -34,8 +38,17 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-async def run(voters: int, port: int, channels: int) -> tuple[list[float], float]:
-    """Open a poll, cast all ballots at once; returns latencies (ms) and wall time (s)."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+async def run(
+    voters: int, port: int, channels: int, pid: int
+) -> tuple[list[float], float, dict[str, float]]:
+    """Open a poll, cast all ballots at once; returns latencies (ms), wall time (s) and CPU
+    seconds used during the cast phase by voting and by this load generator."""
     chans = [grpc.aio.insecure_channel(f"127.0.0.1:{port}") for _ in range(channels)]
     stubs = [voting_pb2_grpc.VotingServiceStub(c) for c in chans]
     await asyncio.wait_for(chans[0].channel_ready(), 60)
@@ -59,9 +72,12 @@ async def run(voters: int, port: int, channels: int) -> tuple[list[float], float
             return
         latencies.append((time.perf_counter() - started) * 1000)
 
+    cpu_before = cpu_seconds(pid), time.process_time()
     began = time.perf_counter()
     await asyncio.gather(*(cast(i, v) for i, v in enumerate(roll)))
     wall = time.perf_counter() - began
+    cpu = {"voting": cpu_seconds(pid) - cpu_before[0],
+           "client": time.process_time() - cpu_before[1]}
     if failed:
         codes = sorted({code for _, code in failed})
         raise SystemExit(f"{len(failed)} of {voters} casts failed ({', '.join(codes)}), the "
@@ -72,7 +88,7 @@ async def run(voters: int, port: int, channels: int) -> tuple[list[float], float
     assert closed.result.ballots_cast == voters, "not every ballot was counted"
     for c in chans:
         await c.close()
-    return latencies, wall
+    return latencies, wall, cpu
 
 
 def main() -> None:
@@ -100,7 +116,7 @@ def main() -> None:
             env["PYTHONPATH"] = str(args.src.resolve())
         proc = subprocess.Popen([sys.executable, "-m", "ratsraum_voting"], env=env)
         try:
-            latencies, wall = asyncio.run(run(args.voters, port, args.channels))
+            latencies, wall, cpu = asyncio.run(run(args.voters, port, args.channels, proc.pid))
         finally:
             proc.terminate()
             proc.wait()
@@ -110,9 +126,14 @@ def main() -> None:
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     rate = args.voters / wall
     db = "postgres" if args.postgres else "sqlite"
-    print(f"{args.voters} casts in {wall:.2f} s; p50 {p50:.0f} ms, p99 {p99:.0f} ms")
+    per_ballot = {name: seconds / args.voters * 1000 for name, seconds in cpu.items()}
+    load = os.getloadavg()[0]
+    print(f"{args.voters} casts in {wall:.2f} s; p50 {p50:.0f} ms, p99 {p99:.0f} ms; CPU ms per "
+          f"ballot: voting {per_ballot['voting']:.2f}, client {per_ballot['client']:.2f}; "
+          f"load avg {load:.1f}")
     print(f"bench: kind=voting-grpc voters={args.voters} p50_ms={p50:.0f} p99_ms={p99:.0f} "
-          f"ballots_per_s={rate:.0f} db={db}")
+          f"ballots_per_s={rate:.0f} cpu_ms_per_ballot_voting={per_ballot['voting']:.2f} "
+          f"cpu_ms_per_ballot_client={per_ballot['client']:.2f} load={load:.1f} db={db}")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ class StackConfig:
     log_format: str = "console"
     database_urls: Mapping[str, str] = field(default_factory=dict)
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    # More than one: further meeting processes (replicas) on ports of their own, started once
+    # the first is ready (it migrates and seeds); clients spread over `Stack.meeting_urls`
+    # as a load balancer would. Live pushes fan out between replicas over NATS.
+    meeting_replicas: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> StackConfig:
@@ -56,6 +60,7 @@ class StackConfig:
             base,
             data_dir=Path(environ.get("RATSRAUM_DATA_DIR", str(base.data_dir))),
             host=environ.get("RATSRAUM_HOST", base.host),
+            meeting_replicas=int(environ.get("RATSRAUM_MEETING_REPLICAS", "1")),
             **ports,  # type: ignore[arg-type]
         )
 
@@ -149,6 +154,7 @@ class Stack:
         self.nats = NatsServer(config.data_dir / "nats", port=config.nats_port, host=config.host)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.specs: dict[str, ServiceSpec] = {}
+        self.meeting_urls: list[str] = [config.url(config.meeting_port)]
         self._pumps: list[threading.Thread] = []
 
     def __enter__(self) -> Stack:
@@ -172,6 +178,22 @@ class Stack:
             self.start_service(spec.name)
         for name in self.specs:
             self.wait_ready(name, self.config.ready_timeout_seconds)
+        replicas = [self._meeting_replica(n) for n in range(2, self.config.meeting_replicas + 1)]
+        for spec in replicas:
+            self.start_service(spec.name)
+        for spec in replicas:
+            self.wait_ready(spec.name, self.config.ready_timeout_seconds)
+
+    def _meeting_replica(self, number: int) -> ServiceSpec:
+        """One more meeting process: the first one's environment on ports of its own."""
+        first, http_port = self.specs["meeting"], free_port()
+        spec = ServiceSpec(f"meeting-{number}", first.module, {
+            **first.env, "MEETING_HTTP_PORT": str(http_port),
+            "MEETING_GRPC_PORT": str(free_port()), "OTEL_SERVICE_NAME": "meeting",
+        }, f"{self.config.url(http_port)}/readyz")
+        self.specs[spec.name] = spec
+        self.meeting_urls.append(self.config.url(http_port))
+        return spec
 
     def start_service(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
         """(Re)start one service process."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_meeting import quorum
@@ -33,21 +34,30 @@ class AttendanceRow:
     since: datetime | None
 
 
-async def present_person_ids(session: AsyncSession, *, meeting: Meeting) -> list[str]:
-    """Members of the meeting's body present now (in the room or remotely)."""
-    rows = await session.scalars(
-        select(Attendance.person_id)
+def _present(meeting: Meeting, *columns: Any) -> Select[Any]:
+    return (
+        select(*columns)
+        .select_from(Attendance)
         .join(Membership, (Membership.person_id == Attendance.person_id)
               & (Membership.body_id == meeting.body_id))
         .where(Attendance.meeting_id == meeting.id, Attendance.presence.in_(PRESENT))
-        .order_by(Attendance.person_id)
     )
+
+
+async def present_person_ids(session: AsyncSession, *, meeting: Meeting) -> list[str]:
+    """Members of the meeting's body present now (in the room or remotely)."""
+    rows = await session.scalars(
+        _present(meeting, Attendance.person_id).order_by(Attendance.person_id))
     return list(rows.all())
 
 
 async def count_present(session: AsyncSession, *, meeting: Meeting) -> int:
-    """How many members of the body are present now."""
-    return len(await present_person_ids(session, meeting=meeting))
+    """How many members of the body are present now.
+
+    Counted by the database: the public snapshot and every attendance change ask for it, and
+    loading each present member's id made their cost grow with the size of the council.
+    """
+    return int(await session.scalar(_present(meeting, func.count())) or 0)
 
 
 async def quorum_for(

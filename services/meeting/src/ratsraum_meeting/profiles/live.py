@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_meeting import quorum
 from ratsraum_meeting.attendance.models import Attendance
-from ratsraum_meeting.attendance.service import present_person_ids
+from ratsraum_meeting.attendance.service import count_present, present_person_ids
 from ratsraum_meeting.conflicts.service import conflicted_ids, vote_request_counts
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting
 from ratsraum_meeting.profiles.presets import RuleProfile, Threshold
@@ -22,11 +22,19 @@ async def live_quorum(
 ) -> quorum.QuorumResult:
     """The quorum now by the body's effective profile; for an item, without its conflicted."""
     profile = profile or (await body_profile(session, body=body)).profile
-    present = await present_person_ids(session, meeting=meeting)
-    conflicted = await conflicted_ids(session, item=item) if item is not None else set()
+    if item is None:
+        # No conflicts to subtract: a COUNT, not every present member's id (the public
+        # snapshot asks for this on every change, up to 5x/s while a vote runs).
+        present, conflicted_present, conflicted = await count_present(
+            session, meeting=meeting), 0, 0
+    else:
+        ids = await present_person_ids(session, meeting=meeting)
+        excluded = await conflicted_ids(session, item=item)
+        present, conflicted_present = len(ids), len(excluded.intersection(ids))
+        conflicted = len(excluded)
     return quorum.evaluate(
-        rule=profile.code, present=len(present), statutory_members=body.statutory_members,
-        conflicted_present=len(conflicted.intersection(present)), conflicted=len(conflicted),
+        rule=profile.code, present=present, statutory_members=body.statutory_members,
+        conflicted_present=conflicted_present, conflicted=conflicted,
         formula=profile.quorum_formula, source=profile.quorum_source,
     )
 

@@ -18,6 +18,7 @@ from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import Reason, VotingError, invalid
 from ratsraum_voting.metrics import VotingMetrics
 from ratsraum_voting.polls import service
+from ratsraum_voting.polls.batcher import CastBatcher
 from ratsraum_voting.polls.schemas import (
     CastCommand,
     OpenPollCommand,
@@ -97,6 +98,8 @@ class VotingServicer(LifecycleRpcs, voting_pb2_grpc.VotingServiceServicer):  # t
         self.db = db
         self.metrics = metrics
         self.signer = signer
+        # Casts that arrive together are written in one transaction (group commit).
+        self.batcher = CastBatcher(db)
 
     async def _handle(
         self, rpc: str, tenant: str, context: grpc.aio.ServicerContext,
@@ -149,7 +152,7 @@ class VotingServicer(LifecycleRpcs, voting_pb2_grpc.VotingServiceServicer):  # t
                 tenant=request.tenant, poll_id=request.poll_id, voter_id=request.voter_id,
                 option_id=request.option_id, idempotency_key=request.idempotency_key,
             )
-            outcome = await service.cast_ballot(db=self.db, command=command)
+            outcome = await self.batcher.cast(command)
             if not outcome.replayed:
                 self.metrics.ballots_cast.labels(outcome.method.value).inc()
             response = voting_pb2.CastBallotResponse(

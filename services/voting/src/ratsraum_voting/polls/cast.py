@@ -1,4 +1,7 @@
-"""The hot path: casting a ballot in three Core statements and one transaction.
+"""Casting one ballot in three Core statements and one transaction.
+
+The gRPC service casts through the batcher (batcher.py, cast_batch.py), which applies the
+same rules to many casts at once and falls back to this path when a batch fails as a whole.
 
 1. one SELECT reads the poll (shared row lock on PostgreSQL, so close waits for running
    casts), whether the voter is on the roll, and an earlier answer to this idempotency key;
@@ -79,8 +82,8 @@ async def _cast(conn: AsyncConnection, command: CastCommand) -> CastOutcome:
         raise VotingError(Reason.POLL_NOT_FOUND, f"Abstimmung {command.poll_id} gibt es nicht.")
     method = VoteMethod(row.method)
     if row.prior_id is not None:
-        return _replay(row, command, method)
-    _check(row, command)
+        return replay(row, command, method)
+    check(row, command, on_roll=bool(row.on_roll))
     ballot_id, now = str(uuid.uuid4()), datetime.now(UTC)
     insert = postgresql.insert if postgres else sqlite.insert
     upsert = insert(ballots).values(
@@ -119,11 +122,13 @@ async def _cast(conn: AsyncConnection, command: CastCommand) -> CastOutcome:
     )
 
 
-def _check(row: Any, command: CastCommand) -> None:
+def check(row: Any, command: CastCommand, *, on_roll: bool) -> None:
+    """Refuse a cast into a poll that is not open, by someone not on the roll, or for an
+    option the poll does not offer."""
     if row.state != PollState.OPEN:
         state = "bereits geschlossen" if row.state in ("closed", "published") else "abgebrochen"
         raise VotingError(Reason.POLL_NOT_OPEN, f"Die Abstimmung ist {state}.")
-    if not row.on_roll:
+    if not on_roll:
         raise VotingError(
             Reason.NOT_ON_ROLL, "Diese Person ist in dieser Abstimmung nicht stimmberechtigt."
         )
@@ -136,13 +141,19 @@ def _check(row: Any, command: CastCommand) -> None:
         )
 
 
-def _replay(row: Any, command: CastCommand, method: VoteMethod) -> CastOutcome:
+def key_reused() -> VotingError:
+    """The refusal for an idempotency key sent again with another voter or option."""
+    return VotingError(
+        Reason.IDEMPOTENCY_KEY_REUSED,
+        "Dieser idempotency_key wurde bereits für eine andere Stimmabgabe verwendet; "
+        "für eine neue Stimmabgabe einen neuen Schlüssel wählen.",
+    )
+
+
+def replay(row: Any, command: CastCommand, method: VoteMethod) -> CastOutcome:
+    """The stored answer to an earlier cast with this key (refused if the ballot differs)."""
     if (row.voter_id, row.option_id) != (command.voter_id, command.option_id):
-        raise VotingError(
-            Reason.IDEMPOTENCY_KEY_REUSED,
-            "Dieser idempotency_key wurde bereits für eine andere Stimmabgabe verwendet; "
-            "für eine neue Stimmabgabe einen neuen Schlüssel wählen.",
-        )
+        raise key_reused()
     accepted = row.accepted_at
     if isinstance(accepted, str):  # SQLite through Core returns what it stored
         accepted = datetime.fromisoformat(accepted)

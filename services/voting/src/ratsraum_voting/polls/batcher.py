@@ -1,0 +1,141 @@
+"""Group commit for open casts: the casts that arrive together share one transaction.
+
+A council's vote arrives as a burst. Casting each ballot in its own transaction costs three
+statements, a commit and (on SQLite) a turn at the single writer per ballot; most of that is
+Python and driver overhead that does not depend on how many rows a statement carries. The
+batcher queues casts and one worker per process applies everything queued in one transaction
+(`cast_batch.apply`). Each caller's future is resolved only after that transaction
+committed, so an acknowledged ballot is durable exactly as before. While a batch is being
+written the next one collects, so a lone cast waits for nothing and a burst gets batches as
+large as the database is slow.
+
+If a batch fails as a whole (a database error, or a retry racing its twin in another batch
+more often than the retries allow), every cast of it is retried on its own through the
+single-cast path, so one bad cast never fails the others and each keeps its own answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+from collections import deque
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import DBAPIError
+
+from ratsraum_common.db import Database
+from ratsraum_common.logging import get_logger
+from ratsraum_voting.errors import VotingError
+from ratsraum_voting.polls import cast, cast_batch
+from ratsraum_voting.polls.schemas import CastCommand, CastOutcome
+
+log = get_logger(__name__)
+
+_ATTEMPTS = 3
+
+
+@dataclass(slots=True)
+class _Queued:
+    command: CastCommand
+    future: asyncio.Future[CastOutcome] = field(repr=False)
+
+
+class CastBatcher:
+    """Per-process queue of casts, written in batches of up to `max_batch`.
+
+    `workers` batches may be in flight at once: one on SQLite (one writer anyway), more on
+    PostgreSQL, where a second batch's Python work overlaps the first one's round trips.
+    """
+
+    def __init__(
+        self, db: Database, *, max_batch: int = 500, workers: int | None = None,
+        linger_seconds: float = 0.0,
+    ) -> None:
+        self.db = db
+        self.max_batch = max_batch
+        self.linger = linger_seconds
+        self.workers = workers if workers is not None else (1 if db.is_sqlite else 2)
+        self._queue: deque[_Queued] = deque()
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def cast(self, command: CastCommand) -> CastOutcome:
+        """Queue a cast and wait until its batch committed (or it was refused)."""
+        future: asyncio.Future[CastOutcome] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Queued(command, future))
+        if len(self._running) < self.workers:
+            # A fresh context: the worker outlives this call and serves many callers, so it
+            # must not carry this caller's log bindings or trace.
+            task = asyncio.create_task(self._work(), context=contextvars.Context())
+            self._running.add(task)
+        return await future
+
+    async def _work(self) -> None:
+        me = asyncio.current_task()
+        try:
+            # Let the calls that arrived in the same burst queue up before taking a batch.
+            await asyncio.sleep(self.linger)
+            while self._queue:
+                batch = [self._queue.popleft()
+                         for _ in range(min(self.max_batch, len(self._queue)))]
+                await self._write(batch)
+        finally:
+            # Deregistered in the same step that saw the queue empty: a cast queued after
+            # this point starts a new worker, none waits for a worker that has gone.
+            if me is not None:
+                self._running.discard(me)
+
+    async def _write(self, batch: list[_Queued]) -> None:
+        commands = [q.command for q in batch]
+        try:
+            answers = await self._apply(commands)
+        except (DBAPIError, OSError):
+            log.warning("cast.batch_failed", size=len(batch), exc_info=True)
+            await asyncio.gather(*(self._single(q) for q in batch))
+            return
+        except asyncio.CancelledError:
+            for queued in batch:
+                queued.future.cancel()
+            raise
+        except Exception as exc:
+            for queued in batch:
+                _settle(queued, exc)
+            return
+        for queued, answer in zip(batch, answers, strict=True):
+            _settle(queued, answer)
+
+    async def _apply(self, commands: list[CastCommand]) -> list[CastOutcome | VotingError]:
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                lock = (self.db.write_lock if self.db.write_lock is not None
+                        else contextlib.nullcontext())
+                async with lock, self.db.engine.begin() as conn:
+                    return await cast_batch.apply(conn, commands)
+            except DBAPIError:
+                # A twin of one of these casts (same key) committed first in another batch or
+                # process, or PostgreSQL broke a lock cycle; the next attempt replays or wins.
+                if attempt == _ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _single(self, queued: _Queued) -> None:
+        try:
+            answer: CastOutcome | BaseException = await cast.cast_ballot(
+                db=self.db, command=queued.command)
+        except Exception as exc:
+            answer = exc
+        _settle(queued, answer)
+
+    async def stop(self) -> None:
+        """Wait for the batches in flight (service shutdown)."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
+
+
+def _settle(queued: _Queued, answer: CastOutcome | BaseException) -> None:
+    if queued.future.done():  # the caller gave up (deadline); its ballot may still count
+        return
+    if isinstance(answer, BaseException):
+        queued.future.set_exception(answer)
+    else:
+        queued.future.set_result(answer)
