@@ -130,10 +130,7 @@ def test_remote_members_barred_from_secret_votes_and_elections(code: str) -> Non
     check_remote_ballot(profile=PRESETS[code], method="roll_call", remote=3)
 
 
-def test_secret_votes_are_not_forwarded_yet() -> None:
+def test_nrw_lets_remote_members_vote_secretly_and_every_method_reaches_voting() -> None:
     check_remote_ballot(profile=PRESETS["NRW"], method="secret", remote=3)
-    with pytest.raises(Problem) as refused:
-        check_forwardable("secret")
-    assert refused.value.status == 422
-    for method in ("open", "roll_call", "election"):
+    for method in ("open", "roll_call", "election", "secret"):
         check_forwardable(method)

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from electionguard.ballot import BallotBoxState, SubmittedBallot
 from electionguard.ballot_box import submit_ballot
+from electionguard.group import g_pow_p, mult_p
 from electionguard.serialize import from_raw, to_file
+from electionguard.tally import CiphertextTally
 from ratsraum_ballot_client import Election, build_manifest, encrypt_choice, find_confirmation_code
+from ratsraum_ballot_client.election import CONTEST_ID
 
 from ratsraum_voting.guardian.store import GuardianRefusal, GuardianStore
-from ratsraum_voting.secret.ceremony import DEFAULT_GUARDIANS, decrypt, run_key_ceremony
+from ratsraum_voting.secret import casting
+from ratsraum_voting.secret.ceremony import (
+    DEFAULT_GUARDIANS,
+    CeremonyFailed,
+    decrypt,
+    run_key_ceremony,
+)
 from ratsraum_voting.secret.record import write_record
 from ratsraum_voting.secret.result import counts_from_tally, poll_result
 from ratsraum_voting.secret.verify import main as verify_main
@@ -165,3 +176,47 @@ def test_guardian_refuses_to_decrypt_a_subset_after_the_tally(tmp_path: Path) ->
     # The private share lives only in the guardian's own folder.
     assert list((tmp_path / "guardians" / DEFAULT_GUARDIANS[0]).glob("*.json"))
     shutil.rmtree(tmp_path / "guardians")
+
+
+def _running_tally(election: Election, ballots: list[SubmittedBallot]) -> CiphertextTally:
+    running: dict[str, list[str]] = {}
+    for ballot in ballots:  # as voting grows it while ballots arrive
+        running = casting.add_to_tally(running, ballot)
+    return casting.encrypted_tally(election, running, [b.code.to_hex() for b in ballots])
+
+
+def test_guardians_decrypt_the_running_tally_once_and_voting_checks_their_proofs(
+    tmp_path: Path,
+) -> None:
+    guardians = _guardians(tmp_path)
+    manifest = build_manifest(poll_id="p-3", title="TOP 3", options=OPTIONS)
+    ceremony = run_key_ceremony(ceremony_id="soest.p-3", manifest=manifest,
+                                guardians=guardians, quorum=2)
+    ballots, codes = _cast(ceremony.election, ["yes", "no", "yes"])
+    keys = [g.announce(ceremony_id="soest.p-3", guardians=3, quorum=2) for g in guardians]
+
+    class Forging:
+        """A guardian whose share of "yes" is off by a factor g (its proof no longer holds)."""
+
+        guardian_id = guardians[0].guardian_id
+
+        def decrypt_tally(self, **kwargs: Any) -> Any:
+            answer = guardians[0].decrypt_tally(**kwargs)
+            contest = answer.share.contests[CONTEST_ID]
+            selection = contest.selections["yes"]
+            contest.selections["yes"] = replace(
+                selection, share=mult_p(selection.share, g_pow_p(1)))
+            return answer
+
+    tally = _running_tally(ceremony.election, ballots)
+    with pytest.raises(CeremonyFailed):
+        decrypt(ceremony_id="soest.p-3", election=ceremony.election, keys=keys, tally=tally,
+                codes=codes, available=[Forging(), guardians[1]])  # type: ignore[list-item]
+    decrypted = decrypt(ceremony_id="soest.p-3", election=ceremony.election, keys=keys,
+                        tally=tally, codes=codes, available=guardians[:2])
+    assert counts_from_tally(decrypted.plaintext) == {"yes": 2, "no": 1, "abstain": 0}
+    # Having decrypted the sum, a guardian will not decrypt a "tally" of one ballot.
+    single = _running_tally(ceremony.election, ballots[:1])
+    with pytest.raises(GuardianRefusal):
+        guardians[1].decrypt_tally(ceremony_id="soest.p-3", election=ceremony.election,
+                                   ballots=[], missing=[], tally=single, codes=codes[:1])

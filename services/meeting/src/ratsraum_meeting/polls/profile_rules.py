@@ -8,9 +8,8 @@ from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.profiles.live import RequestState
 from ratsraum_meeting.profiles.presets import RuleProfile
 
-# Voting builds secret ballots right now; meeting checks the law for them
-# already, but forwards only the methods voting runs today.
-FORWARDED = frozenset({"open", "roll_call", "election"})
+# Every method voting runs (secret ballots through its SecretBallotService).
+FORWARDED = frozenset({"open", "roll_call", "secret", "election"})
 KIND_DE = {"open": "offene Abstimmung", "roll_call": "namentliche Abstimmung",
            "secret": "geheime Abstimmung", "election": "Wahl"}
 KIND_EN = {"open": "open vote", "roll_call": "roll-call vote", "secret": "secret vote",

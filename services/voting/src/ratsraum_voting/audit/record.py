@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ratsraum_common.db import Database
+from ratsraum_voting.audit.secret_record import export_secret_record
 from ratsraum_voting.errors import Reason, VotingError
 from ratsraum_voting.polls import repository as repo
 from ratsraum_voting.polls.models import AuditEntry
@@ -20,7 +21,7 @@ async def export_record(*, db: Database, tenant: str, poll_id: str) -> dict[str,
     async with db.tenant_session(tenant) as session:
         poll = await repo.get_poll(session, poll_id=poll_id)
         if poll is None:
-            raise VotingError(Reason.POLL_NOT_FOUND, f"Abstimmung {poll_id} gibt es nicht.")
+            return await _secret_or_none(db=db, tenant=tenant, poll_id=poll_id)
         rows = await session.scalars(
             select(AuditEntry).where(AuditEntry.poll_pk == poll.id).order_by(AuditEntry.seq)
         )
@@ -39,6 +40,14 @@ async def export_record(*, db: Database, tenant: str, poll_id: str) -> dict[str,
         "result": {k: v for k, v in result.items() if k != "audit"},
         "signed_head": result.get("audit"),
     }
+
+
+async def _secret_or_none(*, db: Database, tenant: str, poll_id: str) -> dict[str, Any]:
+    """A secret poll keeps its chain apart (secret_audit_entries); same export format."""
+    try:
+        return await export_secret_record(db=db, tenant=tenant, poll_id=poll_id)
+    except VotingError:
+        raise VotingError(Reason.POLL_NOT_FOUND, f"Abstimmung {poll_id} gibt es nicht.") from None
 
 
 def dumps(record: dict[str, Any]) -> str:

@@ -4,8 +4,9 @@ Checks the hash chain, the Ed25519 signature of its head, every ballot hash and 
 ballot came from a voter on the roll; recomputes the tally of open and roll-call votes (last
 ballot per voter in chain order, or the clerk's show-of-hands counts) and compares it with
 the result entry, the published result and the exported current ballots; re-applies the
-majority or election rule and checks a drawn lot against its commitment. Exit status 0 when
-everything matches, 1 on any mismatch, 2 when the record cannot be read.
+majority or election rule and checks a drawn lot against its commitment. Secret polls: see
+secret_verify.py (`--secret-record DIR` matches the chain with the election record).
+Exit status 0 when everything matches, 1 on any mismatch, 2 when the record is unreadable.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ratsraum_voting.audit.chain import (
     entry_hash,
     signed_message,
 )
+from ratsraum_voting.audit.secret_verify import check_against_election_record, check_secret
 
 
 def check_chain(record: dict[str, Any]) -> list[str]:
@@ -133,8 +135,16 @@ def check_tally(record: dict[str, Any]) -> list[str]:
     return problems
 
 
-def verify(record: dict[str, Any]) -> list[str]:
+decision_problems = _decision
+
+
+def verify(record: dict[str, Any], secret_record: Path | None = None) -> list[str]:
     """Every problem found in the record (empty when it checks out)."""
+    if record.get("method") == "secret":
+        problems = check_chain(record) + check_secret(record)
+        if secret_record is not None:
+            problems += check_against_election_record(record, secret_record)
+        return problems
     return check_chain(record) + check_tally(record)
 
 
@@ -143,10 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ratsraum-verify", description=__doc__.splitlines()[0])
     parser.add_argument("record", type=Path, help="exported audit record (JSON)")
     parser.add_argument("--public-key", help="expected hex Ed25519 key (from GetAuditKey)")
+    parser.add_argument("--secret-record", type=Path,
+                        help="secret polls: the published election record to match the chain")
     args = parser.parse_args(argv)
     try:
         record = json.loads(args.record.read_text(encoding="utf-8"))
-        problems = verify(record)
+        problems = verify(record, args.secret_record)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(f"FEHLER: Protokoll nicht lesbar: {exc}", file=sys.stderr)
         return 2

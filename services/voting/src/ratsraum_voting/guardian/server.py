@@ -16,13 +16,14 @@ from electionguard.key_ceremony import (
     ElectionPublicKey,
 )
 from electionguard.serialize import from_raw, to_raw
+from electionguard.tally import PublishedCiphertextTally
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from ratsraum_ballot_client import Election
 
 from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc
 from ratsraum_common.grpcutil import error_status
 from ratsraum_common.logging import get_logger
-from ratsraum_voting.guardian.store import GuardianRefusal, GuardianStore
+from ratsraum_voting.guardian.store import GuardianRefusal, GuardianStore, tally_from_published
 
 GUARDIAN_SERVICE = "ratsraum.voting.v1.GuardianService"
 ERROR_DOMAIN = "guardian.ratsraum.de"
@@ -105,15 +106,18 @@ class GuardianServicer(secret_pb2_grpc.GuardianServiceServicer):  # type: ignore
     async def DecryptTally(
         self, request: secret_pb2.DecryptTallyRequest, context: grpc.aio.ServicerContext
     ) -> secret_pb2.DecryptTallyResponse:
-        """Tally the ballots ourselves and partially decrypt the sum (once per ceremony)."""
+        """Partially decrypt the running tally or the ballots' sum (once per ceremony)."""
 
         def work() -> secret_pb2.DecryptTallyResponse:
             election = Election.from_json(manifest_json=request.manifest_json,
                                           context_json=request.context_json)
             ballots = [from_raw(SubmittedBallot, b) for b in request.ballots_json]
+            tally = (tally_from_published(
+                election, from_raw(PublishedCiphertextTally, request.tally_json),
+                list(request.ballot_codes)) if request.tally_json else None)
             shares = self.store.decrypt_tally(
                 ceremony_id=request.ceremony_id, election=election, ballots=ballots,
-                missing=list(request.missing))
+                missing=list(request.missing), tally=tally, codes=list(request.ballot_codes))
             return secret_pb2.DecryptTallyResponse(
                 share_json=to_raw(shares.share),
                 compensated_json={k: to_raw(v) for k, v in shares.compensated.items()})

@@ -6,9 +6,11 @@ One JSON file per ceremony holds ElectionGuard's PrivateGuardianRecord.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from electionguard.key_ceremony import (
     ElectionPublicKey,
 )
 from electionguard.serialize import from_raw, to_raw
-from electionguard.tally import tally_ballots
+from electionguard.tally import CiphertextTally, PublishedCiphertextTally, tally_ballots
 from ratsraum_ballot_client import Election
 
 _CEREMONY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,120}$")
@@ -130,25 +132,32 @@ class GuardianStore:
 
     def decrypt_tally(
         self, *, ceremony_id: str, election: Election, ballots: list[SubmittedBallot],
-        missing: list[str],
+        missing: list[str], tally: CiphertextTally | None = None, codes: Sequence[str] = (),
     ) -> TallyShares:
-        """Tally the cast ballots ourselves and decrypt only that sum, once per ceremony.
+        """Decrypt one encrypted tally, once per ceremony.
 
-        A guardian never decrypts what it is merely handed: a "tally" of one ballot would
-        reveal that ballot. It checks every proof, adds the ballots up itself, and refuses a
-        second decryption over a different set of ballots.
+        Given ballots, the guardian checks every proof and adds them up itself. Given
+        voting's running tally (proofs checked at cast), it decrypts that tally with the
+        list of ballot codes it covers. A second decryption of anything else is refused, so
+        the guardians release exactly one sum per poll; the published record lets anyone
+        check that this sum is the product of the published ballots.
         """
         guardian, stored = self._load(ceremony_id)
         if election.context.elgamal_public_key != guardian.publish_joint_key():
             raise GuardianRefusal("die Wahl gehört nicht zu dieser Schlüsselzeremonie")
-        if any(b.state != BallotBoxState.CAST for b in ballots):
-            raise GuardianRefusal("nur abgegebene Stimmzettel werden ausgezählt")
-        fingerprint = sorted(b.crypto_hash.to_hex() for b in ballots)
+        if tally is None:
+            if any(b.state != BallotBoxState.CAST for b in ballots):
+                raise GuardianRefusal("nur abgegebene Stimmzettel werden ausgezählt")
+            fingerprint: object = sorted(b.crypto_hash.to_hex() for b in ballots)
+        else:
+            fingerprint = {"codes": sorted(codes), "tally": hashlib.sha256(
+                to_raw(tally.publish()).encode()).hexdigest()}
         if stored["decrypted"] not in (None, fingerprint):
             raise GuardianRefusal("bereits über andere Stimmzettel entschlüsselt")
-        tally = tally_ballots(ballot_store(ballots), election.internal, election.context)
-        if tally is None or tally.cast() != len(ballots):
-            raise GuardianRefusal("mindestens ein Stimmzettel hat ungültige Beweise")
+        if tally is None:
+            tally = tally_ballots(ballot_store(ballots), election.internal, election.context)
+            if tally is None or tally.cast() != len(ballots):
+                raise GuardianRefusal("mindestens ein Stimmzettel hat ungültige Beweise")
         share = guardian.compute_tally_share(tally, election.context)
         if share is None:
             raise GuardianRefusal("Teilentschlüsselung fehlgeschlagen")
@@ -161,6 +170,15 @@ class GuardianStore:
         stored["decrypted"] = fingerprint
         self._save(ceremony_id, guardian, stored)
         return TallyShares(share=share, compensated=compensated)
+
+
+def tally_from_published(election: Election, published: PublishedCiphertextTally,
+                         codes: Sequence[str]) -> CiphertextTally:
+    """A CiphertextTally with the contests of a published (sent) one."""
+    tally = CiphertextTally(published.object_id, election.internal, election.context)
+    object.__setattr__(tally, "contests", published.contests)
+    tally.cast_ballot_ids.update(codes)
+    return tally
 
 
 def ballot_store(ballots: list[SubmittedBallot]) -> DataStore[str, SubmittedBallot]:

@@ -7,6 +7,7 @@ from electionguard.ballot_box import submit_ballot
 from electionguard.elgamal import ElGamalCiphertext, elgamal_add
 from electionguard.group import hex_to_p
 from electionguard.serialize import from_raw, to_raw
+from electionguard.tally import CiphertextTally
 from ratsraum_ballot_client import Election
 from ratsraum_ballot_client.election import CONTEST_ID, STYLE_ID
 
@@ -81,3 +82,14 @@ def tally_of(ballots: list[SubmittedBallot]) -> Tally:
     for ballot in ballots:
         tally = add_to_tally(tally, ballot)
     return tally
+
+
+def encrypted_tally(election: Election, tally: Tally, codes: list[str]) -> CiphertextTally:
+    """ElectionGuard's CiphertextTally holding the running tally (no ballot is re-read)."""
+    result = CiphertextTally("election-results", election.internal, election.context)
+    for contest in result.contests.values():
+        for selection_id, selection in contest.selections.items():
+            if selection_id in tally:
+                selection.ciphertext = _ciphertext(tally[selection_id])
+    result.cast_ballot_ids.update(codes)
+    return result

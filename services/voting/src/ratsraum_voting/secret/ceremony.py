@@ -7,6 +7,7 @@ the private key shares stay in each guardian's own folder (see ratsraum_voting.g
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -63,9 +64,10 @@ class GuardianPort(Protocol):
 
     def decrypt_tally(
         self, *, ceremony_id: str, election: Election, ballots: list[SubmittedBallot],
-        missing: list[str],
+        missing: list[str], tally: CiphertextTally | None = None,
+        codes: Sequence[str] = (),
     ) -> TallySharesLike:
-        """Tally and partially decrypt, compensating for the missing guardians."""
+        """Partially decrypt the tally (given, or of the ballots), compensating for missing."""
 
 
 class TallySharesLike(Protocol):
@@ -131,40 +133,44 @@ class DecryptedTally:
 
 
 def decrypt(
-    *, ceremony_id: str, election: Election, ballots: list[SubmittedBallot],
-    available: Sequence[GuardianPort], keys: Sequence[ElectionPublicKey],
+    *, ceremony_id: str, election: Election, available: Sequence[GuardianPort],
+    keys: Sequence[ElectionPublicKey], ballots: Sequence[SubmittedBallot] = (),
+    tally: CiphertextTally | None = None, codes: Sequence[str] = (),
     proofs_checked: bool = False,
 ) -> DecryptedTally:
-    """Tally the cast ballots and decrypt the sum with the available guardians (≥ quorum).
+    """Decrypt the encrypted tally with the available guardians (≥ quorum), all at once.
 
-    With `proofs_checked` (every proof was checked at cast) voting adds the ballots up without
-    checking them again; the guardians still check them before they decrypt.
+    With `tally` (voting's running tally, every ballot's proofs checked at cast) only the
+    tally travels and is decrypted. Without it the tally is computed here from `ballots`
+    (checking their proofs unless `proofs_checked`) and the guardians get the ballots to
+    check and add up themselves. Either way every decryption share's proof is checked when
+    the shares are combined.
     """
     if len(available) < election.context.quorum:
         raise CeremonyFailed(
             f"Zum Entschlüsseln sind {election.context.quorum} Guardians nötig, "
             f"erreichbar sind {len(available)}."
         )
-    tally: CiphertextTally | None
-    if proofs_checked:
-        unchecked = CiphertextTally("election-results", election.internal, election.context)
-        ok = unchecked.batch_append(ballot_store(ballots), False)
-        tally = unchecked if ok else None
-    else:
-        tally = tally_ballots(ballot_store(ballots), election.internal, election.context)
     if tally is None:
-        raise CeremonyFailed("Die Stimmzettel ließen sich nicht zusammenzählen.")
+        tally = tally_of_ballots(election, list(ballots), check_proofs=not proofs_checked)
+        handed = list(ballots)
+    else:
+        handed = []
     present = {g.guardian_id for g in available}
     missing = [k for k in keys if k.owner_id not in present]
-    mediator = DecryptionMediator(ceremony_id, election.context)
+    missing_ids = [k.owner_id for k in missing]
     by_id = {k.owner_id: k for k in keys}
-    answers = {
-        g.guardian_id: g.decrypt_tally(
-            ceremony_id=ceremony_id, election=election, ballots=ballots,
-            missing=[k.owner_id for k in missing],
-        )
-        for g in available
-    }
+
+    def ask(guardian: GuardianPort) -> TallySharesLike:
+        return guardian.decrypt_tally(ceremony_id=ceremony_id, election=election,
+                                      ballots=handed, missing=missing_ids,
+                                      tally=None if handed else tally, codes=codes)
+
+    # The guardians work on their own machines: ask them all at once, not one by one.
+    with ThreadPoolExecutor(max_workers=len(available)) as pool:
+        answers = dict(zip([g.guardian_id for g in available], pool.map(ask, available),
+                           strict=True))
+    mediator = DecryptionMediator(ceremony_id, election.context)
     for guardian_id, answer in answers.items():
         mediator.announce(by_id[guardian_id], answer.share, {})
     for key in missing:
@@ -173,6 +179,7 @@ def decrypt(
             mediator.receive_tally_compensation_share(answer.compensated[key.owner_id])
     if missing:
         mediator.reconstruct_shares_for_tally(tally)
+    # Checks every share's Chaum-Pedersen proof (and rebuilt shares) before combining.
     plaintext = mediator.get_plaintext_tally(tally, election.manifest)
     if plaintext is None:
         raise CeremonyFailed("Die Teilentschlüsselungen passen nicht zusammen.")
@@ -180,3 +187,17 @@ def decrypt(
         ciphertext=tally, plaintext=plaintext,
         coefficients=LagrangeCoefficientsRecord(mediator.get_lagrange_coefficients()),
     )
+
+
+def tally_of_ballots(
+    election: Election, ballots: list[SubmittedBallot], *, check_proofs: bool
+) -> CiphertextTally:
+    """ElectionGuard's encrypted tally of the ballots (checking their proofs if asked)."""
+    if check_proofs:
+        tally = tally_ballots(ballot_store(ballots), election.internal, election.context)
+    else:
+        unchecked = CiphertextTally("election-results", election.internal, election.context)
+        tally = unchecked if unchecked.batch_append(ballot_store(ballots), False) else None
+    if tally is None:
+        raise CeremonyFailed("Die Stimmzettel ließen sich nicht zusammenzählen.")
+    return tally

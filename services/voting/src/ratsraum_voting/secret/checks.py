@@ -141,6 +141,8 @@ def check_result(directory: Path, plaintext: PlaintextTally, ballots: int, repor
         poll_id=poll["poll_id"], title=poll["title"],
         options=[(c["option_id"], c["label"]) for c in poll["counts"]], rule=poll["rule"],
         statutory_members=poll["statutory_members"], roll_size=poll["roll_size"], counts=counts,
+        kind=poll.get("kind", "motion"), runoff=(poll.get("election") or {}).get("round") == 2,
+        lot_commitment=(poll.get("election") or {}).get("lot_commitment"),
     )
     _require(expected == poll, "Ergebnis in ratsraum_poll.json passt nicht zur Auszählung")
     verdict = "angenommen" if poll["accepted"] else "abgelehnt"

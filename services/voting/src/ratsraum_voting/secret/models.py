@@ -55,6 +55,19 @@ class SecretPoll(TenantScoped, Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     record_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Life cycle and elections (revision 0004_secret_more), as for open polls.
+    agenda_item_id: Mapped[str] = mapped_column(String(ID_LENGTH), default="",
+                                                server_default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    kind: Mapped[str] = mapped_column(String(16), default="motion", server_default="motion")
+    closed_by: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    rerun_of: Mapped[str | None] = mapped_column(String(36))
+    rerun_poll_id: Mapped[str | None] = mapped_column(String(36))
+    runoff_of: Mapped[str | None] = mapped_column(String(36))
+    # A tied election commits to this seed's SHA-256 at close; DrawSecretLot reveals it.
+    lot_seed: Mapped[str | None] = mapped_column(String(64))
 
 
 class SecretRollEntry(TenantScoped, Base):
@@ -83,3 +96,22 @@ class SecretBallot(TenantScoped, Base):
     )
     code: Mapped[str] = mapped_column(String(64))
     ballot_json: Mapped[str] = mapped_column(Text)
+
+
+class SecretAuditEntry(TenantScoped, Base):
+    """One link of a secret poll's hash chain (rules in audit/chain.py); insert-only.
+
+    Ballot entries carry the ballot's hash and confirmation code, never a voter, and are
+    chained at close sorted by code, so their order says nothing about who cast them.
+    """
+
+    __tablename__ = "secret_audit_entries"
+
+    poll_pk: Mapped[str] = mapped_column(
+        String(36), ForeignKey("secret_polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as stored
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

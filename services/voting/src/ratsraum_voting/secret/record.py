@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,11 +50,36 @@ def record_digest(directory: Path) -> tuple[str, str]:
 
 def write_record(
     *, directory: Path, election: Election, guardians: Sequence[GuardianRecord],
-    ballots: Sequence[SubmittedBallot], decrypted: DecryptedTally, voters: Sequence[str],
-    poll: dict[str, Any],
+    ballots: Sequence[SubmittedBallot] = (), decrypted: DecryptedTally,
+    voters: Sequence[str], poll: dict[str, Any], ballot_texts: Sequence[tuple[str, str]] = (),
 ) -> PublishedRecord:
-    """Write the record; ballots are named by their code, so file order says nothing."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write the record; ballots are named by their code, so file order says nothing.
+
+    `ballot_texts` are (code, ElectionGuard JSON) pairs as stored at cast: written as they
+    are, byte for byte, so each file's SHA-256 is the ballot hash in the audit chain. The
+    record is built beside its place and renamed into it, so it is never seen half written.
+    """
+    building = directory.with_name(f".{directory.name}.{uuid.uuid4().hex}")
+    building.mkdir(parents=True)
+    try:
+        _write(building, election=election, guardians=guardians, ballots=ballots,
+               decrypted=decrypted, voters=voters, poll=poll, ballot_texts=ballot_texts)
+        sums, digest = record_digest(building)
+        (building / SUMS_FILE).write_text(sums, encoding="utf-8")
+        if directory.exists():  # a close that failed after writing is being repeated
+            shutil.rmtree(directory)
+        building.rename(directory)
+    finally:
+        if building.exists():
+            shutil.rmtree(building)
+    return PublishedRecord(directory=directory, sha256=digest)
+
+
+def _write(
+    directory: Path, *, election: Election, guardians: Sequence[GuardianRecord],
+    ballots: Sequence[SubmittedBallot], decrypted: DecryptedTally, voters: Sequence[str],
+    poll: dict[str, Any], ballot_texts: Sequence[tuple[str, str]],
+) -> None:
     to_file(election.manifest, MANIFEST, str(directory))
     to_file(election.context, CONTEXT, str(directory))
     to_file(get_constants(), CONSTANTS, str(directory))
@@ -62,6 +89,11 @@ def write_record(
                 str(directory / GUARDIANS_DIR))
     for ballot in ballots:
         to_file(ballot, BALLOT_PREFIX + ballot.code.to_hex(), str(directory / BALLOTS_DIR))
+    if ballot_texts:
+        (directory / BALLOTS_DIR).mkdir(exist_ok=True)
+    for code, text in ballot_texts:
+        (directory / BALLOTS_DIR / f"{BALLOT_PREFIX}{code}.json").write_text(
+            text, encoding="utf-8")
     to_file(decrypted.ciphertext.publish(), ENCRYPTED_TALLY, str(directory))
     to_file(decrypted.plaintext, TALLY, str(directory))
     (directory / VOTERS_FILE).write_text(
@@ -70,6 +102,8 @@ def write_record(
     (directory / POLL_FILE).write_text(
         json.dumps(poll, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
     )
-    sums, digest = record_digest(directory)
-    (directory / SUMS_FILE).write_text(sums, encoding="utf-8")
-    return PublishedRecord(directory=directory, sha256=digest)
+
+
+def ballot_file(directory: Path, code: str) -> Path:
+    """Where the ballot with this confirmation code lies in a record."""
+    return directory / BALLOTS_DIR / f"{BALLOT_PREFIX}{code}.json"

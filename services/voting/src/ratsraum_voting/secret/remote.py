@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -15,6 +16,7 @@ from electionguard.key_ceremony import (
     ElectionPublicKey,
 )
 from electionguard.serialize import from_raw, to_raw
+from electionguard.tally import CiphertextTally
 from ratsraum_ballot_client import Election
 
 from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc
@@ -119,13 +121,14 @@ class RemoteGuardian:
 
     def decrypt_tally(
         self, *, ceremony_id: str, election: Election, ballots: list[SubmittedBallot],
-        missing: list[str],
+        missing: list[str], tally: CiphertextTally | None = None, codes: Sequence[str] = (),
     ) -> TallyShares:
-        """Tally and partially decrypt, compensating for the missing guardians."""
+        """Partially decrypt the tally (or the ballots' sum), compensating for the missing."""
         reply = self._call("DecryptTally", secret_pb2.DecryptTallyRequest(
             ceremony_id=ceremony_id, manifest_json=election.manifest_json(),
             context_json=election.context_json(), ballots_json=[to_raw(b) for b in ballots],
-            missing=missing), DECRYPT_DEADLINE_SECONDS)
+            missing=missing, tally_json=to_raw(tally.publish()) if tally is not None else "",
+            ballot_codes=list(codes)), DECRYPT_DEADLINE_SECONDS)
         assert isinstance(reply, secret_pb2.DecryptTallyResponse)
         return TallyShares(
             share=from_raw(DecryptionShare, reply.share_json),

@@ -7,22 +7,23 @@ from pathlib import Path
 from typing import TypeVar
 
 import grpc
-from sqlalchemy import func, select
 
-from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc
+from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc, voting_pb2
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import error_status
 from ratsraum_common.logging import get_logger
 from ratsraum_voting.api.servicer import _CODES, ERROR_DOMAIN
+from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.config import Settings
 from ratsraum_voting.errors import Reason, VotingError, invalid
 from ratsraum_voting.guardian.server import use_thread_pools
 from ratsraum_voting.polls.schemas import check_id, check_poll_id, check_tenant
 from ratsraum_voting.polls.wire import RULES_FROM_WIRE
 from ratsraum_voting.secret import service
-from ratsraum_voting.secret.models import SecretRollEntry
+from ratsraum_voting.secret.closing import close_secret_poll
 from ratsraum_voting.secret.record import SUMS_FILE, record_digest
 from ratsraum_voting.secret.remote import GuardianAddress, parse_guardians
+from ratsraum_voting.secret.servicer_lifecycle import SecretLifecycleRpcs
 from ratsraum_voting.secret.wire import poll_to_proto, result_to_proto
 
 SECRET_SERVICE_NAME = "ratsraum.voting.v1.SecretBallotService"  # noqa: S105 (a name)
@@ -31,15 +32,18 @@ log = get_logger(__name__)
 T = TypeVar("T")
 
 
-class SecretBallotServicer(secret_pb2_grpc.SecretBallotServiceServicer):  # type: ignore[misc]
+class SecretBallotServicer(SecretLifecycleRpcs,
+                           secret_pb2_grpc.SecretBallotServiceServicer):  # type: ignore[misc]
     """Secret polls over gRPC; guardians from VOTING_GUARDIANS, records under records_root."""
 
     def __init__(
-        self, *, db: Database, guardians: Sequence[GuardianAddress], records_root: Path
+        self, *, db: Database, guardians: Sequence[GuardianAddress], records_root: Path,
+        signer: AuditSigner,
     ) -> None:
         self.db = db
         self.guardians = list(guardians)
         self.records_root = records_root
+        self.signer = signer
 
     async def _handle(self, context: grpc.aio.ServicerContext,
                       call: Callable[[], Awaitable[T]]) -> T:
@@ -55,10 +59,11 @@ class SecretBallotServicer(secret_pb2_grpc.SecretBallotServiceServicer):  # type
         await context.abort_with_status(status)
         raise AssertionError("abort_with_status returned")
 
-    async def _roll_size(self, tenant: str, poll_pk: str) -> int:
+    async def _described(self, tenant: str, poll_id: str) -> secret_pb2.SecretPoll:
         async with self.db.tenant_session(tenant) as session:
-            return int((await session.execute(select(func.count()).select_from(
-                SecretRollEntry).where(SecretRollEntry.poll_pk == poll_pk))).scalar_one())
+            poll = await service.load(session, poll_id)
+            return poll_to_proto(poll, roll_size=await service.roll_size_of(session, poll),
+                                 voted=await service.voted_of(session, poll))
 
     async def OpenSecretPoll(
         self, request: secret_pb2.OpenSecretPollRequest, context: grpc.aio.ServicerContext
@@ -69,15 +74,20 @@ class SecretBallotServicer(secret_pb2_grpc.SecretBallotServiceServicer):  # type
             tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
             if request.majority_rule not in RULES_FROM_WIRE:
                 raise invalid("majority_rule", "Mehrheitsregel angeben.")
-            poll = await service.open_secret_poll(
-                db=self.db, guardians=self.guardians, tenant=tenant, poll_id=poll_id,
+            kind = "election" if request.kind == voting_pb2.POLL_KIND_ELECTION else "motion"
+            poll = await service.open_secret_poll(db=self.db, guardians=self.guardians,
+                                                  spec=service.SecretSpec(
+                tenant=tenant, poll_id=poll_id,
                 meeting_id=check_id("meeting_id", request.meeting_id),
                 title=request.title.strip()[:500] or "Geheime Abstimmung",
                 options=[(o.id, o.label) for o in request.options],
                 rule=RULES_FROM_WIRE[request.majority_rule], roll=list(request.roll),
                 statutory_members=request.statutory_members or None,
-            )
-            return poll_to_proto(poll, roll_size=len(set(request.roll)))
+                agenda_item_id=check_id("agenda_item_id", request.agenda_item_id,
+                                        required=False),
+                public=request.public, kind=kind,
+            ))
+            return await self._described(tenant, poll.poll_id)
 
         return await self._handle(context, call)
 
@@ -88,8 +98,7 @@ class SecretBallotServicer(secret_pb2_grpc.SecretBallotServiceServicer):  # type
 
         async def call() -> secret_pb2.SecretPoll:
             tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
-            poll = await service.get_secret_poll(db=self.db, tenant=tenant, poll_id=poll_id)
-            return poll_to_proto(poll, roll_size=await self._roll_size(tenant, poll.id))
+            return await self._described(tenant, poll_id)
 
         return await self._handle(context, call)
 
@@ -119,9 +128,10 @@ class SecretBallotServicer(secret_pb2_grpc.SecretBallotServiceServicer):  # type
 
         async def call() -> secret_pb2.SecretResult:
             tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
-            closed = await service.close_secret_poll(
+            closed = await close_secret_poll(
                 db=self.db, guardians=self.guardians, records_root=self.records_root,
-                tenant=tenant, poll_id=poll_id)
+                signer=self.signer, tenant=tenant, poll_id=poll_id,
+                closed_by=check_id("closed_by", request.closed_by, required=False))
             return result_to_proto(closed.poll, voted=closed.voted)
 
         return await self._handle(context, call)
@@ -153,5 +163,6 @@ def register_secret_service(server: grpc.aio.Server, *, db: Database, settings: 
     """Add SecretBallotService to voting's gRPC server (guardians from VOTING_GUARDIANS)."""
     use_thread_pools()
     servicer = SecretBallotServicer(db=db, guardians=parse_guardians(settings.guardians),
-                                    records_root=Path(settings.data_dir) / "secret_records")
+                                    records_root=Path(settings.data_dir) / "secret_records",
+                                    signer=AuditSigner.load_or_create(Path(settings.data_dir)))
     secret_pb2_grpc.add_SecretBallotServiceServicer_to_server(servicer, server)

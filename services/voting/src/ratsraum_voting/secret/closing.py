@@ -1,0 +1,198 @@
+"""Closing a secret poll: decrypt the running tally with the guardians, publish the record.
+
+Every ballot's proofs were checked when it was cast, and the encrypted tally grew with each
+ballot, so closing needs no pass over the ballots' proofs: the guardians (asked all at once)
+partially decrypt the one tally, voting checks each share's proof while combining them, and
+writes the record. Checking every ballot again is the record verifier's job
+(`ratsraum-verify-secret`), which anyone can run on the published record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import shutil
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from electionguard.guardian import GuardianRecord
+from electionguard.key_ceremony import ElectionPublicKey
+from electionguard.serialize import from_raw
+from sqlalchemy import select
+
+from ratsraum_common.db import Database
+from ratsraum_common.logging import get_logger
+from ratsraum_voting import elections
+from ratsraum_voting.audit import secret_log
+from ratsraum_voting.audit.keys import AuditSigner
+from ratsraum_voting.errors import Reason, VotingError
+from ratsraum_voting.secret import casting
+from ratsraum_voting.secret.ceremony import CeremonyFailed, decrypt
+from ratsraum_voting.secret.models import SecretBallot, SecretPoll
+from ratsraum_voting.secret.record import write_record
+from ratsraum_voting.secret.remote import GuardianAddress, RemoteGuardian
+from ratsraum_voting.secret.result import counts_from_tally, poll_result
+from ratsraum_voting.secret.service import election_of, load, roll_size_of, voted_of
+from ratsraum_voting.secret.wire import CLOSED, CLOSING, OPEN, emit_secret_closed
+
+log = get_logger(__name__)
+# One close per poll at a time in this process: a retry while the first close still runs
+# waits for it instead of asking the guardians twice.
+_CLOSING: dict[tuple[str, str], asyncio.Lock] = {}
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A closed secret poll, who voted, whether this call closed it, and step timings (ms)."""
+
+    poll: SecretPoll
+    voted: list[str]
+    closed_now: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _public_key(record: GuardianRecord) -> ElectionPublicKey:
+    return ElectionPublicKey(record.guardian_id, record.sequence_order,
+                             record.election_public_key, record.election_commitments,
+                             record.election_proofs)
+
+
+def _reachable(guardians: Sequence[GuardianAddress], poll: SecretPoll) -> list[RemoteGuardian]:
+    """The guardians that answer (announce is idempotent: it repeats their public key)."""
+    quorum = len(poll.guardians) // 2 + 1
+
+    def probe(address: GuardianAddress) -> RemoteGuardian | None:
+        remote = RemoteGuardian(address)
+        try:
+            remote.announce(ceremony_id=poll.ceremony_id, guardians=len(poll.guardians),
+                            quorum=quorum)
+        except CeremonyFailed:
+            remote.close()
+            return None
+        return remote
+
+    with ThreadPoolExecutor(max_workers=max(1, len(guardians))) as pool:
+        return [r for r in pool.map(probe, guardians) if r is not None]
+
+
+def _lot_seed(poll: SecretPoll) -> tuple[str | None, str | None]:
+    """A fresh lot seed for elections (kept only if the round ends tied) and its commitment."""
+    if poll.kind != "election":
+        return None, None
+    seed = secrets.token_bytes(32)
+    return seed.hex(), elections.commitment(seed)
+
+
+def _decrypt_and_record(
+    *, poll: SecretPoll, guardians: Sequence[GuardianAddress], records_dir: Path,
+    ballots: list[tuple[str, str]], voted: list[str], roll_size: int,
+    lot_commitment: str | None, timings: dict[str, float],
+) -> tuple[dict[str, Any], str]:
+    started = time.perf_counter()
+    election = election_of(poll)
+    codes = [code for code, _text in ballots]
+    tally = casting.encrypted_tally(election, poll.tally, codes)
+    records = [from_raw(GuardianRecord, g) for g in poll.guardians]
+    remotes = _reachable(guardians, poll)
+    timings["guardians_reached_ms"] = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    try:
+        decrypted = decrypt(ceremony_id=poll.ceremony_id, election=election, available=remotes,
+                            keys=[_public_key(r) for r in records], tally=tally, codes=codes)
+    finally:
+        for remote in remotes:
+            remote.close()
+    timings["decrypt_and_check_shares_ms"] = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    counts = counts_from_tally(decrypted.plaintext)
+    if sum(counts.values()) != len(ballots):
+        raise CeremonyFailed("Die entschlüsselte Summe passt nicht zur Zahl der Stimmzettel.")
+    options = [(o[0], o[1]) for o in poll.options]
+    result = poll_result(poll_id=poll.poll_id, title=poll.title, options=options,
+                         rule=poll.majority_rule, statutory_members=poll.statutory_members,
+                         roll_size=roll_size, counts=counts, kind=poll.kind,
+                         runoff=poll.runoff_of is not None, lot_commitment=lot_commitment)
+    published = write_record(directory=records_dir, election=election, guardians=records,
+                             decrypted=decrypted, voters=voted, poll=result,
+                             ballot_texts=ballots)
+    timings["record_written_ms"] = (time.perf_counter() - started) * 1000
+    return result, published.sha256
+
+
+async def _begin(db: Database, tenant: str, poll_id: str) -> tuple[
+        SecretPoll, list[str], int, list[tuple[str, str]] | None]:
+    """Stop casting (`closing`) and read what the close needs; None ballots: already closed."""
+    async with db.transaction(tenant) as session:
+        poll = await load(session, poll_id, lock=True)
+        voted, roll_size = await voted_of(session, poll), await roll_size_of(session, poll)
+        if poll.state == CLOSED:
+            return poll, voted, roll_size, None
+        if poll.state not in (OPEN, CLOSING):
+            raise VotingError(Reason.POLL_NOT_OPEN,
+                              "Die geheime Abstimmung ist abgebrochen oder ungültig.")
+        # No casts from here on, also if the decryption fails and the close is retried.
+        poll.state = CLOSING
+        rows = (await session.execute(
+            select(SecretBallot.code, SecretBallot.ballot_json)
+            .where(SecretBallot.poll_pk == poll.id).order_by(SecretBallot.code))).all()
+    return poll, voted, roll_size, [(code, text) for code, text in rows]
+
+
+async def close_secret_poll(
+    *, db: Database, guardians: Sequence[GuardianAddress], records_root: Path,
+    signer: AuditSigner, tenant: str, poll_id: str, closed_by: str = "",
+) -> Closed:
+    """Decrypt the running tally with a quorum of guardians, write the record, seal."""
+    lock = _CLOSING.setdefault((tenant, poll_id), asyncio.Lock())
+    async with lock:
+        try:
+            return await _close(db=db, guardians=guardians, records_root=records_root,
+                                signer=signer, tenant=tenant, poll_id=poll_id,
+                                closed_by=closed_by)
+        finally:
+            _CLOSING.pop((tenant, poll_id), None)
+
+
+async def _close(
+    *, db: Database, guardians: Sequence[GuardianAddress], records_root: Path,
+    signer: AuditSigner, tenant: str, poll_id: str, closed_by: str,
+) -> Closed:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    poll, voted, roll_size, ballots = await _begin(db, tenant, poll_id)
+    if ballots is None:
+        return Closed(poll=poll, voted=voted, closed_now=False)
+    timings["ballots_read_ms"] = (time.perf_counter() - started) * 1000
+    seed, commitment = _lot_seed(poll)
+    try:
+        result, digest = await asyncio.to_thread(
+            _decrypt_and_record, poll=poll, guardians=guardians,
+            records_dir=records_root / tenant / poll_id, ballots=ballots, voted=voted,
+            roll_size=roll_size, lot_commitment=commitment, timings=timings)
+    except CeremonyFailed as exc:
+        raise VotingError(Reason.WRONG_STATE,
+                          f"Auszählung nicht möglich (erneut schließen): {exc}") from exc
+    started = time.perf_counter()
+    async with db.transaction(tenant) as session:
+        poll = await load(session, poll_id, lock=True)
+        if poll.state != CLOSING:  # cancelled or re-run meanwhile: publish nothing
+            shutil.rmtree(records_root / tenant / poll_id, ignore_errors=True)
+            raise VotingError(Reason.POLL_NOT_OPEN, "Die geheime Abstimmung wurde abgebrochen.")
+        poll.state, poll.result, poll.record_sha256 = CLOSED, result, digest
+        if (result.get("election") or {}).get("status") == "lot_pending":
+            poll.lot_seed = seed  # revealed by DrawSecretLot, checked against the commitment
+        poll.closed_at, poll.closed_by = datetime.now(UTC), closed_by or None
+        entries = await secret_log.ballot_entries(session, poll=poll)
+        entries.append(("closed", {"closed_by": closed_by, "ballots_cast": len(ballots)}))
+        entries.append(("result", {**result, "record_sha256": digest, "voted": voted}))
+        await secret_log.seal(session, poll=poll, signer=signer, entries=entries)
+        emit_secret_closed(session, poll=poll, voted=voted)
+    timings["sealed_ms"] = (time.perf_counter() - started) * 1000
+    log.info("secret.closed", tenant=tenant, poll_id=poll_id, ballots_cast=len(ballots),
+             **{k: round(v, 1) for k, v in timings.items()})
+    return Closed(poll=poll, voted=voted, closed_now=True, timings=timings)
