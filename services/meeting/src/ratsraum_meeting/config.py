@@ -47,6 +47,14 @@ class Settings(ServiceSettings):
     video_http_timeout_seconds: float = 5.0
     video_http_attempts: int = 3
     video_webex_openapi: Path | None = None
+    # Polled presence (Teams attendance reports) of running meetings, every this often.
+    video_presence_poll_interval_seconds: float = 60.0
+    # Push registrations: Graph subscriptions live this long and are renewed this long before
+    # they expire; Webex webhooks are checked (and reactivated) on the same round.
+    video_subscription_lifetime_seconds: float = 3600.0
+    video_subscription_renew_margin_seconds: float = 600.0
+    video_subscription_check_interval_seconds: float = 120.0
+    video_subscription_renew_attempts: int = 3
     # A remote member whose app sends no heartbeat for this long counts as having left.
     lobby_heartbeat_timeout_seconds: float = 30.0
     lobby_sweep_interval_seconds: float = 5.0

@@ -28,6 +28,12 @@ class QuorumResult:
     formula: str = ""
 
 
+SIZE_UNKNOWN_DE = ("Gesetzliche Mitgliederzahl des Gremiums fehlt; bitte in den Stammdaten "
+                   "eintragen.")
+SIZE_UNKNOWN_EN = ("The statutory number of members of the body is missing; please enter it "
+                   "in the master data.")
+
+
 class UnknownRuleProfile(ValueError):
     """No quorum rule is defined for this profile."""
 
@@ -85,8 +91,13 @@ def evaluate(
         if rule not in PRESETS:
             raise UnknownRuleProfile(rule)
         formula, source = PRESETS[rule].quorum_formula, source or PRESETS[rule].quorum_source
-    need = FORMULAS[formula](statutory_members, conflicted)
     counted = max(0, present - conflicted_present)
+    if statutory_members == 0:
+        # 0 marks a size nobody entered yet (e.g. an OParl import without memberCount): no
+        # count of members can be quorate against it, so votes stay closed until it is set.
+        return QuorumResult(False, counted, 0, 0, rule, SIZE_UNKNOWN_DE, SIZE_UNKNOWN_EN,
+                            conflicted_present, formula)
+    need = FORMULAS[formula](statutory_members, conflicted)
     quorate = counted >= need.required
     verdict = ("beschlussfähig", "quorate") if quorate else (
         "nicht beschlussfähig", "not quorate")

@@ -20,8 +20,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ratsraum_common import demo
 from ratsraum_devstack.paths import shared_dir
-from ratsraum_meeting.meetings.models import Meeting
+from ratsraum_meeting.meetings.models import Body, Meeting
 from ratsraum_meeting.oparl.models import OParlImport
 
 SHARED = shared_dir() / "oparl"
@@ -329,3 +330,50 @@ async def test_unreachable_source_fails_with_a_german_reason(meeting: Any, issue
     run = response.json()
     assert run["status"] == "failed"
     assert "Versuchen" in run["report"]["errors"][0]["reason"]
+
+
+async def test_body_without_member_count_keeps_votes_closed_until_its_size_is_entered(
+    meeting: Any, issuer: Any, oparl: OParlServer
+) -> None:
+    admin, clerk = issuer.person("lange"), issuer.person("richter")
+    run = (await meeting.client.post(IMPORTS, json={"system_url": f"{oparl.base}/"},
+                                     headers=admin)).json()
+    org_id = oparl.lists["/organizations"][0]["id"]
+    entry = next(e for e in run["report"]["repaired"] if e["defect"] == "member-count-missing")
+    assert entry["id"] == org_id
+    assert "unbekannt" in entry["note"]
+    assert "unknown" in entry["note_en"]
+    bodies = {b["oparl_id"]: b for b in (await meeting.client.get(
+        "/api/v1/admin/bodies", headers=admin)).json()}
+    assert bodies[org_id]["statutory_members"] == 0  # 0 = unknown, never a size
+    # A second run still reports it: the admin has not entered the size yet.
+    oparl.touch("/organizations", 0)
+    again = (await meeting.client.post(IMPORTS, json={"system_url": f"{oparl.base}/"},
+                                       headers=admin)).json()
+    assert "member-count-missing" in _defects(again["report"])
+
+    # The demo committee in the same state as an imported body without memberCount.
+    async with meeting.app.state.db.transaction("soest") as session:
+        demo_meeting = await session.get(Meeting, demo.MEETING_ID)
+        assert demo_meeting is not None
+        body = await session.get(Body, demo_meeting.body_id)
+        assert body is not None
+        body.statutory_members = 0
+    await meeting.open_and_attend(clerk, present=6)
+    base = f"/api/v1/meetings/{demo.MEETING_ID}"
+    quorum = (await meeting.client.get(f"{base}/quorum", headers=clerk)).json()
+    assert quorum["quorate"] is False
+    assert quorum["explanation"].startswith("Gesetzliche Mitgliederzahl des Gremiums fehlt")
+    polls = f"{base}/agenda-items/{demo.AGENDA[2].id}/polls"
+    refused = await meeting.client.post(polls, json={"method": "open"}, headers=clerk)
+    assert refused.status_code == 409
+    assert "bitte in den Stammdaten eintragen" in refused.json()["detail"]
+    english = await meeting.client.post(polls, json={"method": "open"},
+                                        headers={**clerk, "Accept-Language": "en"})
+    assert "statutory number of members" in english.json()["detail"]
+
+    patched = await meeting.client.patch(f"/api/v1/admin/bodies/{body.id}", headers=admin,
+                                         json={"statutory_members": 11})
+    assert patched.status_code == 200, patched.text
+    opened = await meeting.client.post(polls, json={"method": "open"}, headers=clerk)
+    assert opened.status_code == 201, opened.text

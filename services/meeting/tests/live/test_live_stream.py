@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import timedelta
+
 import httpx
+from sqlalchemy import select
 
 from ratsraum_common import demo
-from ratsraum_meeting.api.live import tickets
+from ratsraum_meeting import live_tickets
 from ratsraum_meeting.attendance.push import push_lobby
 from ratsraum_meeting.lobby import service as lobby
 from ratsraum_meeting.meetings.service import get_meeting
+from ratsraum_meeting.timeutil import now
 
 BASE = f"/api/v1/meetings/{demo.MEETING_ID}"
 BECKER = next(p for p in demo.PEOPLE if p.username == "becker").subject
@@ -92,12 +97,27 @@ async def test_a_member_sees_no_lobby_and_a_ticket_works_once(  # type: ignore[n
 async def test_tickets_expire_and_belong_to_one_meeting(meeting, issuer) -> None:  # type: ignore[no-untyped-def]
     principal = await meeting.app.state.token_verifier.verify(
         issuer.person("becker")["Authorization"].split()[1])
-    expired = tickets.issue(principal=principal, meeting_id=demo.MEETING_ID, now=0.0)
+    db = meeting.app.state.db
+    expired = await live_tickets.issue(
+        db, principal=principal, meeting_id=demo.MEETING_ID,
+        at=now() - timedelta(seconds=live_tickets.TICKET_SECONDS + 1))
     refused = await meeting.client.get(f"{BASE}/live", params={"ticket": expired})
     assert refused.status_code == 401
-    elsewhere = tickets.issue(principal=principal, meeting_id="another-meeting")
+    elsewhere = await live_tickets.issue(db, principal=principal, meeting_id="another-meeting")
     refused = await meeting.client.get(f"{BASE}/live", params={"ticket": elsewhere})
     assert refused.status_code == 401
+    # Another town's name on a ticket of this town finds nothing there.
+    fresh = await live_tickets.issue(db, principal=principal, meeting_id=demo.MEETING_ID)
+    forged = "hamm" + fresh[fresh.index("."):]
+    refused = await meeting.client.get(f"{BASE}/live", params={"ticket": forged})
+    assert refused.status_code == 401
+    assert (await meeting.client.get(f"{BASE}/live", params={"ticket": "garbage"})
+            ).status_code == 401
+    async with db.tenant_session(demo.TENANT) as session:
+        stored = (await session.scalars(select(live_tickets.LiveTicket.token_hash))).all()
+    secret = fresh.split(".", 1)[1]
+    assert hashlib.sha256(secret.encode()).hexdigest() in stored  # kept only as a hash
+    assert secret not in stored
 
 
 async def test_streams_past_the_cap_get_503(meeting, issuer, serve) -> None:  # type: ignore[no-untyped-def]

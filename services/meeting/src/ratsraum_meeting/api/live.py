@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
-import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 
-from ratsraum_common.auth import ROLES, Principal, current_principal
+from ratsraum_common.auth import ROLES, current_principal
 from ratsraum_common.db import Database
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
-from ratsraum_meeting import live
+from ratsraum_meeting import live, live_tickets
 from ratsraum_meeting.api.deps import DB, Reader
 from ratsraum_meeting.attendance.state import live_state
 from ratsraum_meeting.meetings import service as meetings
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["live"])
 
-TICKET_SECONDS = 60.0
 PING_SECONDS = 15.0
 STAFF = ("clerk", "chair")
 STAFF_KINDS = frozenset({"lobby"})  # who waits in the lobby is for clerk and chair only
@@ -44,43 +39,6 @@ _FORBIDDEN = Msg(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Ticket:
-    principal: Principal
-    meeting_id: str
-    expires: float
-
-
-class TicketStore:
-    """One-time tickets for EventSource (which cannot send headers); kept only as hashes."""
-
-    def __init__(self) -> None:
-        self._tickets: dict[str, _Ticket] = {}
-
-    @staticmethod
-    def _hash(ticket: str) -> str:
-        return hashlib.sha256(ticket.encode()).hexdigest()
-
-    def issue(self, *, principal: Principal, meeting_id: str, now: float | None = None) -> str:
-        """A new random ticket for this caller and meeting, valid for TICKET_SECONDS."""
-        at = time.monotonic() if now is None else now
-        self._tickets = {h: t for h, t in self._tickets.items() if t.expires > at}
-        ticket = secrets.token_urlsafe(32)
-        self._tickets[self._hash(ticket)] = _Ticket(principal, meeting_id, at + TICKET_SECONDS)
-        return ticket
-
-    def redeem(self, ticket: str, *, meeting_id: str, now: float | None = None) -> Principal:
-        """The ticket's caller, once; a 401 problem if unknown, used, expired or elsewhere."""
-        found = self._tickets.pop(self._hash(ticket), None)
-        at = time.monotonic() if now is None else now
-        if found is None or found.expires <= at or found.meeting_id != meeting_id:
-            raise Problem(401, "invalid-live-ticket", _BAD_TICKET)
-        return found.principal
-
-
-tickets = TicketStore()
-
-
 class TicketOut(BaseModel):
     """A one-time ticket for `GET .../live?ticket=`."""
 
@@ -90,11 +48,11 @@ class TicketOut(BaseModel):
 
 @router.post("/{meeting_id}/live-ticket")
 async def live_ticket(meeting_id: str, principal: Reader, db: DB) -> TicketOut:
-    """A one-time ticket (60 s) for the live stream, for clients that cannot send headers."""
+    """A one-time ticket (60 s, any replica redeems it) for clients that cannot send headers."""
     async with db.tenant_session(principal.tenant) as session:
         await meetings.get_meeting(session, meeting_id=meeting_id)
-    return TicketOut(ticket=tickets.issue(principal=principal, meeting_id=meeting_id),
-                     expires_in=int(TICKET_SECONDS))
+    ticket = await live_tickets.issue(db, principal=principal, meeting_id=meeting_id)
+    return TicketOut(ticket=ticket, expires_in=int(live_tickets.TICKET_SECONDS))
 
 
 def _event(kind: str, data: dict[str, Any]) -> dict[str, str]:
@@ -123,7 +81,10 @@ async def live_stream(
 ) -> EventSourceResponse:
     """SSE: event `state` first, then one event per change; pings keep the stream open."""
     if ticket is not None:
-        principal = tickets.redeem(ticket, meeting_id=meeting_id)
+        try:
+            principal = await live_tickets.redeem(db, ticket, meeting_id=meeting_id)
+        except live_tickets.InvalidTicket:
+            raise Problem(401, "invalid-live-ticket", _BAD_TICKET) from None
     else:
         principal = await current_principal(request)
     if not principal.has_any(*ROLES):

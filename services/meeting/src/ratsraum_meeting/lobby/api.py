@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
-from ratsraum_meeting.api.deps import DB, Reader, Runner, Voter
+from ratsraum_meeting.api.deps import DB, Reader, Runner, Voter, Voting
 from ratsraum_meeting.attendance import service as attendance
 from ratsraum_meeting.attendance.push import push_lobby, push_presence
 from ratsraum_meeting.lobby import service as lobby
@@ -24,6 +24,7 @@ from ratsraum_meeting.lobby.schemas import (
 )
 from ratsraum_meeting.meetings import service as meetings
 from ratsraum_meeting.meetings.models import Meeting
+from ratsraum_meeting.polls import late
 from ratsraum_meeting.timeutil import utc
 from ratsraum_meeting.video import service as video
 from ratsraum_meeting.video.base import NotSupported, Participant, ProviderRoom, VideoError
@@ -103,6 +104,9 @@ async def admit(
         "at": logged.at.isoformat()})
     await push_lobby(db, tenant=principal.tenant, meeting_id=meeting.id)
     await push_presence(db, tenant=principal.tenant, meeting_id=meeting.id)
+    await late.on_arrival(db=db, voting=request.app.state.voting, tenant=principal.tenant,
+                          meeting_id=meeting.id, person_id=person.id, how="zugelassen",
+                          by=principal.subject)
     if setup is not None and room is not None and participant_id:
         await _admit_at_provider(setup, request, room, participant_id)
     return AdmissionOut(person_id=person.id, name=person.name, at=logged.at,
@@ -147,7 +151,7 @@ async def heartbeat(meeting_id: str, principal: Voter, db: DB) -> HeartbeatOut:
 
 
 @router.post("/{meeting_id}/check-in")
-async def check_in(meeting_id: str, principal: Voter, db: DB) -> ConnectedOut:
+async def check_in(meeting_id: str, principal: Voter, db: DB, voting: Voting) -> ConnectedOut:
     """The member checks in as present in the chamber."""
     async with db.transaction(principal.tenant) as session:
         meeting, _body = await meetings.get_meeting(session, meeting_id=meeting_id)
@@ -157,6 +161,8 @@ async def check_in(meeting_id: str, principal: Voter, db: DB) -> ConnectedOut:
                                     presence="in_room", by=principal.subject)
         rows = await _connected(session, meeting)
     await push_presence(db, tenant=principal.tenant, meeting_id=meeting.id)
+    await late.on_arrival(db=db, voting=voting, tenant=principal.tenant, meeting_id=meeting.id,
+                          person_id=person.id, how="eingecheckt", by=principal.subject)
     return next(r for r in rows if r.person_id == person.id)
 
 

@@ -29,6 +29,10 @@ class LobbyEntry(TenantScoped, Base):
     provider_participant_id: Mapped[str | None] = mapped_column(String(300), nullable=True)
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True)
+    # The provider's time of the newest presence event applied: polled reports older than this
+    # are already known (from pushed events) and must not be applied twice.
+    provider_seen_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True)
 
 
 class Admission(TenantScoped, Base):

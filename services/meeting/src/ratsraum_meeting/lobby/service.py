@@ -14,7 +14,7 @@ from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.attendance import service as attendance
-from ratsraum_meeting.attendance.models import Attendance
+from ratsraum_meeting.attendance.models import Attendance, AttendanceSpan
 from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.lobby.models import Admission, LobbyEntry
 from ratsraum_meeting.meetings.models import Body, Meeting, Membership, Person
@@ -143,24 +143,85 @@ async def heartbeat(
     return entry
 
 
-async def leave(session: AsyncSession, *, meeting: Meeting, person_id: str, by: str) -> None:
-    """The member is gone: out of the lobby and, if remote, absent from now on."""
+async def leave(
+    session: AsyncSession, *, meeting: Meeting, person_id: str, by: str,
+    at: datetime | None = None,
+) -> None:
+    """The member is gone: out of the lobby and, if remote, absent from now on.
+
+    `at` is when the provider saw them go; the stretch of presence then ends there (not when
+    the news reached us), but never before it began.
+    """
     entry = await _entry(session, meeting.id, person_id)
     if entry is not None:
         entry.state = "left"
     if await _presence(session, meeting, person_id) == "remote":
         await record_presence(session, meeting=meeting, person_id=person_id,
                           presence="absent", by=by)
+        if at is not None:
+            await _end_span_at(session, meeting=meeting, person_id=person_id, at=utc(at))
+
+
+async def _end_span_at(session: AsyncSession, *, meeting: Meeting, person_id: str,
+                       at: datetime) -> None:
+    span = await session.scalar(
+        select(AttendanceSpan).where(AttendanceSpan.meeting_id == meeting.id,
+                                     AttendanceSpan.person_id == person_id,
+                                     AttendanceSpan.left_at.is_not(None))
+        .order_by(AttendanceSpan.left_at.desc(), AttendanceSpan.id.desc()).limit(1))
+    if span is not None and span.left_at is not None and at < utc(span.left_at):
+        span.left_at = max(utc(span.joined_at), at)
+        await session.flush()
+
+
+def already_known(entry: LobbyEntry | None, at: datetime) -> bool:
+    """Whether a provider event at `at` is no newer than what the entry already reflects."""
+    if entry is None:
+        return False
+    known = [utc(entry.requested_at)]
+    if entry.provider_seen_at is not None:
+        known.append(utc(entry.provider_seen_at))
+    return utc(at) <= max(known)
+
+
+async def entry_of(session: AsyncSession, *, meeting: Meeting, person_id: str
+                   ) -> LobbyEntry | None:
+    """The member's lobby entry for the meeting, if any."""
+    return await _entry(session, meeting.id, person_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """Who waits and who is present: compared before and after a change to push only news."""
+
+    waiting: tuple[str, ...]
+    present: tuple[str, ...]
+
+
+async def observe(session: AsyncSession, *, meeting: Meeting) -> Observed:
+    """The lobby and the present members as this session sees them."""
+    return Observed(
+        waiting=tuple(w.person_id for w in await waiting(session, meeting=meeting)),
+        present=tuple(await attendance.present_person_ids(session, meeting=meeting)))
+
+
+def _seen(entry: LobbyEntry | None, at: datetime) -> None:
+    if entry is not None and (entry.provider_seen_at is None
+                              or utc(entry.provider_seen_at) < at):
+        entry.provider_seen_at = at
 
 
 async def apply_event(
     session: AsyncSession, *, meeting: Meeting, person_id: str, event: PresenceEvent, by: str
 ) -> None:
     """A provider's presence event: waiting and joining need our admission to count."""
+    at = utc(event.at)
     if event.kind == "left":
-        await leave(session, meeting=meeting, person_id=person_id, by=by)
+        await leave(session, meeting=meeting, person_id=person_id, by=by, at=at)
+        _seen(await _entry(session, meeting.id, person_id), at)
         return
-    entry = await request_join(session, meeting=meeting, person_id=person_id, at=utc(event.at))
+    entry = await request_join(session, meeting=meeting, person_id=person_id, at=at)
+    _seen(entry, at)
     if event.provider_participant_id:
         entry.provider_participant_id = event.provider_participant_id
     if entry.state == "admitted" and await _presence(session, meeting, person_id) != "remote":

@@ -17,6 +17,12 @@ from ratsraum_meeting.oparl.store import Context, find, remove, upsert
 # the classification decides ("Rat", "Ausschuss", ...).
 _BODY_WORDS = ("rat", "ausschuss", "beirat", "bezirksvertretung", "kreistag", "gremium")
 _PARTY_WORDS = ("fraktion", "partei", "gruppe")
+SIZE_UNKNOWN_DE = ("Keine Mitgliederzahl (memberCount) angegeben; die gesetzliche Mitgliederzahl "
+                   "gilt als unbekannt. Beschlussfähigkeit und Abstimmungen sind erst möglich, "
+                   "wenn sie in den Stammdaten eingetragen ist.")
+SIZE_UNKNOWN_EN = ("No member count (memberCount) given; the statutory number of members is "
+                   "unknown. Quorum and votes are possible only once it is entered in the "
+                   "master data.")
 
 
 def _is_body(obj: dict[str, Any]) -> bool:
@@ -72,10 +78,11 @@ async def save_organization(session: AsyncSession, ctx: Context, obj: dict[str, 
                               "classification": classification or None}
     if isinstance(size, int) and size > 0:
         values["statutory_members"] = size
-    elif await find(session, Body, oparl_id) is None:
-        ctx.report.repair("Organization", oparl_id, "member-count-missing",
-                          "Keine Mitgliederzahl (memberCount) angegeben; die gesetzliche "
-                          "Mitgliederzahl bitte in der Verwaltung der Stammdaten eintragen.")
+    elif (known := await find(session, Body, oparl_id)) is None or known.statutory_members <= 0:
+        # Reported on every run until an admin enters it: quorum and votes wait for it.
+        ctx.report.repair("Organization", oparl_id, "member-count-missing", SIZE_UNKNOWN_DE,
+                          note_en=SIZE_UNKNOWN_EN)
+    # 0 stands for "unknown" (never a real size): quorum then refuses instead of guessing.
     await upsert(session, ctx, Body, oparl_id, values, kind="Organization",
                  on_create={} if "statutory_members" in values else {"statutory_members": 0})
 

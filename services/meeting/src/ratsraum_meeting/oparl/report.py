@@ -34,10 +34,13 @@ class ImportReport:
         if len(self.skipped) < MAX_ENTRIES:
             self.skipped.append({"type": kind, "id": oparl_id, "reason": reason})
 
-    def repair(self, kind: str, oparl_id: str, defect: str, note: str) -> None:
+    def repair(self, kind: str, oparl_id: str, defect: str, note: str, *, note_en: str = ""
+               ) -> None:
         """A defect of the source that the import worked around (kept once per object)."""
         self.repaired_total += 1
         entry = {"type": kind, "id": oparl_id, "defect": defect, "note": note}
+        if note_en:  # where the admin has to act, the English text goes along
+            entry["note_en"] = note_en
         if len(self.repaired) < MAX_ENTRIES and entry not in self.repaired:
             self.repaired.append(entry)
 

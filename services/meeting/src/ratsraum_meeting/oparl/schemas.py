@@ -27,5 +27,7 @@ class ImportOut(BaseModel):
     modified_since: datetime | None = Field(
         description="Only changes since this time were requested (incremental run).")
     report: dict[str, Any] = Field(
-        description="counts per type and outcome; repaired defects; skipped objects with "
-                    "their reason (German); lists that could not be read (errors).")
+        description="counts per type and outcome; repaired defects (with `note_en` where an "
+                    "admin must act, e.g. `member-count-missing`: the body's statutory size is "
+                    "unknown and stored as 0 until entered); skipped objects with their reason "
+                    "(German); lists that could not be read (errors).")

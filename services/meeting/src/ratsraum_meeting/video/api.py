@@ -10,16 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from ratsraum_common.auth import Principal, require_roles
-from ratsraum_common.db import Database, validate_tenant
+from ratsraum_common.db import validate_tenant
 from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB
-from ratsraum_meeting.lobby import service as lobby
 from ratsraum_meeting.meetings.models import Body, Meeting, Person
 from ratsraum_meeting.video import service
-from ratsraum_meeting.video.base import NotSupported, PresenceEvent, WebhookRejected
+from ratsraum_meeting.video.base import NotSupported, WebhookRejected
 from ratsraum_meeting.video.models import PROVIDERS, VideoConfig, VideoIdentity
+from ratsraum_meeting.video.presence import apply_events
 from ratsraum_meeting.video.registry import ProviderSetup, VideoConfigError, check_setup
 
 router = APIRouter(prefix="/api/v1/video", tags=["video"])
@@ -128,28 +128,6 @@ async def webhook(provider: str, request: Request, db: DB) -> Response:
             raise Problem(401, "webhook-signature", _BAD_SIGNATURE) from None
     if result.reply is not None:
         return PlainTextResponse(result.reply)
-    await _apply(db, tenant=tenant, meeting_id=meeting_id, provider=provider,
-                 events=result.events)
+    await apply_events(db, tenant=tenant, meeting_id=meeting_id, provider=provider,
+                       events=result.events)
     return Response(status_code=204)
-
-
-async def _apply(
-    db: Database, *, tenant: str, meeting_id: str, provider: str, events: list[PresenceEvent]
-) -> None:
-    """Apply verified presence events in one transaction."""
-    async with db.transaction(tenant) as session:
-        meeting = await session.get(Meeting, meeting_id)
-        room = await service.find_room(session, meeting_id=meeting_id)
-        if meeting is None or meeting.status == "closed":
-            return
-        for event in events:
-            if event.room_id and room is not None and event.room_id != room.room_id:
-                continue  # another meeting's event reached this address
-            person_id = await service.person_for_key(session, meeting=meeting, provider=provider,
-                                                     key=event.participant_key)
-            if person_id is None:
-                log.info("video.unknown_participant", provider=provider, tenant=tenant,
-                         meeting_id=meeting_id)
-                continue
-            await lobby.apply_event(session, meeting=meeting, person_id=person_id,
-                                    event=event, by=f"video:{provider}")

@@ -24,12 +24,22 @@ class Capabilities:
 
 
 @dataclass(frozen=True, slots=True)
+class Subscription:
+    """A provider's registration to push events to us (Graph subscription, Webex webhook)."""
+
+    subscription_id: str
+    expires_at: datetime | None  # None: it does not expire (but may be deactivated)
+    topic: str = ""  # what it delivers (Webex: the event; Graph: the resource), to re-create it
+
+
+@dataclass(frozen=True, slots=True)
 class ProviderRoom:
     """A meeting created at the provider."""
 
     room_id: str
     join_url: str  # the shared join address (the personal link is minted per member)
     extra: dict[str, str] = field(default_factory=dict)
+    subscriptions: tuple[Subscription, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +83,10 @@ class WebhookResult:
 class VideoError(RuntimeError):
     """The provider refused or could not be reached (after bounded retries)."""
 
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the provider's HTTP status, where it answered at all
+
 
 class NotSupported(VideoError):
     """The provider lacks this capability."""
@@ -110,6 +124,14 @@ class VideoAdapter(Protocol):
 
     async def poll_presence(self, *, room: ProviderRoom) -> list[PresenceEvent]:
         """Presence the provider only reports on request; NotSupported where pushed only."""
+        ...
+
+    async def renew(
+        self, *, room: ProviderRoom, subscription: Subscription, callback_url: str,
+        until: datetime,
+    ) -> Subscription:
+        """Keep a push registration alive (extend, reactivate or replace it); NotSupported
+        where the provider has none."""
         ...
 
     async def aclose(self) -> None:

@@ -18,6 +18,7 @@ from ratsraum_meeting.video.base import (
     PresenceEvent,
     PresenceKind,
     ProviderRoom,
+    Subscription,
     VideoError,
     WebhookRejected,
     WebhookResult,
@@ -124,6 +125,13 @@ class BigBlueButtonAdapter:
     async def poll_presence(self, *, room: ProviderRoom) -> list[PresenceEvent]:
         """Presence is pushed by bbb-webhooks."""
         raise NotSupported("bbb pushes presence")
+
+    async def renew(
+        self, *, room: ProviderRoom, subscription: Subscription, callback_url: str,
+        until: datetime,
+    ) -> Subscription:
+        """Nothing to keep alive: a BBB hook lives as long as its meeting."""
+        raise NotSupported("bbb has no push registration to renew")
 
     async def aclose(self) -> None:
         """Close the HTTP client."""

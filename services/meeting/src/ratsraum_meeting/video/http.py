@@ -42,7 +42,7 @@ class ProviderHttp:
                     if response.status_code >= 400:
                         raise VideoError(
                             f"{method} {url} answered {response.status_code}: "
-                            f"{response.text[:200]}"
+                            f"{response.text[:200]}", status=response.status_code,
                         )
                     return response
                 last = f"status {response.status_code}"

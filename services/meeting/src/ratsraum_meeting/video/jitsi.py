@@ -22,6 +22,7 @@ from ratsraum_meeting.video.base import (
     Participant,
     PresenceEvent,
     ProviderRoom,
+    Subscription,
     WebhookResult,
 )
 
@@ -84,6 +85,13 @@ class JitsiAdapter:
     async def poll_presence(self, *, room: ProviderRoom) -> list[PresenceEvent]:
         """Nothing to poll; presence comes from the app heartbeat."""
         raise NotSupported("jitsi has no presence API")
+
+    async def renew(
+        self, *, room: ProviderRoom, subscription: Subscription, callback_url: str,
+        until: datetime,
+    ) -> Subscription:
+        """Nothing to keep alive: Jitsi pushes nothing."""
+        raise NotSupported("jitsi has no push registration to renew")
 
     async def aclose(self) -> None:
         """Nothing to close."""

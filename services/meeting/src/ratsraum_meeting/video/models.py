@@ -55,3 +55,20 @@ class VideoIdentity(TenantScoped, Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
     provider: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(320), index=True)
+
+
+class VideoSubscription(TenantScoped, Base):
+    """A provider's push registration for a meeting, kept alive until the meeting closes."""
+
+    __tablename__ = "video_subscriptions"
+    __table_args__ = (UniqueConstraint("provider", "subscription_id",
+                                       name="uq_video_subscription"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    subscription_id: Mapped[str] = mapped_column(String(300))
+    topic: Mapped[str] = mapped_column(String(2000), default="")
+    # None: the registration does not expire (Webex), but is still checked now and then.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -8,13 +8,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from ratsraum_meeting.config import Settings
-from ratsraum_meeting.video.base import VideoAdapter
+from ratsraum_meeting.video.base import Capabilities, VideoAdapter
 from ratsraum_meeting.video.bbb import BigBlueButtonAdapter
 from ratsraum_meeting.video.http import ProviderHttp
 from ratsraum_meeting.video.jitsi import JitsiAdapter
 from ratsraum_meeting.video.teams import TeamsAdapter
 from ratsraum_meeting.video.webex import WebexAdapter
 from ratsraum_meeting.video.webex_spec import load_spec
+
+# What each provider can do, known without building an adapter (background work filters by it).
+CAPABILITIES: dict[str, Capabilities] = {
+    "jitsi": JitsiAdapter.capabilities, "bbb": BigBlueButtonAdapter.capabilities,
+    "webex": WebexAdapter.capabilities, "teams": TeamsAdapter.capabilities,
+}
 
 # Options (non-secret, in the database) and secrets (env names) each provider needs.
 REQUIRED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -91,6 +97,7 @@ def build_adapter(
             login=http(o.get("login_url", "https://login.microsoftonline.com")),
             azure_tenant=o["azure_tenant"], client_id=o["client_id"],
             client_secret=secret["client_secret"], organizer_id=o["organizer_id"],
-            client_state=secret["client_state"]),
+            client_state=secret["client_state"],
+            subscription_lifetime_seconds=settings.video_subscription_lifetime_seconds),
     }
     return builders[setup.provider]()

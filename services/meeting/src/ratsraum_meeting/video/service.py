@@ -18,7 +18,12 @@ from ratsraum_meeting.config import Settings
 from ratsraum_meeting.meetings.models import Meeting, Membership
 from ratsraum_meeting.timeutil import now, utc
 from ratsraum_meeting.video.base import ProviderRoom, VideoAdapter
-from ratsraum_meeting.video.models import VideoConfig, VideoIdentity, VideoRoom
+from ratsraum_meeting.video.models import (
+    VideoConfig,
+    VideoIdentity,
+    VideoRoom,
+    VideoSubscription,
+)
 from ratsraum_meeting.video.registry import ProviderSetup, VideoConfigError, build_adapter
 
 NOT_CONFIGURED = Msg(
@@ -95,6 +100,12 @@ async def ensure_room(
         async with db.transaction(tenant) as session:
             session.add(VideoRoom(meeting_id=meeting.id, provider=adapter.provider,
                                   room_id=room.room_id, join_url=room.join_url, created_at=now()))
+            # Kept so the renewer can keep them alive while the meeting runs.
+            for sub in room.subscriptions:
+                session.add(VideoSubscription(
+                    meeting_id=meeting.id, provider=adapter.provider,
+                    subscription_id=sub.subscription_id, topic=sub.topic,
+                    expires_at=sub.expires_at))
     except IntegrityError:
         # Two first joins raced; the room stored first wins.
         async with db.tenant_session(tenant) as session:

@@ -11,7 +11,7 @@ import hmac
 import json
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +23,8 @@ from ratsraum_meeting.video.base import (
     PresenceEvent,
     PresenceKind,
     ProviderRoom,
+    Subscription,
+    VideoError,
     WebhookRejected,
     WebhookResult,
 )
@@ -43,6 +45,11 @@ def _time(value: str | None) -> datetime:
     return datetime.fromisoformat(f"{head}.{(frac or '0')[:6]}+00:00")
 
 
+def _iso(value: datetime) -> str:
+    # Graph's own format: UTC with a Z.
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def _user_key(participant: dict[str, Any]) -> str:
     identity = participant.get("Identity") or participant.get("identity") or {}
     user = identity.get("User") or identity.get("user") or {}
@@ -58,6 +65,7 @@ class TeamsAdapter:
     def __init__(
         self, *, graph: ProviderHttp, login: ProviderHttp, azure_tenant: str, client_id: str,
         client_secret: str, organizer_id: str, client_state: str,
+        subscription_lifetime_seconds: float = 3600.0,
     ) -> None:
         self.graph = graph
         self.login = login
@@ -66,6 +74,8 @@ class TeamsAdapter:
         self.client_secret = client_secret
         self.organizer_id = organizer_id
         self.client_state = client_state
+        # Graph caps how long a subscription may live; we ask for no more and renew it.
+        self.subscription_lifetime = timedelta(seconds=subscription_lifetime_seconds)
         self._token: tuple[str, float] | None = None
 
     async def _bearer(self) -> dict[str, str]:
@@ -94,14 +104,42 @@ class TeamsAdapter:
             "lobbyBypassSettings": {"scope": "organizer", "isDialInBypassEnabled": False},
         })
         join_url = meeting["joinWebUrl"]
-        await self._graph("POST", "/v1.0/subscriptions", {
-            "changeType": "updated", "notificationUrl": callback_url,
-            "resource": "communications/onlineMeetings(joinWebUrl='"
-                        f"{quote(join_url, safe='')}')/meetingCallEvents",
-            "clientState": self.client_state,
-            "expirationDateTime": ends_at.isoformat(),
+        subscription = await self._subscribe(join_url, callback_url)
+        return ProviderRoom(room_id=meeting["id"], join_url=join_url,
+                            subscriptions=(subscription,))
+
+    def _expiry(self) -> datetime:
+        return datetime.now(UTC) + self.subscription_lifetime
+
+    async def _subscribe(self, join_url: str, callback_url: str) -> Subscription:
+        """Subscribe to the meeting's call events (Graph checks the URL with a handshake)."""
+        resource = ("communications/onlineMeetings(joinWebUrl='"
+                    f"{quote(join_url, safe='')}')/meetingCallEvents")
+        created = await self._graph("POST", "/v1.0/subscriptions", {
+            "changeType": "updated", "notificationUrl": callback_url, "resource": resource,
+            "clientState": self.client_state, "expirationDateTime": _iso(self._expiry()),
         })
-        return ProviderRoom(room_id=meeting["id"], join_url=join_url)
+        return Subscription(subscription_id=created["id"],
+                            expires_at=_time(created.get("expirationDateTime")), topic=resource)
+
+    async def renew(
+        self, *, room: ProviderRoom, subscription: Subscription, callback_url: str,
+        until: datetime,
+    ) -> Subscription:
+        """PATCH the expiry forward (capped by our lifetime); subscribe anew if Graph has
+        already dropped the subscription (404 after it expired)."""
+        expiry = min(until, self._expiry())
+        try:
+            renewed = await self._graph(
+                "PATCH", f"/v1.0/subscriptions/{quote(subscription.subscription_id)}",
+                {"expirationDateTime": _iso(expiry)})
+        except VideoError as exc:
+            if exc.status != 404:
+                raise
+            return await self._subscribe(room.join_url, callback_url)
+        return Subscription(subscription_id=subscription.subscription_id,
+                            expires_at=_time(renewed.get("expirationDateTime")),
+                            topic=subscription.topic)
 
     async def join_link(self, *, room: ProviderRoom, participant: Participant) -> JoinLink:
         """Teams has one link for the meeting; the member is known by their Entra id."""

@@ -21,6 +21,7 @@ from ratsraum_meeting.video.base import (
     PresenceEvent,
     PresenceKind,
     ProviderRoom,
+    Subscription,
     VideoError,
     WebhookRejected,
     WebhookResult,
@@ -61,13 +62,17 @@ class WebexAdapter:
         self.spec = spec
         self.invitee_domain = invitee_domain
 
-    async def _call(self, method: str, path: str, body: dict[str, Any]) -> Any:
-        self.spec.check_request(method, path, body)
+    async def _call(
+        self, method: str, path: str, body: dict[str, Any] | None, *, spec_path: str = ""
+    ) -> Any:
+        described = spec_path or path  # the path template in the description
+        if body is not None:
+            self.spec.check_request(method, described, body)
         response = await self.http.request(
             method, path, json=body, headers={"Authorization": f"Bearer {self.token}"})
         answer = response.json() if response.content else None
         try:
-            self.spec.check_response(method, path, response.status_code, answer)
+            self.spec.check_response(method, described, response.status_code, answer)
         except SpecViolation as exc:
             raise VideoError(f"webex answered outside its description: {exc}") from exc
         return answer
@@ -90,13 +95,38 @@ class WebexAdapter:
             "unlockedMeetingJoinSecurity": "allowJoinWithLobby", "enabledJoinBeforeHost": False,
             "sendEmail": False,
         })
-        for event in ("joined", "left"):
-            await self._call("POST", "/webhooks", {
-                "name": f"ratsraum {key} {event}", "targetUrl": callback_url,
-                "resource": "meetingParticipants", "event": event,
-                "filter": f"meetingId={created['id']}", "secret": self.webhook_secret,
-            })
-        return ProviderRoom(room_id=created["id"], join_url=created["webLink"])
+        hooks = tuple([await self._webhook(created["id"], event, callback_url)
+                       for event in ("joined", "left")])
+        return ProviderRoom(room_id=created["id"], join_url=created["webLink"],
+                            subscriptions=hooks)
+
+    async def _webhook(self, meeting_id: str, event: str, callback_url: str) -> Subscription:
+        hook = await self._call("POST", "/webhooks", {
+            "name": f"ratsraum {meeting_id} {event}", "targetUrl": callback_url,
+            "resource": "meetingParticipants", "event": event,
+            "filter": f"meetingId={meeting_id}", "secret": self.webhook_secret,
+        })
+        return Subscription(subscription_id=hook["id"], expires_at=None, topic=event)
+
+    async def renew(
+        self, *, room: ProviderRoom, subscription: Subscription, callback_url: str,
+        until: datetime,
+    ) -> Subscription:
+        """Webex webhooks never expire, but Webex deactivates one after failed deliveries:
+        reactivate it (PUT status active), or register it anew when it is gone."""
+        path = f"/webhooks/{subscription.subscription_id}"
+        template = "/webhooks/{webhookId}"
+        try:
+            hook = await self._call("GET", path, None, spec_path=template)
+        except VideoError as exc:
+            if exc.status != 404:
+                raise
+            return await self._webhook(room.room_id, subscription.topic, callback_url)
+        if hook.get("status") != "active":
+            await self._call("PUT", path, {
+                "name": hook["name"], "targetUrl": hook["targetUrl"],
+                "secret": self.webhook_secret, "status": "active"}, spec_path=template)
+        return subscription
 
     async def join_link(self, *, room: ProviderRoom, participant: Participant) -> JoinLink:
         """POST /meetings/join: a short-lived link in the member's name."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +25,14 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0Z")
 
 
+def _parse(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 @dataclass
 class FakeGraph:
     """Online meetings, subscriptions and who was in each meeting when."""
@@ -38,6 +46,10 @@ class FakeGraph:
     intervals: dict[str, dict[str, list[dict[str, str]]]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     delivered: list[int] = field(default_factory=list)
+    # Graph refuses subscriptions meant to outlive this, drops them once expired, and answers
+    # the next `busy` renewals with 503 (as under load).
+    max_lifetime: timedelta = timedelta(minutes=60)
+    busy: int = 0
 
     @property
     def app(self) -> Starlette:
@@ -47,6 +59,7 @@ class FakeGraph:
             Route("/{tenant}/oauth2/v2.0/token", self._token, methods=["POST"]),
             Route(users, self._create, methods=["POST"]),
             Route("/v1.0/subscriptions", self._subscribe, methods=["POST"]),
+            Route("/v1.0/subscriptions/{id}", self._renew, methods=["PATCH"]),
             Route(users + "/{meeting}/attendanceReports", self._reports),
             Route(users + "/{meeting}/attendanceReports/{report}/attendanceRecords",
                   self._records),
@@ -88,6 +101,8 @@ class FakeGraph:
         if not self._authorised(request):
             return JSONResponse({"error": {"code": "InvalidAuthenticationToken"}}, 401)
         body = await request.json()
+        if (refused := self._expiry_refused(body)) is not None:
+            return refused
         # Graph checks the notification URL first: it must echo the validation token.
         token = secrets.token_urlsafe(12)
         url = body["notificationUrl"]
@@ -98,6 +113,38 @@ class FakeGraph:
         subscription = {**body, "id": secrets.token_hex(16), "applicationId": self.client_id}
         self.subscriptions.append(subscription)
         return JSONResponse(subscription, status_code=201)
+
+    def _expiry_refused(self, body: dict[str, Any]) -> Response | None:
+        expiry = _parse(str(body.get("expirationDateTime", "")))
+        if expiry is None or expiry > datetime.now(UTC) + self.max_lifetime + timedelta(
+                seconds=5):
+            return JSONResponse({"error": {"code": "InvalidRequest", "message":
+                                           "Subscription expiration can only be "
+                                           f"{self.max_lifetime} in the future."}}, 400)
+        return None
+
+    def live_subscriptions(self) -> list[dict[str, Any]]:
+        """Subscriptions that have not expired (Graph deletes the others)."""
+        now = datetime.now(UTC)
+        self.subscriptions = [s for s in self.subscriptions
+                              if (_parse(s["expirationDateTime"]) or now) > now]
+        return self.subscriptions
+
+    async def _renew(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return JSONResponse({"error": {"code": "InvalidAuthenticationToken"}}, 401)
+        if self.busy > 0:
+            self.busy -= 1
+            return JSONResponse({"error": {"code": "ServiceUnavailable"}}, 503)
+        found = next((s for s in self.live_subscriptions()
+                      if s["id"] == request.path_params["id"]), None)
+        if found is None:
+            return JSONResponse({"error": {"code": "ResourceNotFound"}}, 404)
+        body = await request.json()
+        if (refused := self._expiry_refused(body)) is not None:
+            return refused
+        found["expirationDateTime"] = body["expirationDateTime"]
+        return JSONResponse(found)
 
     async def roster(self, meeting_id: str, user_id: str, name: str, *, joined: bool) -> None:
         """A user enters or leaves the Teams call; subscribers get a roster update."""
@@ -111,7 +158,7 @@ class FakeGraph:
         field_name = "activeParticipants@joined" if joined else "activeParticipants@exited"
         encoded = quote(meeting["joinWebUrl"], safe="")
         resource = f"communications/onlineMeetings(joinWebUrl='{encoded}')/meetingCallEvents"
-        for sub in self.subscriptions:
+        for sub in self.live_subscriptions():
             if sub["resource"] != resource:
                 continue
             note = {"value": [{

@@ -48,6 +48,7 @@ class FakeWebex:
         return Starlette(routes=[
             Route("/meetings", self._create_meeting, methods=["POST"]),
             Route("/webhooks", self._create_webhook, methods=["POST"]),
+            Route("/webhooks/{id}", self._webhook, methods=["GET", "PUT"]),
             Route("/meetings/join", self._join, methods=["POST"]),
             Route("/meetingParticipants/admit", self._admit, methods=["POST"]),
             Route("/open/{token}", self._open),
@@ -90,9 +91,33 @@ class FakeWebex:
             return body
         hook = self._example("/webhooks")
         hook.update({k: body[k] for k in ("name", "targetUrl", "resource", "event", "filter")})
-        hook.update(id=secrets.token_hex(8), secret=body.get("secret", ""))
+        hook.update(id=secrets.token_hex(8), secret=body.get("secret", ""), status="active")
         self.webhooks.append(hook)
         return self._answer("/webhooks", hook)
+
+    def deactivate(self, hook_id: str) -> None:
+        """What Webex does after repeated failed deliveries: the webhook stops firing."""
+        next(h for h in self.webhooks if h["id"] == hook_id)["status"] = "inactive"
+
+    async def _webhook(self, request: Request) -> Response:
+        """GET shows a webhook; PUT may only reactivate it (and change name, URL, secret)."""
+        path = "/webhooks/{webhookId}"
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return Response(status_code=401)
+        hook = next((h for h in self.webhooks if h["id"] == request.path_params["id"]), None)
+        if hook is None:
+            return Response(status_code=404)
+        if request.method == "PUT":
+            body = await request.json()
+            try:
+                self.spec.check_request("PUT", path, body)
+            except SpecViolation as exc:
+                return JSONResponse({"message": str(exc), "errors": [],
+                                     "trackingId": "fake"}, 400)
+            hook.update({k: body[k] for k in ("name", "targetUrl", "secret", "status")
+                         if k in body})
+        self.spec.check_response(request.method, path, 200, hook)
+        return JSONResponse(hook)
 
     async def _join(self, request: Request) -> Response:
         body = await self._body(request, "/meetings/join")
@@ -146,6 +171,8 @@ class FakeWebex:
         self.spec.check_schema("Participant", participant)
         for hook in self.webhooks:
             if hook["event"] != event or hook["filter"] != f"meetingId={participant['meetingId']}":
+                continue
+            if hook.get("status") != "active":
                 continue
             payload = {k: hook[k] for k in ("id", "name", "targetUrl", "resource", "event",
                                             "filter")}
