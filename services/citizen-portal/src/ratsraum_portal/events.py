@@ -1,8 +1,8 @@
 """Event intake: the durable read-model consumer and the per-replica live push.
 
 Both listen only to meeting's public subjects; each event is checked again here (subject,
-tenant, payload), so nothing that is not a public meeting update reaches the read model or
-a browser, even if it were published on a wrong subject.
+tenant, payload), so nothing that is not a public meeting update or signed public minutes
+reaches the read model or a browser, even if it were published on a wrong subject.
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ from ratsraum_common.telemetry import extract_context, tracer
 from ratsraum_portal.base import ProcessedEvent
 from ratsraum_portal.live.broadcaster import Broadcaster, Snapshot
 from ratsraum_portal.meetings.service import ApplyResult, apply_snapshot, snapshot_dict
+from ratsraum_portal.minutes.service import apply_minutes
 
 log = get_logger(__name__)
 PUBLIC_SUBJECTS = "ratsraum.*.meeting.public.>"
 UPDATED_EVENT = "meeting.public.meeting.updated"
+MINUTES_EVENT = "meeting.public.minutes.signed"
 
 
 def public_subject(tenant: str) -> str:
@@ -55,6 +57,21 @@ def decode_public_update(
     return update
 
 
+def decode_minutes(
+    envelope: Envelope, *, subject: str
+) -> public_pb2.PublicMinutesSigned | None:
+    """The signed minutes carried by an event, or None if it is not minutes of its tenant."""
+    expected = f"ratsraum.{envelope.tenant}.{MINUTES_EVENT}"
+    if subject != expected or envelope.subject not in ("", subject):
+        return None
+    try:
+        minutes: public_pb2.PublicMinutesSigned = envelope.payload(
+            public_pb2.PublicMinutesSigned)
+    except (ParseError, TypeError, ValueError):
+        return None
+    return minutes
+
+
 @dataclass(slots=True)
 class IntakeMetrics:
     """Counters of the read-model intake."""
@@ -66,7 +83,24 @@ class IntakeMetrics:
 def read_model_handler(metrics: IntakeMetrics) -> EventHandler:
     """The EventConsumer handler that applies public updates to the read model."""
 
+    def count(result: ApplyResult) -> None:
+        if result is ApplyResult.APPLIED:
+            metrics.applied.inc()
+        else:
+            metrics.ignored.labels(result.value).inc()
+
+    async def handle_minutes(session: AsyncSession, envelope: Envelope) -> None:
+        minutes = decode_minutes(envelope, subject=envelope.subject)
+        result = ApplyResult.REJECTED if minutes is None else await apply_minutes(
+            session=session, tenant=envelope.tenant, event=minutes, event_id=envelope.id)
+        count(result)
+        log.info("portal.minutes_handled", event_id=envelope.id, tenant=envelope.tenant,
+                 meeting_id=minutes.meeting_id if minutes else "", result=result.value)
+
     async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        if envelope.subject.endswith(f".{MINUTES_EVENT}"):
+            await handle_minutes(session, envelope)
+            return
         # The consumer only sees public subjects; the envelope must say the same.
         update = decode_public_update(envelope, subject=envelope.subject)
         if update is None:
@@ -77,10 +111,7 @@ def read_model_handler(metrics: IntakeMetrics) -> EventHandler:
             session=session, tenant=envelope.tenant, meeting=update.meeting,
             version=int(update.version),
         )
-        if result is ApplyResult.APPLIED:
-            metrics.applied.inc()
-        else:
-            metrics.ignored.labels(result.value).inc()
+        count(result)
         log.info("portal.event_handled", event_id=envelope.id, meeting_id=update.meeting.id,
                  version=update.version, result=result.value, tenant=envelope.tenant)
 

@@ -20,7 +20,7 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
 from ratsraum_common.problems import Problem
 from ratsraum_common.serve import serve_service
-from ratsraum_portal.api import data, live, pages
+from ratsraum_portal.api import data, live, oparl, pages
 from ratsraum_portal.api.common import NotFound, wants_html
 from ratsraum_portal.config import METRICS_PREFIX, SERVICE, Settings, get_settings
 from ratsraum_portal.context import STATIC_DIR, PortalContext, templates
@@ -91,6 +91,7 @@ def build_app(settings: Settings) -> FastAPI:
     sse_clients.set_function(lambda: broadcaster.clients)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(data.router)
+    app.include_router(oparl.router)
     app.include_router(live.router)
     app.include_router(pages.router)
     _install_html_not_found(app)
@@ -109,20 +110,23 @@ def _install_html_not_found(app: FastAPI) -> None:
 
     async def on_not_found(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, NotFound)
-        if wants_html(request) and not request.url.path.startswith("/api/"):
+        if wants_html(request) and not _is_api(request.url.path):
             return html_404(request, exc.detail.de)
         return await _call(problem_handler, request, exc)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        if exc.status_code == 404 and wants_html(request) and not request.url.path.startswith(
-            "/api/"
-        ):
+        if exc.status_code == 404 and wants_html(request) and not _is_api(request.url.path):
             return html_404(request, "Diese Adresse gibt es im Bürgerportal nicht.")
         return await _call(http_handler, request, exc)
 
     app.add_exception_handler(NotFound, on_not_found)
     app.add_exception_handler(StarletteHTTPException, on_http)
+
+
+def _is_api(path: str) -> bool:
+    """JSON APIs (ours and OParl) answer problem JSON even to browsers."""
+    return path.startswith(("/api/", "/oparl/"))
 
 
 async def _call(handler: Any, request: Request, exc: Exception) -> Response:

@@ -235,3 +235,23 @@ def publish(js: JetStreamContext) -> Publish:
         return envelope.id
 
     return send
+
+
+PublishMinutes = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def publish_minutes(js: JetStreamContext) -> PublishMinutes:
+    """Publish PublicMinutesSigned as meeting's outbox relay does; returns the event id."""
+
+    async def send(minutes: public_pb2.PublicMinutesSigned) -> str:
+        subject, envelope = make_envelope(
+            tenant=minutes.tenant.id, service="meeting", event="public.minutes.signed",
+            payload=minutes, traceparent=TRACEPARENT,
+        )
+        await js.publish(subject, envelope.to_json(), headers={
+            "Nats-Msg-Id": envelope.id, "traceparent": TRACEPARENT,
+        })
+        return envelope.id
+
+    return send

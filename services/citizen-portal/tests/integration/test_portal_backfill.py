@@ -104,3 +104,44 @@ async def test_unknown_meeting_is_fetched_once_before_404(
             assert fake.get_calls == 2
     finally:
         await server.stop(None)
+
+
+class _Recorder:
+    """Stands in for the backfill's logger: which events at which level."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, str]] = []
+
+    def info(self, event: str, **_: object) -> None:
+        self.lines.append(("info", event))
+
+    def debug(self, event: str, **_: object) -> None:
+        self.lines.append(("debug", event))
+
+
+async def test_waiting_for_meeting_is_logged_at_info_once(
+    sqlite_url: str, monkeypatch: Any
+) -> None:
+    from ratsraum_common.db import Database
+    from ratsraum_portal.meetings import backfill
+
+    recorder = _Recorder()
+    monkeypatch.setattr(backfill, "log", recorder)
+    db = Database(sqlite_url)
+    client = backfill.MeetingClient(target=f"127.0.0.1:{free_port()}", timeout=0.2)
+    task = asyncio.create_task(backfill.backfill_until_done(
+        db=db, client=client, initial_backoff=0.01, max_backoff=0.02))
+    try:
+        for _ in range(200):
+            if len(recorder.lines) >= 4:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await client.close()
+        await db.dispose()
+    waiting = [level for level, event in recorder.lines if event == "portal.backfill_waiting"]
+    assert len(waiting) >= 4
+    assert waiting[0] == "info"
+    assert set(waiting[1:]) == {"debug"}

@@ -60,3 +60,16 @@ def test_meeting_view_orders_agenda_and_names_roll_call_votes() -> None:
     assert [(v.name, v.option) for v in decided.result.named_votes] == [("Anna Becker", "Ja")]
     assert voting.progress == "3 von 6 Stimmen abgegeben"
     assert voting.result is None
+
+
+def test_presence_speaks_of_quorum_only_while_the_session_is_open() -> None:
+    base = {"tenant": {"id": "soest"}, "id": "m1", "present": 0, "members": 11,
+            "quorate": False, "current_item_id": "a",
+            "agenda": [{"id": "a", "number": "Ö 1", "position": 1}]}
+    planned = meeting_view({**base, "status": "scheduled"})
+    assert planned.presence == "Sitzung noch nicht eröffnet"
+    assert not planned.agenda[0].current
+    interrupted = meeting_view({**base, "status": "interrupted", "present": 5})
+    assert interrupted.presence == "5 von 11 Mitgliedern anwesend – nicht beschlussfähig"
+    assert interrupted.agenda[0].current
+    assert meeting_view({**base, "status": "closed"}).presence == "Sitzung beendet"

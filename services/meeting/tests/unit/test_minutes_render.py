@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from ratsraum_meeting.minutes.content import (
@@ -11,7 +12,9 @@ from ratsraum_meeting.minutes.content import (
     Signature,
     VoteLine,
 )
+from ratsraum_meeting.minutes.record import AdmissionLine, ReportLine, StepLine
 from ratsraum_meeting.minutes.render import render_html, sha256_hex, with_hash_note
+from ratsraum_meeting.minutes.votes import OwnVote
 
 
 def _data() -> MinutesData:
@@ -20,8 +23,9 @@ def _data() -> MinutesData:
                              "ballots_cast": 8, "roll_size": 9}, named_votes=[])
     return MinutesData(
         meeting_id="m", town_name="Stadt Soest", body_name="Rat", title="1. Sitzung",
-        location="Rathaus", status="closed", starts_at=datetime(2026, 1, 13, 16, tzinfo=UTC),
-        start_recorded=True, ends_at=datetime(2026, 1, 13, 18, 30, tzinfo=UTC),
+        location="Rathaus", status="closed", planned_start=datetime(2026, 1, 13, 16, tzinfo=UTC),
+        started_at=datetime(2026, 1, 13, 16, tzinfo=UTC),
+        ended_at=datetime(2026, 1, 13, 18, 30, tzinfo=UTC),
         participants=[Participant("a", "Anna <b>Ä</b>", "CDU", "chair", "in_room", ""),
                       Participant("b", "Bernd", "SPD", "member", "absent", "krank")],
         items=[ItemMinutes("i1", "Ö 1", 1, "Haushalt", True, "decided", "Beschlossen.", "",
@@ -63,3 +67,66 @@ def test_the_hash_note_names_the_digest_of_the_signed_html() -> None:
     noted = with_hash_note(html, digest)
     assert digest in noted
     assert noted.endswith("</html>")
+
+
+def _with_votes(*votes: VoteLine) -> MinutesData:
+    data = _data()
+    item = data.items[0]
+    return replace(data, items=[replace(item, votes=list(votes)), data.items[1]])
+
+
+def test_an_election_states_rounds_runoff_and_the_lot() -> None:
+    counts = [{"option_id": "c-meier", "label": "Meier", "count": 2},
+              {"option_id": "c-kaya", "label": "Kaya", "count": 2}]
+    first = VoteLine(poll_id="e1", method="election", show_of_hands=False, named_votes=[],
+                     result={"counts": counts, "ballots_cast": 4, "roll_size": 5,
+                             "election": {"status": "runoff", "runoff": ["c-meier", "c-kaya"]}},
+                     ordinal=1)
+    runoff = VoteLine(poll_id="e2", method="election", show_of_hands=False, named_votes=[],
+                      result={"counts": counts, "ballots_cast": 4, "roll_size": 5,
+                              "election": {"status": "elected", "elected": "c-kaya",
+                                           "lot_among": ["c-meier", "c-kaya"],
+                                           "lot_drawn": ["c-kaya"], "lot_commitment": "ab12",
+                                           "lot_seed": "cd34"}},
+                      ordinal=2, runoff_of=1)
+    html = render_html(_with_votes(first, runoff), draft=True)
+    assert "Wahl – Meier: 2, Kaya: 2" in html
+    assert "Stichwahl</span> zwischen Meier, Kaya" in html
+    assert "Stichwahl nach der 1. Abstimmung" in html
+    assert "Durch Los gewählt: Kaya</span> (Los unter Meier, Kaya" in html
+    assert "ab12" in html
+    assert "cd34" in html
+
+
+def test_a_secret_poll_names_its_record_hash_and_own_votes_their_source() -> None:
+    secret = VoteLine(poll_id="s1", method="secret", show_of_hands=False, named_votes=[],
+                      result={"yes": 5, "no": 4, "outcome": "accepted",
+                              "record_sha256": "f" * 64})
+    open_vote = VoteLine(poll_id="o1", method="open", show_of_hands=False, named_votes=[],
+                         result={"yes": 5, "no": 4, "outcome": "accepted"}, ordinal=2,
+                         own_votes=[OwnVote("b", "Bernd", "no", "declared")])
+    html = render_html(_with_votes(secret, open_vote), draft=True)
+    assert "geheime Abstimmung – Ja: 5, Nein: 4" in html
+    assert f"Prüfprotokoll der geheimen Abstimmung, SHA-256: {'f' * 64}" in html
+    assert "Bernd: Nein (nach eigener Angabe)" in html
+
+
+def test_the_public_cut_names_no_reporter_and_no_admissions() -> None:
+    at = datetime(2026, 1, 13, 16, 30, tzinfo=UTC)
+    data = replace(
+        _data(),
+        reports=[ReportLine("Bernd", "sound", "phone", at, at, False, "deadline", "privat")],
+        steps=[StepLine("decision", at, "Server", "Anna", "town", 1,
+                        [("Ö 1", True), ("N 1", False)])],
+        admissions=[AdmissionLine("Bernd", at, "Clara Clerk")])
+    full = render_html(data, draft=True)
+    assert "Bernd meldete telefonisch den Ausfall von Ton" in full
+    assert "nicht berücksichtigt</span> (nach Ablauf der Meldefrist)" in full
+    assert "zu wiederholende Abstimmungen zu Ö 1, N 1" in full
+    assert "Clara Clerk" in full
+    public = render_html(data, draft=False, public_only=True)
+    assert "Ein Mitglied meldete telefonisch" in public
+    assert "privat" not in public
+    assert "zu wiederholende Abstimmung zu Ö 1 –" in public
+    assert "N 1" not in public
+    assert "Clara Clerk" not in public

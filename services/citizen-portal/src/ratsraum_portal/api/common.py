@@ -19,6 +19,11 @@ MEETING_NOT_FOUND = Msg(
     "This meeting does not exist or is not public.",
 )
 
+MINUTES_NOT_FOUND = Msg(
+    "Für diese Sitzung ist noch keine unterzeichnete Niederschrift veröffentlicht.",
+    "No signed minutes have been published for this meeting yet.",
+)
+
 
 class NotFound(Problem):
     """A town or meeting the portal does not know; pages answer it in HTML for browsers."""

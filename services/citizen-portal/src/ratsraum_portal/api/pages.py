@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
-from ratsraum_portal.api.common import load_meeting, load_tenant
+from ratsraum_portal.api.common import MINUTES_NOT_FOUND, NotFound, load_meeting, load_tenant
 from ratsraum_portal.context import Ctx, templates
 from ratsraum_portal.meetings.models import PublicMeetingView, PublicTenant
 from ratsraum_portal.meetings.schemas import german_datetime, meeting_view
@@ -17,6 +17,8 @@ from ratsraum_portal.meetings.service import (
     list_tenants,
     list_upcoming_by_town,
 )
+from ratsraum_portal.minutes.service import get_minutes
+from ratsraum_portal.minutes.view import minutes_view
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -96,8 +98,34 @@ async def meeting_page(
     """A meeting: facts, presence and quorum, the public agenda with live votes and results."""
     row = await load_meeting(ctx, tenant, meeting_id)
     view = meeting_view(row.snapshot)
+    async with ctx.db.tenant_session(row.tenant_id) as session:
+        minutes = await get_minutes(session=session, meeting_id=row.id)
     return templates.TemplateResponse(request, "meeting.html", {
         "meeting": view, "version": row.version,
+        "minutes": minutes_view(minutes) if minutes is not None else None,
         "starts_at_iso": row.starts_at.isoformat() if row.starts_at else "",
         "live_url": f"/{tenant}/sitzungen/{meeting_id}/live",
     })
+
+
+@router.get("/{tenant}/sitzungen/{meeting_id}/niederschrift")
+async def minutes_document(
+    tenant: str, meeting_id: str, ctx: Ctx, download: bool = False
+) -> Response:
+    """The public part of the signed minutes, byte for byte as signed (check: SHA-256)."""
+    row = await load_meeting(ctx, tenant, meeting_id)
+    async with ctx.db.tenant_session(row.tenant_id) as session:
+        minutes = await get_minutes(session=session, meeting_id=row.id)
+    if minutes is None:
+        raise NotFound(MINUTES_NOT_FOUND)
+    headers = {
+        "X-Content-SHA256": minutes.public_html_sha256,
+        # Stored HTML from meeting: it may style itself, but never run anything here.
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "Cache-Control": "public, max-age=3600, immutable",
+    }
+    if download:
+        headers["Content-Disposition"] = (
+            f'attachment; filename="niederschrift-{row.id}.html"')
+    return Response(minutes.public_html.encode("utf-8"), media_type="text/html; charset=utf-8",
+                    headers=headers)

@@ -65,6 +65,7 @@ async def backfill_until_done(
 ) -> int:
     """List all public meetings once meeting answers (retrying with backoff); returns applied."""
     delay = initial_backoff
+    waited = False
     while True:
         try:
             meetings = await client.list_all()
@@ -74,7 +75,10 @@ async def backfill_until_done(
                     applied += 1
         except Exception as exc:
             # Meeting (or the database) not there yet: the read model still serves meanwhile.
-            log.info("portal.backfill_waiting", error=str(exc)[:200], retry_in=delay)
+            # Said once at info; the retries that follow would only flood the log.
+            report = log.debug if waited else log.info
+            report("portal.backfill_waiting", error=str(exc)[:200], retry_in=delay)
+            waited = True
             await asyncio.sleep(delay)
             delay = min(delay * 2, max_backoff)
             continue

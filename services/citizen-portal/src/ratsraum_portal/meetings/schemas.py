@@ -57,6 +57,16 @@ def german_time(value: datetime | None) -> str:
     return f"{value.astimezone(BERLIN):%H:%M} Uhr"
 
 
+def presence_summary(*, status: str, present: int, members: int, quorate: bool) -> str:
+    """The presence line: quorum only while the session runs (before, it says nothing)."""
+    if status == "scheduled":
+        return "Sitzung noch nicht eröffnet"
+    if status == "closed":
+        return "Sitzung beendet"
+    verdict = "beschlussfähig" if quorate else "nicht beschlussfähig"
+    return f"{present} von {members} Mitgliedern anwesend – {verdict}"
+
+
 def vote_progress(live_vote: dict[str, Any]) -> str:
     """'7 von 11 Stimmen abgegeben'."""
     cast = int(live_vote.get("ballots_cast", 0))
@@ -105,6 +115,7 @@ class AgendaItemView:
     status_label: str
     progress: str
     result: ResultView | None
+    current: bool = False  # the item being dealt with now
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +135,11 @@ class MeetingView:
     members: int
     quorate: bool
     agenda: list[AgendaItemView]
+    presence: str = ""
+    current_item_id: str = ""
 
 
-def _result_view(result: dict[str, Any]) -> ResultView:
+def result_view(result: dict[str, Any]) -> ResultView:
     return ResultView(
         outcome=str(result.get("outcome", "")),
         summary=result_summary(result),
@@ -142,7 +155,7 @@ def _result_view(result: dict[str, Any]) -> ResultView:
     )
 
 
-def _item_view(item: dict[str, Any]) -> AgendaItemView:
+def _item_view(item: dict[str, Any], current_id: str) -> AgendaItemView:
     status = str(item.get("status", "pending"))
     live = item.get("live_vote")
     result = item.get("result")
@@ -153,7 +166,8 @@ def _item_view(item: dict[str, Any]) -> AgendaItemView:
         status=status,
         status_label=ITEM_STATUS.get(status, status),
         progress=vote_progress(live) if live else "",
-        result=_result_view(result) if result else None,
+        result=result_view(result) if result else None,
+        current=bool(current_id) and item.get("id") == current_id,
     )
 
 
@@ -162,6 +176,11 @@ def meeting_view(snapshot: dict[str, Any]) -> MeetingView:
     status = str(snapshot.get("status", "scheduled"))
     tenant = snapshot.get("tenant") or {}
     agenda = sorted(snapshot.get("agenda", []), key=lambda i: int(i.get("position", 0)))
+    # Meeting names the current item only while it is public; not while closed or before.
+    current = str(snapshot.get("current_item_id", "")) if status in ("running",
+                                                                     "interrupted") else ""
+    present, members = int(snapshot.get("present", 0)), int(snapshot.get("members", 0))
+    quorate = bool(snapshot.get("quorate", False))
     return MeetingView(
         id=str(snapshot.get("id", "")),
         tenant_id=str(tenant.get("id", "")),
@@ -172,8 +191,11 @@ def meeting_view(snapshot: dict[str, Any]) -> MeetingView:
         location=str(snapshot.get("location", "")),
         status=status,
         status_label=MEETING_STATUS.get(status, status),
-        present=int(snapshot.get("present", 0)),
-        members=int(snapshot.get("members", 0)),
-        quorate=bool(snapshot.get("quorate", False)),
-        agenda=[_item_view(item) for item in agenda],
+        present=present,
+        members=members,
+        quorate=quorate,
+        agenda=[_item_view(item, current) for item in agenda],
+        presence=presence_summary(status=status, present=present, members=members,
+                                  quorate=quorate),
+        current_item_id=current,
     )

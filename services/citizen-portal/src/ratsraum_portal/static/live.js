@@ -44,12 +44,24 @@
     return box;
   }
 
-  function itemNode(item) {
-    var li = el("li", { id: "top-" + item.id, "class": "agenda-item", "data-status": item.status || "pending" });
+  function presence(m) {
+    // Same wording as the server: quorum only while the session is open.
+    if (m.status === "scheduled") { return "Sitzung noch nicht eröffnet"; }
+    if (m.status === "closed") { return "Sitzung beendet"; }
+    return n(m.present) + " von " + n(m.members) + " Mitgliedern anwesend – " +
+      (m.quorate ? "beschlussfähig" : "nicht beschlussfähig");
+  }
+
+  function itemNode(item, current) {
+    var attrs = { id: "top-" + item.id, "class": current ? "agenda-item current" : "agenda-item",
+                  "data-status": item.status || "pending" };
+    if (current) { attrs["aria-current"] = "step"; }
+    var li = el("li", attrs);
     var h = el("h3");
     h.appendChild(el("span", { "class": "number" }, item.number || ""));
     h.appendChild(document.createTextNode(" " + (item.title || "")));
     li.appendChild(h);
+    if (current) { li.appendChild(el("p", { "class": "now", "data-now": "" }, "Wird gerade beraten")); }
     var st = el("p", { "class": "item-status" }, "Stand: ");
     st.appendChild(el("span", { "data-item-status": "" }, ITEM[item.status] || item.status || "Offen"));
     li.appendChild(st);
@@ -70,14 +82,15 @@
     if (p) {
       p.dataset.present = n(m.present); p.dataset.members = n(m.members);
       p.dataset.quorate = m.quorate ? "true" : "false";
-      p.textContent = n(m.present) + " von " + n(m.members) + " Mitgliedern anwesend – " +
-        (m.quorate ? "beschlussfähig" : "nicht beschlussfähig");
+      p.textContent = presence(m);
     }
     var items = (m.agenda || []).slice().sort(function (a, b) { return n(a.position) - n(b.position); });
     var old = document.getElementById("agenda");
     if (old && items.length) {
       var list = el("ol", { id: "agenda", "class": "agenda" });
-      items.forEach(function (item) { list.appendChild(itemNode(item)); });
+      var open = m.status === "running" || m.status === "interrupted";
+      var current = open ? (m.current_item_id || "") : "";
+      items.forEach(function (item) { list.appendChild(itemNode(item, current && item.id === current)); });
       old.replaceWith(list);
     }
   }

@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ratsraum_meeting.attendance.models import Attendance
+from ratsraum_meeting.attendance.models import PRESENT, Attendance
 from ratsraum_meeting.invitations.content import BERLIN
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Membership, Person, Tenant
 from ratsraum_meeting.minutes.models import Minutes
-from ratsraum_meeting.polls.models import Poll
+from ratsraum_meeting.minutes.record import (
+    AdmissionLine,
+    Course,
+    ReportLine,
+    Span,
+    SpeechLine,
+    StepLine,
+)
+from ratsraum_meeting.minutes.record import course as read_course
+from ratsraum_meeting.minutes.votes import OwnVote, VoteLine, votes_by_item
 from ratsraum_meeting.polls.service import conflicted_person_ids
 from ratsraum_meeting.timeutil import utc
 
+# Taking the roll at the opening takes a few minutes; only arrivals after that are "late".
+LATE_AFTER = timedelta(minutes=5)
 PRESENCE_LABELS = {"in_room": "im Sitzungssaal", "remote": "zugeschaltet (digital)",
                    "absent": "abwesend"}
-METHOD_LABELS = {"open": "offene Abstimmung", "roll_call": "namentliche Abstimmung",
-                 "secret": "geheime Abstimmung"}
-OUTCOME_LABELS = {"accepted": "angenommen", "rejected": "abgelehnt"}
-CHOICE_LABELS = {"yes": "Ja", "no": "Nein", "abstain": "Enthaltung"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +42,9 @@ class Participant:
     role: str
     presence: str
     reason: str
+    spans: list[Span] = field(default_factory=list)
+    arrived_late_at: datetime | None = None  # first arrival, when after the start
+    left_early_at: datetime | None = None  # left for good before the end
 
     @property
     def presence_label(self) -> str:
@@ -44,37 +53,8 @@ class Participant:
 
 
 @dataclass(frozen=True, slots=True)
-class VoteLine:
-    """One closed vote as the minutes record it."""
-
-    poll_id: str
-    method: str
-    show_of_hands: bool
-    result: dict[str, Any]
-    named_votes: list[tuple[str, str]]
-
-    @property
-    def method_label(self) -> str:
-        """German name of the voting method, marked when it was a show of hands."""
-        label = METHOD_LABELS.get(self.method, self.method)
-        if self.show_of_hands:
-            return f"{label} – per Handzeichen erfasst (Ersatzverfahren)"
-        return label
-
-    @property
-    def outcome_label(self) -> str:
-        """Angenommen / abgelehnt."""
-        outcome = str(self.result.get("outcome", ""))
-        return OUTCOME_LABELS.get(outcome, outcome)
-
-    def count(self, option: str) -> int:
-        """Votes for yes, no or abstain."""
-        return int(self.result.get(option, 0))
-
-
-@dataclass(frozen=True, slots=True)
 class ItemMinutes:
-    """One agenda item with its decision, the clerk's text, votes and conflicts."""
+    """One agenda item with its decision, the clerk's text, votes, conflicts and speeches."""
 
     id: str
     number: str
@@ -86,6 +66,7 @@ class ItemMinutes:
     notes: str
     votes: list[VoteLine]
     conflicted: list[str]
+    speeches: list[SpeechLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,40 +88,69 @@ class MinutesData:
     title: str
     location: str
     status: str
-    starts_at: datetime
-    start_recorded: bool
-    ends_at: datetime | None
+    planned_start: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
     participants: list[Participant]
     items: list[ItemMinutes]
     general: str
     disruptions: str
     signatures: list[Signature] = field(default_factory=list)
+    reports: list[ReportLine] = field(default_factory=list)
+    steps: list[StepLine] = field(default_factory=list)
+    admissions: list[AdmissionLine] = field(default_factory=list)
+
+    @property
+    def starts_at(self) -> datetime:
+        """The actual start if recorded, else the planned one (for the date and the event)."""
+        return self.started_at or self.planned_start
 
     def local(self, value: datetime) -> str:
         """A time as Germans write it, in Berlin time."""
         return f"{utc(value).astimezone(BERLIN):%d.%m.%Y, %H:%M} Uhr"
 
+    def clock(self, value: datetime | None) -> str:
+        """Only the time of day in Berlin ("17:02 Uhr"); "—" when unknown."""
+        return f"{utc(value).astimezone(BERLIN):%H:%M} Uhr" if value is not None else "—"
+
     def with_presence(self, presence: str) -> list[Participant]:
         """Participants by how they took part."""
         return [p for p in self.participants if p.presence == presence]
+
+    def spans_of(self) -> list[Participant]:
+        """Participants who were present at some time, for the annex of presence times."""
+        return [p for p in self.participants if p.spans]
 
 
 def _parse_time(value: object) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def _vote_line(poll: Poll) -> VoteLine:
-    result = poll.result or {}
-    named = [(str(v.get("name", v.get("person_id", ""))),
-              CHOICE_LABELS.get(str(v.get("choice")), str(v.get("choice"))))
-             for v in result.get("named_votes", [])] if poll.method == "roll_call" else []
-    return VoteLine(poll_id=poll.id, method=poll.method,
-                    show_of_hands=bool(result.get("show_of_hands", False)), result=result,
-                    named_votes=named)
+def _column_time(meeting: Meeting, name: str) -> datetime | None:
+    """A meeting timestamp column if this schema has it (added by the meeting close feature)."""
+    value = getattr(meeting, name, None)
+    return utc(value) if isinstance(value, datetime) else None
+
+
+def _participant(person: Person, role: str, *, presence: str | None, reason: str,
+                 spans: list[Span], started: datetime | None,
+                 ended: datetime | None) -> Participant:
+    """How one member took part: presence now (or last), late arrival and early leaving."""
+    current = presence if presence in PRESENT else None
+    shown = current or (spans[-1].presence if spans else "absent")
+    late = (spans[0].joined_at if spans and started and spans[0].joined_at > started + LATE_AFTER
+            else None)
+    last_left = spans[-1].left_at if spans else None
+    early = (last_left if current is None and last_left is not None
+             and (ended is None or last_left < ended) else None)
+    return Participant(person_id=person.id, name=person.name, party=person.party, role=role,
+                       presence=shown, reason=reason, spans=spans, arrived_late_at=late,
+                       left_early_at=early)
 
 
 async def _participants(
-    session: AsyncSession, *, meeting: Meeting, reasons: dict[str, str]
+    session: AsyncSession, *, meeting: Meeting, reasons: dict[str, str], course: Course,
+    started: datetime | None, ended: datetime | None,
 ) -> list[Participant]:
     rows = (await session.execute(
         select(Person, Membership.role).join(Membership, Membership.person_id == Person.id)
@@ -148,20 +158,32 @@ async def _participants(
     )).all()
     presence = {a.person_id: a.presence for a in (await session.scalars(
         select(Attendance).where(Attendance.meeting_id == meeting.id))).all()}
-    return [Participant(person_id=p.id, name=p.name, party=p.party, role=role,
-                        presence=presence.get(p.id, "absent"), reason=reasons.get(p.id, ""))
+    return [_participant(p, role, presence=presence.get(p.id), reason=reasons.get(p.id, ""),
+                         spans=course.spans.get(p.id, []), started=started, ended=ended)
             for p, role in rows]
 
 
+async def _own_votes(session: AsyncSession, texts: dict[str, Any]) -> dict[str, list[OwnVote]]:
+    """The members' own votes recorded at their demand, per poll, by name."""
+    stored: dict[str, dict[str, dict[str, str]]] = texts.get("own_votes", {})
+    ids = {pid for entries in stored.values() for pid in entries}
+    names = {p.id: p.name for p in (await session.scalars(
+        select(Person).where(Person.id.in_(ids)))).all()} if ids else {}
+    return {poll_id: sorted((OwnVote(person_id=pid, name=names.get(pid, pid),
+                                     choice=str(e.get("choice", "")),
+                                     source=str(e.get("source", "declared")))
+                             for pid, e in entries.items()), key=lambda v: v.name)
+            for poll_id, entries in stored.items()}
+
+
 async def _items(
-    session: AsyncSession, *, meeting: Meeting, texts: dict[str, Any]
+    session: AsyncSession, *, meeting: Meeting, texts: dict[str, Any], course: Course
 ) -> list[ItemMinutes]:
-    items: Sequence[AgendaItem] = (await session.scalars(
+    items = (await session.scalars(
         select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
         .order_by(AgendaItem.position))).all()
-    polls = (await session.scalars(
-        select(Poll).where(Poll.meeting_id == meeting.id, Poll.state == "closed")
-        .order_by(Poll.opened_at))).all()
+    votes = await votes_by_item(session, meeting_id=meeting.id,
+                                own_votes=await _own_votes(session, texts))
     item_texts: dict[str, dict[str, str]] = texts.get("items", {})
     out = []
     for item in items:
@@ -172,9 +194,8 @@ async def _items(
         out.append(ItemMinutes(
             id=item.id, number=item.number, position=item.position, title=item.title,
             public=item.public, status=item.status, decision=own.get("decision", ""),
-            notes=own.get("notes", ""),
-            votes=[_vote_line(p) for p in polls if p.agenda_item_id == item.id],
-            conflicted=names,
+            notes=own.get("notes", ""), votes=votes.get(item.id, []), conflicted=names,
+            speeches=course.speeches.get(item.id, []),
         ))
     return out
 
@@ -192,15 +213,23 @@ async def gather(
     """Read everything the minutes state from the meeting's records and the clerk's text."""
     texts: dict[str, Any] = minutes.texts if minutes is not None else {}
     tenant = await session.get(Tenant, meeting.tenant_id)
-    started = _parse_time(texts.get("started_at"))
+    # The clerk's correction wins over the recorded timestamps, which may be missing.
+    started = _parse_time(texts.get("started_at")) or _column_time(meeting, "started_at")
+    ended = _parse_time(texts.get("ended_at")) or _column_time(meeting, "ended_at")
+    if ended is None and meeting.status == "closed":
+        # Before closing, ends_at may hold an imported planned end; after, the actual end.
+        ended = _column_time(meeting, "ends_at")
+    course = await read_course(session, meeting=meeting)
     return MinutesData(
         meeting_id=meeting.id, town_name=tenant.name if tenant else meeting.tenant_id,
         body_name=body.name, title=meeting.title, location=meeting.location,
-        status=meeting.status, starts_at=started or utc(meeting.starts_at),
-        start_recorded=started is not None, ends_at=_parse_time(texts.get("ended_at")),
+        status=meeting.status, planned_start=utc(meeting.starts_at), started_at=started,
+        ended_at=ended,
         participants=await _participants(session, meeting=meeting,
-                                         reasons=texts.get("absences", {})),
-        items=await _items(session, meeting=meeting, texts=texts),
+                                         reasons=texts.get("absences", {}), course=course,
+                                         started=started, ended=ended),
+        items=await _items(session, meeting=meeting, texts=texts, course=course),
         general=str(texts.get("general", "")), disruptions=str(texts.get("disruptions", "")),
-        signatures=_signatures(minutes),
+        signatures=_signatures(minutes), reports=course.reports, steps=course.steps,
+        admissions=course.admissions,
     )

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
 from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB, Reader
-from ratsraum_meeting.minutes import service
+from ratsraum_meeting.minutes import messages as m
+from ratsraum_meeting.minutes import own_votes, service
 from ratsraum_meeting.minutes.models import Minutes
 from ratsraum_meeting.minutes.render import render_pdf, with_hash_note
 from ratsraum_meeting.minutes.schemas import (
@@ -18,6 +20,8 @@ from ratsraum_meeting.minutes.schemas import (
     ItemTextIn,
     MinutesOut,
     MinutesTextsIn,
+    OwnVoteIn,
+    OwnVoteOut,
     SignatureOut,
     SignIn,
 )
@@ -26,6 +30,7 @@ from ratsraum_meeting.timeutil import utc
 router = APIRouter(prefix="/api/v1/meetings", tags=["minutes"])
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
 Signer = Annotated[Principal, Depends(require_roles("clerk", "chair"))]
+OwnVoter = Annotated[Principal, Depends(require_roles("member", "clerk"))]
 
 
 def _out(meeting_id: str, minutes: Minutes | None) -> MinutesOut:
@@ -121,3 +126,38 @@ async def sign_minutes(meeting_id: str, sign: SignIn, principal: Signer, db: DB)
         minutes = await service.sign(session, meeting_id=meeting_id, role=sign.role,
                                      signer=principal)
     return _out(meeting_id, minutes)
+
+
+def _whose(principal: Principal, person_id: str | None) -> str:
+    """The member concerned: the caller, or anyone when a clerk records it for them."""
+    if person_id is None or person_id == principal.subject:
+        return principal.subject
+    if not principal.has_any("clerk"):
+        raise Problem(403, "not-your-vote", m.OWN_VOTE_FOR_OTHERS)
+    return person_id
+
+
+@router.put("/{meeting_id}/minutes/own-votes/{poll_id}")
+async def put_own_vote(
+    meeting_id: str, poll_id: str, body: OwnVoteIn, principal: OwnVoter, db: DB
+) -> OwnVoteOut:
+    """Have the minutes record how you voted in a closed open vote (Bavaria; see the profile)."""
+    person_id = _whose(principal, body.person_id)
+    async with db.transaction(principal.tenant) as session:
+        recorded = await own_votes.record(
+            session, meeting_id=meeting_id, poll_id=poll_id, person_id=person_id,
+            choice=body.choice, by=principal.subject)
+    return OwnVoteOut(poll_id=recorded.poll_id, person_id=recorded.person_id,
+                      choice=recorded.choice, source=recorded.source)
+
+
+@router.delete("/{meeting_id}/minutes/own-votes/{poll_id}", status_code=204)
+async def delete_own_vote(
+    meeting_id: str, poll_id: str, principal: OwnVoter, db: DB, person_id: str | None = None
+) -> Response:
+    """Take back the demand while the minutes are not yet signed."""
+    whose = _whose(principal, person_id)
+    async with db.transaction(principal.tenant) as session:
+        await own_votes.withdraw(session, meeting_id=meeting_id, poll_id=poll_id,
+                                 person_id=whose, by=principal.subject)
+    return Response(status_code=204)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from ratsraum.meeting.v1 import public_pb2
-from ratsraum_meeting.minutes.content import MinutesData, VoteLine
+from ratsraum_meeting.minutes.content import MinutesData
 from ratsraum_meeting.minutes.render import render_html, sha256_hex
+from ratsraum_meeting.minutes.votes import VoteLine
 from ratsraum_meeting.timeutil import utc
 
 PUBLIC_MINUTES_SIGNED = "public.minutes.signed"
@@ -43,8 +44,8 @@ def public_minutes(
         public_html=html, public_html_sha256=sha256_hex(html), minutes_sha256=minutes_sha256,
     )
     event.starts_at.FromDatetime(utc(data.starts_at))
-    if data.ends_at is not None:
-        event.ends_at.FromDatetime(utc(data.ends_at))
+    if data.ended_at is not None:
+        event.ends_at.FromDatetime(utc(data.ended_at))
     event.signed_at.FromDatetime(utc(signed_at))
     for p in data.participants:
         event.participants.append(public_pb2.PublicMinutesSigned.Participant(
@@ -55,6 +56,8 @@ def public_minutes(
         event.items.append(public_pb2.PublicMinutesSigned.Item(
             id=item.id, number=item.number, position=item.position, title=item.title,
             decision=item.decision, notes=item.notes,
-            results=[_result(v) for v in item.votes], conflicted_names=item.conflicted,
+            # Counted results only; cancelled and void polls are told in public_html.
+            results=[_result(v) for v in item.votes if v.state == "closed"],
+            conflicted_names=item.conflicted,
         ))
     return event

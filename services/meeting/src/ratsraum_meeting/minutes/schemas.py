@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 _TEXT = 20_000
 
@@ -59,3 +59,26 @@ class MinutesOut(BaseModel):
     sha256: str | None
     html_url: str
     pdf_url: str
+
+
+class OwnVoteIn(BaseModel):
+    """A member's demand that the minutes record how they voted (where the profile allows it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    choice: str | None = Field(
+        default=None, max_length=64,
+        description="How you voted (yes, no, abstain or a candidate's id); needed for open "
+                    "votes, whose choices are counted but not stored per member")
+    person_id: str | None = Field(
+        default=None, max_length=64,
+        description="The member, when the clerk records it on their behalf; default: you")
+
+
+class OwnVoteOut(BaseModel):
+    """What the minutes state for the member; source "record" or "declared" (own statement)."""
+
+    poll_id: str
+    person_id: str
+    choice: str
+    source: Literal["record", "declared"]

@@ -42,7 +42,7 @@ async def document(session: AsyncSession, *, meeting_id: str) -> tuple[str, str 
     return render_html(data, draft=True), None
 
 
-async def _editable(session: AsyncSession, *, meeting_id: str, by: str) -> Minutes:
+async def editable(session: AsyncSession, *, meeting_id: str, by: str) -> Minutes:
     """The minutes row for a change; refused once sealed, partial signatures are withdrawn."""
     meeting, _body, minutes = await load(session, meeting_id=meeting_id)
     if minutes is None:
@@ -72,7 +72,7 @@ async def update_texts(
     session: AsyncSession, *, meeting_id: str, changes: dict[str, Any], by: str
 ) -> Minutes:
     """Set the minutes' general text, disruptions and actual start and end."""
-    minutes = await _editable(session, meeting_id=meeting_id, by=by)
+    minutes = await editable(session, meeting_id=meeting_id, by=by)
     minutes.texts = {**minutes.texts, **changes}
     return minutes
 
@@ -85,7 +85,7 @@ async def set_item_text(
     if item is None or item.meeting_id != meeting_id:
         await get_meeting(session, meeting_id=meeting_id)
         raise Problem(404, "agenda-item-not-found", m.ITEM_NOT_FOUND)
-    minutes = await _editable(session, meeting_id=meeting_id, by=by)
+    minutes = await editable(session, meeting_id=meeting_id, by=by)
     minutes.texts = _merged(minutes.texts, "items", item_id, changes)
     return minutes
 
@@ -99,7 +99,7 @@ async def set_absence(
         Membership.body_id == meeting.body_id, Membership.person_id == person_id))
     if seat is None:
         raise Problem(404, "not-a-member", m.NOT_A_MEMBER)
-    minutes = await _editable(session, meeting_id=meeting_id, by=by)
+    minutes = await editable(session, meeting_id=meeting_id, by=by)
     minutes.texts = {**minutes.texts,
                      "absences": {**minutes.texts.get("absences", {}), person_id: reason}}
     return minutes

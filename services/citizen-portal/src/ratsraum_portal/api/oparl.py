@@ -1,0 +1,125 @@
+"""OParl 1.1: a public meeting as oparl:Meeting, its signed minutes as oparl:File.
+
+The minutes are a results protocol (Ergebnisprotokoll: decisions and votes, not every word), so
+OParl's `Meeting.resultsProtocol` carries them; `verbatimProtocol` stays unset. OParl knows no
+SHA-256 checksum; the File gives `sha512Checksum` of exactly the bytes at `accessUrl`, whose
+SHA-256 the meeting page and the `X-Content-SHA256` header name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from fastapi import APIRouter
+
+from ratsraum_portal.api.common import MINUTES_NOT_FOUND, NotFound, load_meeting
+from ratsraum_portal.context import Ctx
+from ratsraum_portal.meetings.models import PublicMeetingView
+from ratsraum_portal.meetings.schemas import parse_timestamp, result_summary
+from ratsraum_portal.meetings.service import is_meeting_id
+from ratsraum_portal.minutes.models import PublicMinutes
+from ratsraum_portal.minutes.service import get_minutes, signed_at
+from ratsraum_portal.minutes.view import document_path
+
+router = APIRouter(prefix="/oparl/v1", tags=["OParl 1.1"])
+SCHEMA = "https://schema.oparl.org/1.1/"
+# OParl's meetingState is free text; these are the words its examples use.
+MEETING_STATE = {"scheduled": "terminiert", "running": "läuft", "interrupted": "unterbrochen",
+                 "closed": "durchgeführt"}
+FILE_PREFIX = "minutes-"
+
+
+def _iso(value: Any) -> str | None:
+    parsed = parse_timestamp(value)
+    return parsed.isoformat() if parsed else None
+
+
+def _urls(base: str, tenant: str, meeting_id: str) -> dict[str, str]:
+    return {
+        "meeting": f"{base}/oparl/v1/{tenant}/meetings/{meeting_id}",
+        "file": f"{base}/oparl/v1/{tenant}/files/{FILE_PREFIX}{meeting_id}",
+        "web": f"{base}/{tenant}/sitzungen/{meeting_id}",
+        "document": f"{base}{document_path(tenant, meeting_id)}",
+    }
+
+
+def minutes_file(base: str, minutes: PublicMinutes, title: str) -> dict[str, Any]:
+    """The signed minutes' public part as an oparl:File."""
+    urls = _urls(base, minutes.tenant_id, minutes.meeting_id)
+    content = minutes.public_html.encode("utf-8")
+    signed = signed_at(minutes)
+    return {
+        "id": urls["file"], "type": f"{SCHEMA}File",
+        "name": f"Niederschrift (öffentlicher Teil) – {title}",
+        "fileName": f"niederschrift-{minutes.meeting_id}.html", "mimeType": "text/html",
+        "date": signed.date().isoformat(), "size": len(content),
+        "sha512Checksum": hashlib.sha512(content).hexdigest(),
+        "accessUrl": urls["document"], "downloadUrl": f"{urls['document']}?download=1",
+        "meeting": [urls["meeting"]], "created": signed.isoformat(),
+        "modified": signed.isoformat(), "web": urls["web"],
+    }
+
+
+def _agenda_item(meeting_url: str, item: dict[str, Any],
+                 decisions: dict[str, str]) -> dict[str, Any]:
+    result = item.get("result")
+    out: dict[str, Any] = {
+        # Items are embedded in their meeting; the fragment names one within it.
+        "id": f"{meeting_url}#top-{item.get('id', '')}", "type": f"{SCHEMA}AgendaItem",
+        "meeting": meeting_url, "number": str(item.get("number", "")),
+        "order": int(item.get("position", 0)), "name": str(item.get("title", "")),
+        "public": True,
+    }
+    if result:
+        out["result"] = result_summary(result)
+    if decisions.get(str(item.get("id", ""))):
+        out["resolutionText"] = decisions[str(item.get("id", ""))]
+    return out
+
+
+def meeting_object(base: str, row: PublicMeetingView,
+                   minutes: PublicMinutes | None) -> dict[str, Any]:
+    """A public meeting as an oparl:Meeting, with its signed minutes when there are some."""
+    snapshot = row.snapshot
+    urls = _urls(base, row.tenant_id, row.id)
+    decisions = {str(i.get("id", "")): str(i.get("decision", ""))
+                 for i in (minutes.content.get("items", []) if minutes else [])}
+    agenda = sorted(snapshot.get("agenda", []), key=lambda i: int(i.get("position", 0)))
+    out: dict[str, Any] = {
+        "id": urls["meeting"], "type": f"{SCHEMA}Meeting", "name": row.title,
+        "meetingState": MEETING_STATE.get(row.status, row.status), "cancelled": False,
+        "agendaItem": [_agenda_item(urls["meeting"], i, decisions) for i in agenda],
+        "web": urls["web"], "modified": _iso(snapshot.get("updated_at")),
+    }
+    start = _iso(snapshot.get("starts_at"))
+    if start:
+        out["start"] = start
+    if minutes is not None:
+        out["resultsProtocol"] = minutes_file(base, minutes, row.title)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+async def _minutes(ctx: Ctx, row: PublicMeetingView) -> PublicMinutes | None:
+    async with ctx.db.tenant_session(row.tenant_id) as session:
+        return await get_minutes(session=session, meeting_id=row.id)
+
+
+@router.get("/{tenant}/meetings/{meeting_id}")
+async def oparl_meeting(tenant: str, meeting_id: str, ctx: Ctx) -> dict[str, Any]:
+    """oparl:Meeting of a public meeting; `resultsProtocol` once the minutes are signed."""
+    row = await load_meeting(ctx, tenant, meeting_id)
+    return meeting_object(ctx.settings.public_base_url, row, await _minutes(ctx, row))
+
+
+@router.get("/{tenant}/files/{file_id}")
+async def oparl_file(tenant: str, file_id: str, ctx: Ctx) -> dict[str, Any]:
+    """oparl:File of a meeting's signed minutes (public part)."""
+    meeting_id = file_id.removeprefix(FILE_PREFIX)
+    if not file_id.startswith(FILE_PREFIX) or not is_meeting_id(meeting_id):
+        raise NotFound(MINUTES_NOT_FOUND)
+    row = await load_meeting(ctx, tenant, meeting_id)
+    minutes = await _minutes(ctx, row)
+    if minutes is None:
+        raise NotFound(MINUTES_NOT_FOUND)
+    return minutes_file(ctx.settings.public_base_url, minutes, row.title)

@@ -1,0 +1,1 @@
+"""Signed minutes (Niederschrift) of public meetings: the public part as meeting signed it."""
