@@ -50,6 +50,11 @@ class DemoPerson:
         return subject_for(self.tenant, self.username)
 
     @property
+    def email(self) -> str:
+        """An example address (RFC 2606 `.example`: never delivered), e.g. for invitations."""
+        return f"{self.username}@{self.tenant}.example"
+
+    @property
     def is_member(self) -> bool:
         """Holds a seat in the committee (the chair does too)."""
         return "member" in self.roles

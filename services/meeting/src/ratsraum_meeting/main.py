@@ -34,9 +34,11 @@ from ratsraum_meeting.invitations import endpoints as invitations_endpoints
 from ratsraum_meeting.lobby import api as lobby_api
 from ratsraum_meeting.lobby.service import run_heartbeat_sweeper
 from ratsraum_meeting.masterdata import endpoints as masterdata_endpoints
+from ratsraum_meeting.meetings import endpoints as meetings_endpoints
 from ratsraum_meeting.minutes import endpoints as minutes_endpoints
 from ratsraum_meeting.oparl import endpoints as oparl_endpoints
 from ratsraum_meeting.polls import endpoints as polls_endpoints
+from ratsraum_meeting.polls import secret_endpoints as secret_polls_endpoints
 from ratsraum_meeting.polls.lifecycle import LIFECYCLE_CONSUMER, LIFECYCLE_FILTER, on_voting_event
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.service import on_poll_closed
@@ -45,6 +47,7 @@ from ratsraum_meeting.profiles import endpoints as profiles_endpoints
 from ratsraum_meeting.seed import seed_demo, seed_files
 from ratsraum_meeting.speakers import endpoints as speakers_endpoints
 from ratsraum_meeting.video import api as video_api
+from ratsraum_meeting.video import background as video_background
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
@@ -76,6 +79,16 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         sweeper = asyncio.create_task(run_heartbeat_sweeper(
             db, timeout_seconds=settings.lobby_heartbeat_timeout_seconds,
             interval_seconds=settings.lobby_sweep_interval_seconds), name="lobby-sweeper")
+        video_jobs = [
+            asyncio.create_task(video_background.run_every(
+                lambda: video_background.poll_presence_once(db, settings),
+                interval_seconds=settings.video_presence_poll_interval_seconds,
+                name="video-presence-poll"), name="video-presence-poll"),
+            asyncio.create_task(video_background.run_every(
+                lambda: video_background.renew_subscriptions_once(db, settings),
+                interval_seconds=settings.video_subscription_check_interval_seconds,
+                name="video-subscriptions"), name="video-subscriptions"),
+        ]
         consumer = EventConsumer(
             js=js, db=db, model=ProcessedEvent, durable=VOTING_CONSUMER,
             filter_subject=POLL_CLOSED_FILTER, handler=on_poll_closed,
@@ -100,9 +113,10 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for job in (sweeper, *video_jobs):
+                job.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job
             await app.state.progress.stop()
             await hub.detach(nc)
             await lifecycle_consumer.stop()
@@ -123,12 +137,14 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
     for router in (profiles_endpoints.router, conflicts_endpoints.router):
         app.include_router(router)
     app.include_router(masterdata_endpoints.router)
+    app.include_router(meetings_endpoints.router)
     app.include_router(oparl_endpoints.router)
     app.include_router(invitations_endpoints.router)
     app.include_router(minutes_endpoints.router)
     app.include_router(lobby_api.router)
     app.include_router(video_api.router)
     app.include_router(polls_endpoints.router)
+    app.include_router(secret_polls_endpoints.router)
     app.include_router(disruptions_endpoints.router)
     app.include_router(agenda_endpoints.router)
     app.include_router(speakers_endpoints.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def load_all() -> None:
     """Register every table of meeting on Base.metadata."""
+    from ratsraum_meeting import live_tickets as _live_tickets  # noqa: F401
     from ratsraum_meeting.agenda import models as _agenda  # noqa: F401
     from ratsraum_meeting.attendance import models as _attendance  # noqa: F401
     from ratsraum_meeting.conflicts import models as _conflicts  # noqa: F401

@@ -64,7 +64,8 @@ async def seed_town(db: Database, town: demo.TownSeed) -> bool:
             Tenant(id=town.tenant, name=town.tenant_name),
             Body(id=body, name=town.body_name, short=town.body_short,
                  statutory_members=town.statutory_members, rule_profile=town.rule_profile),
-            *[Person(id=p.subject, name=p.name, party=p.party) for p in town.people],
+            *[Person(id=p.subject, name=p.name, party=p.party, email=p.email)
+              for p in town.people],
         ])
         added += await _add_memberships(session, town, body)
         added += await _add_missing(session, [

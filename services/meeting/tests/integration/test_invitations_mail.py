@@ -10,6 +10,7 @@ from email.policy import default as default_policy
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import httpx
 import icalendar
 import pytest
 from aiosmtpd.controller import Controller
@@ -17,6 +18,8 @@ from aiosmtpd.controller import Controller
 from ratsraum_common import demo
 from ratsraum_meeting.invitations.tokens import find_invitation, hash_token
 from ratsraum_meeting.meetings.models import Person
+from ratsraum_meeting.video.fakes.jitsi import FakeJitsi
+from ratsraum_meeting.video.fakes.server import serve
 
 BASE = f"/api/v1/meetings/{demo.MEETING_ID}"
 URL = f"{BASE}/invitations"
@@ -69,10 +72,11 @@ async def mailing(meeting, smtp):  # type: ignore[no-untyped-def]
         "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_tls": "none",
         "public_app_url": "https://ratsraum.soest.example"})
     async with app.state.db.transaction(demo.TENANT) as session:
-        for person in demo.PEOPLE:
-            row = await session.get(Person, person.subject)
-            if row is not None and person.username != WITHOUT_ADDRESS:
-                row.email = f"{person.username}@soest.example"
+        row = await session.get(Person, next(p.subject for p in demo.PEOPLE
+                                             if p.username == WITHOUT_ADDRESS))
+        assert row is not None
+        assert row.email == f"{WITHOUT_ADDRESS}@soest.example"  # the demo seeds addresses
+        row.email = None
     return meeting, inbox
 
 
@@ -224,3 +228,65 @@ async def test_refusals(mailing, issuer) -> None:
     assert (down.json()["sent"], down.json()["failed"]) == (0, len(MEMBERS) - 1)
     assert all(d["error"] for d in down.json()["deliveries"] if d["status"] == "failed")
     assert inbox.take() == []
+
+
+def _token_of(received: list[tuple[list[str], EmailMessage]], username: str) -> str:
+    """The token in the personal link of the mail sent to this member."""
+    _rcpt, message = next(r for r in received if r[0] == [f"{username}@soest.example"])
+    link = next(w for w in _text(message).split() if "einladung=" in w)
+    return parse_qs(urlparse(link).query)["einladung"][0]
+
+
+async def test_the_personal_link_leads_the_logged_in_member_to_join(
+        mailing, issuer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    meeting, inbox = mailing
+    clerk, becker = issuer.person("richter"), issuer.person("becker")
+    link_url = f"{BASE}/invitation-link"
+    assert (await meeting.client.post(URL, headers=clerk)).status_code == 200
+    token = _token_of(inbox.take(), "becker")
+    fake = FakeJitsi(app_id="ratsraum", app_secret="jitsi-secret-for-the-invitation-link")
+    monkeypatch.setenv("RATSRAUM_VIDEO_SOEST_JITSI", fake.app_secret)
+    async with serve(fake.app) as base:
+        configured = await meeting.client.put("/api/v1/video/config",
+                                              headers=issuer.person("lange"), json={
+            "provider": "jitsi", "options": {"base_url": base, "app_id": "ratsraum"},
+            "secret_env": {"app_secret": "RATSRAUM_VIDEO_SOEST_JITSI"}})
+        assert configured.status_code == 200, configured.text
+        assert (await meeting.client.post(f"{BASE}/open", headers=clerk)).status_code == 200
+        # The token identifies the invitation, not a session: without a login it opens nothing.
+        anonymous = await meeting.client.post(link_url, json={"token": token})
+        assert anonymous.status_code == 401
+        followed = await meeting.client.post(link_url, json={"token": token}, headers=becker)
+        assert followed.status_code == 200, followed.text
+        entry = followed.json()
+        assert (entry["person_id"], entry["title"]) == (MEMBERS[1].subject, demo.MEETING_TITLE)
+        assert entry["join"] == f"{BASE}/join"
+        joined = await meeting.client.get(entry["join"], headers=becker)
+        assert joined.status_code == 200, joined.text
+        assert (joined.json()["provider"], joined.json()["personal"]) == ("jitsi", True)
+        async with httpx.AsyncClient() as browser:
+            assert (await browser.get(joined.json()["url"])).status_code == 200
+    someone_else = await meeting.client.post(link_url, json={"token": token},
+                                             headers=issuer.person("hoffmann"))
+    assert someone_else.status_code == 403
+    assert "andere Person" in someone_else.json()["detail"]
+    forged = await meeting.client.post(link_url, json={"token": "x" * 43}, headers=becker)
+    assert forged.status_code == 404
+    assert forged.headers["content-type"] == "application/problem+json"
+    other_town = await meeting.client.post(link_url, json={"token": token},
+                                           headers=issuer.person("becker", tenant="werl"))
+    assert other_town.status_code == 404
+
+    # A later mail to the member replaces the link; only the newest one works.
+    again = await meeting.client.post(URL, json={"kind": "update"}, headers=clerk)
+    assert again.status_code == 200
+    newer = _token_of(inbox.take(), "becker")
+    stale = await meeting.client.post(link_url, json={"token": token}, headers=becker)
+    assert stale.status_code == 410
+    assert "spätere Einladung" in stale.json()["detail"]
+    assert (await meeting.client.post(link_url, json={"token": newer},
+                                      headers=becker)).status_code == 200
+    await meeting.client.post(URL, json={"kind": "cancellation"}, headers=clerk)
+    cancelled = await meeting.client.post(link_url, json={"token": newer}, headers=becker)
+    assert cancelled.status_code == 410
+    assert "abgesagt" in cancelled.json()["detail"]

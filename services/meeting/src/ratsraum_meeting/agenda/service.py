@@ -97,7 +97,8 @@ async def move(
                       current=await current_call(session, meeting_id=meeting.id))
 
 
-async def _leave_current(session: AsyncSession, *, meeting_id: str, by: str) -> None:
+async def leave_current(session: AsyncSession, *, meeting_id: str, by: str) -> None:
+    """Close the open call, if any: the meeting has no current item afterwards."""
     call = await current_call(session, meeting_id=meeting_id)
     if call is not None:
         call.left_at = now()
@@ -122,17 +123,21 @@ async def set_status(
     if target != "deferred" and meeting.status != "running":
         raise Problem(409, "meeting-not-running", m.NOT_RUNNING)
     current = await current_call(session, meeting_id=meeting.id)
+    previous = (await session.get(AgendaItem, current.agenda_item_id)
+                if current is not None and current.agenda_item_id != item.id else None)
     if target == "called":
         if current is None or current.agenda_item_id != item.id:
-            await _leave_current(session, meeting_id=meeting.id, by=by)
+            await leave_current(session, meeting_id=meeting.id, by=by)
             session.add(AgendaCall(meeting_id=meeting.id, agenda_item_id=item.id,
                                    called_by=by, called_at=now()))
     elif current is not None and current.agenda_item_id == item.id:
-        await _leave_current(session, meeting_id=meeting.id, by=by)
+        await leave_current(session, meeting_id=meeting.id, by=by)
     item.status = target
     _log(session, item=item, kind=target, by=by, reason=reason)
     await session.flush()
-    await _publish_if_public(session, meeting=meeting, item=item)
+    if item.public or (target == "called" and previous is not None and previous.public):
+        # Also when a closed item follows a public one: the public current item then clears.
+        await publish_public_update(session, meeting=meeting)
     return item
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.api.deps import DB, Reader, Runner
+from ratsraum_meeting.api.deps import DB, Reader, Runner, Voting
 from ratsraum_meeting.attendance import service as attendance
 from ratsraum_meeting.attendance.push import push_presence
 from ratsraum_meeting.attendance.schemas import (
@@ -21,10 +21,10 @@ from ratsraum_meeting.meetings import service
 from ratsraum_meeting.meetings.models import Body, Meeting
 from ratsraum_meeting.meetings.schemas import (
     AgendaItemOut,
-    BodyRef,
     MeetingDetailOut,
     MeetingOut,
 )
+from ratsraum_meeting.polls import late
 from ratsraum_meeting.profiles.live import live_quorum
 from ratsraum_meeting.profiles.service import check_presence
 from ratsraum_meeting.timeutil import utc
@@ -43,11 +43,7 @@ _MEETING_CLOSED = Msg(
 
 
 def _meeting_out(meeting: Meeting, body: Body) -> MeetingOut:
-    return MeetingOut(
-        id=meeting.id, title=meeting.title, body=BodyRef(id=body.id, name=body.name),
-        starts_at=utc(meeting.starts_at), status=meeting.status,
-        location=meeting.location,
-    )
+    return MeetingOut.of(meeting, body)
 
 
 @router.get("")
@@ -91,7 +87,8 @@ async def open_meeting(meeting_id: str, principal: Runner, db: DB) -> MeetingOut
 
 @router.put("/{meeting_id}/attendance/{person_id}")
 async def record_attendance(
-    meeting_id: str, person_id: str, presence: PresenceIn, principal: Runner, db: DB
+    meeting_id: str, person_id: str, presence: PresenceIn, principal: Runner, db: DB,
+    voting: Voting,
 ) -> AttendanceOut:
     """Record a member's presence (in the room, remote, absent); every change is logged."""
     async with db.transaction(principal.tenant) as session:
@@ -103,7 +100,7 @@ async def record_attendance(
                              presence=presence.presence)
         before = await attendance.count_present(session, meeting=meeting)
         try:
-            record, _changed = await attendance.set_presence(
+            record, changed = await attendance.set_presence(
                 session, meeting=meeting, person_id=person_id, presence=presence.presence,
                 recorded_by=principal.subject,
             )
@@ -112,6 +109,10 @@ async def record_attendance(
         if await attendance.count_present(session, meeting=meeting) != before:
             await publish_public_update(session, meeting=meeting)
     await push_presence(db, tenant=principal.tenant, meeting_id=meeting_id)
+    if changed and presence.presence != "absent":
+        await late.on_arrival(db=db, voting=voting, tenant=principal.tenant,
+                              meeting_id=meeting_id, person_id=person_id,
+                              how="von der Schriftführung erfasst", by=principal.subject)
     return AttendanceOut(
         meeting_id=record.meeting_id, person_id=record.person_id,
         presence=record.presence,

@@ -8,8 +8,11 @@ from fastapi import APIRouter, Depends, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.db import Database
 from ratsraum_common.problems import Problem
+from ratsraum_meeting import live
 from ratsraum_meeting.api.deps import DB, Reader, Voter
+from ratsraum_meeting.attendance.state import quorum_data
 from ratsraum_meeting.conflicts import messages as m
 from ratsraum_meeting.conflicts import service
 from ratsraum_meeting.conflicts.schemas import (
@@ -20,7 +23,7 @@ from ratsraum_meeting.conflicts.schemas import (
     VoteRequestsOut,
 )
 from ratsraum_meeting.meetings.models import AgendaItem, Body
-from ratsraum_meeting.profiles.live import request_states, requested_method
+from ratsraum_meeting.profiles.live import live_quorum, request_states, requested_method
 from ratsraum_meeting.profiles.service import body_profile
 from ratsraum_meeting.timeutil import utc
 
@@ -47,6 +50,18 @@ def _conflict_out(row: service.ConflictRow) -> ConflictOut:
                        recorded_by_clerk=c.declared_by != c.person_id)
 
 
+async def _push(db: Database, tenant: str, meeting_id: str, item_id: str, person_id: str,
+                change: str) -> None:
+    """Tell screens (after commit) who is off the item, and the item's quorum now."""
+    async with db.tenant_session(tenant) as session:
+        meeting, body, item = await service.item_of(session, meeting_id=meeting_id,
+                                                    item_id=item_id)
+        result = await live_quorum(session, meeting=meeting, body=body, item=item)
+    live.notify(tenant=tenant, meeting_id=meeting_id, kind="conflict", data={
+        "agenda_item_id": item_id, "person_id": person_id, "change": change,
+        "quorum": quorum_data(result)})
+
+
 @router.post("/conflicts", status_code=status.HTTP_201_CREATED)
 async def declare_conflict(
     meeting_id: str, item_id: str, declaration: ConflictIn, principal: Declarer, db: DB
@@ -60,6 +75,7 @@ async def declare_conflict(
         _meeting, _body, item = await service.item_of(
             session, meeting_id=meeting_id, item_id=item_id)
         rows = await service.list_conflicts(session, item=item)
+    await _push(db, principal.tenant, meeting_id, item_id, person_id, "declared")
     return _conflict_out(next(r for r in rows if r.conflict.id == conflict.id))
 
 
@@ -72,6 +88,7 @@ async def withdraw_conflict(
     async with db.transaction(principal.tenant) as session:
         await service.withdraw(session, meeting_id=meeting_id, item_id=item_id,
                                person_id=person_id, withdrawn_by=principal.subject)
+    await _push(db, principal.tenant, meeting_id, item_id, person_id, "withdrawn")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

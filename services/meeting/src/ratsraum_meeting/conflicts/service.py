@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.conflicts import messages as m
 from ratsraum_meeting.conflicts.models import Conflict, VoteRequest
+from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Membership, Person
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls.models import Poll
@@ -54,6 +55,13 @@ async def _polls_on(session: AsyncSession, *, item: AgendaItem) -> list[str]:
         Poll.agenda_item_id == item.id, Poll.state != "cancelled"))).all())
 
 
+async def _publish_if_public(session: AsyncSession, *, meeting: Meeting,
+                             item: AgendaItem) -> None:
+    """A conflict moves the item's quorum: republish, but never for a closed-part item."""
+    if item.public:
+        await publish_public_update(session, meeting=meeting)
+
+
 async def declare(
     session: AsyncSession, *, meeting_id: str, item_id: str, person_id: str, reason: str,
     declared_by: str,
@@ -71,6 +79,7 @@ async def declare(
                         reason=reason, declared_by=declared_by, declared_at=now())
     session.add(conflict)
     await session.flush()
+    await _publish_if_public(session, meeting=meeting, item=item)
     return conflict
 
 
@@ -88,6 +97,7 @@ async def withdraw(
         raise Problem(409, "vote-already-held", m.TOO_LATE_TO_WITHDRAW, number=item.number)
     conflict.withdrawn_by, conflict.withdrawn_at = withdrawn_by, now()
     await session.flush()
+    await _publish_if_public(session, meeting=meeting, item=item)
     return conflict
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, status
 
 from ratsraum_common.auth import Principal, require_roles
 from ratsraum_common.problems import Problem
+from ratsraum_meeting import live
 from ratsraum_meeting.api.deps import DB, Reader, Voting
 from ratsraum_meeting.disruptions import messages as m
 from ratsraum_meeting.disruptions import service
@@ -66,23 +67,26 @@ async def list_disruptions(meeting_id: str, principal: Reader, db: DB) -> Disrup
 
 
 @router.post("/interrupt")
-async def interrupt(meeting_id: str, body: StepIn, principal: Chair, db: DB) -> StepOut:
-    """The chair interrupts the session (status "interrupted"; no vote can be opened)."""
-    async with db.transaction(principal.tenant) as session:
-        out = _step_out(await service.interrupt(session, meeting_id=meeting_id,
-                                                reason=body.reason, by=principal.subject))
+async def interrupt(meeting_id: str, body: StepIn, principal: Chair, db: DB,
+                    voting: Voting) -> StepOut:
+    """The chair interrupts the session: no vote can open; open votes are cancelled and void."""
+    step = await service.interrupt(db=db, voting=voting, tenant=principal.tenant,
+                                   meeting_id=meeting_id, reason=body.reason,
+                                   by=principal.subject)
     service.notify(tenant=principal.tenant, meeting_id=meeting_id, step="interrupt")
-    return out
+    return _step_out(step)
 
 
 @router.post("/resume")
-async def resume(meeting_id: str, body: StepIn, principal: Chair, db: DB) -> StepOut:
-    """The chair resumes the interrupted session."""
-    async with db.transaction(principal.tenant) as session:
-        out = _step_out(await service.resume(session, meeting_id=meeting_id,
-                                             reason=body.reason, by=principal.subject))
-    service.notify(tenant=principal.tenant, meeting_id=meeting_id, step="resume")
-    return out
+async def resume(meeting_id: str, body: StepIn, principal: Chair, db: DB,
+                 voting: Voting) -> StepOut:
+    """The chair resumes the session; `data.rerun_offered` lists the votes to repeat."""
+    step = await service.resume(db=db, voting=voting, tenant=principal.tenant,
+                                meeting_id=meeting_id, reason=body.reason,
+                                by=principal.subject)
+    live.notify(tenant=principal.tenant, meeting_id=meeting_id, kind="disruption",
+                data={"step": "resume", "rerun_offered": step.data.get("rerun_offered", [])})
+    return _step_out(step)
 
 
 @router.post("/disruptions/decision", status_code=status.HTTP_201_CREATED)

@@ -38,3 +38,10 @@ POLL_NOT_IN_MEETING = Msg(
     "(Stand: {state}).",
     "Poll {poll} is not part of this meeting or cannot be re-run (state: {state}).",
 )
+CANNOT_RESUME = Msg(
+    "Der Abstimmungsdienst ist nicht erreichbar, und {count} Abstimmung(en) aus der Zeit vor "
+    "der Unterbrechung konnten noch nicht abgebrochen werden. Die Sitzung bleibt unterbrochen; "
+    "bitte gleich erneut fortsetzen.",
+    "The voting service is unreachable, and {count} vote(s) from before the interruption "
+    "could not be cancelled yet. The meeting stays interrupted; please resume again shortly.",
+)

@@ -14,11 +14,16 @@ from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
 from ratsraum_meeting.disruptions import messages as m
 from ratsraum_meeting.disruptions.models import DisruptionReport, DisruptionStep
+from ratsraum_meeting.disruptions.polls import (
+    interruption_reason,
+    reruns_offered,
+    void_open_polls,
+)
 from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import Meeting, Person
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import lifecycle
-from ratsraum_meeting.polls.models import Poll
+from ratsraum_meeting.polls.models import Poll, PollLogEntry
 from ratsraum_meeting.polls.service import get_poll
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.profiles.service import body_profile
@@ -90,27 +95,68 @@ async def _step(session: AsyncSession, *, meeting: Meeting, kind: str, reason: s
     return step
 
 
-async def interrupt(session: AsyncSession, *, meeting_id: str, reason: str,
-                    by: str) -> DisruptionStep:
-    """The chair interrupts the running session (status "interrupted"); published."""
+async def _lock(session: AsyncSession, *, meeting_id: str) -> Meeting:
+    """The meeting, row-locked (PostgreSQL): status changes and vote openings take turns."""
+    await session.execute(select(Meeting.id).where(Meeting.id == meeting_id).with_for_update())
     meeting, _body = await get_meeting(session, meeting_id=meeting_id)
-    if meeting.status != "running":
-        raise Problem(409, "meeting-not-running", m.NOT_RUNNING, current=meeting.status)
-    meeting.status = "interrupted"
-    step = await _step(session, meeting=meeting, kind="interrupt", reason=reason, by=by)
-    await publish_public_update(session, meeting=meeting)
-    return step
+    return meeting
 
 
-async def resume(session: AsyncSession, *, meeting_id: str, reason: str,
-                 by: str) -> DisruptionStep:
-    """The chair resumes an interrupted session; published."""
-    meeting, _body = await get_meeting(session, meeting_id=meeting_id)
-    if meeting.status != "interrupted":
-        raise Problem(409, "meeting-not-interrupted", m.NOT_INTERRUPTED, current=meeting.status)
-    meeting.status = "running"
-    step = await _step(session, meeting=meeting, kind="resume", reason=reason, by=by)
-    await publish_public_update(session, meeting=meeting)
+async def _set_data(db: Database, tenant: str, step_id: int, **data: object) -> DisruptionStep:
+    async with db.transaction(tenant) as session:
+        step = await session.get(DisruptionStep, step_id)
+        if step is None:  # pragma: no cover - written in this request
+            raise LookupError(step_id)
+        step.data = {**(step.data or {}), **data}
+        await session.flush()
+        return step
+
+
+async def interrupt(*, db: Database, voting: VotingClient, tenant: str, meeting_id: str,
+                    reason: str, by: str) -> DisruptionStep:
+    """The chair interrupts the running session; every open vote is cancelled and void."""
+    async with db.transaction(tenant) as session:
+        meeting = await _lock(session, meeting_id=meeting_id)
+        if meeting.status != "running":
+            raise Problem(409, "meeting-not-running", m.NOT_RUNNING, current=meeting.status)
+        meeting.status = "interrupted"
+        step = await _step(session, meeting=meeting, kind="interrupt", reason=reason, by=by)
+        await publish_public_update(session, meeting=meeting)
+        step_id = step.id
+    # The interruption stands even if voting is unreachable now; resume retries the rest.
+    done = await void_open_polls(db=db, voting=voting, tenant=tenant, meeting_id=meeting_id,
+                                 reason=interruption_reason(reason), by=by)
+    return await _set_data(db, tenant, step_id, voided_polls=done.voided,
+                           closed_before=done.closed_before, not_cancelled=done.not_cancelled)
+
+
+async def resume(*, db: Database, voting: VotingClient, tenant: str, meeting_id: str,
+                 reason: str, by: str) -> DisruptionStep:
+    """The chair resumes the session; the votes to repeat are offered in the step's data."""
+    async with db.tenant_session(tenant) as session:
+        meeting, _body = await get_meeting(session, meeting_id=meeting_id)
+        if meeting.status != "interrupted":
+            raise Problem(409, "meeting-not-interrupted", m.NOT_INTERRUPTED,
+                          current=meeting.status)
+        last = await session.scalar(select(DisruptionStep.reason).where(
+            DisruptionStep.meeting_id == meeting_id, DisruptionStep.kind == "interrupt")
+            .order_by(DisruptionStep.id.desc()).limit(1))
+    # No vote may survive the interruption: one voting could not cancel before is done now.
+    left = await void_open_polls(db=db, voting=voting, tenant=tenant, meeting_id=meeting_id,
+                                 reason=interruption_reason(last or ""), by=by)
+    if left.not_cancelled:
+        raise Problem(503, "voting-unavailable", m.CANNOT_RESUME,
+                      count=len(left.not_cancelled))
+    async with db.transaction(tenant) as session:
+        meeting = await _lock(session, meeting_id=meeting_id)
+        if meeting.status != "interrupted":
+            raise Problem(409, "meeting-not-interrupted", m.NOT_INTERRUPTED,
+                          current=meeting.status)
+        meeting.status = "running"
+        offered = await reruns_offered(session, meeting_id=meeting_id)
+        step = await _step(session, meeting=meeting, kind="resume", reason=reason, by=by,
+                           data={"rerun_offered": offered})
+        await publish_public_update(session, meeting=meeting)
     return step
 
 
@@ -120,7 +166,8 @@ async def _affected_polls(session: AsyncSession, *, meeting_id: str, poll_ids: l
     if poll_ids is not None:
         polls = [await get_poll(session, poll_id=p) for p in poll_ids]
         for poll in polls:
-            if poll.meeting_id != meeting_id or poll.state not in ("open", "closed"):
+            if poll.meeting_id != meeting_id or not (
+                    poll.state in ("open", "closed") or lifecycle.awaiting_rerun(poll)):
                 raise Problem(409, "poll-not-rerunnable", m.POLL_NOT_IN_MEETING, poll=poll.id,
                               state=poll.state)
         return polls
@@ -134,7 +181,12 @@ async def _affected_polls(session: AsyncSession, *, meeting_id: str, poll_ids: l
 async def decide(*, db: Database, voting: VotingClient, tenant: str, meeting_id: str,
                  sphere: str, reason: str, poll_ids: list[str] | None,
                  by: str) -> DisruptionStep:
-    """Record whose sphere the fault was in; the town's interrupts and re-runs affected votes."""
+    """Record whose sphere the fault was in; the town's interrupts, its votes are repeated.
+
+    Affected votes are not re-run at once: open ones are void with the interruption, closed
+    ones are marked due, and the chair re-runs each once the fault is fixed and the session
+    resumes (the resume step lists them) — never while the session stands interrupted.
+    """
     async with db.tenant_session(tenant) as session:
         meeting, _body = await get_meeting(session, meeting_id=meeting_id)
         _in_session(meeting)
@@ -143,33 +195,31 @@ async def decide(*, db: Database, voting: VotingClient, tenant: str, meeting_id:
             DisruptionReport.decision_id.is_(None)))).all())
         affected = [] if sphere == "member" else await _affected_polls(
             session, meeting_id=meeting_id, poll_ids=poll_ids, reports=open_reports)
-    # Voting is called outside the write transaction; each re-run is its own idempotent step.
-    reruns = [(poll.id, await lifecycle.rerun_in_voting(
-        voting=voting, tenant=tenant, poll_id=poll.id, reason=reason, by=by))
-        for poll in affected]
+        report_ids = [r.id for r in open_reports]
+    voided: list[str] = []
+    if sphere == "town" and meeting.status == "running":
+        step = await interrupt(db=db, voting=voting, tenant=tenant, meeting_id=meeting_id,
+                               reason=reason, by=by)
+        voided = list(step.data.get("voided_polls", []))
+        notify(tenant=tenant, meeting_id=meeting_id, step="interrupt")
+    due = [p.id for p in affected if p.state == "closed"]
     async with db.transaction(tenant) as session:
         meeting, _body = await get_meeting(session, meeting_id=meeting_id)
-        new_ids: dict[str, str] = {}
-        for old_id, rerun in reruns:
-            old = await get_poll(session, poll_id=old_id)
-            new_ids[old_id] = (await lifecycle.apply_rerun(
-                session, old=old, rerun=rerun, reason=reason, by=by)).id
-        if sphere == "town" and meeting.status == "running":
-            meeting.status = "interrupted"
-            await _step(session, meeting=meeting, kind="interrupt", reason=reason, by=by)
         step = await _step(session, meeting=meeting, kind="decision", sphere=sphere,
                            reason=reason, by=by, data={
-                               "reports": [r.id for r in open_reports], "reruns": new_ids})
-        for report_id in (r.id for r in open_reports):
+                               "reports": report_ids, "voided_polls": voided,
+                               "rerun_due": due})
+        for poll_id in due:
+            session.add(PollLogEntry(poll_id=poll_id, meeting_id=meeting_id, kind="rerun_due",
+                                     reason=reason, data={"decision_id": step.id}, by=by,
+                                     at=now()))
+        for report_id in report_ids:
             row = await session.get(DisruptionReport, report_id)
             if row is not None:
                 row.decision_id = step.id
-        await publish_public_update(session, meeting=meeting)
-    log.info("disruption.decided", meeting_id=meeting_id, sphere=sphere, reruns=len(new_ids))
+    log.info("disruption.decided", meeting_id=meeting_id, sphere=sphere, voided=len(voided),
+             rerun_due=len(due))
     notify(tenant=tenant, meeting_id=meeting_id, step=step.kind)
-    if new_ids:
-        live.notify(tenant=tenant, meeting_id=meeting_id, kind="vote",
-                    data={"step": "rerun", "reruns": new_ids})
     return step
 
 

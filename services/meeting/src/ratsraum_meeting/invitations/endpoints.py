@@ -8,14 +8,20 @@ from fastapi import APIRouter, Depends, Request
 
 from ratsraum_common.auth import Principal, require_roles
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.api.deps import DB
+from ratsraum_meeting.api.deps import DB, Voter
 from ratsraum_meeting.config import Settings
+from ratsraum_meeting.invitations import entry, service
 from ratsraum_meeting.invitations import messages as m
-from ratsraum_meeting.invitations import service
 from ratsraum_meeting.invitations.calendar import event_uid
 from ratsraum_meeting.invitations.mail import SmtpMailer
 from ratsraum_meeting.invitations.models import InvitationDelivery
-from ratsraum_meeting.invitations.schemas import DeliveryOut, InvitationRoundOut, SendInvitationsIn
+from ratsraum_meeting.invitations.schemas import (
+    DeliveryOut,
+    InvitationLinkIn,
+    InvitationLinkOut,
+    InvitationRoundOut,
+    SendInvitationsIn,
+)
 from ratsraum_meeting.timeutil import utc
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["invitations"])
@@ -75,3 +81,21 @@ async def list_deliveries(meeting_id: str, principal: Staff, db: DB) -> list[Del
     async with db.tenant_session(principal.tenant) as session:
         deliveries = await service.list_deliveries(session, meeting_id=meeting_id)
     return [_out(d) for d in deliveries]
+
+
+@router.post("/{meeting_id}/invitation-link")
+async def follow_invitation_link(
+    meeting_id: str, link: InvitationLinkIn, principal: Voter, db: DB
+) -> InvitationLinkOut:
+    """Check a personal link for the logged-in member; it leads to the join step (see entry)."""
+    async with db.tenant_session(principal.tenant) as session:
+        found = await entry.check_link(session, meeting_id=meeting_id, token=link.token,
+                                       person_id=principal.subject)
+    meeting = found.meeting
+    return InvitationLinkOut(
+        meeting_id=meeting.id, title=meeting.title, body_name=found.body.name,
+        starts_at=utc(meeting.starts_at), status=meeting.status,
+        person_id=found.person.id, name=found.person.name,
+        invited_at=utc(found.delivery.sent_at) if found.delivery.sent_at else None,
+        join=f"/api/v1/meetings/{meeting.id}/join",
+    )

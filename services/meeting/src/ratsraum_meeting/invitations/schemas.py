@@ -46,3 +46,24 @@ class InvitationRoundOut(BaseModel):
     failed: int
     no_address: int
     deliveries: list[DeliveryOut]
+
+
+class InvitationLinkIn(BaseModel):
+    """The token from the personal link's `einladung` parameter (sent in the body, not the URL,
+    so it stays out of access logs)."""
+
+    token: str = Field(min_length=16, max_length=128)
+
+
+class InvitationLinkOut(BaseModel):
+    """Where a valid personal link leads: the meeting, and the join step the member clicks."""
+
+    meeting_id: str
+    title: str
+    body_name: str
+    starts_at: datetime
+    status: Literal["scheduled", "running", "interrupted", "closed"]
+    person_id: str
+    name: str
+    invited_at: datetime | None
+    join: str = Field(description="GET this (logged in) to mint the personal video link now.")

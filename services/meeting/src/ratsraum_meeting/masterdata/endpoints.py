@@ -22,6 +22,7 @@ from ratsraum_meeting.masterdata.schemas import (
     OrganizationOut,
     PaperDetailOut,
     PaperOut,
+    PersonEmailIn,
     PersonIn,
     PersonOut,
     PersonPatch,
@@ -33,6 +34,8 @@ from ratsraum_meeting.meetings.models import Body, Membership, Person
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin", "masterdata"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
+# The clerk's office keeps members' addresses for invitations up to date as well.
+Office = Annotated[Principal, Depends(require_roles("admin", "clerk"))]
 
 
 @router.get("/bodies")
@@ -113,6 +116,16 @@ async def update_person(person_id: str, data: PersonPatch, principal: Admin, db:
     async with db.transaction(principal.tenant) as session:
         person = await service.get_or_404(session, Person, person_id, what="Person")
         service.apply(person, data.model_dump(exclude_unset=True, exclude_none=True))
+    return PersonOut.model_validate(person)
+
+
+@router.put("/persons/{person_id}/email")
+async def set_person_email(person_id: str, data: PersonEmailIn, principal: Office, db: DB
+                           ) -> PersonOut:
+    """Set or remove where a person's invitations go (admin or clerk; the address is checked)."""
+    async with db.transaction(principal.tenant) as session:
+        person = await service.get_or_404(session, Person, person_id, what="Person")
+        person.email = data.email  # checked and normalised by EmailStr
     return PersonOut.model_validate(person)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 Role = Literal["member", "deputy", "chair"]
 
@@ -77,6 +77,8 @@ class PersonIn(BaseModel):
     id: str | None = Field(None, min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     party: str = Field("", max_length=80)
+    email: EmailStr | None = Field(None, max_length=320,
+                                   description="Where invitations go (only to this person)")
 
 
 class PersonPatch(BaseModel):
@@ -91,6 +93,15 @@ class PersonOut(_Out):
 
     name: str
     party: str
+    email: str | None = None
+
+
+class PersonEmailIn(BaseModel):
+    """A person's mail address for invitations; null removes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr | None = Field(max_length=320)
 
 
 class MembershipIn(BaseModel):

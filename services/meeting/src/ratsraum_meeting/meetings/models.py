@@ -81,6 +81,9 @@ class Meeting(TenantScoped, Base):
     location: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # When the chair actually opened and closed the session (minutes read both); starts_at
+    # is the scheduled start. ends_at also carries an imported OParl meeting's planned end.
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     oparl_id: Mapped[str | None] = mapped_column(String(500))
 

@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from ratsraum_meeting.meetings.models import Body, Meeting
+from ratsraum_meeting.timeutil import utc
+
 
 class PersonOut(BaseModel):
     """A person with their seats."""
@@ -50,6 +53,21 @@ class MeetingOut(BaseModel):
     starts_at: datetime
     status: Literal["scheduled", "running", "interrupted", "closed"]
     location: str
+    started_at: datetime | None = None  # actual start (first opening)
+    ended_at: datetime | None = None  # actual end (closing)
+
+    @classmethod
+    def of(cls, meeting: Meeting, body: Body) -> MeetingOut:
+        """The list view of a stored meeting."""
+        # ends_at may hold an imported (OParl) planned end; it is the actual end once closed.
+        ended = meeting.ends_at if meeting.status == "closed" else None
+        return cls(
+            id=meeting.id, title=meeting.title, body=BodyRef(id=body.id, name=body.name),
+            starts_at=utc(meeting.starts_at), status=meeting.status,
+            location=meeting.location,
+            started_at=utc(meeting.started_at) if meeting.started_at else None,
+            ended_at=utc(ended) if ended else None,
+        )
 
 
 class AgendaItemOut(BaseModel):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ratsraum.voting.v1 import events_pb2, voting_pb2
 from ratsraum_common.db import Database
 from ratsraum_common.events import Envelope
+from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
@@ -20,14 +21,21 @@ from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls.models import Poll, PollLogEntry
 from ratsraum_meeting.polls.results import election_record
-from ratsraum_meeting.polls.service import _call_voting, get_poll, record_result
+from ratsraum_meeting.polls.service import _call_voting, eligible_roll, get_poll, record_result
 from ratsraum_meeting.polls.voting_client import VotingClient
+from ratsraum_meeting.profiles.live import live_quorum
 from ratsraum_meeting.timeutil import now
 
 log = get_logger(__name__)
 # A second durable beside meeting-voting (poll.closed): every poll event, dispatched by subject.
 LIFECYCLE_CONSUMER = "meeting-voting-lifecycle"
 LIFECYCLE_FILTER = "ratsraum.*.voting.poll.>"
+RERUN_NOT_RUNNING = Msg(
+    "Die Sitzung läuft nicht (Stand: {current}); eine Abstimmung kann erst nach der "
+    "Fortsetzung wiederholt werden.",
+    "The meeting is not running (status: {current}); a vote can be re-run only after it "
+    "resumes.",
+)
 
 
 def _log(session: AsyncSession, *, poll: Poll, kind: str, by: str, reason: str = "",
@@ -105,18 +113,43 @@ def _follow_up(old: Poll, *, new_id: str, title: str, by: str) -> Poll:
 
 
 async def rerun_in_voting(*, voting: VotingClient, tenant: str, poll_id: str, reason: str,
-                          by: str) -> voting_pb2.Poll:
-    """Ask voting to void a disrupted poll and open its re-run (new id chosen here)."""
+                          by: str, roll: list[str]) -> voting_pb2.Poll:
+    """Ask voting to void a disrupted poll and open its re-run with this roll (new id here)."""
+    # An empty roll would make voting reuse the old one; callers refuse that case before.
     return await _call_voting(voting.rerun_poll(voting_pb2.RerunPollRequest(
         tenant=tenant, poll_id=poll_id, new_poll_id=str(uuid.uuid4()), reason=reason,
-        requested_by=by)))
+        requested_by=by, roll=roll)))
+
+
+async def _reopen_in_voting(*, voting: VotingClient, tenant: str, old: Poll, roll: list[str],
+                            statutory_members: int) -> voting_pb2.Poll:
+    """Open the re-run of a poll voting cancelled at an interruption: same motion, new roll."""
+    # Voting re-runs only open or closed polls; a cancelled one is re-opened as a new poll
+    # with its options as voting holds them (candidates of an election included).
+    before = await _call_voting(voting.get_poll(voting_pb2.GetPollRequest(
+        tenant=tenant, poll_id=old.id)))
+    return await _call_voting(voting.open_poll(voting_pb2.OpenPollRequest(
+        tenant=tenant, poll_id=str(uuid.uuid4()), meeting_id=old.meeting_id,
+        agenda_item_id=old.agenda_item_id, title=before.title, method=before.method,
+        majority_rule=before.majority_rule, options=before.options, roll=roll,
+        statutory_members=statutory_members, public=before.public, kind=before.kind)))
+
+
+def awaiting_rerun(poll: Poll) -> bool:
+    """A poll voided by an interruption whose re-run the chair has not started yet."""
+    result = poll.result or {}
+    return poll.state == "void" and bool(result.get("interrupted")) and not result.get(
+        "rerun_poll_id")
 
 
 async def apply_rerun(session: AsyncSession, *, old: Poll, rerun: voting_pb2.Poll,
                       reason: str, by: str) -> Poll:
     """Mark the old poll void with the reason and record its re-run, linked both ways."""
+    result = dict(old.result or {})
+    if old.state != "void":  # voided by an interruption already keeps that reason
+        result["void_reason"] = reason
     old.state = "void"
-    old.result = {**(old.result or {}), "void_reason": reason, "rerun_poll_id": rerun.poll_id}
+    old.result = {**result, "rerun_poll_id": rerun.poll_id, "rerun_reason": reason}
     new = _follow_up(old, new_id=rerun.poll_id, title=old.title, by=by)
     new.roll_size = rerun.roll_size
     session.add(new)
@@ -126,22 +159,53 @@ async def apply_rerun(session: AsyncSession, *, old: Poll, rerun: voting_pb2.Pol
         item.status = "voting"
     _log(session, poll=old, kind="void", by=by, reason=reason,
          data={"rerun_poll_id": new.id})
-    _log(session, poll=new, kind="rerun_of", by=by, reason=reason, data={"poll_id": old.id})
+    _log(session, poll=new, kind="rerun_of", by=by, reason=reason,
+         data={"poll_id": old.id, "roll_size": new.roll_size})
     await _publish(session, new)
     return new
 
 
+async def _fresh_roll(session: AsyncSession, *, old: Poll) -> tuple[list[str], int]:
+    """Who may vote in the re-run (present now minus conflicted) and the body's size."""
+    meeting, body = await get_meeting(session, meeting_id=old.meeting_id)
+    if meeting.status != "running":
+        raise Problem(409, "meeting-not-running", RERUN_NOT_RUNNING, current=meeting.status)
+    item = await session.get(AgendaItem, old.agenda_item_id)
+    if item is None:
+        raise Problem(404, "agenda-item-not-found", m.ITEM_NOT_FOUND)
+    if await session.scalar(select(Poll.id).where(
+            Poll.agenda_item_id == item.id, Poll.state == "open", Poll.id != old.id)):
+        raise Problem(409, "poll-already-open", m.POLL_ALREADY_OPEN, number=item.number)
+    quorum = await live_quorum(session, meeting=meeting, body=body, item=item)
+    roll = await eligible_roll(session, meeting=meeting, item=item)
+    if not quorum.quorate or not roll:
+        raise Problem(409, "not-quorate", m.NOT_QUORATE_RULE, de=quorum.explanation,
+                      en=quorum.explanation_en)
+    return roll, body.statutory_members
+
+
 async def rerun_poll(*, db: Database, voting: VotingClient, tenant: str, poll_id: str,
                      reason: str, by: str) -> Poll:
-    """Re-run a disrupted vote: the old poll void with the reason, a new one open."""
+    """Re-run a disrupted vote with a fresh roll: the old poll void, a new one open."""
     async with db.tenant_session(tenant) as session:
         old = await get_poll(session, poll_id=poll_id)
-    _require(old, "open", "closed")
-    rerun = await rerun_in_voting(voting=voting, tenant=tenant, poll_id=poll_id, reason=reason,
-                                  by=by)
+        reopen = awaiting_rerun(old)
+        if not reopen:
+            _require(old, "open", "closed")
+        roll, statutory = await _fresh_roll(session, old=old)
+    if reopen:
+        rerun = await _reopen_in_voting(voting=voting, tenant=tenant, old=old, roll=roll,
+                                        statutory_members=statutory)
+    else:
+        rerun = await rerun_in_voting(voting=voting, tenant=tenant, poll_id=poll_id,
+                                      reason=reason, by=by, roll=roll)
     async with db.transaction(tenant) as session:
         old = await get_poll(session, poll_id=poll_id)
+        if (old.result or {}).get("rerun_poll_id"):  # a second click raced this one
+            raise Problem(409, "poll-wrong-state", m.WRONG_STATE, state=old.state)
         new = await apply_rerun(session, old=old, rerun=rerun, reason=reason, by=by)
+    log.info("poll.rerun", poll_id=poll_id, new_poll_id=new.id, roll_size=new.roll_size,
+             tenant=tenant)
     _notify(tenant, new, "rerun")
     return new
 
@@ -223,7 +287,8 @@ async def on_voting_event(session: AsyncSession, envelope: Envelope) -> None:
     """Consumer: apply voting's poll.cancelled and poll.lot_drawn if the answer was lost."""
     if envelope.subject.endswith(".poll.cancelled"):
         cancelled = envelope.payload(events_pb2.PollCancelled).poll
-        poll = await session.get(Poll, cancelled.poll_id)
+        # Locked: an interruption voiding the same poll must not be overwritten by this.
+        poll = await session.get(Poll, cancelled.poll_id, with_for_update=True)
         if (poll is not None and poll.state == "open"
                 and cancelled.state == voting_pb2.POLL_STATE_CANCELLED):
             await _apply_cancel(session, poll=poll, reason=cancelled.cancel_reason, by="voting")

@@ -11,7 +11,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ratsraum.voting.v1 import events_pb2, voting_pb2
+from ratsraum.voting.v1 import secret_pb2, voting_pb2
 from ratsraum_common.db import Database
 from ratsraum_common.events import Envelope
 from ratsraum_common.i18n import Msg
@@ -127,7 +127,7 @@ async def open_poll(
     async with db.tenant_session(tenant) as session:
         request, item, method = await _prepare_open(
             session, meeting_id=meeting_id, item_id=item_id, method=method)
-    if method == "election":
+    if method == "election" or candidates:  # candidates: also a secret election
         majority_rule = rules.election_options(request, candidates)
     request.title = title or f"{item.number}: {item.title}"
     request.method = method_enum(method)
@@ -136,7 +136,12 @@ async def open_poll(
     opened = await _call_voting(voting.open_poll(request), m.OPEN_UNAVAILABLE)
     async with db.transaction(tenant) as session:
         item = await session.get(AgendaItem, item_id) or item
+        # Locked like an interruption does, so one interrupting meanwhile is seen here.
+        await session.execute(select(Meeting.id).where(Meeting.id == meeting_id)
+                              .with_for_update())
         meeting, _body = await get_meeting(session, meeting_id=meeting_id)
+        if meeting.status != "running":  # interrupted or closed while voting opened it
+            raise Problem(409, "meeting-not-running", m.MEETING_NOT_RUNNING)
         if await _open_poll_on(session, item_id=item.id) is not None:
             # Two clerks clicked at once; the other poll won. Ours stays unused in voting.
             log.warning("poll.open_race_lost", poll_id=request.poll_id, item_id=item.id)
@@ -179,6 +184,11 @@ async def close_poll(
         poll = await get_poll(session, poll_id=poll_id)
     if poll.state == "closed":
         return poll
+    if poll.method == "secret":  # decrypted by the guardians; the record's hash is kept
+        from ratsraum_meeting.polls.secret import close_secret_poll  # imports this module
+
+        return await close_secret_poll(db=db, voting=voting, tenant=tenant, poll_id=poll_id,
+                                       closed_by=closed_by)
     closed: voting_pb2.Poll
     try:
         closed = await voting.close_poll(voting_pb2.ClosePollRequest(
@@ -199,7 +209,8 @@ async def close_poll(
 
 
 async def record_result(
-    session: AsyncSession, *, voting_poll: voting_pb2.Poll, closed_by: str | None
+    session: AsyncSession, *, voting_poll: voting_pb2.Poll, closed_by: str | None,
+    record_sha256: str = "",
 ) -> bool:
     """Record a closed poll's result on the poll and its item, and publish (once)."""
     poll = await session.get(Poll, voting_poll.poll_id)
@@ -209,6 +220,8 @@ async def record_result(
     names = {p.id: p.name for p in (await session.scalars(
         select(Person).where(Person.id.in_(voter_ids)))).all()} if voter_ids else {}
     poll.result = result_record(voting_poll, names)
+    if record_sha256:  # secret polls: the election record's SHA-256 goes into the minutes
+        poll.result["record_sha256"] = record_sha256
     poll.state = "closed"
     poll.ballots_cast = max(poll.ballots_cast, int(poll.result["ballots_cast"]))
     poll.closed_at = datetime.fromisoformat(poll.result["closed_at"])
@@ -224,8 +237,10 @@ async def record_result(
 
 async def on_poll_closed(session: AsyncSession, envelope: Envelope) -> None:
     """Consumer: record the result from voting's poll.closed if the close answer was lost."""
-    closed: events_pb2.PollClosed = envelope.payload(events_pb2.PollClosed)
-    await record_result(session, voting_poll=closed.poll, closed_by=None)
+    # SecretPollClosed is PollClosed plus the record's SHA-256 (empty for other methods).
+    closed: secret_pb2.SecretPollClosed = envelope.payload(secret_pb2.SecretPollClosed)
+    await record_result(session, voting_poll=closed.poll, closed_by=None,
+                        record_sha256=closed.record_sha256)
 
 
 async def view_poll(*, db: Database, voting: VotingClient, tenant: str, poll_id: str) -> PollView:
@@ -263,6 +278,9 @@ _REFUSALS: dict[str, tuple[int, Msg]] = {
 
 
 def _refusal_problem(exc: VotingRefused) -> Problem:
+    if exc.reason == "METHOD_NOT_SUPPORTED":  # secret ballots without guardians: use paper
+        return Problem(422, "method-not-available", m.METHOD_NOT_YET_AVAILABLE,
+                       kind=rules.KIND_DE["secret"], kind_en=rules.KIND_EN["secret"])
     status, message = _REFUSALS.get(exc.reason or "", (502, m.VOTING_REFUSED))
     code = (exc.reason or "voting-refused").lower().replace("_", "-")
     log.warning("voting.refused", reason=exc.reason, code=exc.code.name, message=exc.message)

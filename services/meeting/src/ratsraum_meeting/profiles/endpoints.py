@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 
 from ratsraum_common.auth import Principal, require_roles
 from ratsraum_meeting.api.deps import DB
+from ratsraum_meeting.attendance.push import push_presence
 from ratsraum_meeting.profiles import service
 from ratsraum_meeting.profiles.effective import profile_json
 from ratsraum_meeting.profiles.presets import PRESETS
@@ -46,4 +47,8 @@ async def put_body_profile(
         bp = await service.set_body_profile(
             session, body_id=body_id, preset=choice.preset, kind=choice.kind,
             overrides=choice.overrides, updated_by=principal.subject)
-        return _out(bp)
+        out = _out(bp)
+        affected = [m.id for m in await service.meetings_not_closed(session, body_id=body_id)]
+    for meeting_id in affected:  # after commit: screens read the new quorum
+        await push_presence(db, tenant=principal.tenant, meeting_id=meeting_id)
+    return out

@@ -71,6 +71,14 @@ class RuleProfile:
     disruption_report_minutes: int
     roll_call_request: Threshold | None
     secret_request: Threshold | None
+    # Whether a member admitted or checked in while a vote is open is added to its roll.
+    # No state code provides for it: the roll is the members present when the vote opens
+    # (present minus conflicted), so every preset keeps it off. A town whose
+    # Geschäftsordnung lets late arrivals vote turns it on per body; each addition is logged
+    # in voting's audit chain with its reason. Conflicted members are never added.
+    late_arrivals_join_open_votes: bool
+    # A member may demand that the minutes record how they voted (BY: Art. 54 Abs. 1 S. 3 GO).
+    own_vote_on_record: bool
 
 
 def _preset(code: str, name: str, *, quorum_formula: QuorumFormula, quorum_source: str,
@@ -82,6 +90,8 @@ def _preset(code: str, name: str, *, quorum_formula: QuorumFormula, quorum_sourc
         "remote_in_secret_votes": True, "remote_in_elections": True,
         # No state code fixes this figure; the Geschäftsordnung does. 15 minutes by default.
         "disruption_report_minutes": 15, "roll_call_request": None, "secret_request": None,
+        "late_arrivals_join_open_votes": False,
+        "own_vote_on_record": False,
     }
     defaults.update(rules)
     return RuleProfile(code=code, name=name, quorum_formula=quorum_formula,
@@ -105,7 +115,7 @@ PRESETS: dict[str, RuleProfile] = {p.code: p for p in (
     # ist." Art. 48 Abs. 1 Satz 2: no member may abstain. Chair in the room; no remote ballots.
     _preset("BY", "Bayern", quorum_formula="majority_present_entitled",
             quorum_source="Art. 47 Abs. 2 GO Bayern", chair_in_room=True,
-            abstention_allowed=False, **_NO_REMOTE_BALLOTS),
+            abstention_allowed=False, own_vote_on_record=True, **_NO_REMOTE_BALLOTS),
     # § 37 Abs. 2 GemO BW: "Er ist beschlussfähig, wenn mindestens die Hälfte aller Mitglieder
     # anwesend und stimmberechtigt ist. Bei Befangenheit von mehr als der Hälfte aller
     # Mitglieder ist der Gemeinderat beschlussfähig, wenn mindestens ein Viertel aller

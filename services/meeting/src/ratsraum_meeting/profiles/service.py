@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.attendance.models import Attendance
+from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import Body, Meeting, Membership
 from ratsraum_meeting.profiles.effective import InvalidProfile, effective
 from ratsraum_meeting.profiles.models import BodyRuleSettings
@@ -96,7 +97,16 @@ async def set_body_profile(
     settings.kind, settings.overrides = kind, dict(overrides)
     settings.updated_by, settings.updated_at = updated_by, now()
     await session.flush()
+    # The formula decides quorum: every meeting of the body not yet closed shows it anew.
+    for meeting in await meetings_not_closed(session, body_id=body.id):
+        await publish_public_update(session, meeting=meeting)
     return await body_profile(session, body=body)
+
+
+async def meetings_not_closed(session: AsyncSession, *, body_id: str) -> list[Meeting]:
+    """The body's meetings a profile change still matters for (scheduled, running, ...)."""
+    return list((await session.scalars(select(Meeting).where(
+        Meeting.body_id == body_id, Meeting.status != "closed"))).all())
 
 
 def presence_refusal(

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum.meeting.v1 import public_pb2
+from ratsraum_meeting.agenda.models import AgendaCall
 from ratsraum_meeting.attendance.service import quorum_for
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Tenant
 from ratsraum_meeting.polls.models import Poll
@@ -61,6 +62,7 @@ def build_public_meeting(
     polls: Sequence[Poll],
     quorum: QuorumResult,
     updated_at: datetime,
+    current_item_id: str | None = None,
 ) -> public_pb2.PublicMeeting:
     """The public view of a meeting from its rows (pure: no database, no clock)."""
     snapshot = public_pb2.PublicMeeting(
@@ -93,6 +95,9 @@ def build_public_meeting(
         elif poll is not None and poll.result is not None:
             public_item.result.CopyFrom(_public_result(poll))
         snapshot.agenda.append(public_item)
+        # Named only when public: a closed-part item under way leaves the field empty.
+        if item.id == current_item_id:
+            snapshot.current_item_id = item.id
     return snapshot
 
 
@@ -112,7 +117,9 @@ async def load_public_meeting(
     )).all()
     polls = (await session.scalars(select(Poll).where(Poll.meeting_id == meeting.id))).all()
     quorum = await quorum_for(session, meeting=meeting, body=body)
+    current = await session.scalar(select(AgendaCall.agenda_item_id).where(
+        AgendaCall.meeting_id == meeting.id, AgendaCall.left_at.is_(None)))
     return build_public_meeting(
         tenant=tenant, body=body, meeting=meeting, items=items, polls=polls, quorum=quorum,
-        updated_at=now(),
+        updated_at=now(), current_item_id=current,
     )
