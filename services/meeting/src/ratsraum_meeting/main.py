@@ -81,7 +81,7 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
             interval_seconds=settings.lobby_sweep_interval_seconds), name="lobby-sweeper")
         video_jobs = [
             asyncio.create_task(video_background.run_every(
-                lambda: video_background.poll_presence_once(db, settings),
+                lambda: video_background.poll_presence_once(db, settings, app.state.voting),
                 interval_seconds=settings.video_presence_poll_interval_seconds,
                 name="video-presence-poll"), name="video-presence-poll"),
             asyncio.create_task(video_background.run_every(

@@ -90,3 +90,21 @@ async def test_where_allowed_admitted_and_checked_in_members_join_but_not_the_co
     assert all("Verspätet" in e["reason"] for e in log if e["kind"] == "roll_amended")
     closed = await meeting.client.post(f"/api/v1/polls/{poll_id}/close", headers=clerk)
     assert closed.json()["result"]["roll_size"] == 8
+
+
+async def test_where_allowed_members_recorded_in_bulk_join_the_open_vote(
+        start_meeting, voting_target, issuer) -> None:
+    meeting = await start_meeting(voting_target)
+    clerk = issuer.person("richter")
+    await _allow_late_arrivals(meeting, issuer)
+    await meeting.open_and_attend(clerk, present=6)
+    poll_id = (await meeting.client.post(f"{BASE}/agenda-items/{ITEM.id}/polls",
+                                         json={"method": "open"}, headers=clerk)).json()["id"]
+    late = [BY_NAME["klein"], BY_NAME["braun"]]
+    recorded = await meeting.client.put(
+        f"{BASE}/attendance", headers=clerk,
+        json=[{"person_id": p.subject, "presence": "in_room"} for p in late])
+    assert recorded.status_code == 200, recorded.text
+    assert await _roll_size(meeting, issuer, poll_id) == 8
+    for person in late:
+        assert (await _cast(meeting, issuer, poll_id, person.username)).status_code == 201

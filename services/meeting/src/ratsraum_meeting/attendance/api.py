@@ -7,12 +7,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.api.deps import DB, Runner
+from ratsraum_meeting.api.deps import DB, Runner, Voting
 from ratsraum_meeting.attendance import service as attendance
 from ratsraum_meeting.attendance.push import push_presence
 from ratsraum_meeting.attendance.schemas import Presence
 from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings import service as meetings
+from ratsraum_meeting.polls import late
 from ratsraum_meeting.profiles.service import check_presence
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"])
@@ -46,7 +47,7 @@ class BulkOut(BaseModel):
 
 @router.put("/{meeting_id}/attendance")
 async def record_many(
-    meeting_id: str, entries: list[PresenceEntry], principal: Runner, db: DB
+    meeting_id: str, entries: list[PresenceEntry], principal: Runner, db: DB, voting: Voting
 ) -> BulkOut:
     """Record many members' presence in one go (all or nothing); every change is logged."""
     if len(entries) > 5000:
@@ -58,6 +59,7 @@ async def record_many(
             raise Problem(409, "meeting-closed", _MEETING_CLOSED)
         before = await attendance.count_present(session, meeting=meeting)
         changed = 0
+        arrived: list[str] = []
         for entry in entries:
             await check_presence(session, meeting=meeting, body=body,
                                  person_id=entry.person_id, presence=entry.presence)
@@ -69,9 +71,14 @@ async def record_many(
                 raise Problem(404, "not-a-member", _NOT_A_MEMBER,
                               person_id=entry.person_id) from None
             changed += moved
+            if moved and entry.presence != "absent":
+                arrived.append(entry.person_id)
         present = await attendance.count_present(session, meeting=meeting)
         if present != before:
             await publish_public_update(session, meeting=meeting)  # one snapshot for all
     if changed:
         await push_presence(db, tenant=principal.tenant, meeting_id=meeting_id)
+    await late.on_arrivals(db=db, voting=voting, tenant=principal.tenant, meeting_id=meeting_id,
+                           person_ids=arrived, how="von der Schriftführung erfasst",
+                           by=principal.subject)
     return BulkOut(recorded=len(entries), changed=changed, present=present)

@@ -8,6 +8,8 @@ then voting's AmendRoll adds the member, with the reason logged in its audit cha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,6 +63,29 @@ async def _candidates(session: AsyncSession, *, meeting_id: str,
         if not _barred(profile, poll.method, presence):
             found.append((poll.id, poll.method))
     return found
+
+
+async def may_join_open_votes(db: Database, *, tenant: str, meeting_id: str) -> bool:
+    """Whether arrivals can join any vote now (a cheap check before many `on_arrival`s)."""
+    async with db.tenant_session(tenant) as session:
+        meeting = await session.get(Meeting, meeting_id)
+        body = None if meeting is None else await session.get(Body, meeting.body_id)
+        if meeting is None or body is None or meeting.status != "running":
+            return False
+        if not (await body_profile(session, body=body)).profile.late_arrivals_join_open_votes:
+            return False
+        return await session.scalar(select(Poll.id).where(
+            Poll.meeting_id == meeting_id, Poll.state == "open").limit(1)) is not None
+
+
+async def on_arrivals(*, db: Database, voting: VotingClient, tenant: str, meeting_id: str,
+                      person_ids: Sequence[str], how: str, by: str) -> None:
+    """`on_arrival` for several members at once (bulk recording, provider reports)."""
+    if not person_ids or not await may_join_open_votes(db, tenant=tenant, meeting_id=meeting_id):
+        return
+    for person_id in person_ids:
+        await on_arrival(db=db, voting=voting, tenant=tenant, meeting_id=meeting_id,
+                         person_id=person_id, how=how, by=by)
 
 
 async def on_arrival(*, db: Database, voting: VotingClient, tenant: str, meeting_id: str,

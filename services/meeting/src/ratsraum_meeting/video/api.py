@@ -129,5 +129,5 @@ async def webhook(provider: str, request: Request, db: DB) -> Response:
     if result.reply is not None:
         return PlainTextResponse(result.reply)
     await apply_events(db, tenant=tenant, meeting_id=meeting_id, provider=provider,
-                       events=result.events)
+                       events=result.events, voting=request.app.state.voting)
     return Response(status_code=204)

@@ -17,6 +17,7 @@ from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_meeting.config import Settings
 from ratsraum_meeting.meetings.models import Meeting
+from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.timeutil import now, utc
 from ratsraum_meeting.video import service
 from ratsraum_meeting.video.base import (
@@ -57,7 +58,9 @@ async def _adapter_for(db: Database, settings: Settings, target: _Target) -> Vid
         return None
 
 
-async def poll_presence_once(db: Database, settings: Settings) -> int:
+async def poll_presence_once(
+    db: Database, settings: Settings, voting: VotingClient | None = None
+) -> int:
     """Fetch polled presence (Teams attendance reports) of every meeting in session."""
     polled = [p for p, caps in CAPABILITIES.items() if "poll" in caps.presence]
     async with db.system_session() as session:
@@ -84,7 +87,7 @@ async def poll_presence_once(db: Database, settings: Settings) -> int:
         # than what the pushed call events already told us.
         applied += await apply_events(db, tenant=tenant, meeting_id=meeting_id,
                                       provider=provider, events=latest_per_participant(events),
-                                      only_new=True)
+                                      only_new=True, voting=voting)
     return applied
 
 

@@ -9,6 +9,8 @@ from ratsraum_common.logging import get_logger
 from ratsraum_meeting.attendance.push import push_lobby, push_presence
 from ratsraum_meeting.lobby import service as lobby
 from ratsraum_meeting.meetings.models import Meeting
+from ratsraum_meeting.polls import late
+from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.video import service
 from ratsraum_meeting.video.base import PresenceEvent
 
@@ -25,12 +27,13 @@ def latest_per_participant(events: Sequence[PresenceEvent]) -> list[PresenceEven
 
 async def apply_events(
     db: Database, *, tenant: str, meeting_id: str, provider: str,
-    events: Sequence[PresenceEvent], only_new: bool = False,
+    events: Sequence[PresenceEvent], only_new: bool = False, voting: VotingClient | None = None,
 ) -> int:
     """Apply verified events in one transaction, then push what changed; returns how many.
 
     `only_new` (polled reports) skips events no newer than what the member's lobby entry
     already reflects, so a report never repeats or undoes what pushed events told us.
+    With `voting`, members who became present join open votes where the profile allows it.
     """
     applied = 0
     async with db.transaction(tenant) as session:
@@ -61,4 +64,9 @@ async def apply_events(
         await push_lobby(db, tenant=tenant, meeting_id=meeting_id)
     if before.present != after.present:
         await push_presence(db, tenant=tenant, meeting_id=meeting_id)
+        if voting is not None:
+            arrived = [p for p in after.present if p not in set(before.present)]
+            await late.on_arrivals(db=db, voting=voting, tenant=tenant, meeting_id=meeting_id,
+                                   person_ids=arrived, how=f"über {provider} zugeschaltet",
+                                   by=f"video:{provider}")
     return applied
