@@ -42,13 +42,17 @@ async def start_server(
     return server, bound
 
 
-def channel(target: str) -> grpc.aio.Channel:
-    """A traced client channel; callers pass `timeout=` (a deadline) on every call."""
-    return grpc.aio.insecure_channel(
-        target,
-        interceptors=aio_client_interceptors(),
-        options=[("grpc.enable_retries", 1), ("grpc.keepalive_time_ms", 30_000)],
-    )
+def channel(target: str, *, max_receive_bytes: int | None = None) -> grpc.aio.Channel:
+    """A traced client channel; callers pass `timeout=` (a deadline) on every call.
+
+    `max_receive_bytes` raises gRPC's 4 MB default for answers known to be large.
+    """
+    options: list[tuple[str, int]] = [
+        ("grpc.enable_retries", 1), ("grpc.keepalive_time_ms", 30_000)]
+    if max_receive_bytes is not None:
+        options.append(("grpc.max_receive_message_length", max_receive_bytes))
+    return grpc.aio.insecure_channel(target, interceptors=aio_client_interceptors(),
+                                     options=options)
 
 
 def error_status(

@@ -66,7 +66,9 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         if settings.seed_demo:
             await seed_demo(db)
         await seed_files(db, settings.seed_files)
-        voting_channel = channel(settings.voting_target)
+        # A secret poll's published record (every encrypted ballot) outgrows gRPC's 4 MB
+        # default from a few hundred ballots on (each ballot carries its ciphertexts and proofs).
+        voting_channel = channel(settings.voting_target, max_receive_bytes=256 * 1024 * 1024)
         app.state.db = db
         app.state.voting = VotingClient(
             voting_channel, deadline_seconds=settings.voting_deadline_seconds
