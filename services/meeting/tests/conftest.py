@@ -72,21 +72,21 @@ class FakeVoting(voting_pb2_grpc.VotingServiceServicer):  # type: ignore[misc]
         self.polls[(request.tenant, request.poll_id)] = _FakePoll(poll, set(request.roll))
         return poll
 
-    async def CastBallot(self, request, context):  # type: ignore[no-untyped-def]
-        self.cast_attempts += 1
-        await self._flaky(context)
-        fake = await self._get(context, request.tenant, request.poll_id)
+    def _cast(self, request: voting_pb2.CastBallotRequest) -> Any:
+        """The CastBallotResponse, or the (code, reason) the cast is refused with."""
+        fake = self.polls.get((request.tenant, request.poll_id))
+        if fake is None:
+            return grpc.StatusCode.NOT_FOUND, "POLL_NOT_FOUND"
         if fake.poll.state != voting_pb2.POLL_STATE_OPEN:
-            await self._refuse(context, grpc.StatusCode.FAILED_PRECONDITION, "POLL_NOT_OPEN")
+            return grpc.StatusCode.FAILED_PRECONDITION, "POLL_NOT_OPEN"
         if request.voter_id not in fake.roll:
-            await self._refuse(context, grpc.StatusCode.PERMISSION_DENIED, "NOT_ON_ROLL")
+            return grpc.StatusCode.PERMISSION_DENIED, "NOT_ON_ROLL"
         if fake.poll.options and request.option_id not in {o.id for o in fake.poll.options}:
-            await self._refuse(context, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_CHOICE")
+            return grpc.StatusCode.INVALID_ARGUMENT, "INVALID_CHOICE"
         if request.idempotency_key in fake.keys:
             voter, choice, ballot_id = fake.keys[request.idempotency_key]
             if (voter, choice) != (request.voter_id, request.option_id):
-                await self._refuse(context, grpc.StatusCode.FAILED_PRECONDITION,
-                                   "IDEMPOTENCY_KEY_REUSED")
+                return grpc.StatusCode.FAILED_PRECONDITION, "IDEMPOTENCY_KEY_REUSED"
             return voting_pb2.CastBallotResponse(
                 ballot_id=ballot_id, replayed=True, ballots_cast=len(fake.ballots))
         ballot_id = str(uuid.uuid4())
@@ -97,6 +97,26 @@ class FakeVoting(voting_pb2_grpc.VotingServiceServicer):  # type: ignore[misc]
         fake.poll.voted.extend(sorted(fake.ballots))
         return voting_pb2.CastBallotResponse(
             ballot_id=ballot_id, replayed=False, ballots_cast=len(fake.ballots))
+
+    async def CastBallot(self, request, context):  # type: ignore[no-untyped-def]
+        self.cast_attempts += 1
+        await self._flaky(context)
+        answer = self._cast(request)
+        if isinstance(answer, tuple):
+            await self._refuse(context, *answer)
+        return answer
+
+    async def CastBallots(self, request, context):  # type: ignore[no-untyped-def]
+        self.cast_attempts += 1  # one attempt per call, as a whole call is retried
+        await self._flaky(context)
+        results = []
+        for item in request.items:
+            answer = self._cast(item.cast)
+            results.append(voting_pb2.CastBallotsResult(
+                refusal=voting_pb2.CastRefusal(code=answer[0].value[0], reason=answer[1],
+                                               message=answer[1]))
+                if isinstance(answer, tuple) else voting_pb2.CastBallotsResult(cast=answer))
+        return voting_pb2.CastBallotsResponse(results=results)
 
     def close(self, tenant: str, poll_id: str) -> voting_pb2.Poll:
         """Tally with the simple majority (yes > no) and mark the poll closed."""

@@ -11,6 +11,7 @@ import grpc
 from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc, voting_pb2, voting_pb2_grpc
 from ratsraum_common.grpcutil import error_reason
 from ratsraum_common.logging import get_logger
+from ratsraum_meeting.polls.cast_relay import CastRefused, CastRelay, CastUnavailable
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -53,6 +54,9 @@ class VotingClient:
         self.deadline = deadline_seconds
         self.attempts = attempts
         self.backoff = backoff_seconds
+        self.relay = CastRelay(self.stub, unary=self.cast_ballot_unary,
+                               deadline_seconds=deadline_seconds, attempts=attempts,
+                               backoff_seconds=backoff_seconds)
 
     async def _call(self, name: str, call: Callable[..., Awaitable[T]], request: Any,
                     timeout: float | None = None) -> T:
@@ -123,8 +127,28 @@ class VotingClient:
     async def cast_ballot(
         self, request: voting_pb2.CastBallotRequest
     ) -> voting_pb2.CastBallotResponse:
-        """Cast a ballot; voting counts one ballot per idempotency key."""
-        return await self._call("CastBallot", self.stub.CastBallot, request)
+        """Cast a ballot; voting counts one ballot per idempotency key.
+
+        Sent with the other casts of the moment in one CastBallots call (cast_relay.py);
+        the answer and the refusals are those of the unary CastBallot.
+        """
+        try:
+            return await self.relay.cast(request)
+        except CastRefused as exc:
+            raise VotingRefused(exc.code, exc.reason, exc.message) from exc
+        except CastUnavailable as exc:
+            raise VotingUnavailable("CastBallots") from exc
+
+    async def cast_ballot_unary(
+        self, request: voting_pb2.CastBallotRequest
+    ) -> voting_pb2.CastBallotResponse:
+        """Cast a ballot in a call of its own (voting without CastBallots)."""
+        try:
+            return await self._call("CastBallot", self.stub.CastBallot, request)
+        except VotingRefused as exc:  # the relay's terms, so its callers see one kind
+            raise CastRefused(exc.code, exc.reason, exc.message) from exc
+        except VotingUnavailable as exc:
+            raise CastUnavailable("CastBallot") from exc
 
     async def close_poll(self, request: voting_pb2.ClosePollRequest) -> voting_pb2.Poll:
         """Close and tally a poll."""

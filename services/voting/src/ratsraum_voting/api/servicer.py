@@ -8,11 +8,13 @@ from typing import TypeVar
 
 import grpc
 import structlog
+from opentelemetry import trace
 
 from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import error_status
 from ratsraum_common.logging import get_logger
+from ratsraum_common.telemetry import extract_context, tracer
 from ratsraum_voting.api.lifecycle import LifecycleRpcs
 from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import Reason, VotingError, invalid
@@ -21,6 +23,7 @@ from ratsraum_voting.polls import service
 from ratsraum_voting.polls.batcher import CastBatcher
 from ratsraum_voting.polls.schemas import (
     CastCommand,
+    CastOutcome,
     OpenPollCommand,
     OptionSpec,
     PollKind,
@@ -41,6 +44,8 @@ SERVICE_NAME = "ratsraum.voting.v1.VotingService"
 ERROR_DOMAIN = "voting.ratsraum.de"
 log = get_logger(__name__)
 T = TypeVar("T")
+MAX_CAST_BATCH = 500
+_tracer = tracer(__name__)
 
 _CODES: dict[Reason, grpc.StatusCode] = {
     Reason.POLL_NOT_FOUND: grpc.StatusCode.NOT_FOUND,
@@ -89,6 +94,27 @@ def open_command(request: voting_pb2.OpenPollRequest) -> OpenPollCommand:
         kind=PollKind.ELECTION if request.kind == voting_pb2.POLL_KIND_ELECTION
         else PollKind.MOTION,
     )
+
+
+def cast_span(traceparent: str) -> trace.Span:
+    """A span for one cast of a CastBallots call, in the trace of the caller's cast.
+
+    The call's own span (from the gRPC interceptor) belongs to the batch; each cast's trace
+    continues here, linked to the batch that carried it.
+    """
+    batch = trace.get_current_span().get_span_context()
+    parent = extract_context({"traceparent": traceparent}) if traceparent else None
+    return _tracer.start_span(
+        f"{SERVICE_NAME}/CastBallots cast", context=parent, kind=trace.SpanKind.SERVER,
+        links=[trace.Link(batch)] if batch.is_valid else None,
+        attributes={"rpc.system": "grpc", "rpc.service": SERVICE_NAME,
+                    "rpc.method": "CastBallots"},
+    )
+
+
+def _batch_tenant(request: voting_pb2.CastBallotsRequest) -> str:
+    """The tenant for log lines: the first item's (a batch usually serves one town)."""
+    return request.items[0].cast.tenant if request.items else ""
 
 
 class VotingServicer(LifecycleRpcs, voting_pb2_grpc.VotingServiceServicer):  # type: ignore[misc]
@@ -163,6 +189,73 @@ class VotingServicer(LifecycleRpcs, voting_pb2_grpc.VotingServiceServicer):  # t
             return response
 
         return await self._handle("CastBallot", request.tenant, context, call)
+
+    async def CastBallots(
+        self, request: voting_pb2.CastBallotsRequest, context: grpc.aio.ServicerContext
+    ) -> voting_pb2.CastBallotsResponse:
+        """Record many ballots in one group commit; each item gets CastBallot's answer."""
+
+        async def call() -> voting_pb2.CastBallotsResponse:
+            items = request.items
+            if len(items) > MAX_CAST_BATCH:
+                raise invalid("items", f"höchstens {MAX_CAST_BATCH} Stimmabgaben je Aufruf "
+                              f"(gesendet: {len(items)}).")
+            spans = [cast_span(item.traceparent) for item in items]
+            commands: list[CastCommand | None] = []
+            answers: list[CastOutcome | Exception | None] = []
+            for item in items:
+                c = item.cast
+                try:  # validated like the unary call; a bad item is refused alone
+                    commands.append(CastCommand.create(
+                        tenant=c.tenant, poll_id=c.poll_id, voter_id=c.voter_id,
+                        option_id=c.option_id, idempotency_key=c.idempotency_key))
+                    answers.append(None)
+                except VotingError as exc:
+                    commands.append(None)
+                    answers.append(exc)
+            valid = [command for command in commands if command is not None]
+            try:
+                outcomes = iter(await self.batcher.cast_many(valid))
+            except BaseException:  # cancelled (deadline, shutdown): the casts' spans end too
+                for span in spans:
+                    span.end()
+                raise
+            response = voting_pb2.CastBallotsResponse()
+            for span, command, answer in zip(spans, commands, answers, strict=True):
+                result = self._cast_result(
+                    next(outcomes) if command is not None else answer, span)
+                response.results.append(result)
+            return response
+
+        return await self._handle("CastBallots", _batch_tenant(request), context, call)
+
+    def _cast_result(
+        self, answer: CastOutcome | Exception | None, span: trace.Span
+    ) -> voting_pb2.CastBallotsResult:
+        """One item's answer: the CastBallotResponse, or what CastBallot's error carries."""
+        if isinstance(answer, CastOutcome):
+            if not answer.replayed:
+                self.metrics.ballots_cast.labels(answer.method.value).inc()
+            ok = voting_pb2.CastBallotResponse(
+                ballot_id=answer.ballot_id, replayed=answer.replayed,
+                ballots_cast=answer.ballots_cast)
+            set_timestamp(ok.accepted_at, answer.accepted_at)
+            code = grpc.StatusCode.OK
+            result = voting_pb2.CastBallotsResult(cast=ok)
+        else:
+            if isinstance(answer, VotingError):
+                code, reason, message = _CODES[answer.reason], answer.reason.value, answer.message
+            else:
+                log.error("grpc.cast_failed", rpc="CastBallots", exc_info=answer)
+                code, reason = grpc.StatusCode.INTERNAL, "INTERNAL"
+                message = "Interner Fehler im Abstimmungsdienst."
+            result = voting_pb2.CastBallotsResult(refusal=voting_pb2.CastRefusal(
+                code=code.value[0], reason=reason, message=message))
+            span.set_status(trace.StatusCode.ERROR, reason)
+        span.set_attribute("rpc.grpc.status_code", code.value[0])
+        span.end()
+        self.metrics.grpc_requests.labels("CastBallots.item", code.name).inc()
+        return result
 
     async def ClosePoll(
         self, request: voting_pb2.ClosePollRequest, context: grpc.aio.ServicerContext

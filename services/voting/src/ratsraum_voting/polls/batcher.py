@@ -61,14 +61,49 @@ class CastBatcher:
 
     async def cast(self, command: CastCommand) -> CastOutcome:
         """Queue a cast and wait until its batch committed (or it was refused)."""
-        future: asyncio.Future[CastOutcome] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Queued(command, future))
-        if len(self._running) < self.workers:
+        return await self._enqueue([command])[0]
+
+    async def cast_many(self, commands: list[CastCommand]) -> list[CastOutcome | Exception]:
+        """Queue many casts at once (one CastBallots call) and wait for every answer.
+
+        Answers are in order; a refusal or failure of one cast is its answer, never the
+        others'. Queued together, they share a group commit unless the queue is longer than
+        `max_batch`.
+        """
+        futures = self._enqueue(commands)
+        if not futures:
+            return []
+        try:
+            await asyncio.wait(futures)
+        except asyncio.CancelledError:
+            for future in futures:  # like a lone caller giving up: its batch still commits
+                future.cancel()
+            raise
+        answers: list[CastOutcome | Exception] = []
+        for future in futures:
+            if future.cancelled():  # the worker was cancelled (shutdown): nothing is known
+                answers.append(RuntimeError("cast cancelled before its batch committed"))
+                continue
+            exc = future.exception()
+            answers.append(future.result() if exc is None else
+                           exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
+        return answers
+
+    def _enqueue(self, commands: list[CastCommand]) -> list[asyncio.Future[CastOutcome]]:
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[CastOutcome]] = []
+        for command in commands:
+            future: asyncio.Future[CastOutcome] = loop.create_future()
+            self._queue.append(_Queued(command, future))
+            futures.append(future)
+        while commands and len(self._running) < self.workers:
             # A fresh context: the worker outlives this call and serves many callers, so it
             # must not carry this caller's log bindings or trace.
             task = asyncio.create_task(self._work(), context=contextvars.Context())
             self._running.add(task)
-        return await future
+            if len(self._queue) <= self.max_batch:
+                break  # one worker takes them all; more would find an empty queue
+        return futures
 
     async def _work(self) -> None:
         me = asyncio.current_task()

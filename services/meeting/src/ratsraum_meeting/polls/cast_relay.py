@@ -1,0 +1,200 @@
+"""Coalescing concurrent casts into CastBallots calls to voting.
+
+A council's vote arrives as a burst, and one unary RPC per ballot cost meeting (and voting)
+more CPU than everything else a cast does. Each HTTP cast therefore queues its request and
+awaits its own future; a sender sends whatever is queued at once as one CastBallots call
+while fewer than `in_flight` calls are running. An idle system sends a lone cast right away
+(a batch of one, no added delay); a busy one collects the casts that arrive while the
+running calls wait, so batches grow with load by themselves.
+
+Guarantees are those of the unary call: each cast gets voting's own answer for it (accepted,
+replayed, or the same refusal, mapped to the same VotingRefused); a transient failure of the
+whole call retries the whole batch with the same bounded attempts and backoff (casts are
+idempotent by key, so a retry counts each ballot once); a member never waits longer than
+the unary call's worst case. A voting service that does not know CastBallots yet (rolling
+upgrade) is served one unary call per cast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import grpc
+from opentelemetry import trace
+
+from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
+from ratsraum_common.grpcutil import error_reason
+from ratsraum_common.logging import get_logger
+from ratsraum_common.telemetry import current_traceparent, tracer
+
+log = get_logger(__name__)
+_tracer = tracer(__name__)
+_TRANSIENT = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+_CODES = {code.value[0]: code for code in grpc.StatusCode}
+MAX_BATCH = 500  # voting refuses larger CastBallots calls
+SPAN_NAME = "ratsraum.voting.v1.VotingService/CastBallots cast"
+
+Unary = Callable[[voting_pb2.CastBallotRequest], Awaitable[voting_pb2.CastBallotResponse]]
+
+
+class CastUnavailable(Exception):
+    """Voting did not answer within the bounded retries; nothing is known to be recorded."""
+
+
+class CastRefused(Exception):
+    """Voting refused this cast (what the unary call's error status would carry)."""
+
+    def __init__(self, code: grpc.StatusCode, reason: str | None, message: str) -> None:
+        super().__init__(f"{code.name} {reason}: {message}")
+        self.code, self.reason, self.message = code, reason, message
+
+
+@dataclass(slots=True)
+class _Pending:
+    request: voting_pb2.CastBallotRequest
+    traceparent: str
+    future: asyncio.Future[voting_pb2.CastBallotResponse] = field(repr=False)
+
+
+class CastRelay:
+    """Per-process queue of casts, sent to voting in CastBallots calls of up to `max_batch`."""
+
+    def __init__(
+        self, stub: voting_pb2_grpc.VotingServiceStub, *, unary: Unary,
+        deadline_seconds: float, attempts: int, backoff_seconds: float,
+        in_flight: int = 3, max_batch: int = MAX_BATCH,
+    ) -> None:
+        self.stub = stub
+        self.unary = unary
+        self.deadline = deadline_seconds
+        self.attempts = attempts
+        self.backoff = backoff_seconds
+        self.in_flight = in_flight
+        self.max_batch = max_batch
+        self.batches_supported = True
+        self._queue: deque[_Pending] = deque()
+        self._running: set[asyncio.Task[None]] = set()
+        self._kick_scheduled = False
+
+    def worst_case_seconds(self) -> float:
+        """How long the unary call could take at most: every attempt plus the backoffs."""
+        backoffs = sum(self.backoff * 2.0 ** (a - 1) for a in range(1, self.attempts))
+        return self.attempts * self.deadline + backoffs
+
+    async def cast(self, request: voting_pb2.CastBallotRequest) -> voting_pb2.CastBallotResponse:
+        """Send one cast with the others queued now; its own answer, or its own refusal."""
+        if not self.batches_supported:
+            return await self.unary(request)
+        # A client span per cast: the batch call has a trace of its own, this span carries
+        # the member's trace into voting (through the item's traceparent).
+        with _tracer.start_as_current_span(SPAN_NAME, kind=trace.SpanKind.CLIENT):
+            loop = asyncio.get_running_loop()
+            future: asyncio.Future[voting_pb2.CastBallotResponse] = loop.create_future()
+            self._queue.append(_Pending(request, current_traceparent() or "", future))
+            if not self._kick_scheduled:
+                # Sent on the next loop turn, so casts that arrived in the same turn share it.
+                self._kick_scheduled = True
+                loop.call_soon(self._kick)
+            try:
+                return await asyncio.wait_for(future, self.worst_case_seconds())
+            except TimeoutError:
+                raise CastUnavailable("CastBallots") from None
+
+    def _kick(self) -> None:
+        self._kick_scheduled = False
+        while self._queue and len(self._running) < self.in_flight:
+            batch: list[_Pending] = []
+            while self._queue and len(batch) < self.max_batch:
+                pending = self._queue.popleft()
+                if not pending.future.done():  # a caller that gave up is not sent
+                    batch.append(pending)
+            if not batch:
+                continue
+            # A fresh context: the call serves many casts, so it carries no one caller's trace
+            # or log bindings.
+            task = asyncio.create_task(self._send(batch), context=contextvars.Context())
+            self._running.add(task)
+            task.add_done_callback(self._sent)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("voting.cast_batch_crashed", exc_info=task.exception())
+        self._kick()  # what queued meanwhile goes now
+
+    async def _send(self, batch: list[_Pending]) -> None:
+        try:
+            results = await self._call(batch)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.UNIMPLEMENTED:
+                await self._unary_fallback(batch)
+                return
+            # The whole call was refused (e.g. voting's limits): every cast learns why.
+            reason, details = error_reason(exc), exc.details() or ""
+            for pending in batch:
+                _settle(pending, CastRefused(exc.code(), reason, details))
+            return
+        except CastUnavailable as exc:
+            for pending in batch:
+                _settle(pending, CastUnavailable(*exc.args))
+            return
+        except BaseException as exc:  # a bug or shutdown: nobody is left waiting forever
+            for pending in batch:
+                _settle(pending, CastUnavailable(f"CastBallots: {exc!r}"))
+            raise
+        for pending, result in zip(batch, results, strict=True):
+            if result.WhichOneof("result") == "cast":
+                _settle(pending, result.cast)
+            else:
+                r = result.refusal
+                _settle(pending, CastRefused(_CODES.get(r.code, grpc.StatusCode.UNKNOWN),
+                                             r.reason or None, r.message))
+
+    async def _call(self, batch: list[_Pending]) -> list[voting_pb2.CastBallotsResult]:
+        request = voting_pb2.CastBallotsRequest(items=[
+            voting_pb2.CastBallotsItem(cast=p.request, traceparent=p.traceparent)
+            for p in batch])
+        for attempt in range(1, self.attempts + 1):
+            try:
+                response = await self.stub.CastBallots(request, timeout=self.deadline)
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() not in _TRANSIENT:
+                    raise
+                log.warning("voting.call_retry", call="CastBallots", attempt=attempt,
+                            code=exc.code().name, size=len(batch))
+                if attempt < self.attempts:
+                    await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+                continue
+            results = list(response.results)
+            if len(results) != len(batch):  # never guess which answer is whose
+                raise CastUnavailable(f"CastBallots answered {len(results)} of {len(batch)}")
+            return results
+        raise CastUnavailable("CastBallots")
+
+    async def _unary_fallback(self, batch: list[_Pending]) -> None:
+        if self.batches_supported:
+            log.warning("voting.cast_batches_unsupported")
+        self.batches_supported = False
+
+        async def one(pending: _Pending) -> None:
+            try:
+                answer: voting_pb2.CastBallotResponse | BaseException = await self.unary(
+                    pending.request)
+            except Exception as exc:
+                answer = exc
+            _settle(pending, answer)
+
+        await asyncio.gather(*(one(p) for p in batch))
+
+
+def _settle(pending: _Pending, answer: voting_pb2.CastBallotResponse | BaseException) -> None:
+    if pending.future.done():  # the caller gave up; the cast may still have counted
+        return
+    if isinstance(answer, BaseException):
+        pending.future.set_exception(answer)
+    else:
+        pending.future.set_result(answer)
