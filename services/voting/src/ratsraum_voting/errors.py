@@ -31,3 +31,8 @@ class VotingError(Exception):
 def invalid(field: str, problem: str) -> VotingError:
     """A malformed-request refusal naming the field and what is wrong with it."""
     return VotingError(Reason.INVALID_REQUEST, f"Feld {field}: {problem}")
+
+
+def wrong_state(message: str) -> VotingError:
+    """A refusal because the poll is not in a state that allows the step."""
+    return VotingError(Reason.WRONG_STATE, message)

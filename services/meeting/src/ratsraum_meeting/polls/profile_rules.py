@@ -8,8 +8,6 @@ from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.profiles.live import RequestState
 from ratsraum_meeting.profiles.presets import RuleProfile
 
-# Every method voting runs (secret ballots through its SecretBallotService).
-FORWARDED = frozenset({"open", "roll_call", "secret", "election"})
 KIND_DE = {"open": "offene Abstimmung", "roll_call": "namentliche Abstimmung",
            "secret": "geheime Abstimmung", "election": "Wahl"}
 KIND_EN = {"open": "open vote", "roll_call": "roll-call vote", "secret": "secret vote",
@@ -39,13 +37,6 @@ def check_remote_ballot(*, profile: RuleProfile, method: str, remote: int) -> No
     if barred and remote > 0:
         raise Problem(409, "remote-members-barred", m.NO_REMOTE_IN_BALLOT, profile=profile.code,
                       kind=KIND_DE[method], kind_en=KIND_EN[method], remote=remote)
-
-
-def check_forwardable(method: str) -> None:
-    """Refuse what voting cannot run yet, pointing to the paper fallback."""
-    if method not in FORWARDED:
-        raise Problem(422, "method-not-available", m.METHOD_NOT_YET_AVAILABLE,
-                      kind=KIND_DE[method], kind_en=KIND_EN[method])
 
 
 def options(profile: RuleProfile) -> list[voting_pb2.Option]:

@@ -109,7 +109,6 @@ async def _prepare_open(
     roll = await eligible_roll(session, meeting=meeting, item=item)
     rules.check_remote_ballot(profile=profile, method=method,
                               remote=await remote_present(session, meeting=meeting, roll=roll))
-    rules.check_forwardable(method)
     request = voting_pb2.OpenPollRequest(
         tenant=meeting.tenant_id, poll_id=str(uuid.uuid4()), meeting_id=meeting.id,
         agenda_item_id=item.id, roll=roll, statutory_members=body.statutory_members,

@@ -10,7 +10,7 @@ from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_voting import elections
 from ratsraum_voting.audit.keys import AuditSigner
-from ratsraum_voting.errors import Reason, VotingError
+from ratsraum_voting.errors import Reason, VotingError, wrong_state
 from ratsraum_voting.events import emit_lot_drawn
 from ratsraum_voting.polls import repository as repo
 from ratsraum_voting.polls.lifecycle import _locked, _roll
@@ -29,10 +29,6 @@ from ratsraum_voting.rules import Rule
 log = get_logger(__name__)
 
 
-def _wrong(message: str) -> VotingError:
-    return VotingError(Reason.WRONG_STATE, message)
-
-
 async def open_runoff(
     *, db: Database, tenant: str, poll_id: str, new_poll_id: str, roll: list[str]
 ) -> PollView:
@@ -42,7 +38,7 @@ async def open_runoff(
             first = await _locked(session, poll_id)
             election = (first.result or {}).get("election") or {}
             if first.state not in CLOSED_STATES or election.get("status") != "runoff":
-                raise _wrong("Eine Stichwahl folgt nur auf einen geschlossenen ersten "
+                raise wrong_state("Eine Stichwahl folgt nur auf einen geschlossenen ersten "
                              "Wahlgang ohne absolute Mehrheit (nach einem etwaigen Los).")
             pair = set(election["runoff"])
             options = [o for o in options_of(first) if o.id in pair or o.id == ABSTAIN]
@@ -72,7 +68,7 @@ async def draw_lot(
         poll = await _locked(session, poll_id)
         election = dict((poll.result or {}).get("election") or {})
         if poll.state not in CLOSED_STATES or election.get("status") != "lot_pending":
-            raise _wrong("In dieser Abstimmung ist kein Los zu ziehen.")
+            raise wrong_state("In dieser Abstimmung ist kein Los zu ziehen.")
         if poll.lot_seed is None:
             raise AssertionError("lot pending without a committed seed")
         seed = bytes.fromhex(poll.lot_seed)

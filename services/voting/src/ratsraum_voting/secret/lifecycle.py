@@ -18,7 +18,7 @@ from ratsraum_common.logging import get_logger
 from ratsraum_voting import elections
 from ratsraum_voting.audit import secret_log
 from ratsraum_voting.audit.keys import AuditSigner
-from ratsraum_voting.errors import Reason, VotingError
+from ratsraum_voting.errors import Reason, VotingError, wrong_state
 from ratsraum_voting.rules import Rule
 from ratsraum_voting.secret.models import SecretPoll
 from ratsraum_voting.secret.remote import GuardianAddress
@@ -43,10 +43,6 @@ from ratsraum_voting.secret.wire import (
 )
 
 log = get_logger(__name__)
-
-
-def _wrong(message: str) -> VotingError:
-    return VotingError(Reason.WRONG_STATE, message)
 
 
 async def generic(session: AsyncSession, poll: SecretPoll) -> voting_pb2.Poll:
@@ -110,7 +106,7 @@ async def rerun_secret_poll(
     """Mark a disrupted secret poll void with the reason and open its re-run."""
     old, new_roll = await _old_and_roll(db, tenant, poll_id, roll)
     if old.state not in (OPEN, CLOSING, CLOSED):
-        raise _wrong("Nur eine laufende oder geschlossene geheime Abstimmung kann wiederholt "
+        raise wrong_state("Nur eine laufende oder geschlossene geheime Abstimmung kann wiederholt "
                      "werden.")
     spec = _follow_up(old, new_poll_id=new_poll_id, roll=new_roll, title=old.title,
                       options=[(o[0], o[1]) for o in old.options], rerun_of=old.poll_id,
@@ -121,7 +117,7 @@ async def rerun_secret_poll(
     async with db.transaction(tenant) as session:
         old = await load(session, poll_id, lock=True)
         if old.state not in (OPEN, CLOSING, CLOSED):
-            raise _wrong("Die Abstimmung hat sich inzwischen geändert; nichts wiederholt.")
+            raise wrong_state("Die Abstimmung hat sich inzwischen geändert; nichts wiederholt.")
         new = await insert_secret_poll(session, spec=spec, election=election, records=records)
         was_open = old.state != CLOSED  # a closed poll's ballots are chained already
         old.state, old.void_reason, old.rerun_poll_id = VOID, reason, new_poll_id
@@ -143,7 +139,7 @@ async def open_secret_runoff(
     first, new_roll = await _old_and_roll(db, tenant, poll_id, roll)
     election = (first.result or {}).get("election") or {}
     if first.state != CLOSED or election.get("status") != "runoff":
-        raise _wrong("Eine Stichwahl folgt nur auf einen geschlossenen ersten Wahlgang ohne "
+        raise wrong_state("Eine Stichwahl folgt nur auf einen geschlossenen ersten Wahlgang ohne "
                      "absolute Mehrheit (nach einem etwaigen Los).")
     pair = set(election["runoff"])
     options = [(o[0], o[1]) for o in first.options if o[0] in pair or o[0] == ABSTAIN]
@@ -168,7 +164,7 @@ async def draw_secret_lot(
         poll = await load(session, poll_id, lock=True)
         election = dict((poll.result or {}).get("election") or {})
         if poll.state != CLOSED or election.get("status") != "lot_pending":
-            raise _wrong("In dieser Abstimmung ist kein Los zu ziehen.")
+            raise wrong_state("In dieser Abstimmung ist kein Los zu ziehen.")
         if poll.lot_seed is None:
             raise AssertionError("lot pending without a committed seed")
         seed = bytes.fromhex(poll.lot_seed)
