@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ratsraum_common.health import Readiness, install_health
 from ratsraum_common.metrics import ServiceMetrics, install_metrics
 from ratsraum_common.problems import install_problem_handlers
-from ratsraum_common.telemetry import instrument_fastapi
+from ratsraum_common.telemetry import fastapi_telemetry
 
 
 class RequestIdMiddleware:
@@ -56,6 +56,7 @@ def create_app(
         openapi_url="/api/v1/openapi.json" if openapi else None,
         docs_url="/api/v1/docs" if openapi else None,
         redoc_url=None,
+        telemetry=fastapi_telemetry(),
         **kwargs,
     )
     metrics = ServiceMetrics(service)
@@ -64,7 +65,6 @@ def create_app(
     install_metrics(app, metrics)
     install_health(app, readiness)
     app.add_middleware(RequestIdMiddleware)
-    instrument_fastapi(app)
     app.state.metrics = metrics
     app.state.readiness = readiness
     return app, metrics, readiness
