@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import httpload
 
 from ratsraum_common import demo
+from ratsraum_common.serve import GC_THRESHOLDS
 from ratsraum_devstack.oidc_login import login
 from ratsraum_devstack.stack import Stack, StackConfig
 from tests.e2e.journey import SseListener, item_of
@@ -209,6 +211,11 @@ async def measure(stack: Stack, town: demo.TownSeed, passwords: dict[str, str],
             for i, phone in enumerate(phones)]
         mode = "burst" if rate is None else f"paced at {rate:.0f}/s"
         print(f"casting {len(members)} ballots ({mode})…", flush=True)
+        # The load generator must not time its own pauses: with 2,000 connections and their
+        # tasks alive, its collector would stall it as it does a service (serve.tune_gc).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         profilers = start_profiles(stack, profile)
         cpu_before = cpu_snapshot(stack)
         result = await httpload.fire(jobs, rate=rate, ok=lambda s: s in (200, 201))
