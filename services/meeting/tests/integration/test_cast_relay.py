@@ -78,6 +78,31 @@ async def test_a_lone_cast_goes_at_once_and_later_casts_follow_in_new_calls(
     assert fake.cast_attempts - before == 2
 
 
+async def test_a_steady_stream_of_casts_rides_in_few_calls(fake_voting: Any) -> None:
+    # Casts trickling in one by one (as members tap at different moments) would each get a
+    # call of their own, since the fake answers at once; the linger gathers them.
+    fake, _port = fake_voting
+    client, poll_id = await _client_and_poll(fake_voting)
+    before = fake.cast_attempts
+    casts = []
+    for voter in ROLL:
+        casts.append(asyncio.create_task(client.cast_ballot(_cast(poll_id, voter))))
+        await asyncio.sleep(0.002)
+    answers = await asyncio.gather(*casts)
+    assert [a.replayed for a in answers] == [False] * len(ROLL)
+    assert fake.cast_attempts - before <= len(ROLL) // 3
+    assert fake.polls[(TENANT, poll_id)].poll.ballots_cast == len(ROLL)
+
+
+async def test_only_a_cast_right_behind_a_call_waits_for_company(fake_voting: Any) -> None:
+    client, poll_id = await _client_and_poll(fake_voting)
+    client.relay.linger = 30.0  # long enough that waiting is unmistakable
+    lone = await asyncio.wait_for(client.cast_ballot(_cast(poll_id, ROLL[0])), timeout=5.0)
+    assert not lone.replayed  # a quiet relay sends at once
+    with pytest.raises(TimeoutError):  # a call just went out: this one gathers company
+        await asyncio.wait_for(client.cast_ballot(_cast(poll_id, ROLL[1])), timeout=0.5)
+
+
 async def test_a_failed_call_is_retried_as_a_whole_and_counts_each_ballot_once(
     fake_voting: Any
 ) -> None:

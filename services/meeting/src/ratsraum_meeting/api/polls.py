@@ -65,7 +65,6 @@ async def cast_ballot(
     poll_id: str,
     ballot: BallotIn,
     principal: Voter,
-    db: DB,
     voting: Voting,
     progress: Progress,
     response: Response,
@@ -75,7 +74,7 @@ async def cast_ballot(
     if idempotency_key is None or not _KEY.match(idempotency_key):
         raise Problem(400, "idempotency-key-required", m.MISSING_KEY)
     outcome = await service.cast_ballot(
-        db=db, voting=voting, progress=progress, tenant=principal.tenant, poll_id=poll_id,
+        voting=voting, progress=progress, tenant=principal.tenant, poll_id=poll_id,
         voter_id=principal.subject, choice=ballot.choice, idempotency_key=idempotency_key,
     )
     if outcome.replayed:

@@ -5,7 +5,11 @@ more CPU than everything else a cast does. Each HTTP cast therefore queues its r
 awaits its own future; a sender sends whatever is queued at once as one CastBallots call
 while fewer than `in_flight` calls are running. An idle system sends a lone cast right away
 (a batch of one, no added delay); a busy one collects the casts that arrive while the
-running calls wait, so batches grow with load by themselves.
+running calls wait, so batches grow with load by themselves. Under a steady stream that is
+not enough: every call costs both services far more CPU than a cast in it, and calls that
+return quickly carry one or two casts. So while casts keep coming (a call was sent within
+the last `linger` seconds) the next call waits until its oldest cast has waited `linger`,
+a few milliseconds a member does not notice and several times fewer calls.
 
 Guarantees are those of the unary call: each cast gets voting's own answer for it (accepted,
 replayed, or the same refusal, mapped to the same VotingRefused); a transient failure of the
@@ -58,6 +62,7 @@ class _Pending:
     request: voting_pb2.CastBallotRequest
     traceparent: str
     future: asyncio.Future[voting_pb2.CastBallotResponse] = field(repr=False)
+    queued_at: float = 0.0
 
 
 class CastRelay:
@@ -68,7 +73,7 @@ class CastRelay:
         deadline_seconds: float, attempts: int, backoff_seconds: float,
         # One call in flight: casts arriving meanwhile make the next call larger, which is
         # what keeps the per-ballot cost low under a steady stream (docs/benchmarks.md).
-        in_flight: int = 1, max_batch: int = MAX_BATCH,
+        in_flight: int = 1, max_batch: int = MAX_BATCH, linger_seconds: float = 0.01,
     ) -> None:
         self.stub = stub
         self.unary = unary
@@ -77,15 +82,17 @@ class CastRelay:
         self.backoff = backoff_seconds
         self.in_flight = in_flight
         self.max_batch = max_batch
+        self.linger = linger_seconds
         self.batches_supported = True
         self._queue: deque[_Pending] = deque()
         self._running: set[asyncio.Task[None]] = set()
         self._kick_scheduled = False
+        self._last_sent = float("-inf")
 
     def worst_case_seconds(self) -> float:
-        """How long the unary call could take at most: every attempt plus the backoffs."""
+        """How long a cast could take at most: its linger, every attempt and the backoffs."""
         backoffs = sum(self.backoff * 2.0 ** (a - 1) for a in range(1, self.attempts))
-        return self.attempts * self.deadline + backoffs
+        return self.linger + self.attempts * self.deadline + backoffs
 
     async def cast(self, request: voting_pb2.CastBallotRequest) -> voting_pb2.CastBallotResponse:
         """Send one cast with the others queued now; its own answer, or its own refusal."""
@@ -96,7 +103,8 @@ class CastRelay:
         with _tracer.start_as_current_span(SPAN_NAME, kind=trace.SpanKind.CLIENT):
             loop = asyncio.get_running_loop()
             future: asyncio.Future[voting_pb2.CastBallotResponse] = loop.create_future()
-            self._queue.append(_Pending(request, current_traceparent() or "", future))
+            self._queue.append(_Pending(request, current_traceparent() or "", future,
+                                        loop.time()))
             if not self._kick_scheduled:
                 # Sent on the next loop turn, so casts that arrived in the same turn share it.
                 self._kick_scheduled = True
@@ -108,6 +116,16 @@ class CastRelay:
 
     def _kick(self) -> None:
         self._kick_scheduled = False
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if (self._queue and len(self._running) < self.in_flight
+                and len(self._queue) < self.max_batch
+                and now - self._last_sent < self.linger):
+            due = self._queue[0].queued_at + self.linger
+            if now < due:  # casts keep coming: let this call gather more of them
+                self._kick_scheduled = True
+                loop.call_at(due, self._kick)
+                return
         while self._queue and len(self._running) < self.in_flight:
             batch: list[_Pending] = []
             while self._queue and len(batch) < self.max_batch:
@@ -119,6 +137,7 @@ class CastRelay:
             # A fresh context: the call serves many casts, so it carries no one caller's trace
             # or log bindings.
             task = asyncio.create_task(self._send(batch), context=contextvars.Context())
+            self._last_sent = now
             self._running.add(task)
             task.add_done_callback(self._sent)
 
@@ -126,7 +145,8 @@ class CastRelay:
         self._running.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("voting.cast_batch_crashed", exc_info=task.exception())
-        self._kick()  # what queued meanwhile goes now
+        if not self._kick_scheduled:
+            self._kick()  # what queued meanwhile goes now (or once it has lingered)
 
     async def _send(self, batch: list[_Pending]) -> None:
         try:

@@ -159,13 +159,12 @@ async def open_poll(
 
 
 async def cast_ballot(
-    *, db: Database, voting: VotingClient, progress: ProgressPublisher, tenant: str,
+    *, voting: VotingClient, progress: ProgressPublisher, tenant: str,
     poll_id: str, voter_id: str, choice: str, idempotency_key: str,
 ) -> CastOutcome:
     """Forward a member's ballot to voting, then note the neutral progress for the public."""
     # No poll read here (hot path): voting scopes by the token's tenant and refuses an unknown
     # poll with POLL_NOT_FOUND, which maps to the same 404 problem as a read here would.
-    del db
     answer = await _call_voting(voting.cast_ballot(voting_pb2.CastBallotRequest(
         tenant=tenant, poll_id=poll_id, voter_id=voter_id, option_id=choice,
         idempotency_key=idempotency_key,
