@@ -6,20 +6,16 @@ server on 127.0.0.1 (a secure context, so WebCrypto is there) and imported by th
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.async_api import Page, async_playwright
 
 from ratsraum_devstack import chromium
+from ratsraum_devstack.static_server import serve_directory
 
 FRONTEND_SRC = Path(__file__).resolve().parents[2] / "frontend" / "src"
-BLANK_PAGE = b"<!doctype html><html lang='de'><title>Stimmzettel</title></html>"
 
 _ENCRYPT = """async ([manifestJson, contextJson, optionId]) => {
   const ballot = await import("/ballot/index.js");
@@ -48,32 +44,11 @@ _ENCRYPT_IN_WORKER = """async ([manifestJson, contextJson, optionId]) => {
 }"""
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path in ("/", "/index.html"):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(BLANK_PAGE)))
-            self.end_headers()
-            self.wfile.write(BLANK_PAGE)
-            return
-        super().do_GET()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # keep test output readable
-
-
 @pytest.fixture(scope="session")
 def frontend_origin() -> Iterator[str]:
     """The frontend sources, served as they are on a free local port."""
-    handler = functools.partial(_Handler, directory=str(FRONTEND_SRC))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serve_directory(FRONTEND_SRC) as origin:
+        yield origin
 
 
 class BrowserBallots:
