@@ -17,16 +17,18 @@ from ratsraum_devstack.static_server import serve_directory
 
 FRONTEND_SRC = Path(__file__).resolve().parents[2] / "frontend" / "src"
 
-_ENCRYPT = """async ([manifestJson, contextJson, optionId]) => {
+# The tests run voting in ElectionGuard's small test group, which the page refuses unless
+# told otherwise (allowTestGroup); the production group needs no such flag.
+_ENCRYPT = """async ([manifestJson, contextJson, optionId, allowTestGroup]) => {
   const ballot = await import("/ballot/index.js");
-  return await ballot.encryptChoice({ manifestJson, contextJson, optionId });
+  return await ballot.encryptChoice({ manifestJson, contextJson, optionId, allowTestGroup });
 }"""
 
 _ENCRYPT_WITH = """async ([manifestJson, contextJson, optionId, ballotId, masterNonce]) => {
   const { prepareElection } = await import("/ballot/election.js");
   const { encryptBallotWith } = await import("/ballot/encrypt.js");
   const { submittedBallotJson } = await import("/ballot/serialize.js");
-  const election = await prepareElection({ manifestJson, contextJson });
+  const election = await prepareElection({ manifestJson, contextJson, allowTestGroup: true });
   const ballot = await encryptBallotWith(
     election, { optionId, ballotId, masterNonce: BigInt(masterNonce) });
   return submittedBallotJson(ballot);
@@ -36,8 +38,9 @@ _ENCRYPT_IN_WORKER = """async ([manifestJson, contextJson, optionId]) => {
   const { startBallotWorker } = await import("/ballot/worker_client.js");
   const worker = startBallotWorker("/ballot/worker.js");
   try {
-    await worker.prepare({ manifestJson, contextJson });
-    return await worker.encryptChoice({ manifestJson, contextJson, optionId });
+    const allowTestGroup = true;
+    await worker.prepare({ manifestJson, contextJson, allowTestGroup });
+    return await worker.encryptChoice({ manifestJson, contextJson, optionId, allowTestGroup });
   } finally {
     worker.terminate();
   }
@@ -57,10 +60,11 @@ class BrowserBallots:
     def __init__(self, page: Page) -> None:
         self.page = page
 
-    async def encrypt(self, manifest_json: str, context_json: str,
-                      option_id: str) -> dict[str, str]:
+    async def encrypt(self, manifest_json: str, context_json: str, option_id: str, *,
+                      allow_test_group: bool = True) -> dict[str, str]:
         """encryptChoice in the page: {"ballotJson": ..., "confirmationCode": ...}."""
-        return dict(await self.page.evaluate(_ENCRYPT, [manifest_json, context_json, option_id]))
+        return dict(await self.page.evaluate(
+            _ENCRYPT, [manifest_json, context_json, option_id, allow_test_group]))
 
     async def encrypt_with(self, manifest_json: str, context_json: str, option_id: str, *,
                            ballot_id: str, master_nonce: int) -> str:

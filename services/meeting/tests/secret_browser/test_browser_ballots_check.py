@@ -153,13 +153,23 @@ async def test_an_option_not_on_the_ballot_or_a_forged_context_is_refused_in_the
         await browser_ballots.encrypt(manifest_json, json.dumps(forged), "yes")
 
 
+async def test_the_small_test_group_is_refused_unless_a_test_allows_it(
+    browser_ballots: BrowserBallots, election: Election,
+) -> None:
+    # Ballots in a 64-bit group can be decrypted by anyone: the app never allows it.
+    with pytest.raises(Exception, match="small test group"):
+        await browser_ballots.encrypt(election.manifest_json(), election.context_json(), "yes",
+                                      allow_test_group=False)
+
+
 async def test_voting_accepts_a_browser_ballot_in_the_production_group(
     browser_ballots: BrowserBallots, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("PRIME_OPTION", raising=False)  # the 4096-bit group
     keys = elgamal_keypair_random()
     election = _election(keys)
-    made = await browser_ballots.encrypt(election.manifest_json(), election.context_json(), "yes")
+    made = await browser_ballots.encrypt(election.manifest_json(), election.context_json(), "yes",
+                                         allow_test_group=False)
     cast = check_ballot(election=election, ballot_json=made["ballotJson"])
     assert cast.code.to_hex() == made["confirmationCode"]
     assert len(cast.contests[0].ballot_selections[0].ciphertext.pad.to_hex()) == 1024

@@ -67,16 +67,23 @@ async function build(manifestJson, contextJson) {
 
 /**
  * The election for a manifest and context as voting hands them out (JSON text), with its
- * tables built; repeated calls for the same election answer the same object.
+ * tables built; repeated calls for the same election reuse the same object. A context in
+ * ElectionGuard's small test group is refused unless `allowTestGroup` is set (tests only):
+ * ballots in that group can be decrypted by anyone.
  */
-export function prepareElection({ manifestJson, contextJson }) {
+export async function prepareElection({ manifestJson, contextJson, allowTestGroup = false }) {
   const key = `${typeof manifestJson === "string" ? manifestJson : JSON.stringify(manifestJson)}\n`
     + `${typeof contextJson === "string" ? contextJson : JSON.stringify(contextJson)}`;
   if (!prepared.has(key)) {
-    const election = build(manifestJson, contextJson);
-    election.catch(() => prepared.delete(key));
-    prepared.set(key, election);
+    const building = build(manifestJson, contextJson);
+    building.catch(() => prepared.delete(key));
+    prepared.set(key, building);
     while (prepared.size > KEEP_PREPARED) prepared.delete(prepared.keys().next().value);
   }
-  return prepared.get(key);
+  const election = await prepared.get(key);
+  if (election.group !== STANDARD_GROUP && !allowTestGroup) {
+    throw new Error("the election uses ElectionGuard's small test group, which keeps no "
+      + "ballot secret; refusing to encrypt");
+  }
+  return election;
 }

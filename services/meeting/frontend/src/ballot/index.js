@@ -29,10 +29,11 @@ function randomUuid() {
 
 /**
  * Encrypt a vote for `optionId`: answers the SubmittedBallot JSON to send and the
- * confirmation code (upper-case hex) to show the voter.
+ * confirmation code (upper-case hex) to show the voter. `allowTestGroup` is for tests only
+ * (see prepareElection).
  */
-export async function encryptChoice({ manifestJson, contextJson, optionId }) {
-  const election = await prepareElection({ manifestJson, contextJson });
+export async function encryptChoice({ manifestJson, contextJson, optionId, allowTestGroup }) {
+  const election = await prepareElection({ manifestJson, contextJson, allowTestGroup });
   if (!election.layout.optionIds.includes(optionId)) {
     throw new RangeError(`option ${JSON.stringify(optionId)} is not on this ballot`);
   }

@@ -6,13 +6,13 @@
 import { encryptChoice, prepareElection } from "./index.js";
 
 globalThis.addEventListener("message", async (event) => {
-  const { id, kind, manifestJson, contextJson, optionId } = event.data ?? {};
+  const { id, kind, manifestJson, contextJson, optionId, allowTestGroup } = event.data ?? {};
   try {
     let result = null;
     if (kind === "prepare") {
-      await prepareElection({ manifestJson, contextJson });
+      await prepareElection({ manifestJson, contextJson, allowTestGroup });
     } else if (kind === "encrypt") {
-      result = await encryptChoice({ manifestJson, contextJson, optionId });
+      result = await encryptChoice({ manifestJson, contextJson, optionId, allowTestGroup });
     } else {
       throw new Error(`unknown request ${JSON.stringify(kind)}`);
     }

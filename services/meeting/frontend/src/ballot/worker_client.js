@@ -30,9 +30,10 @@ export function startBallotWorker(workerUrl) {
     });
   }
   return {
-    prepare: ({ manifestJson, contextJson }) => ask({ kind: "prepare", manifestJson, contextJson }),
-    encryptChoice: ({ manifestJson, contextJson, optionId }) =>
-      ask({ kind: "encrypt", manifestJson, contextJson, optionId }),
+    prepare: ({ manifestJson, contextJson, allowTestGroup }) =>
+      ask({ kind: "prepare", manifestJson, contextJson, allowTestGroup }),
+    encryptChoice: ({ manifestJson, contextJson, optionId, allowTestGroup }) =>
+      ask({ kind: "encrypt", manifestJson, contextJson, optionId, allowTestGroup }),
     terminate: () => worker.terminate(),
   };
 }
