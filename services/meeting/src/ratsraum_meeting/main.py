@@ -25,13 +25,14 @@ from ratsraum_meeting.api.routes import include_routers
 from ratsraum_meeting.base import OutboxMessage, ProcessedEvent
 from ratsraum_meeting.config import SERVICE, Settings, get_settings
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
-from ratsraum_meeting.lobby.service import run_heartbeat_sweeper
+from ratsraum_meeting.jobs import video_background
+from ratsraum_meeting.jobs.lobby_sweeper import run_heartbeat_sweeper
 from ratsraum_meeting.polls.lifecycle import LIFECYCLE_CONSUMER, LIFECYCLE_FILTER, on_voting_event
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.service import on_poll_closed
 from ratsraum_meeting.polls.voting_client import VotingClient
+from ratsraum_meeting.publish import public as public_publisher
 from ratsraum_meeting.seed import seed_demo, seed_files
-from ratsraum_meeting.video import background as video_background
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
@@ -118,6 +119,7 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         jwks_url=settings.oidc_jwks_url,
     )
     app.state.settings = settings
+    public_publisher.install()  # stages the public snapshot of noted changes at each commit
     include_routers(app)
     return app
 

@@ -10,7 +10,6 @@ from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB, Reader, Runner, Voting
 from ratsraum_meeting.attendance import service as attendance
-from ratsraum_meeting.attendance.push import push_presence
 from ratsraum_meeting.attendance.schemas import (
     AttendanceOut,
     AttendanceRowOut,
@@ -18,12 +17,13 @@ from ratsraum_meeting.attendance.schemas import (
     PresenceIn,
     QuorumOut,
 )
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.conflicts.service import item_of
-from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings import service as meetings
 from ratsraum_meeting.polls import late
 from ratsraum_meeting.profiles.live import live_quorum
 from ratsraum_meeting.profiles.service import check_presence
+from ratsraum_meeting.publish.push import push_presence
 from ratsraum_meeting.timeutil import utc
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"])
@@ -82,7 +82,7 @@ async def record_attendance(
         except attendance.NotAMember:
             raise Problem(404, "not-a-member", _NOT_THIS_MEMBER) from None
         if await attendance.count_present(session, meeting=meeting) != before:
-            await publish_public_update(session, meeting=meeting)
+            public_view_changed(session, meeting_id=meeting.id)
     await push_presence(db, tenant=principal.tenant, meeting_id=meeting_id)
     if changed and presence.presence != "absent":
         await late.on_arrival(db=db, voting=voting, tenant=principal.tenant,
@@ -157,7 +157,7 @@ async def record_many(
                 arrived.append(entry.person_id)
         present = await attendance.count_present(session, meeting=meeting)
         if present != before:
-            await publish_public_update(session, meeting=meeting)  # one snapshot for all
+            public_view_changed(session, meeting_id=meeting.id)  # one snapshot for all
     if changed:
         await push_presence(db, tenant=principal.tenant, meeting_id=meeting_id)
     await late.on_arrivals(db=db, voting=voting, tenant=principal.tenant, meeting_id=meeting_id,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ratsraum_meeting import live
+from ratsraum_meeting.agenda import closing
 from ratsraum_meeting.api.deps import DB, Reader, Runner
-from ratsraum_meeting.meetings import lifecycle, service
+from ratsraum_meeting.meetings import service
 from ratsraum_meeting.meetings.models import Body, Meeting
 from ratsraum_meeting.meetings.schemas import (
     AgendaItemOut,
@@ -65,7 +66,7 @@ async def open_meeting(meeting_id: str, principal: Runner, db: DB) -> MeetingOut
 async def close_meeting(meeting_id: str, principal: Runner, db: DB) -> MeetingOut:
     """End the meeting (idempotent): refused while a vote is open; the end time is recorded."""
     async with db.transaction(principal.tenant) as session:
-        meeting, body, ended = await lifecycle.close_meeting(
+        meeting, body, ended = await closing.close_meeting(
             session, meeting_id=meeting_id, by=principal.subject)
     out = MeetingOut.of(meeting, body)
     if ended:
