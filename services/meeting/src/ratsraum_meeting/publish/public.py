@@ -55,6 +55,12 @@ def install() -> None:
     """Publish noted changes whenever a session commits (idempotent; the app calls it)."""
     if not event.contains(Session, "before_commit", _publish_before_commit):
         event.listen(Session, "before_commit", _publish_before_commit)
+        event.listen(Session, "after_rollback", _forget_after_rollback)
+
+
+def _forget_after_rollback(sync_session: Session) -> None:
+    """What rolled back never happened: a later commit on the same session must not publish it."""
+    take_public_view_changes(sync_session)
 
 
 def _publish_before_commit(sync_session: Session) -> None:
