@@ -20,8 +20,8 @@ from ratsraum_common.db import Database
 from ratsraum_common.nats import connect, ensure_stream
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_meeting.base import OutboxMessage
-from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import Meeting
+from ratsraum_meeting.publish.public import publish_public_update
 
 
 async def main(database_url: str, nats_url: str, mode: str) -> None:

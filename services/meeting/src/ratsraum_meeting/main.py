@@ -20,34 +20,19 @@ from ratsraum_common.nats import EventConsumer, connect, ensure_stream, wait_for
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.serve import serve_service
 from ratsraum_meeting import live
-from ratsraum_meeting.agenda import endpoints as agenda_endpoints
-from ratsraum_meeting.api import live as live_api
-from ratsraum_meeting.api import me, meetings, polls
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
-from ratsraum_meeting.attendance import api as attendance_api
+from ratsraum_meeting.api.routes import include_routers
 from ratsraum_meeting.base import OutboxMessage, ProcessedEvent
 from ratsraum_meeting.config import SERVICE, Settings, get_settings
-from ratsraum_meeting.conflicts import endpoints as conflicts_endpoints
-from ratsraum_meeting.disruptions import endpoints as disruptions_endpoints
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
-from ratsraum_meeting.invitations import endpoints as invitations_endpoints
-from ratsraum_meeting.lobby import api as lobby_api
-from ratsraum_meeting.lobby.service import run_heartbeat_sweeper
-from ratsraum_meeting.masterdata import endpoints as masterdata_endpoints
-from ratsraum_meeting.meetings import endpoints as meetings_endpoints
-from ratsraum_meeting.minutes import endpoints as minutes_endpoints
-from ratsraum_meeting.oparl import endpoints as oparl_endpoints
-from ratsraum_meeting.polls import endpoints as polls_endpoints
-from ratsraum_meeting.polls import secret_endpoints as secret_polls_endpoints
+from ratsraum_meeting.jobs import video_background
+from ratsraum_meeting.jobs.lobby_sweeper import run_heartbeat_sweeper
 from ratsraum_meeting.polls.lifecycle import LIFECYCLE_CONSUMER, LIFECYCLE_FILTER, on_voting_event
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.service import on_poll_closed
 from ratsraum_meeting.polls.voting_client import VotingClient
-from ratsraum_meeting.profiles import endpoints as profiles_endpoints
+from ratsraum_meeting.publish import public as public_publisher
 from ratsraum_meeting.seed import seed_demo, seed_files
-from ratsraum_meeting.speakers import endpoints as speakers_endpoints
-from ratsraum_meeting.video import api as video_api
-from ratsraum_meeting.video import background as video_background
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
@@ -134,24 +119,8 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         jwks_url=settings.oidc_jwks_url,
     )
     app.state.settings = settings
-    for router in (me.router, meetings.router, polls.router):
-        app.include_router(router)
-    for router in (profiles_endpoints.router, conflicts_endpoints.router):
-        app.include_router(router)
-    app.include_router(masterdata_endpoints.router)
-    app.include_router(meetings_endpoints.router)
-    app.include_router(oparl_endpoints.router)
-    app.include_router(invitations_endpoints.router)
-    app.include_router(minutes_endpoints.router)
-    app.include_router(lobby_api.router)
-    app.include_router(video_api.router)
-    app.include_router(polls_endpoints.router)
-    app.include_router(secret_polls_endpoints.router)
-    app.include_router(disruptions_endpoints.router)
-    app.include_router(agenda_endpoints.router)
-    app.include_router(speakers_endpoints.router)
-    app.include_router(live_api.router)
-    app.include_router(attendance_api.router)
+    public_publisher.install()  # stages the public snapshot of noted changes at each commit
+    include_routers(app)
     return app
 
 

@@ -1,22 +1,29 @@
-"""Imports every model module, so Base.metadata knows all tables (migrations, tests)."""
+"""Imports every model module, so Base.metadata knows all tables (migrations, tests).
+
+It sits above every domain (nothing in the service imports it); only migrations and tests do.
+"""
 
 from __future__ import annotations
 
+from ratsraum_meeting import live_tickets
+from ratsraum_meeting.agenda import models as agenda
+from ratsraum_meeting.attendance import models as attendance
+from ratsraum_meeting.conflicts import models as conflicts
+from ratsraum_meeting.disruptions import models as disruptions
+from ratsraum_meeting.invitations import models as invitations
+from ratsraum_meeting.lobby import models as lobby
+from ratsraum_meeting.masterdata import models as masterdata
+from ratsraum_meeting.meetings import models as meetings
+from ratsraum_meeting.minutes import models as minutes
+from ratsraum_meeting.oparl import models as oparl
+from ratsraum_meeting.polls import models as polls
+from ratsraum_meeting.profiles import models as profiles
+from ratsraum_meeting.speakers import models as speakers
+from ratsraum_meeting.video import models as video
+
+MODEL_MODULES = (live_tickets, agenda, attendance, conflicts, disruptions, invitations, lobby,
+                 masterdata, meetings, minutes, oparl, polls, profiles, speakers, video)
+
 
 def load_all() -> None:
-    """Register every table of meeting on Base.metadata."""
-    from ratsraum_meeting import live_tickets as _live_tickets  # noqa: F401
-    from ratsraum_meeting.agenda import models as _agenda  # noqa: F401
-    from ratsraum_meeting.attendance import models as _attendance  # noqa: F401
-    from ratsraum_meeting.conflicts import models as _conflicts  # noqa: F401
-    from ratsraum_meeting.disruptions import models as _disruptions  # noqa: F401
-    from ratsraum_meeting.invitations import models as _invitations  # noqa: F401
-    from ratsraum_meeting.lobby import models as _lobby  # noqa: F401
-    from ratsraum_meeting.masterdata import models as _masterdata  # noqa: F401
-    from ratsraum_meeting.meetings import models as _meetings  # noqa: F401
-    from ratsraum_meeting.minutes import models as _minutes  # noqa: F401
-    from ratsraum_meeting.oparl import models as _oparl  # noqa: F401
-    from ratsraum_meeting.polls import models as _polls  # noqa: F401
-    from ratsraum_meeting.profiles import models as _profiles  # noqa: F401
-    from ratsraum_meeting.speakers import models as _speakers  # noqa: F401
-    from ratsraum_meeting.video import models as _video  # noqa: F401
+    """Register every table of meeting on Base.metadata (done by importing this module)."""

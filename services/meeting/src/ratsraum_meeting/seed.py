@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ratsraum_common import demo
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
-from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import (
     AgendaItem,
     Body,
@@ -23,6 +22,7 @@ from ratsraum_meeting.meetings.models import (
     Person,
     Tenant,
 )
+from ratsraum_meeting.publish.public import publish_public_update
 
 log = get_logger(__name__)
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from ratsraum_common import demo
-from ratsraum_meeting.lobby.service import sweep_stale
-from ratsraum_meeting.public.snapshot import load_public_meeting
+from ratsraum_meeting.jobs.lobby_sweeper import sweep_stale
+from ratsraum_meeting.publish.snapshot import load_public_meeting
 from ratsraum_meeting.timeutil import now
 from ratsraum_meeting.video.fakes.bbb import FakeBigBlueButton
 from ratsraum_meeting.video.fakes.jitsi import FakeJitsi

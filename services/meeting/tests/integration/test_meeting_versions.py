@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from ratsraum_common import demo
-from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import Meeting
+from ratsraum_meeting.publish.public import publish_public_update
 
 
 async def test_concurrent_changes_never_share_a_version(meeting) -> None:

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from ratsraum_common import demo
 from ratsraum_meeting import live_tickets
-from ratsraum_meeting.attendance.push import push_lobby
 from ratsraum_meeting.lobby import service as lobby
 from ratsraum_meeting.meetings.service import get_meeting
+from ratsraum_meeting.publish.push import push_lobby
 from ratsraum_meeting.timeutil import now
 
 BASE = f"/api/v1/meetings/{demo.MEETING_ID}"

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from ratsraum_common import demo
 from ratsraum_meeting.attendance.models import AttendanceSpan
+from ratsraum_meeting.jobs import video_background as background
 from ratsraum_meeting.lobby.models import LobbyEntry
-from ratsraum_meeting.public.snapshot import load_public_meeting
+from ratsraum_meeting.publish.snapshot import load_public_meeting
 from ratsraum_meeting.timeutil import utc
-from ratsraum_meeting.video import background
 from ratsraum_meeting.video.fakes.server import serve as serve_fake
 from ratsraum_meeting.video.fakes.teams import FakeGraph
 from ratsraum_meeting.video.fakes.webex import FakeWebex

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ratsraum_meeting.quorum import UnknownRuleProfile, evaluate
+from ratsraum_meeting.profiles.quorum import UnknownRuleProfile, evaluate
 
 
 @pytest.mark.parametrize(

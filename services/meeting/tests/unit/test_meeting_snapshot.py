@@ -8,8 +8,8 @@ from google.protobuf import json_format
 
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Tenant
 from ratsraum_meeting.polls.models import Poll
-from ratsraum_meeting.public.snapshot import build_public_meeting
-from ratsraum_meeting.quorum import evaluate
+from ratsraum_meeting.profiles.quorum import evaluate
+from ratsraum_meeting.publish.snapshot import build_public_meeting
 
 AT = datetime(2026, 5, 5, 15, 0, tzinfo=UTC)
 SECRET_TITLE = "Grundstücksangelegenheit Gewerbegebiet Süd"

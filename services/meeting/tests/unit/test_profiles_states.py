@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from ratsraum_meeting.profiles.presets import PRESETS, Threshold
-from ratsraum_meeting.quorum import evaluate
+from ratsraum_meeting.profiles.quorum import evaluate
 
 STATES = ("NRW", "BY", "BW", "NI", "SN", "RP", "SL", "SH", "HE")
 _NRW_EXCLUDED = ["audit_committee", "finance_committee", "main_committee"]

@@ -8,8 +8,8 @@ import pytest
 
 from ratsraum.meeting.v1 import public_pb2
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Tenant
-from ratsraum_meeting.public.snapshot import build_public_meeting
-from ratsraum_meeting.quorum import evaluate
+from ratsraum_meeting.profiles.quorum import evaluate
+from ratsraum_meeting.publish.snapshot import build_public_meeting
 
 AT = datetime(2026, 5, 5, 15, 0, tzinfo=UTC)
 ITEMS = [

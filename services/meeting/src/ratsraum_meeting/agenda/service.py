@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.agenda import messages as m
 from ratsraum_meeting.agenda.models import AgendaCall, AgendaChange
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.conflicts.service import item_of
-from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import AgendaItem, Meeting
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.timeutil import now
@@ -71,7 +71,7 @@ def _log(session: AsyncSession, *, item: AgendaItem, kind: str, by: str,
 async def _publish_if_public(session: AsyncSession, *, meeting: Meeting,
                              item: AgendaItem) -> None:
     if item.public:
-        await publish_public_update(session, meeting=meeting)
+        public_view_changed(session, meeting_id=meeting.id)
 
 
 async def move(
@@ -137,7 +137,7 @@ async def set_status(
     await session.flush()
     if item.public or (target == "called" and previous is not None and previous.public):
         # Also when a closed item follows a public one: the public current item then clears.
-        await publish_public_update(session, meeting=meeting)
+        public_view_changed(session, meeting_id=meeting.id)
     return item
 
 

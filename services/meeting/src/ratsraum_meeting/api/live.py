@@ -16,8 +16,8 @@ from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live, live_tickets
 from ratsraum_meeting.api.deps import DB, Reader
-from ratsraum_meeting.attendance.state import live_state
 from ratsraum_meeting.meetings import service as meetings
+from ratsraum_meeting.publish.live_state import live_state
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["live"])
 

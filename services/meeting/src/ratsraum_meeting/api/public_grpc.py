@@ -9,7 +9,7 @@ from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common.db import Database, validate_tenant
 from ratsraum_common.grpcutil import error_status
 from ratsraum_meeting.meetings.models import Meeting, Tenant
-from ratsraum_meeting.public.snapshot import load_public_meeting
+from ratsraum_meeting.publish.snapshot import load_public_meeting
 
 DOMAIN = "meeting.ratsraum.de"
 SERVICE_NAME = "ratsraum.meeting.v1.PublicMeetingService"

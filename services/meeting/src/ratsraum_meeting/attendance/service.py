@@ -1,4 +1,4 @@
-"""Attendance: recording presence, listing it, and the live quorum it gives."""
+"""Attendance: recording presence, listing it, counting who is present."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ratsraum_meeting import quorum
 from ratsraum_meeting.attendance.models import (
     PRESENT,
     Attendance,
     AttendanceLog,
     AttendanceSpan,
 )
-from ratsraum_meeting.meetings.models import Body, Meeting, Membership, Person
+from ratsraum_meeting.meetings.models import Meeting, Membership, Person
 from ratsraum_meeting.timeutil import now
 
 
@@ -58,16 +57,6 @@ async def count_present(session: AsyncSession, *, meeting: Meeting) -> int:
     loading each present member's id made their cost grow with the size of the council.
     """
     return int(await session.scalar(_present(meeting, func.count())) or 0)
-
-
-async def quorum_for(
-    session: AsyncSession, *, meeting: Meeting, body: Body
-) -> quorum.QuorumResult:
-    """The live quorum of the meeting under its body's effective profile (with overrides)."""
-    # Imported here: profiles.live builds on this module's present_person_ids.
-    from ratsraum_meeting.profiles.live import live_quorum
-
-    return await live_quorum(session, meeting=meeting, body=body)
 
 
 async def list_attendance(session: AsyncSession, *, meeting: Meeting) -> list[AttendanceRow]:

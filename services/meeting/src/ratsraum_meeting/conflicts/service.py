@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.problems import Problem
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.conflicts import messages as m
 from ratsraum_meeting.conflicts.models import Conflict, VoteRequest
-from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Membership, Person
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls.models import Poll
@@ -59,7 +59,7 @@ async def _publish_if_public(session: AsyncSession, *, meeting: Meeting,
                              item: AgendaItem) -> None:
     """A conflict moves the item's quorum: republish, but never for a closed-part item."""
     if item.public:
-        await publish_public_update(session, meeting=meeting)
+        public_view_changed(session, meeting_id=meeting.id)
 
 
 async def declare(

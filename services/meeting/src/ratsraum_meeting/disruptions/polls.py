@@ -15,8 +15,8 @@ from ratsraum.voting.v1 import voting_pb2
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_meeting import live
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.disruptions.models import DisruptionStep
-from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import AgendaItem, Meeting
 from ratsraum_meeting.polls.lifecycle import awaiting_rerun
 from ratsraum_meeting.polls.models import Poll, PollLogEntry
@@ -108,7 +108,7 @@ async def void_open_polls(*, db: Database, voting: VotingClient, tenant: str, me
                 done.voided.append(poll_id)
         meeting = await session.get(Meeting, meeting_id)
         if meeting is not None and done.voided:
-            await publish_public_update(session, meeting=meeting)
+            public_view_changed(session, meeting_id=meeting.id)
     for poll_id in done.voided:
         live.notify(tenant=tenant, meeting_id=meeting_id, kind="vote",
                     data={"poll_id": poll_id, "state": "void", "step": "interrupted"})

@@ -12,6 +12,7 @@ from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.disruptions import messages as m
 from ratsraum_meeting.disruptions.models import DisruptionReport, DisruptionStep
 from ratsraum_meeting.disruptions.polls import (
@@ -19,7 +20,6 @@ from ratsraum_meeting.disruptions.polls import (
     reruns_offered,
     void_open_polls,
 )
-from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import Meeting, Person
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import lifecycle
@@ -121,7 +121,7 @@ async def interrupt(*, db: Database, voting: VotingClient, tenant: str, meeting_
             raise Problem(409, "meeting-not-running", m.NOT_RUNNING, current=meeting.status)
         meeting.status = "interrupted"
         step = await _step(session, meeting=meeting, kind="interrupt", reason=reason, by=by)
-        await publish_public_update(session, meeting=meeting)
+        public_view_changed(session, meeting_id=meeting.id)
         step_id = step.id
     # The interruption stands even if voting is unreachable now; resume retries the rest.
     done = await void_open_polls(db=db, voting=voting, tenant=tenant, meeting_id=meeting_id,
@@ -156,7 +156,7 @@ async def resume(*, db: Database, voting: VotingClient, tenant: str, meeting_id:
         offered = await reruns_offered(session, meeting_id=meeting_id)
         step = await _step(session, meeting=meeting, kind="resume", reason=reason, by=by,
                            data={"rerun_offered": offered})
-        await publish_public_update(session, meeting=meeting)
+        public_view_changed(session, meeting_id=meeting.id)
     return step
 
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ratsraum_common.db import Database
 from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.attendance import service as attendance
 from ratsraum_meeting.attendance.models import Attendance, AttendanceSpan
-from ratsraum_meeting.events import publish_public_update
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.lobby.models import Admission, LobbyEntry
 from ratsraum_meeting.meetings.models import Body, Meeting, Membership, Person
 from ratsraum_meeting.profiles.service import check_presence
@@ -97,7 +95,7 @@ async def record_presence(
     await attendance.set_presence(session, meeting=meeting, person_id=person_id,
                                   presence=presence, recorded_by=by)
     if await attendance.count_present(session, meeting=meeting) != before:
-        await publish_public_update(session, meeting=meeting)
+        public_view_changed(session, meeting_id=meeting.id)
 
 
 async def _presence(session: AsyncSession, meeting: Meeting, person_id: str) -> str:
@@ -246,41 +244,3 @@ async def admissions(session: AsyncSession, *, meeting: Meeting) -> list[Named]:
         .join(Person, Person.id == Admission.person_id)
         .where(Admission.meeting_id == meeting.id).order_by(Admission.at, Admission.id))
     return [Named(pid, name, utc(at), by) for pid, name, at, by in rows.all()]
-
-
-async def sweep_stale(db: Database, *, timeout_seconds: float, at: datetime | None = None) -> int:
-    """Mark admitted members whose heartbeats stopped as left; returns how many."""
-    # Imported here: the push reads the lobby through this module.
-    from ratsraum_meeting.attendance.push import push_presence
-
-    cutoff = (at or now()) - timedelta(seconds=timeout_seconds)
-    async with db.system_session() as session:
-        stale = (await session.execute(
-            select(LobbyEntry.tenant_id, LobbyEntry.meeting_id, LobbyEntry.person_id)
-            .where(LobbyEntry.state == "admitted", LobbyEntry.last_heartbeat_at.is_not(None),
-                   LobbyEntry.last_heartbeat_at < cutoff))).all()
-    for tenant, meeting_id, person_id in stale:
-        async with db.transaction(tenant) as session:
-            meeting = await session.get(Meeting, meeting_id)
-            entry = await _entry(session, meeting_id, person_id)
-            # Re-checked in the transaction: a heartbeat may have arrived meanwhile.
-            if meeting is None or entry is None or entry.state != "admitted" or (
-                    entry.last_heartbeat_at is None or utc(entry.last_heartbeat_at) >= cutoff):
-                continue
-            await leave(session, meeting=meeting, person_id=person_id, by="heartbeat-timeout")
-            log.info("lobby.heartbeat_timeout", tenant=tenant, meeting_id=meeting_id,
-                     person_id=person_id)
-        await push_presence(db, tenant=tenant, meeting_id=meeting_id)
-    return len(stale)
-
-
-async def run_heartbeat_sweeper(
-    db: Database, *, timeout_seconds: float, interval_seconds: float
-) -> None:
-    """Sweep stale heartbeats every interval until cancelled (one failed sweep is logged)."""
-    while True:
-        await asyncio.sleep(interval_seconds)
-        try:
-            await sweep_stale(db, timeout_seconds=timeout_seconds)
-        except Exception:  # a database hiccup must not end the sweeping for good
-            log.exception("lobby.sweep_failed")

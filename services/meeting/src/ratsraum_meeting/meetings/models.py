@@ -33,7 +33,7 @@ class Body(TenantScoped, Base):
     name: Mapped[str] = mapped_column(String(300))
     short: Mapped[str] = mapped_column(String(40), default="")
     statutory_members: Mapped[int] = mapped_column(Integer)
-    # State preset of quorum and vote rules, e.g. "NRW"; see ratsraum_meeting.quorum.
+    # State preset of quorum and vote rules, e.g. "NRW"; see ratsraum_meeting.profiles.quorum.
     rule_profile: Mapped[str] = mapped_column(String(16), default="NRW")
     # Council ("Rat"), committee ("Ausschuss"), ...; from OParl or set by the admin.
     classification: Mapped[str | None] = mapped_column(String(120))

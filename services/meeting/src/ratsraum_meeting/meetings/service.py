@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.events import publish_public_update
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Membership, Person
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.timeutil import now
@@ -93,5 +93,5 @@ async def open_meeting(session: AsyncSession, *, meeting_id: str) -> tuple[Meeti
     meeting.status = "running"
     # The minutes' "Beginn": the first opening, kept if the meeting is opened again.
     meeting.started_at = meeting.started_at or now()
-    await publish_public_update(session, meeting=meeting)
+    public_view_changed(session, meeting_id=meeting.id)
     return meeting, body

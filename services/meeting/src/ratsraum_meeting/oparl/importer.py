@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
-from ratsraum_meeting.events import publish_public_update
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import Meeting
 from ratsraum_meeting.oparl import docs, orgs, parse
 from ratsraum_meeting.oparl.client import FetchError, OParlClient
@@ -168,7 +168,7 @@ async def _save_page(db: Database, ctx: Context, page: list[Any], *, kind: str,
         for meeting_id in sorted(ctx.changed_meetings):
             meeting = await session.get(Meeting, meeting_id)
             if meeting is not None:
-                await publish_public_update(session, meeting=meeting)
+                public_view_changed(session, meeting_id=meeting.id)
         ctx.changed_meetings.clear()
 
 

@@ -18,8 +18,8 @@ from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_meeting import live
 from ratsraum_meeting.attendance.models import Attendance
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.conflicts.service import conflicted_ids
-from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting
 from ratsraum_meeting.polls.models import Poll, PollLogEntry
 from ratsraum_meeting.polls.voting_client import VotingClient, VotingRefused, VotingUnavailable
@@ -125,7 +125,7 @@ async def on_arrival(*, db: Database, voting: VotingClient, tenant: str, meeting
                 by=by, at=now()))
         meeting = await session.get(Meeting, meeting_id)
         if meeting is not None:  # the public's live vote shows the roll size
-            await publish_public_update(session, meeting=meeting)
+            public_view_changed(session, meeting_id=meeting.id)
     for poll_id, roll_size in added:
         live.notify(tenant=tenant, meeting_id=meeting_id, kind="vote", data={
             "poll_id": poll_id, "state": "open", "step": "roll_amended", "roll_size": roll_size})

@@ -15,7 +15,7 @@ from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
-from ratsraum_meeting.events import publish_public_update
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import AgendaItem
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import messages as m
@@ -51,7 +51,7 @@ def _require(poll: Poll, *states: str) -> None:
 
 async def _publish(session: AsyncSession, poll: Poll) -> None:
     meeting, _body = await get_meeting(session, meeting_id=poll.meeting_id)
-    await publish_public_update(session, meeting=meeting)
+    public_view_changed(session, meeting_id=meeting.id)
 
 
 def _notify(tenant: str, poll: Poll, step: str) -> None:

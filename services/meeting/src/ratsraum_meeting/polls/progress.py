@@ -15,7 +15,7 @@ import contextlib
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_meeting import live
-from ratsraum_meeting.events import publish_public_update
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls.models import Poll
 
@@ -60,7 +60,7 @@ class ProgressPublisher:
                     return
                 poll.ballots_cast = count
                 meeting, _body = await get_meeting(session, meeting_id=poll.meeting_id)
-                await publish_public_update(session, meeting=meeting)
+                public_view_changed(session, meeting_id=meeting.id)
             live.notify(tenant=tenant, meeting_id=poll.meeting_id, kind="poll", data={
                 "poll_id": poll_id, "state": "open", "ballots_cast": count,
                 "roll_size": poll.roll_size})

@@ -18,8 +18,8 @@ from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.attendance.service import present_person_ids
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.conflicts.service import conflicted_ids
-from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import AgendaItem, Meeting, Person
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import messages as m
@@ -153,7 +153,7 @@ async def open_poll(
         )
         session.add(poll)
         item.status = "voting"
-        await publish_public_update(session, meeting=meeting)
+        public_view_changed(session, meeting_id=meeting.id)
     log.info("poll.opened", poll_id=poll.id, tenant=tenant, roll_size=poll.roll_size)
     return poll
 
@@ -228,7 +228,7 @@ async def record_result(
     if item is not None:
         item.status = "decided"
     meeting, _body = await get_meeting(session, meeting_id=poll.meeting_id)
-    await publish_public_update(session, meeting=meeting)
+    public_view_changed(session, meeting_id=meeting.id)
     log.info("poll.result_recorded", poll_id=poll.id, outcome=poll.result["outcome"])
     return True
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ratsraum_meeting import quorum
 from ratsraum_meeting.attendance.models import Attendance
 from ratsraum_meeting.attendance.service import count_present, present_person_ids
 from ratsraum_meeting.conflicts.service import conflicted_ids, vote_request_counts
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting
+from ratsraum_meeting.profiles import quorum
 from ratsraum_meeting.profiles.presets import RuleProfile, Threshold
 from ratsraum_meeting.profiles.service import body_profile
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.attendance.models import Attendance
-from ratsraum_meeting.events import publish_public_update
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import Body, Meeting, Membership
 from ratsraum_meeting.profiles.effective import InvalidProfile, effective
 from ratsraum_meeting.profiles.models import BodyRuleSettings
@@ -99,7 +99,7 @@ async def set_body_profile(
     await session.flush()
     # The formula decides quorum: every meeting of the body not yet closed shows it anew.
     for meeting in await meetings_not_closed(session, body_id=body.id):
-        await publish_public_update(session, meeting=meeting)
+        public_view_changed(session, meeting_id=meeting.id)
     return await body_profile(session, body=body)
 
 

@@ -12,7 +12,7 @@ from ratsraum_meeting.lobby import service as lobby
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.profiles.live import live_quorum
-from ratsraum_meeting.quorum import QuorumResult
+from ratsraum_meeting.profiles.quorum import QuorumResult
 from ratsraum_meeting.timeutil import utc
 
 

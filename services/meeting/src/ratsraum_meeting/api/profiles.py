@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends
 
 from ratsraum_common.auth import Principal, require_roles
 from ratsraum_meeting.api.deps import DB
-from ratsraum_meeting.attendance.push import push_presence
 from ratsraum_meeting.profiles import service
 from ratsraum_meeting.profiles.effective import profile_json
 from ratsraum_meeting.profiles.presets import PRESETS
 from ratsraum_meeting.profiles.schemas import BodyProfileIn, BodyProfileOut, PresetOut
+from ratsraum_meeting.publish.push import push_presence
 
 router = APIRouter(prefix="/api/v1", tags=["rule-profiles"])
 Staff = Annotated[Principal, Depends(require_roles("admin", "clerk", "chair"))]

@@ -1,4 +1,5 @@
-"""Ending a meeting: the chair or clerk closes it; the end time is kept for the minutes."""
+"""Ending a meeting: the chair or clerk closes it (leaving the current item); the end time is
+kept for the minutes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.agenda.service import leave_current
-from ratsraum_meeting.events import publish_public_update
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls.models import Poll
@@ -47,5 +48,5 @@ async def close_meeting(
     await leave_current(session, meeting_id=meeting.id, by=by)
     meeting.status = "closed"
     meeting.ends_at = now()
-    await publish_public_update(session, meeting=meeting)
+    public_view_changed(session, meeting_id=meeting.id)
     return meeting, body, True

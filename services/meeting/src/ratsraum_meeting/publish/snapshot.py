@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum.meeting.v1 import public_pb2
 from ratsraum_meeting.agenda.models import AgendaCall
-from ratsraum_meeting.attendance.service import quorum_for
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Tenant
 from ratsraum_meeting.polls.models import Poll
-from ratsraum_meeting.quorum import QuorumResult
+from ratsraum_meeting.profiles.live import live_quorum
+from ratsraum_meeting.profiles.quorum import QuorumResult
 from ratsraum_meeting.timeutil import now, utc
 
 
@@ -116,7 +116,7 @@ async def load_public_meeting(
         select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
     )).all()
     polls = (await session.scalars(select(Poll).where(Poll.meeting_id == meeting.id))).all()
-    quorum = await quorum_for(session, meeting=meeting, body=body)
+    quorum = await live_quorum(session, meeting=meeting, body=body)
     current = await session.scalar(select(AgendaCall.agenda_item_id).where(
         AgendaCall.meeting_id == meeting.id, AgendaCall.left_at.is_(None)))
     return build_public_meeting(

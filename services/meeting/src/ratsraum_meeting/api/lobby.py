@@ -11,7 +11,6 @@ from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
 from ratsraum_meeting.api.deps import DB, Reader, Runner, Voter, Voting
 from ratsraum_meeting.attendance import service as attendance
-from ratsraum_meeting.attendance.push import push_lobby, push_presence
 from ratsraum_meeting.lobby import service as lobby
 from ratsraum_meeting.lobby.schemas import (
     AdmissionOut,
@@ -25,6 +24,7 @@ from ratsraum_meeting.lobby.schemas import (
 from ratsraum_meeting.meetings import service as meetings
 from ratsraum_meeting.meetings.models import Meeting
 from ratsraum_meeting.polls import late
+from ratsraum_meeting.publish.push import push_lobby, push_presence
 from ratsraum_meeting.timeutil import utc
 from ratsraum_meeting.video import service as video
 from ratsraum_meeting.video.base import NotSupported, Participant, ProviderRoom, VideoError

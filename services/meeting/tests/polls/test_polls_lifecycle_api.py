@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from ratsraum_common import demo
-from ratsraum_meeting.public.snapshot import load_public_meeting
+from ratsraum_meeting.publish.snapshot import load_public_meeting
 
 BASE = f"/api/v1/meetings/{demo.MEETING_ID}"
 ITEM = demo.AGENDA[2]  # Ö 3, public and votable

@@ -12,7 +12,6 @@ from ratsraum_common.db import Database
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
 from ratsraum_meeting.api.deps import DB, Reader, Voter
-from ratsraum_meeting.attendance.state import quorum_data
 from ratsraum_meeting.conflicts import messages as m
 from ratsraum_meeting.conflicts import service
 from ratsraum_meeting.conflicts.schemas import (
@@ -25,6 +24,7 @@ from ratsraum_meeting.conflicts.schemas import (
 from ratsraum_meeting.meetings.models import AgendaItem, Body
 from ratsraum_meeting.profiles.live import live_quorum, request_states, requested_method
 from ratsraum_meeting.profiles.service import body_profile
+from ratsraum_meeting.publish.live_state import quorum_data
 from ratsraum_meeting.timeutil import utc
 
 router = APIRouter(prefix="/api/v1/meetings/{meeting_id}/agenda-items/{item_id}",

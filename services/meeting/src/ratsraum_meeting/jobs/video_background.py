@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_meeting.config import Settings
+from ratsraum_meeting.jobs.video_presence import apply_events, latest_per_participant
 from ratsraum_meeting.meetings.models import Meeting
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.timeutil import now, utc
@@ -28,7 +29,6 @@ from ratsraum_meeting.video.base import (
     VideoError,
 )
 from ratsraum_meeting.video.models import VideoRoom, VideoSubscription
-from ratsraum_meeting.video.presence import apply_events, latest_per_participant
 from ratsraum_meeting.video.registry import CAPABILITIES, VideoConfigError, build_adapter
 
 log = get_logger(__name__)

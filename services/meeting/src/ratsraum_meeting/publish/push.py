@@ -10,9 +10,9 @@ import weakref
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_meeting import live
-from ratsraum_meeting.attendance.state import connected, quorum_now
 from ratsraum_meeting.lobby import service as lobby
 from ratsraum_meeting.meetings.models import Body, Meeting
+from ratsraum_meeting.publish.live_state import connected, quorum_now
 
 log = get_logger(__name__)
 

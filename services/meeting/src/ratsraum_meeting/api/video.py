@@ -15,11 +15,11 @@ from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB
+from ratsraum_meeting.jobs.video_presence import apply_events
 from ratsraum_meeting.meetings.models import Body, Meeting, Person
 from ratsraum_meeting.video import service
 from ratsraum_meeting.video.base import NotSupported, WebhookRejected
 from ratsraum_meeting.video.models import PROVIDERS, VideoConfig, VideoIdentity
-from ratsraum_meeting.video.presence import apply_events
 from ratsraum_meeting.video.registry import ProviderSetup, VideoConfigError, check_setup
 
 router = APIRouter(prefix="/api/v1/video", tags=["video"])

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
-from ratsraum_meeting.attendance.push import push_lobby, push_presence
 from ratsraum_meeting.lobby import service as lobby
 from ratsraum_meeting.meetings.models import Meeting
 from ratsraum_meeting.polls import late
 from ratsraum_meeting.polls.voting_client import VotingClient
+from ratsraum_meeting.publish.push import push_lobby, push_presence
 from ratsraum_meeting.video import service
 from ratsraum_meeting.video.base import PresenceEvent
 

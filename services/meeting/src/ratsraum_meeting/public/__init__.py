@@ -1,1 +1,0 @@
-"""The public view of meetings: snapshot builder and its gRPC service."""

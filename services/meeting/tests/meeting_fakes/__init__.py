@@ -1,0 +1,1 @@
+"""Fakes at meeting's true borders (the voting service's gRPC API)."""

@@ -1,0 +1,1 @@
+"""Meeting's pytest fixtures by topic; tests/conftest.py makes them available to every test."""
