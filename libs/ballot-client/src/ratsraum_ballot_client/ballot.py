@@ -17,7 +17,7 @@ from electionguard.ballot import (
 )
 from electionguard.ballot_box import submit_ballot
 from electionguard.encrypt import encrypt_ballot_contests
-from electionguard.group import rand_q
+from electionguard.group import ElementModQ, rand_q
 from electionguard.serialize import from_file, to_raw
 
 from ratsraum_ballot_client.election import CONTEST_ID, STYLE_ID, Election
@@ -26,6 +26,10 @@ SUBMITTED_BALLOTS_DIR = "submitted_ballots"
 # Every ballot carries the same timestamp: the encryption time would otherwise be a
 # fingerprint an observer of the network or of logs could link to the voter.
 FIXED_TIMESTAMP = 0
+# ElectionGuard refuses to encrypt when a nonce it derives from the master nonce is zero (one
+# ballot in about 16,000 in its small test group, practically never in the real one); a fresh
+# master nonce derives new ones. Five draws make a refusal by chance as good as impossible.
+MASTER_NONCE_DRAWS = 5
 
 
 @dataclass(frozen=True)
@@ -51,23 +55,34 @@ def encrypt_choice(
         STYLE_ID,
         [PlaintextBallotContest(CONTEST_ID, [PlaintextBallotSelection(option_id, 1)])],
     )
-    nonce_seed_source = rand_q()
+    for _ in range(MASTER_NONCE_DRAWS):
+        ciphertext = _encrypt(election, plaintext, master_nonce=rand_q())
+        if ciphertext is not None:
+            break
+    else:
+        raise ValueError("the ballot could not be encrypted for this election")
+    sent = submit_ballot(ciphertext, BallotBoxState.UNKNOWN)  # strips every nonce
+    return EncryptedBallot(
+        ballot_id=sent.object_id, ballot_json=to_raw(sent),
+        confirmation_code=confirmation_code(sent),
+    )
+
+
+def _encrypt(
+    election: Election, plaintext: PlaintextBallot, *, master_nonce: ElementModQ
+) -> CiphertextBallot | None:
+    """The ballot encrypted from this master nonce, or None where ElectionGuard refuses it."""
     nonce_seed = CiphertextBallot.nonce_seed(
-        election.internal.manifest_hash, plaintext.object_id, nonce_seed_source
+        election.internal.manifest_hash, plaintext.object_id, master_nonce
     )
     contests = encrypt_ballot_contests(
         plaintext, election.internal, election.context, nonce_seed, should_verify_proofs=True
     )
     if contests is None:
-        raise ValueError("the ballot could not be encrypted for this election")
-    ciphertext = make_ciphertext_ballot(
+        return None
+    return make_ciphertext_ballot(
         plaintext.object_id, STYLE_ID, election.internal.manifest_hash, None, contests,
-        nonce_seed_source, FIXED_TIMESTAMP,
-    )
-    sent = submit_ballot(ciphertext, BallotBoxState.UNKNOWN)  # strips every nonce
-    return EncryptedBallot(
-        ballot_id=sent.object_id, ballot_json=to_raw(sent),
-        confirmation_code=confirmation_code(sent),
+        master_nonce, FIXED_TIMESTAMP,
     )
 
 

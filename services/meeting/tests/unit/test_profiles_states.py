@@ -15,7 +15,7 @@ _NRW_EXCLUDED = ["audit_committee", "finance_committee", "main_committee"]
 
 @dataclass(frozen=True)
 class Expected:
-    """What DOMAIN.md and the state's code say about one preset."""
+    """What the state's municipal code says about one preset (cited in profiles/presets.py)."""
 
     excluded: list[str]
     chair_in_room: bool

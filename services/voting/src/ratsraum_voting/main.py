@@ -23,12 +23,12 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.serve import serve_service
+from ratsraum_voting.api.secret_servicer import SECRET_SERVICE_NAME, register_secret_service
 from ratsraum_voting.api.servicer import SERVICE_NAME, VotingServicer
 from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.config import Settings, get_settings
 from ratsraum_voting.events import OutboxMessage
 from ratsraum_voting.metrics import VotingMetrics
-from ratsraum_voting.secret.servicer import SECRET_SERVICE_NAME, register_secret_service
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)

@@ -1,7 +1,7 @@
 """Majority rules as pure functions: a tally in, a decision with a German explanation out.
 
 Only yes and no count towards a majority; abstentions (and, later, invalid secret ballots)
-are recorded but never counted, and a tie rejects (DOMAIN.md, "Votes").
+are recorded but never counted, and a tie rejects (docs/law.md, section "Votes").
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from voting_testkit import RunningVoting, running_voting
 
 from ratsraum_voting.config import Settings
-from ratsraum_voting.testing import RunningVoting, running_voting
 
 
 @pytest.fixture

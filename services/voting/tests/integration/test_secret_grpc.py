@@ -12,6 +12,7 @@ import grpc
 import pytest
 from ratsraum_ballot_client import Election, encrypt_choice, find_confirmation_code
 from sqlalchemy import select
+from voting_testkit import refusal, running_voting
 
 from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc, voting_pb2
 from ratsraum_common.grpcutil import channel, error_reason
@@ -21,7 +22,6 @@ from ratsraum_voting.guardian.server import start_guardian_server
 from ratsraum_voting.guardian.store import GuardianStore
 from ratsraum_voting.secret.ceremony import DEFAULT_GUARDIANS
 from ratsraum_voting.secret.verify import main as verify_main
-from ratsraum_voting.testing import refusal, running_voting
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*pydantic_encoder.*")
 ROLL = ["anna", "bernd", "cem", "dora", "emil", "frieda"]

@@ -13,6 +13,7 @@ import grpc
 import pytest
 from ratsraum_ballot_client import Election, encrypt_choice
 from sqlalchemy import select
+from voting_testkit import RunningVoting, refusal, running_voting
 
 from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc, voting_pb2
 from ratsraum_common.grpcutil import channel
@@ -22,7 +23,6 @@ from ratsraum_voting.events import OutboxMessage
 from ratsraum_voting.guardian.server import start_guardian_server
 from ratsraum_voting.guardian.store import GuardianStore
 from ratsraum_voting.secret.ceremony import DEFAULT_GUARDIANS
-from ratsraum_voting.testing import RunningVoting, refusal, running_voting
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*pydantic_encoder.*")
 T = 30.0

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import text
+from voting_testkit import RunningVoting, cast_request, open_request
 
 from ratsraum.voting.v1 import voting_pb2
 from ratsraum_voting.audit.verify import verify
-from ratsraum_voting.testing import RunningVoting, cast_request, open_request
 
 T = 5.0
 

@@ -10,13 +10,13 @@ import asyncio
 from typing import Any
 
 import grpc
+from voting_testkit import RunningVoting, cast_request, open_request, refusal
 
 from ratsraum.voting.v1 import voting_pb2
 from ratsraum_voting.errors import Reason, VotingError
 from ratsraum_voting.polls import cast_batch
 from ratsraum_voting.polls.batcher import CastBatcher
 from ratsraum_voting.polls.schemas import CastCommand, CastOutcome
-from ratsraum_voting.testing import RunningVoting, cast_request, open_request, refusal
 
 T = 10.0
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import grpc
 import pytest
+from voting_testkit import cast_request, open_request, running_voting
 
 from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
 from ratsraum_devstack.ports import free_port
 from ratsraum_voting.config import Settings
-from ratsraum_voting.testing import cast_request, open_request, running_voting
 
 pytestmark = pytest.mark.postgres
 T = 10.0

@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 import nats
+from voting_testkit import RunningVoting, cast_request, open_request
 
 from ratsraum.voting.v1 import events_pb2, voting_pb2
 from ratsraum_common.events import Envelope
-from ratsraum_voting.testing import RunningVoting, cast_request, open_request
 
 T = 10.0
 

@@ -8,9 +8,9 @@ from typing import Any
 import grpc
 import httpx
 import pytest
+from voting_testkit import RunningVoting, cast_request, open_request, refusal
 
 from ratsraum.voting.v1 import voting_pb2
-from ratsraum_voting.testing import RunningVoting, cast_request, open_request, refusal
 
 T = 5.0  # deadline of every call, as meeting sets one
 

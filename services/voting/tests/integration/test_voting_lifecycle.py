@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 import grpc
+from voting_testkit import RunningVoting, cast_request, open_request, refusal
 
 from ratsraum.voting.v1 import voting_pb2
-from ratsraum_voting.testing import RunningVoting, cast_request, open_request, refusal
 
 T = 5.0
 

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from electionguard.ballot import BallotBoxState, SubmittedBallot
 from electionguard.ballot_box import submit_ballot
-from electionguard.group import g_pow_p, mult_p
+from electionguard.group import ElementModQ, g_pow_p, hex_to_p, mult_p
 from electionguard.serialize import from_raw, to_file
 from electionguard.tally import CiphertextTally
+from electionguard.utils import get_optional
 from ratsraum_ballot_client import Election, build_manifest, encrypt_choice, find_confirmation_code
+from ratsraum_ballot_client import ballot as ballot_module
 from ratsraum_ballot_client.election import CONTEST_ID
 
 from ratsraum_voting.guardian.store import GuardianRefusal, GuardianStore
@@ -137,10 +139,12 @@ def test_swapped_encrypted_ballot_fails_even_with_fresh_checksums(
 ) -> None:
     record, _codes, _digest = _publish(tmp_path)
     files = sorted((record / "submitted_ballots").glob("*.json"))
-    first = from_raw(SubmittedBallot, files[0].read_text())
-    second = from_raw(SubmittedBallot, files[1].read_text())
-    first.contests[0].ballot_selections[0].ciphertext = (
-        second.contests[0].ballot_selections[0].ciphertext)
+    first, *others = (from_raw(SubmittedBallot, f.read_text()) for f in files)
+    mine = first.contests[0].ballot_selections[0].ciphertext
+    # Another ballot's ciphertext, not an equal one (two equal nonces in the test group).
+    first.contests[0].ballot_selections[0].ciphertext = next(
+        theirs for other in others
+        if (theirs := other.contests[0].ballot_selections[0].ciphertext) != mine)
     files[0].unlink()
     to_file(first, files[0].stem, str(files[0].parent))
     _rewrite_sums(record)
@@ -155,7 +159,9 @@ def test_tampered_decryption_share_fails(
     tally = json.loads((record / "tally.json").read_text())
     selection = tally["contests"]["abstimmung"]["selections"]["yes"]
     share = selection["shares"][0]
-    share["share"] = selection["shares"][1]["share"]
+    # Off by a factor g: always another value (a copy of another guardian's share is the
+    # same value when, once in 65,521 ceremonies of the test group, their keys coincide).
+    share["share"] = mult_p(get_optional(hex_to_p(share["share"])), g_pow_p(1)).to_hex()
     (record / "tally.json").write_text(json.dumps(tally))
     _rewrite_sums(record)
     assert verify_main([str(record)]) == 1
@@ -220,3 +226,22 @@ def test_guardians_decrypt_the_running_tally_once_and_voting_checks_their_proofs
     with pytest.raises(GuardianRefusal):
         guardians[1].decrypt_tally(ceremony_id="soest.p-3", election=ceremony.election,
                                    ballots=[], missing=[], tally=single, codes=codes[:1])
+
+
+def test_a_ballot_whose_first_nonce_electionguard_refuses_is_still_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In the test group, master nonce 1352 derives a zero nonce for this manifest and ballot
+    # id; the device draws again instead of failing the voter (once in ~16,000 ballots).
+    manifest = build_manifest(poll_id="p-1", title="TOP 7", options=OPTIONS)
+    ceremony = run_key_ceremony(ceremony_id="soest.p-1", manifest=manifest,
+                                guardians=_guardians(tmp_path), quorum=2)
+    draws = iter([ElementModQ(1352), ElementModQ(1353)])
+    monkeypatch.setattr(ballot_module, "rand_q", lambda: next(draws))
+
+    sent = encrypt_choice(ceremony.election, "no", ballot_id="ballot-zero-nonce")
+
+    cast = casting.check_ballot(election=ceremony.election, ballot_json=sent.ballot_json)
+    assert cast.state == BallotBoxState.CAST
+    assert cast.code.to_hex() == sent.confirmation_code
+    assert next(draws, None) is None  # the refused draw was replaced by the next one

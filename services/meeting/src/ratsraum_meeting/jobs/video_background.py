@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
+from ratsraum_common.retry import bounded_retry
 from ratsraum_meeting.config import Settings
 from ratsraum_meeting.jobs.video_presence import apply_events, latest_per_participant
 from ratsraum_meeting.meetings.models import Meeting
@@ -134,22 +135,23 @@ async def _renew(db: Database, settings: Settings, target: _Target, current: Sub
         return None
     callback = service.callback_url(settings, provider=target.provider, tenant=target.tenant,
                                     meeting_id=target.meeting_id)
-    attempts = max(1, settings.video_subscription_renew_attempts)
     try:
-        for attempt in range(1, attempts + 1):
-            try:
+        async for attempt in bounded_retry(
+            what="video.renew", attempts=settings.video_subscription_renew_attempts,
+            backoff_seconds=0.5,
+            retry_if=lambda exc: isinstance(exc, VideoError) and not isinstance(exc, NotSupported),
+        ):
+            with attempt:
                 return await adapter.renew(room=target.room, subscription=current,
                                            callback_url=callback, until=until)
-            except NotSupported:
-                return None
-            except VideoError as exc:
-                log.warning("video.renew_failed", tenant=target.tenant, attempt=attempt,
-                            meeting_id=target.meeting_id, error=str(exc))
-                if attempt < attempts:
-                    await asyncio.sleep(0.5 * attempt)
+    except NotSupported:
         return None
+    except VideoError as exc:
+        log.warning("video.renew_failed", tenant=target.tenant,
+                    meeting_id=target.meeting_id, error=str(exc))
     finally:
         await adapter.aclose()
+    return None
 
 
 async def run_every(

@@ -1,4 +1,4 @@
-"""Everything the minutes state, gathered from the meeting's records (DOMAIN.md, Niederschrift)."""
+"""Everything the minutes state, gathered from the meeting's records (docs/law.md, "Minutes")."""
 
 from __future__ import annotations
 

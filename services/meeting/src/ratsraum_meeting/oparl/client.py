@@ -6,7 +6,6 @@ accepted here and noted in the report.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import httpx
 
 from ratsraum_common.logging import get_logger
+from ratsraum_common.retry import bounded_retry
 from ratsraum_meeting.oparl.report import ImportReport
 
 log = get_logger(__name__)
@@ -25,6 +25,10 @@ MAX_PAGES = 10_000
 
 class FetchError(Exception):
     """A URL that could not be read (after retries) or did not hold a JSON object."""
+
+
+class _Busy(Exception):
+    """An answer worth another try: the server was overloaded or briefly away."""
 
 
 class OParlClient:
@@ -41,18 +45,21 @@ class OParlClient:
 
     async def _get(self, url: str, params: dict[str, str] | None = None) -> httpx.Response:
         last = ""
-        for attempt in range(self.attempts):
-            if attempt:
-                await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
-            try:
-                response = await self.http.get(url, params=params)
-            except httpx.TransportError as exc:
-                last = f"{type(exc).__name__}: {exc}"
-                continue
-            if response.status_code not in RETRY_STATUSES:
-                return response
-            last = f"HTTP {response.status_code}"
-        raise FetchError(f"{url}: {last} (nach {self.attempts} Versuchen)")
+        try:
+            async for attempt in bounded_retry(
+                what="oparl.get", attempts=self.attempts, backoff_seconds=self.backoff,
+                retry_on=(httpx.TransportError, _Busy),
+            ):
+                with attempt:
+                    response = await self.http.get(url, params=params)
+                    if response.status_code in RETRY_STATUSES:
+                        raise _Busy(f"HTTP {response.status_code}")
+                    return response
+        except httpx.TransportError as exc:
+            last = f"{type(exc).__name__}: {exc}"
+        except _Busy as exc:
+            last = str(exc)
+        raise FetchError(f"{url}: {last} (nach {max(1, self.attempts)} Versuchen)")
 
     def _json(self, response: httpx.Response) -> dict[str, Any]:
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 
-from ratsraum_common.logging import get_logger
+from ratsraum_common.retry import bounded_retry
 from ratsraum_meeting.video.base import VideoError
-
-log = get_logger(__name__)
 
 # Retrying these is safe or expected: the provider was overloaded or briefly away.
 _RETRY_STATUS = frozenset({429, 502, 503, 504})
+
+
+class _Busy(Exception):
+    """An answer worth another try: the provider was overloaded or briefly away."""
 
 
 class ProviderHttp:
@@ -31,24 +32,26 @@ class ProviderHttp:
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send, retrying transport errors and 429/5xx; raise VideoError when out of tries."""
-        last: str = ""
-        for attempt in range(1, self.attempts + 1):
-            try:
-                response = await self.client.request(method, url, **kwargs)
-            except httpx.TransportError as exc:
-                last = f"{type(exc).__name__}: {exc}"
-            else:
-                if response.status_code not in _RETRY_STATUS:
+        last = ""
+        try:
+            async for attempt in bounded_retry(
+                what=f"video {method} {url}", attempts=self.attempts,
+                backoff_seconds=self.backoff, retry_on=(httpx.TransportError, _Busy),
+            ):
+                with attempt:
+                    response = await self.client.request(method, url, **kwargs)
+                    if response.status_code in _RETRY_STATUS:
+                        raise _Busy(f"status {response.status_code}")
                     if response.status_code >= 400:
                         raise VideoError(
                             f"{method} {url} answered {response.status_code}: "
                             f"{response.text[:200]}", status=response.status_code,
                         )
                     return response
-                last = f"status {response.status_code}"
-            log.warning("video.retry", method=method, url=url, attempt=attempt, error=last)
-            if attempt < self.attempts:
-                await asyncio.sleep(self.backoff * attempt)
+        except httpx.TransportError as exc:
+            last = f"{type(exc).__name__}: {exc}"
+        except _Busy as exc:
+            last = str(exc)
         raise VideoError(f"{method} {url} failed after {self.attempts} attempts: {last}")
 
     async def aclose(self) -> None:

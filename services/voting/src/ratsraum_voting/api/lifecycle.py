@@ -10,7 +10,7 @@ import grpc
 
 from ratsraum.voting.v1 import voting_pb2
 from ratsraum_common.db import Database
-from ratsraum_voting.audit import record as audit_record
+from ratsraum_voting.api import audit_record
 from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import invalid
 from ratsraum_voting.polls import election_flow, lifecycle

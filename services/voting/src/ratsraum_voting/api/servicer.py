@@ -16,6 +16,7 @@ from ratsraum_common.grpcutil import error_status
 from ratsraum_common.logging import get_logger
 from ratsraum_common.telemetry import extract_context, tracer
 from ratsraum_voting.api.lifecycle import LifecycleRpcs
+from ratsraum_voting.api.status import ERROR_DOMAIN, STATUS_CODES
 from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import Reason, VotingError, invalid
 from ratsraum_voting.metrics import VotingMetrics
@@ -41,23 +42,11 @@ from ratsraum_voting.polls.wire import (
 from ratsraum_voting.rules import Rule
 
 SERVICE_NAME = "ratsraum.voting.v1.VotingService"
-ERROR_DOMAIN = "voting.ratsraum.de"
 log = get_logger(__name__)
 T = TypeVar("T")
 MAX_CAST_BATCH = 500
 _tracer = tracer(__name__)
 
-_CODES: dict[Reason, grpc.StatusCode] = {
-    Reason.POLL_NOT_FOUND: grpc.StatusCode.NOT_FOUND,
-    Reason.NOT_ON_ROLL: grpc.StatusCode.PERMISSION_DENIED,
-    Reason.POLL_NOT_OPEN: grpc.StatusCode.FAILED_PRECONDITION,
-    Reason.INVALID_CHOICE: grpc.StatusCode.INVALID_ARGUMENT,
-    Reason.POLL_ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
-    Reason.INVALID_REQUEST: grpc.StatusCode.INVALID_ARGUMENT,
-    Reason.IDEMPOTENCY_KEY_REUSED: grpc.StatusCode.FAILED_PRECONDITION,
-    Reason.METHOD_NOT_SUPPORTED: grpc.StatusCode.UNIMPLEMENTED,
-    Reason.WRONG_STATE: grpc.StatusCode.FAILED_PRECONDITION,
-}
 
 
 def _method(value: int) -> VoteMethod:
@@ -139,7 +128,7 @@ class VotingServicer(LifecycleRpcs, voting_pb2_grpc.VotingServiceServicer):  # t
                 with structlog.contextvars.bound_contextvars(rpc=rpc, tenant=tenant[:63]):
                     return await call()
             except VotingError as exc:
-                code = _CODES[exc.reason]
+                code = STATUS_CODES[exc.reason]
                 refusal = error_status(
                     code, exc.reason.value, exc.message, domain=ERROR_DOMAIN
                 )
@@ -244,7 +233,8 @@ class VotingServicer(LifecycleRpcs, voting_pb2_grpc.VotingServiceServicer):  # t
             result = voting_pb2.CastBallotsResult(cast=ok)
         else:
             if isinstance(answer, VotingError):
-                code, reason, message = _CODES[answer.reason], answer.reason.value, answer.message
+                code, reason = STATUS_CODES[answer.reason], answer.reason.value
+                message = answer.message
             else:
                 log.error("grpc.cast_failed", rpc="CastBallots", exc_info=answer)
                 code, reason = grpc.StatusCode.INTERNAL, "INTERNAL"

@@ -17,6 +17,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ratsraum_voting.audit.decision import decision_problems
+
 BALLOT_FILE = "submitted_ballots/submitted_ballot_{code}.json"
 
 
@@ -56,10 +58,7 @@ def _check_result(record: dict[str, Any], ballots: int, problems: list[str]) -> 
     published = {c["option_id"]: c["count"] for c in record["result"].get("counts", [])}
     if published != dict(counts):
         problems.append("published result: counts differ from the result entry")
-    # Motion or election decided from the counts, and a drawn lot from its commitment
-    # (imported here: verify.py imports this module).
-    from ratsraum_voting.audit.verify import decision_problems
-
+    # Motion or election decided from the counts, and a drawn lot from its commitment.
     decision_problems(record["result"], counts, problems)
 
 

@@ -21,7 +21,6 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ratsraum_voting import elections, rules
 from ratsraum_voting.audit.chain import (
     GENESIS,
     ballot_hash,
@@ -29,6 +28,7 @@ from ratsraum_voting.audit.chain import (
     entry_hash,
     signed_message,
 )
+from ratsraum_voting.audit.decision import decision_problems
 from ratsraum_voting.audit.secret_verify import check_against_election_record, check_secret
 
 
@@ -79,34 +79,6 @@ def _last_ballots(record: dict[str, Any], problems: list[str]) -> dict[str, str]
     return last
 
 
-def _decision(result: dict[str, Any], counts: Counter[str], problems: list[str]) -> None:
-    if result.get("election"):
-        election = result["election"]
-        candidates = {c["option_id"]: counts[c["option_id"]] for c in result["counts"]
-                      if c["option_id"] != "abstain"}
-        rule = elections.runoff_round if election.get("round") == 2 else elections.first_round
-        decided = rule(candidates)
-        if election.get("lot_drawn"):
-            ok = elections.verify_lot(
-                commitment_hex=election["lot_commitment"], seed_hex=election["lot_seed"],
-                candidates=election["lot_among"], places=election["lot_places"],
-                drawn=election["lot_drawn"],
-            )
-            if not ok or decided.status is not elections.Status.LOT_PENDING:
-                problems.append("the lot does not follow from its committed seed")
-            return
-        if decided.status.value != election["status"] or decided.elected != election["elected"]:
-            problems.append("the election outcome does not follow from the counts")
-        return
-    decided_motion = rules.decide(
-        rules.Rule(result["rule"]),
-        rules.Tally(yes=counts["yes"], no=counts["no"], abstain=counts["abstain"]),
-        statutory_members=result.get("statutory_members"),
-    )
-    if decided_motion.accepted != result["accepted"]:
-        problems.append("the outcome does not follow from the counts and the rule")
-
-
 def check_tally(record: dict[str, Any]) -> list[str]:
     """Problems with the recomputed tally of a closed open or roll-call poll."""
     problems: list[str] = []
@@ -131,11 +103,9 @@ def check_tally(record: dict[str, Any]) -> list[str]:
         named = results[-1].get("named_votes")
         if named is not None and dict(map(tuple, named)) != last:
             problems.append("named votes differ from the ballots in the chain")
-    _decision(record["result"], counts, problems)
+    decision_problems(record["result"], counts, problems)
     return problems
 
-
-decision_problems = _decision
 
 
 def verify(record: dict[str, Any], secret_record: Path | None = None) -> list[str]:

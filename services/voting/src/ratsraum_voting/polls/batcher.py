@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
+from ratsraum_common.retry import bounded_retry
 from ratsraum_voting.errors import VotingError
 from ratsraum_voting.polls import cast, cast_batch
 from ratsraum_voting.polls.schemas import CastCommand, CastOutcome
@@ -140,18 +141,16 @@ class CastBatcher:
             _settle(queued, answer)
 
     async def _apply(self, commands: list[CastCommand]) -> list[CastOutcome | VotingError]:
-        for attempt in range(1, _ATTEMPTS + 1):
-            try:
+        # A twin of one of these casts (same key) committed first in another batch or process,
+        # or PostgreSQL broke a lock cycle; the next attempt replays or wins.
+        async for attempt in bounded_retry(what="voting.cast_batch", attempts=_ATTEMPTS,
+                                           backoff_seconds=0.0, retry_on=DBAPIError):
+            with attempt:
                 lock = (self.db.write_lock if self.db.write_lock is not None
                         else contextlib.nullcontext())
                 async with lock, self.db.engine.begin() as conn:
                     return await cast_batch.apply(conn, commands)
-            except DBAPIError:
-                # A twin of one of these casts (same key) committed first in another batch or
-                # process, or PostgreSQL broke a lock cycle; the next attempt replays or wins.
-                if attempt == _ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _single(self, queued: _Queued) -> None:
         try:

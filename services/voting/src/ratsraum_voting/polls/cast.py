@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ratsraum_common.db import Database
+from ratsraum_common.retry import bounded_retry
 from ratsraum_voting.errors import Reason, VotingError
 from ratsraum_voting.polls.models import Ballot, CastRequest, Poll, RollEntry
 from ratsraum_voting.polls.schemas import CastCommand, CastOutcome, PollState, VoteMethod
@@ -42,16 +43,14 @@ ballots, requests = _table(Ballot), _table(CastRequest)
 
 async def cast_ballot(*, db: Database, command: CastCommand) -> CastOutcome:
     """Record the voter's current ballot; a retry with the same key answers as the first."""
-    for attempt in range(1, _ATTEMPTS + 1):
-        try:
+    # Two calls with one idempotency key raced; the next attempt sees the winner.
+    async for attempt in bounded_retry(what="voting.cast", attempts=_ATTEMPTS,
+                                       backoff_seconds=0.0, retry_on=IntegrityError):
+        with attempt:
             lock = db.write_lock if db.write_lock is not None else contextlib.nullcontext()
             async with lock, db.engine.begin() as conn:
                 return await _cast(conn, command)
-        except IntegrityError:
-            # Two calls with one idempotency key raced; the next attempt sees the winner.
-            if attempt == _ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _read(command: CastCommand, postgres: bool) -> Any:

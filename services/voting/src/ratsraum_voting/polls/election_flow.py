@@ -13,7 +13,7 @@ from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import Reason, VotingError, wrong_state
 from ratsraum_voting.events import emit_lot_drawn
 from ratsraum_voting.polls import repository as repo
-from ratsraum_voting.polls.lifecycle import _locked, _roll
+from ratsraum_voting.polls.lifecycle import locked_poll, roll_of
 from ratsraum_voting.polls.schemas import (
     ABSTAIN,
     OpenPollCommand,
@@ -35,7 +35,7 @@ async def open_runoff(
     """Open the runoff between the top two of a closed first round, linked to it."""
     try:
         async with db.transaction(tenant) as session:
-            first = await _locked(session, poll_id)
+            first = await locked_poll(session, poll_id)
             election = (first.result or {}).get("election") or {}
             if first.state not in CLOSED_STATES or election.get("status") != "runoff":
                 raise wrong_state("Eine Stichwahl folgt nur auf einen geschlossenen ersten "
@@ -46,7 +46,7 @@ async def open_runoff(
                 tenant=tenant, poll_id=new_poll_id, meeting_id=first.meeting_id,
                 agenda_item_id=first.agenda_item_id, title=f"Stichwahl: {first.title}"[:1000],
                 method=VoteMethod(first.method), rule=Rule.ELECTION, options=options,
-                roll=roll or await _roll(session, first),
+                roll=roll or await roll_of(session, first),
                 statutory_members=first.statutory_members or 0, public=first.public,
                 kind=PollKind.ELECTION,
             )
@@ -65,7 +65,7 @@ async def draw_lot(
 ) -> PollView:
     """Reveal the seed committed to at close and derive the drawn candidates from it."""
     async with db.transaction(tenant) as session:
-        poll = await _locked(session, poll_id)
+        poll = await locked_poll(session, poll_id)
         election = dict((poll.result or {}).get("election") or {})
         if poll.state not in CLOSED_STATES or election.get("status") != "lot_pending":
             raise wrong_state("In dieser Abstimmung ist kein Los zu ziehen.")

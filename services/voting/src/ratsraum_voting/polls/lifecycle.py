@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
-from ratsraum_voting.audit import log as audit
 from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import Reason, VotingError, invalid
 from ratsraum_voting.events import emit_poll_cancelled, emit_poll_closed, emit_poll_published
+from ratsraum_voting.polls import audit_log as audit
 from ratsraum_voting.polls import repository as repo
 from ratsraum_voting.polls.models import Poll, RollEntry
 from ratsraum_voting.polls.schemas import OpenPollCommand, PollKind, PollState, PollView
@@ -50,7 +50,8 @@ def check_reason(reason: str) -> str:
     return reason.strip()
 
 
-async def _locked(session: AsyncSession, poll_id: str) -> Poll:
+async def locked_poll(session: AsyncSession, poll_id: str) -> Poll:
+    """The poll, locked for update in this transaction; refused when there is none."""
     poll = await repo.get_poll(session, poll_id=poll_id, lock="update")
     if poll is None:
         raise not_found(poll_id)
@@ -62,7 +63,7 @@ async def cancel_poll(
 ) -> PollView:
     """Withdraw an open poll with a reason; the ballots stay recorded but are never counted."""
     async with db.transaction(tenant) as session:
-        poll = await _locked(session, poll_id)
+        poll = await locked_poll(session, poll_id)
         if poll.state == PollState.CANCELLED:
             return view(poll, await repo.ballots(session, poll_pk=poll.id))
         if poll.state != PollState.OPEN:
@@ -79,7 +80,8 @@ async def cancel_poll(
     return cancelled
 
 
-async def _roll(session: AsyncSession, poll: Poll) -> list[str]:
+async def roll_of(session: AsyncSession, poll: Poll) -> list[str]:
+    """The voters on the poll's roll, sorted."""
     rows = await session.scalars(
         select(RollEntry.voter_id).where(RollEntry.poll_pk == poll.id).order_by(RollEntry.voter_id)
     )
@@ -93,7 +95,7 @@ async def rerun_poll(
     """Mark a disrupted poll void with the reason and open its re-run, linked both ways."""
     try:
         async with db.transaction(tenant) as session:
-            old = await _locked(session, poll_id)
+            old = await locked_poll(session, poll_id)
             if old.state not in (PollState.OPEN, PollState.CLOSED):
                 raise VotingError(
                     Reason.WRONG_STATE, "Nur eine laufende oder geschlossene, noch nicht "
@@ -103,7 +105,7 @@ async def rerun_poll(
                 tenant=tenant, poll_id=new_poll_id, meeting_id=old.meeting_id,
                 agenda_item_id=old.agenda_item_id, title=old.title,
                 method=view(old, []).method, rule=Rule(old.majority_rule),
-                options=list(options_of(old)), roll=roll or await _roll(session, old),
+                options=list(options_of(old)), roll=roll or await roll_of(session, old),
                 statutory_members=old.statutory_members or 0, public=old.public,
                 kind=PollKind(old.kind),
             )
@@ -148,7 +150,7 @@ async def record_show_of_hands(
 ) -> PollView:
     """Close an open poll with counts the clerk took from a show of hands."""
     async with db.transaction(tenant) as session:
-        poll = await _locked(session, poll_id)
+        poll = await locked_poll(session, poll_id)
         if poll.state != PollState.OPEN:
             raise not_open(poll)
         hands = _hands(poll, counts)
@@ -174,10 +176,10 @@ async def amend_roll(
 ) -> PollView:
     """Add a voter to an open poll's roll (the rule profile is checked by meeting); logged."""
     async with db.transaction(tenant) as session:
-        poll = await _locked(session, poll_id)
+        poll = await locked_poll(session, poll_id)
         if poll.state != PollState.OPEN:
             raise not_open(poll)
-        if voter_id in await _roll(session, poll):
+        if voter_id in await roll_of(session, poll):
             raise invalid("voter_id", f"„{voter_id[:70]}“ steht bereits auf der Liste.")
         session.add(RollEntry(poll_pk=poll.id, voter_id=voter_id, tenant_id=tenant))
         poll.roll_size += 1
@@ -194,7 +196,7 @@ async def publish_poll(
 ) -> PollView:
     """Release a closed poll's result (closed → published) with a freshly signed head."""
     async with db.transaction(tenant) as session:
-        poll = await _locked(session, poll_id)
+        poll = await locked_poll(session, poll_id)
         ballots = await repo.ballots(session, poll_pk=poll.id)
         if poll.state == PollState.PUBLISHED:
             return view(poll, ballots)

@@ -15,19 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_voting import elections, rules
-from ratsraum_voting.audit import log as audit
 from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import Reason, VotingError
 from ratsraum_voting.events import emit_poll_closed, emit_poll_opened
-from ratsraum_voting.polls import cast
+from ratsraum_voting.polls import audit_log as audit
 from ratsraum_voting.polls import repository as repo
 from ratsraum_voting.polls.models import Poll, RollEntry
 from ratsraum_voting.polls.schemas import (
     ABSTAIN,
     NO,
     YES,
-    CastCommand,
-    CastOutcome,
     OpenPollCommand,
     OptionCount,
     OptionSpec,
@@ -140,11 +137,6 @@ async def open_poll(*, db: Database, command: OpenPollCommand) -> PollView:
     log.info("poll.opened", tenant=command.tenant, poll_id=command.poll_id,
              method=command.method.value, roll_size=len(command.roll))
     return opened
-
-
-async def cast_ballot(*, db: Database, command: CastCommand) -> CastOutcome:
-    """Record the voter's current ballot; a retry with the same key answers as the first."""
-    return await cast.cast_ballot(db=db, command=command)
 
 
 def _election(poll: Poll, per_option: Counter[str]) -> dict[str, Any]:

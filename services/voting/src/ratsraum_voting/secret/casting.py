@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from electionguard.ballot import BallotBoxState, SubmittedBallot
 from electionguard.ballot_box import submit_ballot
+from electionguard.ballot_code import get_ballot_code
 from electionguard.elgamal import ElGamalCiphertext, elgamal_add
 from electionguard.group import hex_to_p
 from electionguard.serialize import from_raw, to_raw
@@ -12,7 +13,6 @@ from ratsraum_ballot_client import Election
 from ratsraum_ballot_client.election import CONTEST_ID, STYLE_ID
 
 from ratsraum_voting.errors import Reason, VotingError
-from ratsraum_voting.secret.verify import check_ballot_code
 
 Tally = dict[str, list[str]]
 
@@ -49,6 +49,13 @@ def check_ballot(*, election: Election, ballot_json: str) -> SubmittedBallot:
     if cast.code_seed != election.internal.manifest_hash or not check_ballot_code(cast):
         raise _refuse("Der Bestätigungscode des Stimmzettels passt nicht zu seinem Inhalt.")
     return cast
+
+
+def check_ballot_code(ballot: SubmittedBallot) -> bool:
+    """Whether the ballot's confirmation code is bound to its contents."""
+    return ballot.state == BallotBoxState.CAST and ballot.code == get_ballot_code(
+        ballot.code_seed, ballot.timestamp, ballot.crypto_hash
+    )
 
 
 def ballot_json(ballot: SubmittedBallot) -> str:

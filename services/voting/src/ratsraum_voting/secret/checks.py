@@ -21,10 +21,14 @@ from ratsraum_ballot_client import Election
 
 from ratsraum_voting.guardian.store import ballot_store
 from ratsraum_voting.secret import record as layout
+from ratsraum_voting.secret.casting import check_ballot_code
 from ratsraum_voting.secret.result import counts_from_tally, poll_result
-from ratsraum_voting.secret.verify import RecordInvalid, check_ballot_code
 
 Report = Callable[[str], None]
+
+
+class RecordInvalid(Exception):
+    """The record does not hold up; the message says which check failed."""
 
 
 def _require(ok: bool, message: str) -> None:

@@ -28,9 +28,9 @@ from sqlalchemy import select
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_voting import elections
-from ratsraum_voting.audit import secret_log
 from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import Reason, VotingError
+from ratsraum_voting.secret import audit_log as secret_log
 from ratsraum_voting.secret import casting
 from ratsraum_voting.secret.ceremony import CeremonyFailed, decrypt
 from ratsraum_voting.secret.models import SecretBallot, SecretPoll

@@ -16,10 +16,10 @@ from ratsraum.voting.v1 import voting_pb2
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_voting import elections
-from ratsraum_voting.audit import secret_log
 from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import Reason, VotingError, wrong_state
 from ratsraum_voting.rules import Rule
+from ratsraum_voting.secret import audit_log as secret_log
 from ratsraum_voting.secret.models import SecretPoll
 from ratsraum_voting.secret.remote import GuardianAddress
 from ratsraum_voting.secret.result import ABSTAIN

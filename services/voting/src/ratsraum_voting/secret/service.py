@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
-from ratsraum_voting.audit import secret_log
 from ratsraum_voting.errors import Reason, VotingError, invalid
 from ratsraum_voting.polls.schemas import check_id
 from ratsraum_voting.rules import Rule
+from ratsraum_voting.secret import audit_log as secret_log
 from ratsraum_voting.secret import casting
 from ratsraum_voting.secret.ceremony import CeremonyFailed, run_key_ceremony
 from ratsraum_voting.secret.models import SecretBallot, SecretPoll, SecretRollEntry

@@ -14,14 +14,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from electionguard.ballot import BallotBoxState, SubmittedBallot
-from electionguard.ballot_code import get_ballot_code
 from electionguard.constants import LARGE_TEST_CONSTANTS, STANDARD_CONSTANTS, ElectionConstants
 from electionguard.serialize import from_file
 
-
-class RecordInvalid(Exception):
-    """The record does not hold up; the message says which check failed."""
+from ratsraum_voting.secret import checks
+from ratsraum_voting.secret.checks import RecordInvalid
 
 
 def _use_record_constants(directory: Path) -> None:
@@ -38,16 +35,7 @@ def _use_record_constants(directory: Path) -> None:
 def verify_record(directory: Path, report: Callable[[str], None] = print) -> str:
     """Check everything; returns the record's SHA-256 or raises RecordInvalid."""
     _use_record_constants(directory)
-    from ratsraum_voting.secret import checks  # after the group is chosen
-
     return checks.run_all(directory, report)
-
-
-def check_ballot_code(ballot: SubmittedBallot) -> bool:
-    """Whether the ballot's confirmation code is bound to its contents."""
-    return ballot.state == BallotBoxState.CAST and ballot.code == get_ballot_code(
-        ballot.code_seed, ballot.timestamp, ballot.crypto_hash
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

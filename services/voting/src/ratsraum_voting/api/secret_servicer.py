@@ -12,7 +12,8 @@ from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc, voting_pb2
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import error_status
 from ratsraum_common.logging import get_logger
-from ratsraum_voting.api.servicer import _CODES, ERROR_DOMAIN
+from ratsraum_voting.api.secret_lifecycle import SecretLifecycleRpcs
+from ratsraum_voting.api.status import ERROR_DOMAIN, STATUS_CODES
 from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.config import Settings
 from ratsraum_voting.errors import Reason, VotingError, invalid
@@ -23,7 +24,6 @@ from ratsraum_voting.secret import service
 from ratsraum_voting.secret.closing import close_secret_poll
 from ratsraum_voting.secret.record import SUMS_FILE, record_digest
 from ratsraum_voting.secret.remote import GuardianAddress, parse_guardians
-from ratsraum_voting.secret.servicer_lifecycle import SecretLifecycleRpcs
 from ratsraum_voting.secret.wire import poll_to_proto, result_to_proto
 
 SECRET_SERVICE_NAME = "ratsraum.voting.v1.SecretBallotService"  # noqa: S105 (a name)
@@ -50,7 +50,7 @@ class SecretBallotServicer(SecretLifecycleRpcs,
         try:
             return await call()
         except VotingError as exc:
-            status = error_status(_CODES[exc.reason], exc.reason.value, exc.message,
+            status = error_status(STATUS_CODES[exc.reason], exc.reason.value, exc.message,
                                   domain=ERROR_DOMAIN)
         except Exception:
             log.exception("secret.failed")

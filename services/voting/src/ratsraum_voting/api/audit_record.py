@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 
 from ratsraum_common.db import Database
-from ratsraum_voting.audit.secret_record import export_secret_record
 from ratsraum_voting.errors import Reason, VotingError
 from ratsraum_voting.polls import repository as repo
 from ratsraum_voting.polls.models import AuditEntry
+from ratsraum_voting.secret.audit_record import export_secret_record
 
 FORMAT = "ratsraum-audit-record/1"
 

@@ -1,4 +1,4 @@
-"""Helpers to run voting in-process in tests (ours, meeting's, end-to-end) and to build requests."""
+"""Test helpers: run voting in-process (voting's own tests) and build requests and refusals."""
 
 from __future__ import annotations
 
