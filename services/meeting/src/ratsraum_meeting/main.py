@@ -21,6 +21,7 @@ from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.serve import serve_service
 from ratsraum_meeting import live
 from ratsraum_meeting.agenda import endpoints as agenda_endpoints
+from ratsraum_meeting.api import hybrid_conditions as hybrid_conditions_api
 from ratsraum_meeting.api import live as live_api
 from ratsraum_meeting.api import me, meetings, polls
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
@@ -152,6 +153,7 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
     app.include_router(speakers_endpoints.router)
     app.include_router(live_api.router)
     app.include_router(attendance_api.router)
+    app.include_router(hybrid_conditions_api.router)
     return app
 
 

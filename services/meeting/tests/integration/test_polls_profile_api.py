@@ -28,7 +28,7 @@ async def test_admins_choose_the_profile_clerks_read_it(meeting, issuer) -> None
     assert (await meeting.client.get(PROFILE, headers=member)).status_code == 403
     current = (await meeting.client.get(PROFILE, headers=clerk)).json()
     assert (current["preset"], current["kind"], current["overrides"]) == ("NRW", "committee", {})
-    assert current["effective"]["quorum_source"] == "§ 49 Abs. 1 GO NRW"
+    assert current["effective"]["quorum_source"] == "§ 49 Abs. 1 S. 1 GO NRW"
     assert (await meeting.client.put(PROFILE, json={"preset": "BY"},
                                      headers=clerk)).status_code == 403
     chosen = await _choose(meeting, issuer, "BY", overrides={"max_remote_members": 4})

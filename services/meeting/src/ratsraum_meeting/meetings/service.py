@@ -12,6 +12,7 @@ from ratsraum_common.problems import Problem
 from ratsraum_meeting.events import publish_public_update
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Membership, Person
 from ratsraum_meeting.polls.models import Poll
+from ratsraum_meeting.profiles.hybrid_conditions import ensure_session_allowed
 from ratsraum_meeting.timeutil import now
 
 MEETING_NOT_FOUND = Msg(
@@ -90,6 +91,7 @@ async def open_meeting(session: AsyncSession, *, meeting_id: str) -> tuple[Meeti
         raise Problem(409, "meeting-closed", _MEETING_CLOSED)
     if meeting.status == "interrupted":
         raise Problem(409, "meeting-interrupted", _USE_RESUME)
+    await ensure_session_allowed(session, meeting=meeting, body=body)  # docs/law.md, Sessions
     meeting.status = "running"
     # The minutes' "Beginn": the first opening, kept if the meeting is opened again.
     meeting.started_at = meeting.started_at or now()
