@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ratsraum_meeting.profiles.law import STATES
 from ratsraum_meeting.profiles.presets import PRESETS, ConflictFallback, QuorumFormula
 
 
@@ -135,8 +136,11 @@ def evaluate(
         # count of members can be quorate against it, so votes stay closed until it is set.
         return QuorumResult(False, counted, 0, 0, rule, SIZE_UNKNOWN_DE, SIZE_UNKNOWN_EN,
                             conflicted_present, formula)
-    need = (_fallback_need(fallback or "none", statutory_members, conflicted)
-            or FORMULAS[formula](statutory_members, conflicted))
+    need = _fallback_need(fallback or "none", statutory_members, conflicted)
+    if need is None:
+        need = FORMULAS[formula](statutory_members, conflicted)
+    elif rule in STATES:  # the fallback rests on its own sentence of the law
+        source = STATES[rule].rules["quorum_conflict_fallback"].citation
     quorate = counted >= need.required
     verdict = ("beschlussfähig", "quorate") if quorate else (
         "nicht beschlussfähig", "not quorate")

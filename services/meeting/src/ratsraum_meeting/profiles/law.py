@@ -46,6 +46,8 @@ class Rule:
     source: Source | None
     checked: date
     note: str
+    # What the cited sentence says, in brief (English, for the legal office's overview).
+    says: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,7 @@ def _rule(path: Path, name: str, raw: dict[str, Any], sources: dict[str, Source]
         value = sorted(value)
     return Rule(name=name, value=value, citation=citation, status=status,
                 source=sources[key] if key is not None else None, checked=when,
-                note=str(raw.get("note", "")))
+                note=str(raw.get("note", "")), says=str(raw.get("says", "")))
 
 
 def load_state(path: Path) -> StateLaw:
