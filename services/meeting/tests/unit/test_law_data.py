@@ -32,9 +32,11 @@ def test_every_rule_has_a_citation_a_date_and_a_status(code: str) -> None:
     assert sorted(state.rules) == sorted(RULES)
     for rule in state.rules.values():
         assert rule.citation.strip(), rule.name
-        assert isinstance(rule.checked, date) and rule.checked <= date(2026, 12, 6)
+        assert isinstance(rule.checked, date)
+        assert rule.checked <= date(2026, 12, 6)
         if rule.status in ("official", "reproduction"):
-            assert rule.source is not None and rule.source.url.startswith("http"), rule.name
+            assert rule.source is not None, rule.name
+            assert rule.source.url.startswith("http"), rule.name
         if rule.status == "unverified":
             assert rule.note, f"{code}.{rule.name}: say what is missing"
     assert PRESETS[code].quorum_source == state.rules["quorum_formula"].citation
