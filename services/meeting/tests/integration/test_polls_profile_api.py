@@ -154,8 +154,15 @@ async def test_requests_only_where_the_profile_provides_and_hybrid_only_where_al
     await _choose(meeting, issuer, "NRW", kind="finance_committee")
     remote = await meeting.client.put(f"{BASE}/attendance/{MEMBERS[8].subject}",
                                       json={"presence": "remote"}, headers=clerk)
+    # § 58a GO NRW: the finance committee meets hybrid only under § 47a (an emergency).
     assert remote.status_code == 409
-    assert "nicht hybrid tagen" in remote.json()["detail"]
+    assert "§ 47a Abs. 1 GO NRW" in remote.json()["detail"]
+    await _choose(meeting, issuer, "NRW", kind="finance_committee",
+                  overrides={"hybrid_excluded_kinds": ["finance_committee"]})
+    excluded = await meeting.client.put(f"{BASE}/attendance/{MEMBERS[8].subject}",
+                                        json={"presence": "remote"}, headers=clerk)
+    assert excluded.status_code == 409
+    assert "nicht hybrid tagen" in excluded.json()["detail"]
     await _choose(meeting, issuer, "NRW", kind="committee",
                   overrides={"max_remote_members": 1})
     first = await meeting.client.put(f"{BASE}/attendance/{MEMBERS[8].subject}",
