@@ -129,3 +129,15 @@ async def test_nrw_secret_vote_with_remote_members_goes_to_postal_ballot(meeting
     assert refused.json()["type"].endswith("/postal-ballot-required")
     assert "Briefwahl" in refused.json()["detail"]
     assert "§ 4 Abs. 2 S. 1 DigiSiVO" in refused.json()["detail"]
+
+
+async def test_the_presets_of_all_thirteen_states_carry_their_citations(meeting, issuer) -> None:
+    presets = (await meeting.client.get("/api/v1/rule-profiles",
+                                        headers=issuer.person("richter"))).json()
+    by_code = {p["code"]: p for p in presets}
+    assert set(by_code) == {"BB", "BW", "BY", "HE", "MV", "NI", "NRW", "RP", "SH", "SL", "SN",
+                            "ST", "TH"}
+    assert by_code["SH"]["citations"]["chair_in_room"] == "§ 34a Abs. 1 S. 2 GO SH"
+    assert by_code["SN"]["rules"]["supervisory_notice_days"] == 7
+    assert set(by_code["NI"]["citations"]) == set(by_code["NI"]["rules"]) - {
+        "code", "name", "quorum_source"}
