@@ -28,7 +28,7 @@ async def test_admins_choose_the_profile_clerks_read_it(meeting, issuer) -> None
     assert (await meeting.client.get(PROFILE, headers=member)).status_code == 403
     current = (await meeting.client.get(PROFILE, headers=clerk)).json()
     assert (current["preset"], current["kind"], current["overrides"]) == ("NRW", "committee", {})
-    assert current["effective"]["quorum_source"] == "§ 49 Abs. 1 GO NRW"
+    assert current["effective"]["quorum_source"] == "§ 49 Abs. 1 S. 1 GO NRW"
     assert (await meeting.client.put(PROFILE, json={"preset": "BY"},
                                      headers=clerk)).status_code == 403
     chosen = await _choose(meeting, issuer, "BY", overrides={"max_remote_members": 4})
@@ -154,8 +154,15 @@ async def test_requests_only_where_the_profile_provides_and_hybrid_only_where_al
     await _choose(meeting, issuer, "NRW", kind="finance_committee")
     remote = await meeting.client.put(f"{BASE}/attendance/{MEMBERS[8].subject}",
                                       json={"presence": "remote"}, headers=clerk)
+    # § 58a GO NRW: the finance committee meets hybrid only under § 47a (an emergency).
     assert remote.status_code == 409
-    assert "nicht hybrid tagen" in remote.json()["detail"]
+    assert "§ 47a Abs. 1 GO NRW" in remote.json()["detail"]
+    await _choose(meeting, issuer, "NRW", kind="finance_committee",
+                  overrides={"hybrid_excluded_kinds": ["finance_committee"]})
+    excluded = await meeting.client.put(f"{BASE}/attendance/{MEMBERS[8].subject}",
+                                        json={"presence": "remote"}, headers=clerk)
+    assert excluded.status_code == 409
+    assert "nicht hybrid tagen" in excluded.json()["detail"]
     await _choose(meeting, issuer, "NRW", kind="committee",
                   overrides={"max_remote_members": 1})
     first = await meeting.client.put(f"{BASE}/attendance/{MEMBERS[8].subject}",

@@ -43,6 +43,10 @@ def test_no_overrides_is_the_preset() -> None:
         ({"abstention_allowed": "vielleicht"}, "abstention_allowed"),
         ({"quorum_formula": "two_thirds"}, "quorum_formula"),
         ({"hybrid_excluded_kinds": ["zoo"]}, "hybrid_excluded_kinds"),
+        ({"hybrid_conditions_council": ["prayer"]}, "hybrid_conditions_council"),
+        ({"barred_with_remote": ["picnic"]}, "barred_with_remote"),
+        ({"quorum_conflict_fallback": "half"}, "quorum_conflict_fallback"),
+        ({"supervisory_notice_days": -1}, "supervisory_notice_days"),
         ({"max_remote_members": -1}, "max_remote_members"),
         ({"disruption_report_minutes": 5000}, "disruption_report_minutes"),
         ({"secret_request": {"numerator": 4, "denominator": 3}}, "secret_request"),
@@ -64,12 +68,17 @@ def test_unknown_preset_is_refused() -> None:
     ("code", "kind", "is_chair", "remote_now", "overrides", "refusal"),
     [
         ("NRW", "committee", False, 0, {}, None),
-        ("NRW", "finance_committee", False, 0, {}, "hybrid-not-allowed"),
-        ("NRW", "main_committee", False, 0, {}, "hybrid-not-allowed"),
+        # § 58a GO NRW: main, finance and audit committees meet hybrid under the council's
+        # conditions (§ 47a), which hybrid_rules checks, not excluded outright.
+        ("NRW", "finance_committee", False, 0, {}, None),
+        ("NRW", "main_committee", False, 0, {"hybrid_excluded_kinds": ["main_committee"]},
+         "hybrid-not-allowed"),
         ("HE", "finance_committee", False, 0, {}, None),
         ("HE", "committee", False, 0, {"hybrid_allowed": False}, "hybrid-not-allowed"),
         ("BY", "council", True, 0, {}, "chair-must-be-in-room"),
-        ("NRW", "council", True, 0, {}, None),
+        ("NRW", "council", True, 0, {}, "chair-must-be-in-room"),  # § 5 Abs. 1 DigiSiVO
+        ("NRW", "council", True, 0, {"chair_in_room": False}, None),
+        ("SH", "council", True, 0, {}, "chair-must-be-in-room"),  # § 34a Abs. 1 S. 2 GO SH
         ("SH", "council", False, 2, {"max_remote_members": 2}, "remote-cap-reached"),
         ("SH", "council", False, 1, {"max_remote_members": 2}, None),
     ],

@@ -6,45 +6,75 @@ from dataclasses import dataclass
 
 import pytest
 
+from ratsraum_meeting.profiles.law import STATES as LAW
 from ratsraum_meeting.profiles.presets import PRESETS, Threshold
 from ratsraum_meeting.profiles.quorum import evaluate
 
-STATES = ("NRW", "BY", "BW", "NI", "SN", "RP", "SL", "SH", "HE")
-_NRW_EXCLUDED = ["audit_committee", "finance_committee", "main_committee"]
+STATES = ("BB", "BW", "BY", "HE", "MV", "NI", "NRW", "RP", "SH", "SL", "SN", "ST", "TH")
+_COUNCIL_KINDS_NRW = ["audit_committee", "council", "district_council", "finance_committee",
+                      "main_committee"]
 
 
 @dataclass(frozen=True)
 class Expected:
-    """What the state's municipal code says about one preset (cited in profiles/presets.py)."""
+    """What each state's code says, as issue 15 and the check of 2026-12-06 found it."""
 
-    excluded: list[str]
     chair_in_room: bool
     formula: str
-    abstention: bool
-    remote_ballots: bool
-    roll_call: Threshold | None
-    secret: Threshold | None
+    fallback: str
+    council: list[str]          # conditions before a hybrid council session
+    committee: list[str]        # conditions before a hybrid committee session
+    barred: list[str]           # items and ballots barred while a member is remote
+    remote_secret: bool         # remote members in secret votes
+    remote_elections: bool      # remote members in elections
+    certified: bool = False     # remote secret ballots only with a certified system
+    postal: bool = False        # else by postal ballot afterwards
+    secret_votes: bool = True   # secret votes on motions at all
+    abstention: bool = True
+    own_vote: bool = False
+    roll_call: Threshold | None = None
+    secret: Threshold | None = None
+    declared_by: str | None = None
+    notice_days: int | None = None
 
 
-_ALLOWED = dict(chair_in_room=False, abstention=True, remote_ballots=True, roll_call=None,
-                secret=None)
+_EMERGENCY_2_3 = ["emergency_declared", "two_thirds_decision"]
+_HALF = "more_than_half_statutory"
 TABLE: dict[str, Expected] = {
-    "NRW": Expected(_NRW_EXCLUDED, False, "more_than_half_statutory", True, True,
-                    Threshold(1, 5), Threshold(1, 5)),
-    "BY": Expected([], True, "majority_present_entitled", False, False, None, None),
-    "BW": Expected([], True, "half_with_quarter_fallback", True, False, None, None),
-    "NI": Expected([], True, "more_than_half_statutory", True, False, None, None),
-    "SN": Expected([], False, "half_with_quarter_fallback", True, False, None, None),
-    "RP": Expected([], formula="more_than_half_statutory", **_ALLOWED),  # type: ignore[arg-type]
-    "SL": Expected([], False, "more_than_half_statutory", True, False,
-                   Threshold(1, 3, more_than=True), Threshold(1, 3, more_than=True)),
-    "SH": Expected([], formula="more_than_half_statutory", **_ALLOWED),  # type: ignore[arg-type]
-    "HE": Expected([], formula="more_than_half_statutory", **_ALLOWED),  # type: ignore[arg-type]
+    "BB": Expected(True, _HALF, "none", ["reasoned_request"], ["reasoned_request"],
+                   ["constituent_session"], True, False),
+    "BW": Expected(True, "at_least_half_entitled", "quarter", [], [], [], False, False),
+    "BY": Expected(True, "majority_present_entitled", "none", [], [], [], False, False,
+                   abstention=False, own_vote=True),
+    "HE": Expected(False, _HALF, "regardless", [], [], [], True, True, own_vote=True),
+    "MV": Expected(True, _HALF, "none", [], [], [], True, True),
+    "NI": Expected(True, _HALF, "regardless", [], [], ["election", "secret_vote"], False,
+                   False, own_vote=True),
+    "NRW": Expected(True, _HALF, "none", _EMERGENCY_2_3, [], [], True, True, certified=True,
+                    postal=True, roll_call=Threshold(1, 5), secret=Threshold(1, 5),
+                    declared_by="council"),
+    "RP": Expected(False, _HALF, "none", ["member_consent"], ["member_consent"],
+                   ["budget_bylaw", "bylaw", "constituent_session", "election", "secret_vote"],
+                   True, True),
+    "SH": Expected(True, _HALF, "reduced_statutory_three", [], [], ["constituent_session"],
+                   True, True, certified=True, secret_votes=False),
+    "SL": Expected(False, _HALF, "three_members", _EMERGENCY_2_3, [],
+                   ["election", "secret_vote"], False, False,
+                   roll_call=Threshold(1, 3, more_than=True),
+                   secret=Threshold(1, 3, more_than=True), declared_by="council"),
+    "SN": Expected(False, "at_least_half_entitled", "quarter",
+                   ["emergency_declared", "supervisory_notice"],
+                   ["emergency_declared", "supervisory_notice"], ["budget_bylaw", "election"],
+                   False, False, notice_days=7),
+    "ST": Expected(False, _HALF, "regardless", ["emergency_declared"], ["emergency_declared"],
+                   ["election"], True, False, declared_by="supervisory_authority"),
+    "TH": Expected(False, _HALF, "none", ["emergency_declared"], ["emergency_declared"], [],
+                   True, True, declared_by="mayor"),
 }
 
 
-def test_every_required_state_has_a_preset() -> None:
-    assert set(STATES) <= set(PRESETS)
+def test_every_state_has_a_preset() -> None:
+    assert set(STATES) == set(PRESETS) == set(TABLE)
 
 
 @pytest.mark.parametrize("code", STATES)
@@ -52,16 +82,32 @@ def test_preset_rules_per_state(code: str) -> None:
     profile, expected = PRESETS[code], TABLE[code]
     assert profile.code == code
     assert profile.hybrid_allowed is True
-    assert sorted(profile.hybrid_excluded_kinds) == expected.excluded
+    assert profile.hybrid_excluded_kinds == frozenset()
+    council_kinds = _COUNCIL_KINDS_NRW if code == "NRW" else ["council"]
+    assert sorted(profile.hybrid_council_kinds) == council_kinds
     assert profile.chair_in_room is expected.chair_in_room
     assert profile.quorum_formula == expected.formula
+    assert profile.quorum_conflict_fallback == expected.fallback
+    assert profile.quorum_fallback_needs_approval is (code == "NI")
+    assert sorted(profile.hybrid_conditions_council) == expected.council
+    assert sorted(profile.hybrid_conditions_committee) == expected.committee
+    assert profile.hybrid_emergency_declared_by == expected.declared_by
+    assert profile.hybrid_emergency_valid_months == (2 if code == "NRW" else None)
+    assert profile.supervisory_notice_days == expected.notice_days
+    assert sorted(profile.barred_with_remote) == expected.barred
+    assert profile.remote_in_secret_votes is expected.remote_secret
+    assert profile.remote_in_elections is expected.remote_elections
+    assert profile.remote_secret_needs_certified_system is expected.certified
+    assert profile.remote_secret_postal_fallback is expected.postal
+    assert profile.certified_voting_system is False  # a fact the town records, not law
+    assert profile.secret_votes_allowed is expected.secret_votes
     assert profile.abstention_allowed is expected.abstention
-    assert profile.remote_in_secret_votes is expected.remote_ballots
-    assert profile.remote_in_elections is expected.remote_ballots
+    assert profile.own_vote_on_record is expected.own_vote
     assert profile.roll_call_request == expected.roll_call
     assert profile.secret_request == expected.secret
-    assert profile.disruption_report_minutes > 0
-    assert profile.quorum_source  # every preset cites its source
+    assert profile.disruption_report_minutes == 15
+    assert profile.late_arrivals_join_open_votes is False
+    assert profile.max_remote_members is None
 
 
 # (state, present, statutory, conflicted_present, conflicted, quorate, required)
@@ -81,6 +127,18 @@ QUORUM_CASES = [
     ("SL", 17, 33, 0, 0, True, 17), ("SL", 16, 33, 0, 0, False, 17),
     ("SH", 12, 23, 0, 0, True, 12), ("SH", 11, 23, 0, 0, False, 12),
     ("HE", 47, 93, 0, 0, True, 47), ("HE", 47, 93, 1, 1, False, 47),
+    ("BB", 16, 31, 0, 0, True, 16), ("MV", 15, 31, 0, 0, False, 16),
+    ("ST", 21, 40, 0, 0, True, 21), ("TH", 18, 36, 0, 0, False, 19),
+    # Fallbacks when more than half of the statutory members are conflicted on the item.
+    ("SN", 11, 20, 6, 11, True, 5), ("SN", 10, 20, 6, 11, False, 5),  # a quarter of 20
+    ("SL", 20, 33, 17, 17, True, 3), ("SL", 19, 33, 17, 17, False, 3),  # three suffice
+    ("SL", 20, 33, 16, 16, False, 17),  # 16 of 33 is not more than half: no fallback
+    ("SH", 15, 23, 5, 5, True, 10), ("SH", 14, 23, 5, 5, False, 10),  # 23 - 5 = 18 -> 10
+    ("SH", 15, 23, 12, 12, True, 3), ("SH", 14, 23, 12, 12, False, 3),  # shrunk > half
+    ("NI", 7, 11, 6, 6, True, 1), ("HE", 48, 93, 47, 47, True, 1),  # regardless
+    ("ST", 22, 40, 21, 21, True, 1), ("ST", 21, 40, 21, 21, False, 1),  # nobody left to vote
+    ("NRW", 11, 11, 6, 6, False, 6), ("BY", 11, 11, 6, 6, False, 6),  # no fallback
+    ("TH", 36, 36, 19, 19, False, 19), ("MV", 31, 31, 16, 16, False, 16),
 ]
 
 
@@ -97,7 +155,11 @@ def test_quorum_formula_per_state(code: str, present: int, statutory: int,
     assert result.present == present - conflicted_present
     assert f"{present - conflicted_present} von {statutory}" in result.explanation
     assert f"mindestens {required}" in result.explanation
-    assert PRESETS[code].quorum_source in result.explanation
+    fallback = LAW[code].rules["quorum_conflict_fallback"]
+    if conflicted * 2 > statutory and fallback.value != "none":
+        assert fallback.citation in result.explanation  # the fallback's own sentence
+    elif not (fallback.value == "reduced_statutory_three" and conflicted):
+        assert PRESETS[code].quorum_source in result.explanation
     assert ("nicht beschlussfähig" in result.explanation) is not quorate
     if conflicted_present:
         assert f"ohne {conflicted_present} befangene" in result.explanation
@@ -108,7 +170,7 @@ def test_the_quarter_fallback_is_named_in_the_explanation() -> None:
     result = evaluate(rule="BW", present=9, statutory_members=11, conflicted_present=6,
                       conflicted=6)
     assert "ein Viertel" in result.explanation
-    assert "§ 37 Abs. 2 GemO BW" in result.explanation
+    assert "§ 37 Abs. 2 S. 2 GemO BW" in result.explanation
 
 
 @pytest.mark.parametrize(

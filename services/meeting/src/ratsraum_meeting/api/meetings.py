@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ratsraum_meeting import live
-from ratsraum_meeting.agenda import closing
+from ratsraum_meeting.agenda import closing, opening
 from ratsraum_meeting.api.deps import DB, Reader, Runner
 from ratsraum_meeting.meetings import service
 from ratsraum_meeting.meetings.models import Body, Meeting
@@ -57,7 +57,7 @@ async def get_meeting(meeting_id: str, principal: Reader, db: DB) -> MeetingDeta
 async def open_meeting(meeting_id: str, principal: Runner, db: DB) -> MeetingOut:
     """Open the meeting (idempotent)."""
     async with db.transaction(principal.tenant) as session:
-        meeting, body = await service.open_meeting(session, meeting_id=meeting_id)
+        meeting, body = await opening.open_meeting(session, meeting_id=meeting_id)
     return _meeting_out(meeting, body)
 
 

@@ -10,6 +10,7 @@ from ratsraum_common.auth import Principal, require_roles
 from ratsraum_meeting.api.deps import DB
 from ratsraum_meeting.profiles import service
 from ratsraum_meeting.profiles.effective import profile_json
+from ratsraum_meeting.profiles.law import STATES
 from ratsraum_meeting.profiles.presets import PRESETS
 from ratsraum_meeting.profiles.schemas import BodyProfileIn, BodyProfileOut, PresetOut
 from ratsraum_meeting.publish.push import push_presence
@@ -27,7 +28,9 @@ def _out(bp: service.BodyProfile) -> BodyProfileOut:
 @router.get("/rule-profiles")
 async def list_presets(_principal: Staff) -> list[PresetOut]:
     """Every state preset a body can choose."""
-    return [PresetOut(code=p.code, name=p.name, rules=profile_json(p)) for p in PRESETS.values()]
+    return [PresetOut(code=p.code, name=p.name, rules=profile_json(p),
+                      citations={n: r.citation for n, r in STATES[p.code].rules.items()})
+            for p in PRESETS.values()]
 
 
 @router.get("/bodies/{body_id}/rule-profile")

@@ -14,6 +14,7 @@ from ratsraum_meeting.api import (
     attendance,
     conflicts,
     disruptions,
+    hybrid_conditions,
     invitations,
     live,
     lobby,
@@ -49,6 +50,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     speakers.router,
     live.router,
     attendance.router,
+    hybrid_conditions.router,
 )
 
 

@@ -9,24 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Membership, Person
 from ratsraum_meeting.polls.models import Poll
-from ratsraum_meeting.timeutil import now
 
 MEETING_NOT_FOUND = Msg(
     "Diese Sitzung gibt es nicht (oder nicht in Ihrer Kommune).",
     "There is no such meeting (or not in your town).",
-)
-_MEETING_CLOSED = Msg(
-    "Die Sitzung ist bereits geschlossen und kann nicht erneut eröffnet werden.",
-    "The meeting is already closed and cannot be opened again.",
-)
-_USE_RESUME = Msg(
-    "Die Sitzung ist unterbrochen; bitte mit „Fortsetzen“ fortsetzen, damit die Fortsetzung "
-    "protokolliert und die Wiederholung betroffener Abstimmungen angeboten wird.",
-    "The meeting is interrupted; please resume it, so the resumption is logged and the re-run "
-    "of affected votes is offered.",
 )
 
 
@@ -79,19 +67,3 @@ async def memberships_of(session: AsyncSession, *, person_id: str) -> list[Membe
     return list((await session.scalars(
         select(Membership).where(Membership.person_id == person_id)
     )).all())
-
-
-async def open_meeting(session: AsyncSession, *, meeting_id: str) -> tuple[Meeting, Body]:
-    """Start the meeting and record when (idempotent); an interrupted one resumes elsewhere."""
-    meeting, body = await get_meeting(session, meeting_id=meeting_id)
-    if meeting.status == "running":
-        return meeting, body
-    if meeting.status == "closed":
-        raise Problem(409, "meeting-closed", _MEETING_CLOSED)
-    if meeting.status == "interrupted":
-        raise Problem(409, "meeting-interrupted", _USE_RESUME)
-    meeting.status = "running"
-    # The minutes' "Beginn": the first opening, kept if the meeting is opened again.
-    meeting.started_at = meeting.started_at or now()
-    public_view_changed(session, meeting_id=meeting.id)
-    return meeting, body

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ratsraum_meeting.attendance.models import PRESENT, Attendance
 from ratsraum_meeting.invitations.content import BERLIN
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Membership, Person, Tenant
+from ratsraum_meeting.minutes.hybrid import HybridMinutes, hybrid_minutes
 from ratsraum_meeting.minutes.models import Minutes
 from ratsraum_meeting.minutes.record import (
     AdmissionLine,
@@ -99,6 +100,7 @@ class MinutesData:
     reports: list[ReportLine] = field(default_factory=list)
     steps: list[StepLine] = field(default_factory=list)
     admissions: list[AdmissionLine] = field(default_factory=list)
+    hybrid: HybridMinutes = field(default_factory=HybridMinutes)
 
     @property
     def starts_at(self) -> datetime:
@@ -232,4 +234,5 @@ async def gather(
         general=str(texts.get("general", "")), disruptions=str(texts.get("disruptions", "")),
         signatures=_signatures(minutes), reports=course.reports, steps=course.steps,
         admissions=course.admissions,
+        hybrid=await hybrid_minutes(session, meeting=meeting, body=body),
     )

@@ -28,6 +28,7 @@ from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.results import majority_enum, method_enum, result_record
 from ratsraum_meeting.polls.voting_client import VotingClient, VotingRefused, VotingUnavailable
+from ratsraum_meeting.profiles.hybrid_conditions import ensure_poll_allowed
 from ratsraum_meeting.profiles.live import (
     live_quorum,
     remote_present,
@@ -126,6 +127,8 @@ async def open_poll(
     async with db.tenant_session(tenant) as session:
         request, item, method = await _prepare_open(
             session, meeting_id=meeting_id, item_id=item_id, method=method)
+        await ensure_poll_allowed(session, meeting_id=meeting_id, item_id=item_id, method=method,
+                                  election=method == "election" or bool(candidates))
     if method == "election" or candidates:  # candidates: also a secret election
         majority_rule = rules.election_options(request, candidates)
     request.title = title or f"{item.number}: {item.title}"

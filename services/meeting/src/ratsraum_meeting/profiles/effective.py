@@ -15,6 +15,8 @@ OVERRIDABLE = tuple(
     f.name for f in dataclasses.fields(RuleProfile) if f.name not in FIXED_FIELDS
 )
 _ADAPTER = TypeAdapter(RuleProfile)
+SET_FIELDS = tuple(f.name for f in dataclasses.fields(RuleProfile)
+                   if str(f.type).startswith("frozenset"))
 
 
 class InvalidProfile(ValueError):
@@ -59,6 +61,10 @@ def _range_errors(profile: RuleProfile) -> list[str]:
     errors = []
     if profile.max_remote_members is not None and profile.max_remote_members < 0:
         errors.append("max_remote_members: darf nicht negativ sein.")
+    for name in ("supervisory_notice_days", "hybrid_emergency_valid_months"):
+        figure: int | None = getattr(profile, name)
+        if figure is not None and not 0 <= figure <= 366:
+            errors.append(f"{name}: zwischen 0 und 366.")
     if not 0 <= profile.disruption_report_minutes <= 24 * 60:
         errors.append("disruption_report_minutes: zwischen 0 und 1440 Minuten.")
     for name in ("roll_call_request", "secret_request"):
@@ -69,7 +75,8 @@ def _range_errors(profile: RuleProfile) -> list[str]:
 
 
 def profile_json(profile: RuleProfile) -> dict[str, Any]:
-    """The profile as JSON-ready values (kinds sorted, so the output is stable)."""
+    """The profile as JSON-ready values (sets sorted, so the output is stable)."""
     data: dict[str, Any] = _ADAPTER.dump_python(profile, mode="json")
-    data["hybrid_excluded_kinds"] = sorted(profile.hybrid_excluded_kinds)
+    for name in SET_FIELDS:
+        data[name] = sorted(getattr(profile, name))
     return data

@@ -36,6 +36,7 @@ async def live_quorum(
         rule=profile.code, present=present, statutory_members=body.statutory_members,
         conflicted_present=conflicted_present, conflicted=conflicted,
         formula=profile.quorum_formula, source=profile.quorum_source,
+        fallback=profile.quorum_conflict_fallback,
     )
 
 

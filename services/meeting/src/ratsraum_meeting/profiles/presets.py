@@ -1,26 +1,50 @@
 """Rule profiles: the law of each German state as a frozen preset a body chooses and adjusts.
 
-Each preset cites the sentence of its Gemeindeordnung the quorum formula comes from. Where the
-state code leaves a figure to the town's Geschäftsordnung (request thresholds, the deadline for
-reporting a disruption), the preset carries a common default that the town overrides per body.
+The values and the citation of every rule live in `profiles/law/<state>.toml`, one file per
+state, so a legal office reads and checks them in one place (docs/law.md is generated from
+them). This module only defines what a profile can say; `profiles/law.py` loads the data.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import TypeAdapter
+
+from ratsraum_meeting.profiles.law import STATES, StateLaw
 
 QuorumFormula = Literal[
     # more than half of the statutory number of members present
     "more_than_half_statutory",
     # BY: a majority of the members present and entitled to vote
     "majority_present_entitled",
-    # BW, SN: at least half present and entitled; a quarter if more than half are conflicted
+    # BW, SN: at least half of all members present and entitled to vote
+    "at_least_half_entitled",
+    # Earlier name of at_least_half_entitled with the quarter fallback built in; stored
+    # overrides may still carry it.
     "half_with_quarter_fallback",
 ]
 QUORUM_FORMULAS: tuple[QuorumFormula, ...] = (
-    "more_than_half_statutory", "majority_present_entitled", "half_with_quarter_fallback",
+    "more_than_half_statutory", "majority_present_entitled", "at_least_half_entitled",
+    "half_with_quarter_fallback",
+)
+# What applies when so many members are excluded for a conflict of interest that the normal
+# formula cannot be met (docs/law.md, "Quorum").
+ConflictFallback = Literal[
+    "none",
+    # BW, SN: more than half of all members conflicted -> a quarter of all members suffices
+    "quarter",
+    # SL: more than half conflicted -> three members entitled to vote suffice
+    "three_members",
+    # SH: the statutory number shrinks by the conflicted; shrunk by more than half -> three
+    "reduced_statutory_three",
+    # NI, HE, ST: more than half conflicted -> quorate whatever the number present
+    "regardless",
+]
+CONFLICT_FALLBACKS: tuple[ConflictFallback, ...] = (
+    "none", "quarter", "three_members", "reduced_statutory_three", "regardless",
 )
 BodyKind = Literal[
     "council", "main_committee", "finance_committee", "audit_committee", "committee",
@@ -31,6 +55,24 @@ BODY_KINDS: tuple[BodyKind, ...] = (
     "district_council",
 )
 DEFAULT_KIND: BodyKind = "committee"
+# What must be on record before a session with remote members opens (docs/law.md, "Sessions").
+HybridCondition = Literal[
+    "emergency_declared",   # an emergency declared (by whom: hybrid_emergency_declared_by)
+    "two_thirds_decision",  # two thirds of the statutory members decided for the hybrid session
+    "supervisory_notice",   # the supervisory authority was told supervisory_notice_days ahead
+    "member_consent",       # each remote member consented to taking part remotely
+    "reasoned_request",     # each remote member asked, with a reason (work, family, health)
+]
+HYBRID_CONDITIONS: tuple[HybridCondition, ...] = (
+    "emergency_declared", "two_thirds_decision", "supervisory_notice", "member_consent",
+    "reasoned_request",
+)
+EmergencyAuthority = Literal["council", "mayor", "supervisory_authority"]
+# Items and ballots a session with any remote member may not hold.
+BarredKind = Literal["constituent_session", "bylaw", "budget_bylaw", "election", "secret_vote"]
+BARRED_KINDS: tuple[BarredKind, ...] = (
+    "constituent_session", "bylaw", "budget_bylaw", "election", "secret_vote",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +101,7 @@ class RuleProfile:
     code: str
     name: str
     hybrid_allowed: bool
-    # Kinds of body that may never meet hybrid under this profile (NRW: main, finance, audit).
+    # Kinds of body that may never meet hybrid under this profile.
     hybrid_excluded_kinds: frozenset[BodyKind]
     max_remote_members: int | None
     chair_in_room: bool
@@ -77,75 +119,52 @@ class RuleProfile:
     # Geschäftsordnung lets late arrivals vote turns it on per body; each addition is logged
     # in voting's audit chain with its reason. Conflicted members are never added.
     late_arrivals_join_open_votes: bool
-    # A member may demand that the minutes record how they voted (BY: Art. 54 Abs. 1 S. 3 GO).
+    # A member may demand that the minutes record how they voted (not for secret votes).
     own_vote_on_record: bool
+    # Kinds that meet hybrid only under the council's conditions (NRW: also the main,
+    # finance and audit committees); every other kind uses the committee conditions.
+    hybrid_council_kinds: frozenset[BodyKind] = frozenset({"council"})
+    hybrid_conditions_council: frozenset[HybridCondition] = frozenset()
+    hybrid_conditions_committee: frozenset[HybridCondition] = frozenset()
+    # Who must declare the emergency, where one is a condition (None: the record says who).
+    hybrid_emergency_declared_by: EmergencyAuthority | None = None
+    # How long an emergency decision carries hybrid sessions (NRW: at most two months).
+    hybrid_emergency_valid_months: int | None = None
+    # Days the supervisory authority must be told ahead (SN: seven).
+    supervisory_notice_days: int | None = None
+    # Items and ballots barred while any member takes part remotely.
+    barred_with_remote: frozenset[BarredKind] = frozenset()
+    # Whether motions may be voted on secretly at all (SH: no; elections stay secret).
+    secret_votes_allowed: bool = True
+    # Remote members join secret votes and elections only through a certified voting system
+    # (NRW, SH); `certified_voting_system` says whether the body's system is one.
+    remote_secret_needs_certified_system: bool = False
+    certified_voting_system: bool = False
+    # Without one, the secret vote is held afterwards by postal ballot (NRW) instead.
+    remote_secret_postal_fallback: bool = False
+    quorum_conflict_fallback: ConflictFallback = "none"
+    # NI: decisions under the conflict fallback need the supervisory authority's approval.
+    quorum_fallback_needs_approval: bool = False
 
 
-def _preset(code: str, name: str, *, quorum_formula: QuorumFormula, quorum_source: str,
-            **rules: object) -> RuleProfile:
-    """A preset with the rules most states share, changed where the state differs."""
-    defaults: dict[str, object] = {
-        "hybrid_allowed": True, "hybrid_excluded_kinds": frozenset(),
-        "max_remote_members": None, "chair_in_room": False, "abstention_allowed": True,
-        "remote_in_secret_votes": True, "remote_in_elections": True,
-        # No state code fixes this figure; the Geschäftsordnung does. 15 minutes by default.
-        "disruption_report_minutes": 15, "roll_call_request": None, "secret_request": None,
-        "late_arrivals_join_open_votes": False,
-        "own_vote_on_record": False,
-    }
-    defaults.update(rules)
-    return RuleProfile(code=code, name=name, quorum_formula=quorum_formula,
-                       quorum_source=quorum_source, **defaults)  # type: ignore[arg-type]
+def council_rules_apply(profile: RuleProfile, kind: str) -> bool:
+    """Whether a body of this kind meets hybrid under the council's conditions."""
+    return kind in profile.hybrid_council_kinds
 
 
-_NO_REMOTE_BALLOTS = {"remote_in_secret_votes": False, "remote_in_elections": False}
+def hybrid_conditions(profile: RuleProfile, kind: str) -> frozenset[HybridCondition]:
+    """The conditions that must be on record before a body of this kind meets hybrid."""
+    if council_rules_apply(profile, kind):
+        return profile.hybrid_conditions_council
+    return profile.hybrid_conditions_committee
 
-PRESETS: dict[str, RuleProfile] = {p.code: p for p in (
-    # § 49 Abs. 1 GO NRW: "Der Rat ist beschlussfähig, wenn mehr als die Hälfte der gesetzlichen
-    # Mitgliederzahl anwesend ist." Hybrid sessions exclude main, finance and audit committees
-    # (DOMAIN.md). § 50 Abs. 1 GO NRW leaves the number for roll-call and secret votes to the
-    # Geschäftsordnung; the model Geschäftsordnung asks for one fifth of the members.
-    _preset("NRW", "Nordrhein-Westfalen", quorum_formula="more_than_half_statutory",
-            quorum_source="§ 49 Abs. 1 GO NRW",
-            hybrid_excluded_kinds=frozenset({"main_committee", "finance_committee",
-                                             "audit_committee"}),
-            roll_call_request=Threshold(1, 5), secret_request=Threshold(1, 5)),
-    # Art. 47 Abs. 2 GO BY: "Der Gemeinderat ist beschlußfähig, wenn sämtliche Mitglieder
-    # ordnungsgemäß geladen sind und die Mehrheit der Mitglieder anwesend und stimmberechtigt
-    # ist." Art. 48 Abs. 1 Satz 2: no member may abstain. Chair in the room; no remote ballots.
-    _preset("BY", "Bayern", quorum_formula="majority_present_entitled",
-            quorum_source="Art. 47 Abs. 2 GO Bayern", chair_in_room=True,
-            abstention_allowed=False, own_vote_on_record=True, **_NO_REMOTE_BALLOTS),
-    # § 37 Abs. 2 GemO BW: "Er ist beschlussfähig, wenn mindestens die Hälfte aller Mitglieder
-    # anwesend und stimmberechtigt ist. Bei Befangenheit von mehr als der Hälfte aller
-    # Mitglieder ist der Gemeinderat beschlussfähig, wenn mindestens ein Viertel aller
-    # Mitglieder anwesend und stimmberechtigt ist."
-    _preset("BW", "Baden-Württemberg", quorum_formula="half_with_quarter_fallback",
-            quorum_source="§ 37 Abs. 2 GemO BW", chair_in_room=True, **_NO_REMOTE_BALLOTS),
-    # § 65 Abs. 1 NKomVG: "Die Vertretung ist beschlussfähig, wenn nach ordnungsgemäßer
-    # Einberufung die Mehrheit ihrer Mitglieder anwesend ist" (majority = more than half).
-    _preset("NI", "Niedersachsen", quorum_formula="more_than_half_statutory",
-            quorum_source="§ 65 Abs. 1 NKomVG", chair_in_room=True, **_NO_REMOTE_BALLOTS),
-    # § 39 Abs. 2 SächsGemO, worded as in BW: at least half present and entitled; a quarter
-    # when more than half of all members are conflicted.
-    _preset("SN", "Sachsen", quorum_formula="half_with_quarter_fallback",
-            quorum_source="§ 39 Abs. 2 SächsGemO", **_NO_REMOTE_BALLOTS),
-    # § 39 Abs. 1 GemO RP: "Der Gemeinderat ist beschlussfähig, wenn bei der Beschlussfassung
-    # mehr als die Hälfte der gesetzlichen Zahl der Mitglieder anwesend ist."
-    _preset("RP", "Rheinland-Pfalz", quorum_formula="more_than_half_statutory",
-            quorum_source="§ 39 Abs. 1 GemO RP"),
-    # § 44 Abs. 1 KSVG: "Der Gemeinderat ist beschlussfähig, wenn mehr als die Hälfte der
-    # gesetzlichen Zahl der Mitglieder anwesend ist." Roll-call vote if more than a third of
-    # the members request it; a request for a secret vote takes precedence (DOMAIN.md).
-    _preset("SL", "Saarland", quorum_formula="more_than_half_statutory",
-            quorum_source="§ 44 Abs. 1 KSVG", roll_call_request=Threshold(1, 3, more_than=True),
-            secret_request=Threshold(1, 3, more_than=True), **_NO_REMOTE_BALLOTS),
-    # § 38 Abs. 1 GO SH: "Die Gemeindevertretung ist beschlussfähig, wenn mehr als die Hälfte
-    # der gesetzlichen Zahl der Gemeindevertreterinnen und -vertreter anwesend ist."
-    _preset("SH", "Schleswig-Holstein", quorum_formula="more_than_half_statutory",
-            quorum_source="§ 38 Abs. 1 GO SH"),
-    # § 53 Abs. 1 HGO: "Die Gemeindevertretung ist beschlussfähig, wenn mehr als die Hälfte der
-    # gesetzlichen Zahl der Gemeindevertreter anwesend ist."
-    _preset("HE", "Hessen", quorum_formula="more_than_half_statutory",
-            quorum_source="§ 53 Abs. 1 HGO"),
-)}
+
+def _build(state: StateLaw) -> RuleProfile:
+    """The preset of one state from its law data; the types validate every value."""
+    values: dict[str, Any] = {name: rule.value for name, rule in state.rules.items()}
+    values.update(code=state.code, name=state.name,
+                  quorum_source=state.rules["quorum_formula"].citation)
+    return TypeAdapter(RuleProfile).validate_python(values)
+
+
+PRESETS: dict[str, RuleProfile] = {code: _build(state) for code, state in STATES.items()}

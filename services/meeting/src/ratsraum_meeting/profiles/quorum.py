@@ -10,7 +10,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ratsraum_meeting.profiles.presets import PRESETS, QuorumFormula
+from ratsraum_meeting.profiles.law import STATES
+from ratsraum_meeting.profiles.presets import PRESETS, ConflictFallback, QuorumFormula
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,34 +57,71 @@ def _majority_entitled(statutory: int, _conflicted: int) -> _Need:
                  "a majority of the members, present and entitled to vote")
 
 
-def _half_or_quarter(statutory: int, conflicted: int) -> _Need:
-    if conflicted * 2 > statutory:
-        # More than half of all members are conflicted: a quarter suffices (BW, SN).
-        return _Need(max(1, math.ceil(statutory / 4)),
-                     f"wegen Befangenheit von {conflicted} Mitgliedern (mehr als der Hälfte) "
-                     "mindestens ein Viertel aller Mitglieder, anwesend und stimmberechtigt",
-                     f"since {conflicted} members (more than half) are conflicted, at least a "
-                     "quarter of all members, present and entitled to vote")
+def _at_least_half(statutory: int, _conflicted: int) -> _Need:
     return _Need(max(1, math.ceil(statutory / 2)),
                  "mindestens die Hälfte aller Mitglieder, anwesend und stimmberechtigt",
                  "at least half of all members, present and entitled to vote")
 
 
+def _half_or_quarter(statutory: int, conflicted: int) -> _Need:
+    """The earlier formula name: at least half, with the quarter fallback built in."""
+    return _fallback_need("quarter", statutory, conflicted) or _at_least_half(statutory, 0)
+
+
 FORMULAS: dict[str, Callable[[int, int], _Need]] = {
     "more_than_half_statutory": _more_than_half,
     "majority_present_entitled": _majority_entitled,
+    "at_least_half_entitled": _at_least_half,
     "half_with_quarter_fallback": _half_or_quarter,
 }
+
+
+def _fallback_need(fallback: str, statutory: int, conflicted: int) -> _Need | None:
+    """What the conflict fallback demands instead of the formula, or None if it does not apply.
+
+    All fallbacks start when more than half of the statutory members are excluded for a
+    conflict of interest on the item (docs/law.md, "Quorum"); SH instead reduces the statutory
+    number by the excluded and only falls back to three when it shrank by more than half.
+    """
+    many = conflicted * 2 > statutory
+    why_de = f"wegen Befangenheit von {conflicted} Mitgliedern (mehr als der Hälfte) "
+    why_en = f"since {conflicted} members (more than half) are conflicted, "
+    if fallback == "quarter" and many:
+        return _Need(max(1, math.ceil(statutory / 4)),
+                     why_de + "mindestens ein Viertel aller Mitglieder, anwesend und "
+                     "stimmberechtigt",
+                     why_en + "at least a quarter of all members, present and entitled to vote")
+    if fallback == "three_members" and many:
+        return _Need(3, why_de + "mindestens drei stimmberechtigte Mitglieder",
+                     why_en + "at least three members entitled to vote")
+    if fallback == "regardless" and many:
+        # "ohne Rücksicht auf die Zahl der Anwesenden": one voter is the least a vote needs.
+        return _Need(1, why_de + "ohne Rücksicht auf die Zahl der Anwesenden",
+                     why_en + "regardless of the number present")
+    if fallback == "reduced_statutory_three" and conflicted:
+        reduced = statutory - conflicted
+        if many:
+            return _Need(3, why_de + "mindestens drei stimmberechtigte Mitglieder",
+                         why_en + "at least three members entitled to vote")
+        return _Need(reduced // 2 + 1,
+                     f"mehr als die Hälfte der um {conflicted} Befangene verminderten "
+                     f"gesetzlichen Mitgliederzahl ({reduced})",
+                     f"more than half of the statutory number reduced by {conflicted} "
+                     f"conflicted members ({reduced})")
+    return None
 
 
 def evaluate(
     *, rule: str, present: int, statutory_members: int, conflicted_present: int = 0,
     conflicted: int = 0, formula: QuorumFormula | None = None, source: str | None = None,
+    fallback: ConflictFallback | None = None,
 ) -> QuorumResult:
     """Apply a quorum formula (by default the preset `rule`'s) to the members present.
 
     `present` counts everyone present; `conflicted_present` of them are conflicted on the item
-    and do not count; `conflicted` is every conflicted member (for the BW/SN fallback).
+    and do not count; `conflicted` is every conflicted member on the item (for the
+    fallback, by default the preset's: BW/SN a quarter, SL three, SH reduced, NI/HE/ST
+    regardless).
     """
     if min(present, statutory_members, conflicted_present, conflicted) < 0:
         raise ValueError("counts must not be negative")
@@ -91,13 +129,18 @@ def evaluate(
         if rule not in PRESETS:
             raise UnknownRuleProfile(rule)
         formula, source = PRESETS[rule].quorum_formula, source or PRESETS[rule].quorum_source
+        fallback = fallback or PRESETS[rule].quorum_conflict_fallback
     counted = max(0, present - conflicted_present)
     if statutory_members == 0:
         # 0 marks a size nobody entered yet (e.g. an OParl import without memberCount): no
         # count of members can be quorate against it, so votes stay closed until it is set.
         return QuorumResult(False, counted, 0, 0, rule, SIZE_UNKNOWN_DE, SIZE_UNKNOWN_EN,
                             conflicted_present, formula)
-    need = FORMULAS[formula](statutory_members, conflicted)
+    need = _fallback_need(fallback or "none", statutory_members, conflicted)
+    if need is None:
+        need = FORMULAS[formula](statutory_members, conflicted)
+    elif rule in STATES:  # the fallback rests on its own sentence of the law
+        source = STATES[rule].rules["quorum_conflict_fallback"].citation
     quorate = counted >= need.required
     verdict = ("beschlussfähig", "quorate") if quorate else (
         "nicht beschlussfähig", "not quorate")

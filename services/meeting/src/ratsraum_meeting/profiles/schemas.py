@@ -15,6 +15,8 @@ class PresetOut(BaseModel):
     code: str
     name: str
     rules: dict[str, Any]
+    # Each rule's citation (law, paragraph, sentence), as in docs/law.md.
+    citations: dict[str, str] = Field(default_factory=dict)
 
 
 class BodyProfileOut(BaseModel):

@@ -14,6 +14,7 @@ from ratsraum_meeting.attendance.models import Attendance
 from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import Body, Meeting, Membership
 from ratsraum_meeting.profiles.effective import InvalidProfile, effective
+from ratsraum_meeting.profiles.hybrid_conditions import ensure_session_allowed
 from ratsraum_meeting.profiles.models import BodyRuleSettings
 from ratsraum_meeting.profiles.presets import DEFAULT_KIND, RuleProfile
 from ratsraum_meeting.timeutil import now
@@ -146,3 +147,5 @@ async def check_presence(
                                is_chair=role == "chair", remote_now=int(remote_now or 0))
     if refusal is not None:
         raise refusal
+    # The law's conditions for a session with remote members (issue 15; docs/law.md).
+    await ensure_session_allowed(session, meeting=meeting, body=body, joining=person_id)
