@@ -39,9 +39,9 @@ from ratsraum_meeting.minutes import endpoints as minutes_endpoints
 from ratsraum_meeting.oparl import endpoints as oparl_endpoints
 from ratsraum_meeting.polls import endpoints as polls_endpoints
 from ratsraum_meeting.polls import secret_endpoints as secret_polls_endpoints
+from ratsraum_meeting.polls.closing import on_poll_closed
 from ratsraum_meeting.polls.lifecycle import LIFECYCLE_CONSUMER, LIFECYCLE_FILTER, on_voting_event
 from ratsraum_meeting.polls.progress import ProgressPublisher
-from ratsraum_meeting.polls.service import on_poll_closed
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.profiles import endpoints as profiles_endpoints
 from ratsraum_meeting.seed import seed_demo, seed_files
