@@ -9,6 +9,7 @@ from pathlib import Path
 
 import grpc
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from ratsraum.meeting.v1 import public_pb2_grpc
 from ratsraum_common.app import create_app
@@ -23,6 +24,7 @@ from ratsraum_meeting import live
 from ratsraum_meeting.agenda import endpoints as agenda_endpoints
 from ratsraum_meeting.api import live as live_api
 from ratsraum_meeting.api import me, meetings, polls
+from ratsraum_meeting.api.lean_cast import LeanCast
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
 from ratsraum_meeting.attendance import api as attendance_api
 from ratsraum_meeting.base import OutboxMessage, ProcessedEvent
@@ -134,6 +136,8 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         jwks_url=settings.oidc_jwks_url,
     )
     app.state.settings = settings
+    # Innermost of the middlewares: metrics, tracing, request ids and limits see its casts.
+    app.user_middleware.append(Middleware(LeanCast))
     for router in (me.router, meetings.router, polls.router):
         app.include_router(router)
     for router in (profiles_endpoints.router, conflicts_endpoints.router):
