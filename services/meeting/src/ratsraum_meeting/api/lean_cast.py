@@ -50,10 +50,10 @@ class LeanCast:
                 or (match := _PATH.match(scope["path"])) is None):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
-        cast = await _valid_cast(scope, body)
+        body, replay = await _read_body(receive)
+        cast = None if replay is not None else await _valid_cast(scope, body)
         if cast is None:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replay or _replay(body, receive), send)
             return
         principal, key, ballot = cast
         scope["route"] = self.route
@@ -81,27 +81,44 @@ class LeanCast:
         await send({"type": "http.response.body", "body": payload})
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> tuple[bytes, Receive | None]:
+    """The whole body; with a receive for the route if reading ended otherwise.
+
+    A disconnect or an error while reading (e.g. the body limit) is handed on to the route
+    as it happened, after the part of the body that arrived, so the route answers it.
+    """
     chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # disconnected: the route sees it as well
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+    try:
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return b"", _replay_parts([*chunks], receive, last=message)
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                return b"".join(chunks), None
+    except Exception as exc:
+        return b"", _replay_parts([*chunks], receive, error=exc)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
     """The request's receive with the body already read handed out first."""
-    sent = False
+    return _replay_parts([body], receive, complete=True)
+
+
+def _replay_parts(chunks: list[bytes], receive: Receive, *, complete: bool = False,
+                  last: Message | None = None, error: Exception | None = None) -> Receive:
+    pending: list[Message] = [
+        {"type": "http.request", "body": chunk,
+         "more_body": not (complete and n == len(chunks) - 1)}
+        for n, chunk in enumerate(chunks)]
 
     async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+        if pending:
+            return pending.pop(0)
+        if error is not None:
+            raise error
+        if last is not None:
+            return last
         return await receive()
 
     return replay
