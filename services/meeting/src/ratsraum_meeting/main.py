@@ -9,6 +9,7 @@ from pathlib import Path
 
 import grpc
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from ratsraum.meeting.v1 import public_pb2_grpc
 from ratsraum_common.app import create_app
@@ -20,6 +21,7 @@ from ratsraum_common.nats import EventConsumer, connect, ensure_stream, wait_for
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.serve import serve_service
 from ratsraum_meeting import live
+from ratsraum_meeting.api.lean_cast import LeanCast
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
 from ratsraum_meeting.api.routes import include_routers
 from ratsraum_meeting.base import OutboxMessage, ProcessedEvent
@@ -27,9 +29,9 @@ from ratsraum_meeting.config import SERVICE, Settings, get_settings
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
 from ratsraum_meeting.jobs import video_background
 from ratsraum_meeting.jobs.lobby_sweeper import run_heartbeat_sweeper
+from ratsraum_meeting.polls.closing import on_poll_closed
 from ratsraum_meeting.polls.lifecycle import LIFECYCLE_CONSUMER, LIFECYCLE_FILTER, on_voting_event
 from ratsraum_meeting.polls.progress import ProgressPublisher
-from ratsraum_meeting.polls.service import on_poll_closed
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.publish import public as public_publisher
 from ratsraum_meeting.seed import seed_demo, seed_files
@@ -121,6 +123,8 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
     app.state.settings = settings
     public_publisher.install()  # stages the public snapshot of noted changes at each commit
     include_routers(app)
+    # Innermost of the middlewares: metrics, tracing, request ids and limits see its casts.
+    app.user_middleware.append(Middleware(LeanCast))
     return app
 
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Header, Response, status
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
 from ratsraum_meeting.api.deps import DB, Progress, Reader, Runner, Voter, Voting
+from ratsraum_meeting.polls import closing, service
 from ratsraum_meeting.polls import messages as m
-from ratsraum_meeting.polls import service
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.polls.schemas import (
     BallotIn,
@@ -88,7 +88,7 @@ async def close_poll(
     poll_id: str, principal: Runner, db: DB, voting: Voting, progress: Progress
 ) -> PollOut:
     """Close the vote, record and publish its result (idempotent)."""
-    poll = await service.close_poll(db=db, voting=voting, tenant=principal.tenant,
+    poll = await closing.close_poll(db=db, voting=voting, tenant=principal.tenant,
                                     poll_id=poll_id, closed_by=principal.subject)
     progress.forget(tenant=principal.tenant, poll_id=poll_id)
     live.notify(tenant=principal.tenant, meeting_id=poll.meeting_id, kind="poll", data=_live(poll))

@@ -18,9 +18,9 @@ from ratsraum_meeting import live
 from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.disruptions.models import DisruptionStep
 from ratsraum_meeting.meetings.models import AgendaItem, Meeting
+from ratsraum_meeting.polls.closing import record_result
 from ratsraum_meeting.polls.lifecycle import awaiting_rerun
 from ratsraum_meeting.polls.models import Poll, PollLogEntry
-from ratsraum_meeting.polls.service import record_result
 from ratsraum_meeting.polls.voting_client import VotingClient, VotingRefused, VotingUnavailable
 from ratsraum_meeting.timeutil import now
 
@@ -42,18 +42,20 @@ def interruption_reason(reason: str) -> str:
     return f"{PREFIX}: {reason.strip()}" if reason.strip() else PREFIX
 
 
-async def _open_polls(db: Database, tenant: str, meeting_id: str) -> list[str]:
+async def _open_polls(db: Database, tenant: str, meeting_id: str) -> list[tuple[str, str]]:
+    """(id, method) of the meeting's open polls."""
     async with db.tenant_session(tenant) as session:
-        return list((await session.scalars(select(Poll.id).where(
-            Poll.meeting_id == meeting_id, Poll.state == "open"))).all())
+        rows = (await session.execute(select(Poll.id, Poll.method).where(
+            Poll.meeting_id == meeting_id, Poll.state == "open"))).all()
+        return [(poll_id, method) for poll_id, method in rows]
 
 
-async def _cancel(voting: VotingClient, *, tenant: str, poll_id: str, reason: str,
-                  by: str) -> voting_pb2.Poll | None:
+async def _cancel(voting: VotingClient, *, tenant: str, poll_id: str, method: str,
+                  reason: str, by: str) -> voting_pb2.Poll | None:
     """Cancel in voting; the poll as voting holds it after, or None if unreachable."""
     try:
         return await voting.cancel_poll(voting_pb2.CancelPollRequest(
-            tenant=tenant, poll_id=poll_id, reason=reason, cancelled_by=by))
+            tenant=tenant, poll_id=poll_id, reason=reason, cancelled_by=by), method=method)
     except VotingRefused as exc:
         if exc.reason != "POLL_NOT_OPEN":
             log.warning("interrupt.cancel_refused", poll_id=poll_id, reason=exc.reason)
@@ -61,7 +63,8 @@ async def _cancel(voting: VotingClient, *, tenant: str, poll_id: str, reason: st
     except VotingUnavailable:
         return None
     try:  # closed or cancelled a moment earlier: what is it now?
-        return await voting.get_poll(voting_pb2.GetPollRequest(tenant=tenant, poll_id=poll_id))
+        return await voting.get_poll(voting_pb2.GetPollRequest(tenant=tenant, poll_id=poll_id),
+                                     method=method)
     except (VotingRefused, VotingUnavailable):
         return None
 
@@ -85,8 +88,9 @@ async def void_open_polls(*, db: Database, voting: VotingClient, tenant: str, me
     done = Voided()
     answers: dict[str, voting_pb2.Poll] = {}
     # Voting is called outside any write transaction: a slow answer blocks no writer.
-    for poll_id in await _open_polls(db, tenant, meeting_id):
-        answer = await _cancel(voting, tenant=tenant, poll_id=poll_id, reason=reason, by=by)
+    for poll_id, method in await _open_polls(db, tenant, meeting_id):
+        answer = await _cancel(voting, tenant=tenant, poll_id=poll_id, method=method,
+                               reason=reason, by=by)
         if answer is None:
             done.not_cancelled.append(poll_id)
         else:

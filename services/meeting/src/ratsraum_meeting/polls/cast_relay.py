@@ -12,8 +12,8 @@ the last `linger` seconds) the next call waits until its oldest cast has waited 
 a few milliseconds a member does not notice and several times fewer calls.
 
 Guarantees are those of the unary call: each cast gets voting's own answer for it (accepted,
-replayed, or the same refusal, mapped to the same VotingRefused); a transient failure of the
-whole call retries the whole batch with the same bounded attempts and backoff (casts are
+replayed, or the same refusal as the same VotingRefused); a transient failure of the whole
+call retries the whole batch with the same bounded attempts and backoff (casts are
 idempotent by key, so a retry counts each ballot once); a member never waits longer than
 the unary call's worst case. A voting service that does not know CastBallots yet (rolling
 upgrade) is served one unary call per cast.
@@ -24,37 +24,26 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections import deque
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import grpc
 from opentelemetry import trace
 
 from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
-from ratsraum_common.grpcutil import error_reason
+from ratsraum_common.limits import CAST_BALLOTS_MAX_ITEMS
 from ratsraum_common.logging import get_logger
+from ratsraum_common.retry import total_backoff
 from ratsraum_common.telemetry import current_traceparent, tracer
+from ratsraum_meeting.polls.voting_call import (
+    VotingRefused,
+    VotingUnavailable,
+    call_voting,
+    refused_by_item,
+)
 
 log = get_logger(__name__)
 _tracer = tracer(__name__)
-_TRANSIENT = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
-_CODES = {code.value[0]: code for code in grpc.StatusCode}
-MAX_BATCH = 500  # voting refuses larger CastBallots calls
 SPAN_NAME = "ratsraum.voting.v1.VotingService/CastBallots cast"
-
-Unary = Callable[[voting_pb2.CastBallotRequest], Awaitable[voting_pb2.CastBallotResponse]]
-
-
-class CastUnavailable(Exception):
-    """Voting did not answer within the bounded retries; nothing is known to be recorded."""
-
-
-class CastRefused(Exception):
-    """Voting refused this cast (what the unary call's error status would carry)."""
-
-    def __init__(self, code: grpc.StatusCode, reason: str | None, message: str) -> None:
-        super().__init__(f"{code.name} {reason}: {message}")
-        self.code, self.reason, self.message = code, reason, message
 
 
 @dataclass(slots=True)
@@ -69,14 +58,14 @@ class CastRelay:
     """Per-process queue of casts, sent to voting in CastBallots calls of up to `max_batch`."""
 
     def __init__(
-        self, stub: voting_pb2_grpc.VotingServiceStub, *, unary: Unary,
-        deadline_seconds: float, attempts: int, backoff_seconds: float,
+        self, stub: voting_pb2_grpc.VotingServiceStub, *, deadline_seconds: float,
+        attempts: int, backoff_seconds: float,
         # One call in flight: casts arriving meanwhile make the next call larger, which is
         # what keeps the per-ballot cost low under a steady stream (docs/benchmarks.md).
-        in_flight: int = 1, max_batch: int = MAX_BATCH, linger_seconds: float = 0.01,
+        in_flight: int = 1, max_batch: int = CAST_BALLOTS_MAX_ITEMS,
+        linger_seconds: float = 0.01,
     ) -> None:
         self.stub = stub
-        self.unary = unary
         self.deadline = deadline_seconds
         self.attempts = attempts
         self.backoff = backoff_seconds
@@ -91,13 +80,13 @@ class CastRelay:
 
     def worst_case_seconds(self) -> float:
         """How long a cast could take at most: its linger, every attempt and the backoffs."""
-        backoffs = sum(self.backoff * 2.0 ** (a - 1) for a in range(1, self.attempts))
+        backoffs = total_backoff(attempts=self.attempts, backoff_seconds=self.backoff)
         return self.linger + self.attempts * self.deadline + backoffs
 
     async def cast(self, request: voting_pb2.CastBallotRequest) -> voting_pb2.CastBallotResponse:
         """Send one cast with the others queued now; its own answer, or its own refusal."""
         if not self.batches_supported:
-            return await self.unary(request)
+            return await self._unary(request)
         # A client span per cast: the batch call has a trace of its own, this span carries
         # the member's trace into voting (through the item's traceparent).
         with _tracer.start_as_current_span(SPAN_NAME, kind=trace.SpanKind.CLIENT):
@@ -112,7 +101,7 @@ class CastRelay:
             try:
                 return await asyncio.wait_for(future, self.worst_case_seconds())
             except TimeoutError:
-                raise CastUnavailable("CastBallots") from None
+                raise VotingUnavailable("CastBallots") from None
 
     def _kick(self) -> None:
         self._kick_scheduled = False
@@ -151,51 +140,49 @@ class CastRelay:
     async def _send(self, batch: list[_Pending]) -> None:
         try:
             results = await self._call(batch)
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() == grpc.StatusCode.UNIMPLEMENTED:
+        except VotingRefused as exc:
+            if exc.code == grpc.StatusCode.UNIMPLEMENTED:
                 await self._unary_fallback(batch)
                 return
             # The whole call was refused (e.g. voting's limits): every cast learns why.
-            reason, details = error_reason(exc), exc.details() or ""
             for pending in batch:
-                _settle(pending, CastRefused(exc.code(), reason, details))
+                _settle(pending, VotingRefused(exc.code, exc.reason, exc.message))
             return
-        except CastUnavailable as exc:
+        except VotingUnavailable as exc:
             for pending in batch:
-                _settle(pending, CastUnavailable(*exc.args))
+                _settle(pending, VotingUnavailable(*exc.args))
             return
         except BaseException as exc:  # a bug or shutdown: nobody is left waiting forever
             for pending in batch:
-                _settle(pending, CastUnavailable(f"CastBallots: {exc!r}"))
+                _settle(pending, VotingUnavailable(f"CastBallots: {exc!r}"))
             raise
         for pending, result in zip(batch, results, strict=True):
             if result.WhichOneof("result") == "cast":
                 _settle(pending, result.cast)
             else:
                 r = result.refusal
-                _settle(pending, CastRefused(_CODES.get(r.code, grpc.StatusCode.UNKNOWN),
-                                             r.reason or None, r.message))
+                _settle(pending, refused_by_item(r.code, r.reason, r.message))
 
     async def _call(self, batch: list[_Pending]) -> list[voting_pb2.CastBallotsResult]:
         request = voting_pb2.CastBallotsRequest(items=[
             voting_pb2.CastBallotsItem(cast=p.request, traceparent=p.traceparent)
             for p in batch])
-        for attempt in range(1, self.attempts + 1):
-            try:
-                response = await self.stub.CastBallots(request, timeout=self.deadline)
-            except grpc.aio.AioRpcError as exc:
-                if exc.code() not in _TRANSIENT:
-                    raise
-                log.warning("voting.call_retry", call="CastBallots", attempt=attempt,
-                            code=exc.code().name, size=len(batch))
-                if attempt < self.attempts:
-                    await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
-                continue
-            results = list(response.results)
-            if len(results) != len(batch):  # never guess which answer is whose
-                raise CastUnavailable(f"CastBallots answered {len(results)} of {len(batch)}")
-            return results
-        raise CastUnavailable("CastBallots")
+        response: voting_pb2.CastBallotsResponse = await call_voting(
+            "CastBallots", self.stub.CastBallots, request, timeout=self.deadline,
+            attempts=self.attempts, backoff_seconds=self.backoff)
+        results = list(response.results)
+        if len(results) != len(batch):  # never guess which answer is whose
+            raise VotingUnavailable(f"CastBallots answered {len(results)} of {len(batch)}")
+        return results
+
+    async def _unary(
+        self, request: voting_pb2.CastBallotRequest
+    ) -> voting_pb2.CastBallotResponse:
+        """One cast in a call of its own (a voting service without CastBallots)."""
+        answer: voting_pb2.CastBallotResponse = await call_voting(
+            "CastBallot", self.stub.CastBallot, request, timeout=self.deadline,
+            attempts=self.attempts, backoff_seconds=self.backoff)
+        return answer
 
     async def _unary_fallback(self, batch: list[_Pending]) -> None:
         if self.batches_supported:
@@ -204,7 +191,7 @@ class CastRelay:
 
         async def one(pending: _Pending) -> None:
             try:
-                answer: voting_pb2.CastBallotResponse | BaseException = await self.unary(
+                answer: voting_pb2.CastBallotResponse | BaseException = await self._unary(
                     pending.request)
             except Exception as exc:
                 answer = exc

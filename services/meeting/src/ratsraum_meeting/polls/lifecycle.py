@@ -19,9 +19,11 @@ from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import AgendaItem
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import messages as m
+from ratsraum_meeting.polls.closing import record_result
 from ratsraum_meeting.polls.models import Poll, PollLogEntry
+from ratsraum_meeting.polls.refusals import voting_answer
 from ratsraum_meeting.polls.results import election_record
-from ratsraum_meeting.polls.service import _call_voting, eligible_roll, get_poll, record_result
+from ratsraum_meeting.polls.service import eligible_roll, get_poll, require_quorate
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.profiles.live import live_quorum
 from ratsraum_meeting.timeutil import now
@@ -78,8 +80,8 @@ async def cancel_poll(*, db: Database, voting: VotingClient, tenant: str, poll_i
     if poll.state == "cancelled":
         return poll
     _require(poll, "open")
-    await _call_voting(voting.cancel_poll(voting_pb2.CancelPollRequest(
-        tenant=tenant, poll_id=poll_id, reason=reason, cancelled_by=by)))
+    await voting_answer(voting.cancel_poll(voting_pb2.CancelPollRequest(
+        tenant=tenant, poll_id=poll_id, reason=reason, cancelled_by=by), method=poll.method))
     async with db.transaction(tenant) as session:
         poll = await get_poll(session, poll_id=poll_id)
         if poll.state == "open":
@@ -95,7 +97,7 @@ async def record_show_of_hands(*, db: Database, voting: VotingClient, tenant: st
     async with db.tenant_session(tenant) as session:
         poll = await get_poll(session, poll_id=poll_id)
     _require(poll, "open")
-    closed = await _call_voting(voting.record_show_of_hands(voting_pb2.RecordShowOfHandsRequest(
+    closed = await voting_answer(voting.record_show_of_hands(voting_pb2.RecordShowOfHandsRequest(
         tenant=tenant, poll_id=poll_id, recorded_by=by,
         counts=[voting_pb2.OptionCount(option_id=o, count=n) for o, n in counts.items()])))
     async with db.transaction(tenant) as session:
@@ -112,13 +114,13 @@ def _follow_up(old: Poll, *, new_id: str, title: str, by: str) -> Poll:
                 roll_size=0, ballots_cast=0, opened_at=now(), opened_by=by)
 
 
-async def rerun_in_voting(*, voting: VotingClient, tenant: str, poll_id: str, reason: str,
+async def rerun_in_voting(*, voting: VotingClient, tenant: str, poll: Poll, reason: str,
                           by: str, roll: list[str]) -> voting_pb2.Poll:
     """Ask voting to void a disrupted poll and open its re-run with this roll (new id here)."""
     # An empty roll would make voting reuse the old one; callers refuse that case before.
-    return await _call_voting(voting.rerun_poll(voting_pb2.RerunPollRequest(
-        tenant=tenant, poll_id=poll_id, new_poll_id=str(uuid.uuid4()), reason=reason,
-        requested_by=by, roll=roll)))
+    return await voting_answer(voting.rerun_poll(voting_pb2.RerunPollRequest(
+        tenant=tenant, poll_id=poll.id, new_poll_id=str(uuid.uuid4()), reason=reason,
+        requested_by=by, roll=roll), method=poll.method))
 
 
 async def _reopen_in_voting(*, voting: VotingClient, tenant: str, old: Poll, roll: list[str],
@@ -126,9 +128,9 @@ async def _reopen_in_voting(*, voting: VotingClient, tenant: str, old: Poll, rol
     """Open the re-run of a poll voting cancelled at an interruption: same motion, new roll."""
     # Voting re-runs only open or closed polls; a cancelled one is re-opened as a new poll
     # with its options as voting holds them (candidates of an election included).
-    before = await _call_voting(voting.get_poll(voting_pb2.GetPollRequest(
-        tenant=tenant, poll_id=old.id)))
-    return await _call_voting(voting.open_poll(voting_pb2.OpenPollRequest(
+    before = await voting_answer(voting.get_poll(voting_pb2.GetPollRequest(
+        tenant=tenant, poll_id=old.id), method=old.method))
+    return await voting_answer(voting.open_poll(voting_pb2.OpenPollRequest(
         tenant=tenant, poll_id=str(uuid.uuid4()), meeting_id=old.meeting_id,
         agenda_item_id=old.agenda_item_id, title=before.title, method=before.method,
         majority_rule=before.majority_rule, options=before.options, roll=roll,
@@ -178,9 +180,7 @@ async def _fresh_roll(session: AsyncSession, *, old: Poll) -> tuple[list[str], i
         raise Problem(409, "poll-already-open", m.POLL_ALREADY_OPEN, number=item.number)
     quorum = await live_quorum(session, meeting=meeting, body=body, item=item)
     roll = await eligible_roll(session, meeting=meeting, item=item)
-    if not quorum.quorate or not roll:
-        raise Problem(409, "not-quorate", m.NOT_QUORATE_RULE, de=quorum.explanation,
-                      en=quorum.explanation_en)
+    require_quorate(quorum, roll=roll)
     return roll, body.statutory_members
 
 
@@ -197,7 +197,7 @@ async def rerun_poll(*, db: Database, voting: VotingClient, tenant: str, poll_id
         rerun = await _reopen_in_voting(voting=voting, tenant=tenant, old=old, roll=roll,
                                         statutory_members=statutory)
     else:
-        rerun = await rerun_in_voting(voting=voting, tenant=tenant, poll_id=poll_id,
+        rerun = await rerun_in_voting(voting=voting, tenant=tenant, poll=old,
                                       reason=reason, by=by, roll=roll)
     async with db.transaction(tenant) as session:
         old = await get_poll(session, poll_id=poll_id)
@@ -224,8 +224,8 @@ async def open_runoff(*, db: Database, voting: VotingClient, tenant: str, poll_i
     status = _election_status(first)
     if status != "runoff":
         raise Problem(409, "no-runoff", m.NO_RUNOFF, current=status)
-    runoff = await _call_voting(voting.open_runoff(voting_pb2.OpenRunoffRequest(
-        tenant=tenant, poll_id=poll_id, new_poll_id=str(uuid.uuid4()))))
+    runoff = await voting_answer(voting.open_runoff(voting_pb2.OpenRunoffRequest(
+        tenant=tenant, poll_id=poll_id, new_poll_id=str(uuid.uuid4())), method=first.method))
     async with db.transaction(tenant) as session:
         first = await get_poll(session, poll_id=poll_id)
         found = await session.get(Poll, runoff.poll_id)
@@ -267,8 +267,8 @@ async def draw_lot(*, db: Database, voting: VotingClient, tenant: str, poll_id: 
     status = _election_status(poll)
     if status != "lot_pending":
         raise Problem(409, "no-lot", m.NO_LOT, current=status)
-    drawn = await _call_voting(voting.draw_lot(voting_pb2.DrawLotRequest(
-        tenant=tenant, poll_id=poll_id, drawn_by=by)))
+    drawn = await voting_answer(voting.draw_lot(voting_pb2.DrawLotRequest(
+        tenant=tenant, poll_id=poll_id, drawn_by=by), method=poll.method))
     async with db.transaction(tenant) as session:
         poll = await get_poll(session, poll_id=poll_id)
         await _apply_lot(session, poll=poll, drawn=drawn, by=by)

@@ -24,12 +24,6 @@ POLL_ALREADY_OPEN = Msg(
     "Zu Tagesordnungspunkt {number} läuft bereits eine Abstimmung.",
     "A vote on agenda item {number} is already open.",
 )
-NOT_QUORATE = Msg(
-    "Das Gremium ist nicht beschlussfähig: {present} von {statutory} Mitgliedern sind "
-    "anwesend, nötig sind mindestens {required}. Die Abstimmung wurde nicht eröffnet.",
-    "The body is not quorate: {present} of {statutory} members are present, at least "
-    "{required} are needed. The vote was not opened.",
-)
 NOT_ON_ROLL = Msg(
     "Sie stehen nicht auf der Liste der Stimmberechtigten dieser Abstimmung (nur bei "
     "Eröffnung anwesende Mitglieder ohne Befangenheit). Ihre Stimme wurde nicht gezählt.",

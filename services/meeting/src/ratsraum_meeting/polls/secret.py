@@ -1,5 +1,5 @@
 """Secret polls from meeting's side: what the member's device encrypts with, the relay of its
-encrypted ballot, the close with the election record's SHA-256, and the code lookup.
+encrypted ballot, and the code lookup (the close is in polls/closing.py).
 
 Meeting never sees a choice: the member's device encrypts it (libs/ballot-client) and meeting
 passes the ciphertext on with the member's id, which voting needs for the roll only. Nothing
@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ratsraum.voting.v1 import secret_pb2, voting_pb2
+from ratsraum.voting.v1 import secret_pb2
 from ratsraum_common.db import Database
 from ratsraum_common.i18n import Msg
-from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.meetings.models import AgendaItem
 from ratsraum_meeting.meetings.service import get_meeting
@@ -21,23 +20,15 @@ from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls import profile_rules as rules
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.polls.progress import ProgressPublisher
-from ratsraum_meeting.polls.service import (
-    _call_voting,
-    _refusal_problem,
-    eligible_roll,
-    get_poll,
-    open_poll,
-    record_result,
-)
-from ratsraum_meeting.polls.voting_client import VotingClient, VotingRefused, VotingUnavailable
+from ratsraum_meeting.polls.refusals import voting_answer
+from ratsraum_meeting.polls.service import eligible_roll, get_poll, open_poll
+from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.profiles.live import remote_present
 from ratsraum_meeting.profiles.service import body_profile
 
-log = get_logger(__name__)
 # Checking a ballot's proofs takes voting tens of milliseconds; a council voting at once
-# queues up, so a cast gets more time than a plain write. Closing decrypts with the guardians.
+# queues up, so a cast gets more time than a plain write.
 CAST_SECONDS = 30.0
-CLOSE_SECONDS = 120.0
 
 NOT_SECRET = Msg(
     "Diese Abstimmung ist nicht geheim; die Stimme wird über POST /polls/{{id}}/ballots "
@@ -52,12 +43,6 @@ CODE_FORMAT = Msg(
     "Der Bestätigungscode besteht aus den Zeichen 0–9 und A–F, so wie er bei der "
     "Stimmabgabe angezeigt wurde.",
     "The confirmation code consists of 0–9 and A–F, as shown when the ballot was cast.",
-)
-CLOSE_REFUSED = Msg(
-    "Die geheime Abstimmung konnte nicht ausgezählt werden: {reason} Bitte erneut schließen; "
-    "es wurde nichts veröffentlicht.",
-    "The secret vote could not be counted: {reason} Please close it again; nothing was "
-    "published.",
 )
 
 
@@ -82,7 +67,7 @@ async def describe(*, db: Database, voting: VotingClient, tenant: str,
                    poll_id: str) -> secret_pb2.SecretPoll:
     """Manifest, context, options and state a device needs to encrypt a ballot."""
     await _secret(db, tenant, poll_id)
-    described: secret_pb2.SecretPoll = await _call_voting(voting.call_secret(
+    described: secret_pb2.SecretPoll = await voting_answer(voting.call_secret(
         "GetSecretPoll", secret_pb2.GetSecretPollRequest(tenant=tenant, poll_id=poll_id)),
         m.READ_UNAVAILABLE)
     return described
@@ -92,37 +77,13 @@ async def cast(*, db: Database, voting: VotingClient, progress: ProgressPublishe
                tenant: str, poll_id: str, voter_id: str, ballot_json: str) -> SecretCast:
     """Relay the member's encrypted ballot; voting checks its proofs and the roll."""
     await _secret(db, tenant, poll_id)
-    answer: secret_pb2.CastSecretBallotResponse = await _call_voting(voting.call_secret(
+    answer: secret_pb2.CastSecretBallotResponse = await voting_answer(voting.call_secret(
         "CastSecretBallot", secret_pb2.CastSecretBallotRequest(
             tenant=tenant, poll_id=poll_id, voter_id=voter_id, ballot_json=ballot_json),
         CAST_SECONDS))
     progress.note(tenant=tenant, poll_id=poll_id, ballots_cast=answer.ballots_cast)
     return SecretCast(confirmation_code=answer.confirmation_code, replayed=answer.replayed,
                       ballots_cast=answer.ballots_cast)
-
-
-async def close_secret_poll(*, db: Database, voting: VotingClient, tenant: str, poll_id: str,
-                            closed_by: str) -> Poll:
-    """Close: the guardians decrypt the tally; record the result and the record's SHA-256."""
-    try:
-        result: secret_pb2.SecretResult = await voting.call_secret(
-            "CloseSecretPoll", secret_pb2.CloseSecretPollRequest(
-                tenant=tenant, poll_id=poll_id, closed_by=closed_by), CLOSE_SECONDS)
-    except VotingRefused as exc:
-        if exc.reason == "WRONG_STATE":  # e.g. too few guardians reachable: voting says which
-            raise Problem(409, "secret-close-failed", CLOSE_REFUSED, reason=exc.message) from exc
-        raise _refusal_problem(exc) from exc
-    except VotingUnavailable as exc:
-        raise Problem(503, "voting-unavailable", m.CLOSE_UNAVAILABLE) from exc
-    if result.poll.state != voting_pb2.POLL_STATE_CLOSED:
-        raise Problem(409, "poll-not-closed", m.POLL_NOT_CLOSED)
-    async with db.transaction(tenant) as session:
-        await record_result(session, voting_poll=result.poll, closed_by=closed_by,
-                            record_sha256=result.record_sha256)
-        poll = await get_poll(session, poll_id=poll_id)
-    log.info("poll.secret_closed", poll_id=poll_id, tenant=tenant,
-             record_sha256=result.record_sha256)
-    return poll
 
 
 async def find_code(*, db: Database, voting: VotingClient, tenant: str, poll_id: str,
@@ -133,7 +94,7 @@ async def find_code(*, db: Database, voting: VotingClient, tenant: str, poll_id:
         raise Problem(409, "secret-record-not-ready", NO_RECORD_YET)
     if not code or any(c not in "0123456789ABCDEFabcdef" for c in code):
         raise Problem(422, "confirmation-code-invalid", CODE_FORMAT)
-    found: secret_pb2.FindConfirmationCodeResponse = await _call_voting(voting.call_secret(
+    found: secret_pb2.FindConfirmationCodeResponse = await voting_answer(voting.call_secret(
         "FindConfirmationCode", secret_pb2.FindConfirmationCodeRequest(
             tenant=tenant, poll_id=poll_id, confirmation_code=code.upper())))
     return found
@@ -145,7 +106,7 @@ async def record_files(*, db: Database, voting: VotingClient, tenant: str,
     poll = await _secret(db, tenant, poll_id)
     if poll.state != "closed":
         raise Problem(409, "secret-record-not-ready", NO_RECORD_YET)
-    record: secret_pb2.SecretRecord = await _call_voting(voting.call_secret(
+    record: secret_pb2.SecretRecord = await voting_answer(voting.call_secret(
         "GetSecretRecord", secret_pb2.GetSecretRecordRequest(tenant=tenant, poll_id=poll_id),
         CAST_SECONDS))
     return record

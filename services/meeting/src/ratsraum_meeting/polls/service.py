@@ -1,33 +1,29 @@
-"""Opening, casting in and closing polls; voting counts, meeting records and publishes."""
+"""Opening polls, casting in them and reading them; voting counts, meeting records."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ratsraum.voting.v1 import secret_pb2, voting_pb2
+from ratsraum.voting.v1 import voting_pb2
 from ratsraum_common.db import Database
-from ratsraum_common.events import Envelope
-from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.attendance.service import present_person_ids
 from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.conflicts.service import conflicted_ids
-from ratsraum_meeting.meetings.models import AgendaItem, Meeting, Person
+from ratsraum_meeting.meetings.models import AgendaItem, Meeting
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls import profile_rules as rules
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.polls.progress import ProgressPublisher
-from ratsraum_meeting.polls.results import majority_enum, method_enum, result_record
-from ratsraum_meeting.polls.voting_client import VotingClient, VotingRefused, VotingUnavailable
+from ratsraum_meeting.polls.refusals import voting_answer
+from ratsraum_meeting.polls.results import majority_enum, method_enum
+from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.profiles.hybrid_conditions import ensure_poll_allowed
 from ratsraum_meeting.profiles.live import (
     live_quorum,
@@ -35,11 +31,11 @@ from ratsraum_meeting.profiles.live import (
     request_states,
     requested_method,
 )
+from ratsraum_meeting.profiles.quorum import QuorumResult
 from ratsraum_meeting.profiles.service import body_profile
 from ratsraum_meeting.timeutil import now
 
 log = get_logger(__name__)
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +75,16 @@ async def eligible_roll(session: AsyncSession, *, meeting: Meeting, item: Agenda
     return [p for p in await present_person_ids(session, meeting=meeting) if p not in conflicted]
 
 
+def require_quorate(quorum: QuorumResult, *, roll: list[str] | None = None) -> None:
+    """The one not-quorate gate: a vote opens (or is re-run) only while the body is quorate.
+
+    A re-run passes its fresh roll, and an empty one is refused the same way.
+    """
+    if not quorum.quorate or roll == []:
+        raise Problem(409, "not-quorate", m.NOT_QUORATE_RULE, de=quorum.explanation,
+                      en=quorum.explanation_en)
+
+
 async def _open_poll_on(session: AsyncSession, *, item_id: str) -> Poll | None:
     return await session.scalar(
         select(Poll).where(Poll.agenda_item_id == item_id, Poll.state == "open")
@@ -100,10 +106,8 @@ async def _prepare_open(
     if await _open_poll_on(session, item_id=item.id) is not None:
         raise Problem(409, "poll-already-open", m.POLL_ALREADY_OPEN, number=item.number)
     profile = (await body_profile(session, body=body)).profile
-    quorum = await live_quorum(session, meeting=meeting, body=body, item=item, profile=profile)
-    if not quorum.quorate:
-        raise Problem(409, "not-quorate", m.NOT_QUORATE_RULE, de=quorum.explanation,
-                      en=quorum.explanation_en)
+    require_quorate(await live_quorum(session, meeting=meeting, body=body, item=item,
+                                      profile=profile))
     states = await request_states(session, body=body, item=item, profile=profile)
     method = rules.choose_method(asked=method, requested=requested_method(states),
                                  number=item.number, states=states)
@@ -135,7 +139,7 @@ async def open_poll(
     request.method = method_enum(method)
     request.majority_rule = majority_enum(majority_rule)
     # Voting is called outside the write transaction, so a slow answer blocks no writer.
-    opened = await _call_voting(voting.open_poll(request), m.OPEN_UNAVAILABLE)
+    opened = await voting_answer(voting.open_poll(request), m.OPEN_UNAVAILABLE)
     async with db.transaction(tenant) as session:
         item = await session.get(AgendaItem, item_id) or item
         # Locked like an interruption does, so one interrupting meanwhile is seen here.
@@ -168,80 +172,13 @@ async def cast_ballot(
     """Forward a member's ballot to voting, then note the neutral progress for the public."""
     # No poll read here (hot path): voting scopes by the token's tenant and refuses an unknown
     # poll with POLL_NOT_FOUND, which maps to the same 404 problem as a read here would.
-    answer = await _call_voting(voting.cast_ballot(voting_pb2.CastBallotRequest(
+    answer = await voting_answer(voting.cast_ballot(voting_pb2.CastBallotRequest(
         tenant=tenant, poll_id=poll_id, voter_id=voter_id, option_id=choice,
         idempotency_key=idempotency_key,
     )))
     progress.note(tenant=tenant, poll_id=poll_id, ballots_cast=answer.ballots_cast)
     return CastOutcome(ballot_id=answer.ballot_id, replayed=answer.replayed,
                        ballots_cast=answer.ballots_cast)
-
-
-async def close_poll(
-    *, db: Database, voting: VotingClient, tenant: str, poll_id: str, closed_by: str
-) -> Poll:
-    """Close a poll in voting and record its result (idempotent)."""
-    async with db.tenant_session(tenant) as session:
-        poll = await get_poll(session, poll_id=poll_id)
-    if poll.state == "closed":
-        return poll
-    if poll.method == "secret":  # decrypted by the guardians; the record's hash is kept
-        from ratsraum_meeting.polls.secret import close_secret_poll  # imports this module
-
-        return await close_secret_poll(db=db, voting=voting, tenant=tenant, poll_id=poll_id,
-                                       closed_by=closed_by)
-    closed: voting_pb2.Poll
-    try:
-        closed = await voting.close_poll(voting_pb2.ClosePollRequest(
-            tenant=tenant, poll_id=poll_id, closed_by=closed_by))
-    except VotingRefused as exc:
-        if exc.reason != "POLL_NOT_OPEN":
-            raise _refusal_problem(exc) from exc
-        # Closed before, and the answer was lost: read the result instead.
-        closed = await _call_voting(voting.get_poll(
-            voting_pb2.GetPollRequest(tenant=tenant, poll_id=poll_id)), m.CLOSE_UNAVAILABLE)
-    except VotingUnavailable as exc:
-        raise Problem(503, "voting-unavailable", m.CLOSE_UNAVAILABLE) from exc
-    if closed.state != voting_pb2.POLL_STATE_CLOSED:
-        raise Problem(409, "poll-not-closed", m.POLL_NOT_CLOSED)
-    async with db.transaction(tenant) as session:
-        await record_result(session, voting_poll=closed, closed_by=closed_by)
-        return await get_poll(session, poll_id=poll_id)
-
-
-async def record_result(
-    session: AsyncSession, *, voting_poll: voting_pb2.Poll, closed_by: str | None,
-    record_sha256: str = "",
-) -> bool:
-    """Record a closed poll's result on the poll and its item, and publish (once)."""
-    poll = await session.get(Poll, voting_poll.poll_id)
-    if poll is None or poll.state == "closed":
-        return False
-    voter_ids = [v.voter_id for v in voting_poll.result.named_votes]
-    names = {p.id: p.name for p in (await session.scalars(
-        select(Person).where(Person.id.in_(voter_ids)))).all()} if voter_ids else {}
-    poll.result = result_record(voting_poll, names)
-    if record_sha256:  # secret polls: the election record's SHA-256 goes into the minutes
-        poll.result["record_sha256"] = record_sha256
-    poll.state = "closed"
-    poll.ballots_cast = max(poll.ballots_cast, int(poll.result["ballots_cast"]))
-    poll.closed_at = datetime.fromisoformat(poll.result["closed_at"])
-    poll.closed_by = closed_by or "voting"
-    item = await session.get(AgendaItem, poll.agenda_item_id)
-    if item is not None:
-        item.status = "decided"
-    meeting, _body = await get_meeting(session, meeting_id=poll.meeting_id)
-    public_view_changed(session, meeting_id=meeting.id)
-    log.info("poll.result_recorded", poll_id=poll.id, outcome=poll.result["outcome"])
-    return True
-
-
-async def on_poll_closed(session: AsyncSession, envelope: Envelope) -> None:
-    """Consumer: record the result from voting's poll.closed if the close answer was lost."""
-    # SecretPollClosed is PollClosed plus the record's SHA-256 (empty for other methods).
-    closed: secret_pb2.SecretPollClosed = envelope.payload(secret_pb2.SecretPollClosed)
-    await record_result(session, voting_poll=closed.poll, closed_by=None,
-                        record_sha256=closed.record_sha256)
 
 
 async def view_poll(*, db: Database, voting: VotingClient, tenant: str, poll_id: str) -> PollView:
@@ -251,38 +188,8 @@ async def view_poll(*, db: Database, voting: VotingClient, tenant: str, poll_id:
     if poll.state != "open":
         voted = list((poll.result or {}).get("voted", []))
         return PollView(poll=poll, ballots_cast=poll.ballots_cast, voted=voted)
-    live = await _call_voting(voting.get_poll(
-        voting_pb2.GetPollRequest(tenant=tenant, poll_id=poll_id)), m.READ_UNAVAILABLE)
+    live = await voting_answer(voting.get_poll(
+        voting_pb2.GetPollRequest(tenant=tenant, poll_id=poll_id), method=poll.method),
+        m.READ_UNAVAILABLE)
     return PollView(poll=poll, ballots_cast=max(live.ballots_cast, poll.ballots_cast),
                     voted=list(live.voted))
-
-
-async def _call_voting(call: Awaitable[T], unavailable: Msg = m.VOTING_UNAVAILABLE) -> T:
-    """Await a voting call, translating its refusals and outages into problems."""
-    try:
-        return await call
-    except VotingRefused as exc:
-        raise _refusal_problem(exc) from exc
-    except VotingUnavailable as exc:
-        raise Problem(503, "voting-unavailable", unavailable) from exc
-
-
-_REFUSALS: dict[str, tuple[int, Msg]] = {
-    "NOT_ON_ROLL": (403, m.NOT_ON_ROLL),
-    "POLL_NOT_OPEN": (409, m.POLL_NOT_OPEN),
-    "POLL_NOT_FOUND": (404, m.POLL_NOT_FOUND),
-    "INVALID_CHOICE": (422, m.INVALID_CHOICE),
-    "IDEMPOTENCY_KEY_REUSED": (409, m.KEY_REUSED),
-    "INVALID_REQUEST": (422, m.INVALID_REQUEST),
-    "WRONG_STATE": (409, m.VOTING_WRONG_STATE),
-}
-
-
-def _refusal_problem(exc: VotingRefused) -> Problem:
-    if exc.reason == "METHOD_NOT_SUPPORTED":  # secret ballots without guardians: use paper
-        return Problem(422, "method-not-available", m.METHOD_NOT_YET_AVAILABLE,
-                       kind=rules.KIND_DE["secret"], kind_en=rules.KIND_EN["secret"])
-    status, message = _REFUSALS.get(exc.reason or "", (502, m.VOTING_REFUSED))
-    code = (exc.reason or "voting-refused").lower().replace("_", "-")
-    log.warning("voting.refused", reason=exc.reason, code=exc.code.name, message=exc.message)
-    return Problem(status, code, message)

@@ -5,7 +5,7 @@ Three questions, each answered with the refusal that cites the rule (or None):
   before it (emergency, two-thirds decision, notice to the supervisory authority, each remote
   member's consent or reasoned request; constituent sessions)?
 - `poll_refusal`: may this vote be held now, given the item, the ballot kind and who is remote?
-- the quorum fallback when many are conflicted lives in ratsraum_meeting.quorum.
+- the quorum fallback when many are conflicted lives in ratsraum_meeting.profiles.quorum.
 """
 
 from __future__ import annotations

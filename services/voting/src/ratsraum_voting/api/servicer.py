@@ -13,6 +13,7 @@ from opentelemetry import trace
 from ratsraum.voting.v1 import voting_pb2, voting_pb2_grpc
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import error_status
+from ratsraum_common.limits import CAST_BALLOTS_MAX_ITEMS
 from ratsraum_common.logging import get_logger
 from ratsraum_common.telemetry import extract_context, tracer
 from ratsraum_voting.api.lifecycle import LifecycleRpcs
@@ -44,7 +45,6 @@ from ratsraum_voting.rules import Rule
 SERVICE_NAME = "ratsraum.voting.v1.VotingService"
 log = get_logger(__name__)
 T = TypeVar("T")
-MAX_CAST_BATCH = 500
 _tracer = tracer(__name__)
 
 
@@ -186,9 +186,9 @@ class VotingServicer(LifecycleRpcs, voting_pb2_grpc.VotingServiceServicer):  # t
 
         async def call() -> voting_pb2.CastBallotsResponse:
             items = request.items
-            if len(items) > MAX_CAST_BATCH:
-                raise invalid("items", f"höchstens {MAX_CAST_BATCH} Stimmabgaben je Aufruf "
-                              f"(gesendet: {len(items)}).")
+            if len(items) > CAST_BALLOTS_MAX_ITEMS:
+                raise invalid("items", f"höchstens {CAST_BALLOTS_MAX_ITEMS} Stimmabgaben je "
+                              f"Aufruf (gesendet: {len(items)}).")
             spans = [cast_span(item.traceparent) for item in items]
             commands: list[CastCommand | None] = []
             answers: list[CastOutcome | Exception | None] = []

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import DBAPIError
 
 from ratsraum_common.db import Database
+from ratsraum_common.limits import CAST_BALLOTS_MAX_ITEMS
 from ratsraum_common.logging import get_logger
 from ratsraum_common.retry import bounded_retry
 from ratsraum_voting.errors import VotingError
@@ -50,8 +51,8 @@ class CastBatcher:
     """
 
     def __init__(
-        self, db: Database, *, max_batch: int = 500, workers: int | None = None,
-        linger_seconds: float = 0.0,
+        self, db: Database, *, max_batch: int = CAST_BALLOTS_MAX_ITEMS,
+        workers: int | None = None, linger_seconds: float = 0.0,
     ) -> None:
         self.db = db
         self.max_batch = max_batch

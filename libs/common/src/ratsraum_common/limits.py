@@ -1,0 +1,11 @@
+"""Limits both sides of a service border must agree on, defined once.
+
+The proto files document each limit where its message is declared; the caller keeps within
+it and the callee refuses more, both by reading the constant here.
+"""
+
+from __future__ import annotations
+
+# voting.v1.VotingService/CastBallots: at most this many items per call. Voting refuses a
+# larger call with INVALID_ARGUMENT; meeting's cast relay never sends one.
+CAST_BALLOTS_MAX_ITEMS = 500
