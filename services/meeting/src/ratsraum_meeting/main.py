@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import grpc
+import httpx
 from fastapi import FastAPI
 
 from ratsraum.meeting.v1 import public_pb2_grpc
@@ -45,15 +47,21 @@ from ratsraum_meeting.polls.service import on_poll_closed
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.profiles import endpoints as profiles_endpoints
 from ratsraum_meeting.seed import seed_demo, seed_files
+from ratsraum_meeting.signin.oidc import IdentityClient
+from ratsraum_meeting.signin.sessions import SessionAuth, session_authenticator
 from ratsraum_meeting.speakers import endpoints as speakers_endpoints
 from ratsraum_meeting.video import api as video_api
 from ratsraum_meeting.video import background as video_background
+from ratsraum_meeting.web import routes as web_routes
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
 
 
-def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None) -> FastAPI:
+def build_app(
+    settings: Settings, *, token_verifier: TokenVerifier | None = None,
+    identity_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
     """The meeting app; background work starts and stops with its lifespan."""
 
     @contextlib.asynccontextmanager
@@ -70,6 +78,8 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         # default from a few hundred ballots on (each ballot carries its ciphertexts and proofs).
         voting_channel = channel(settings.voting_target, max_receive_bytes=256 * 1024 * 1024)
         app.state.db = db
+        app.state.signin = _signin(settings, db, app.state.token_verifier, identity_transport)
+        app.state.session_authenticator = session_authenticator(app.state.signin)
         app.state.voting = VotingClient(
             voting_channel, deadline_seconds=settings.voting_deadline_seconds
         )
@@ -124,6 +134,7 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
             await lifecycle_consumer.stop()
             await _shutdown(server, consumer, relay_task, voting_channel)
             await nc.close()
+            await app.state.signin.identity.close()
             await db.dispose()
 
     app, _metrics, readiness = create_app(
@@ -152,7 +163,20 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
     app.include_router(speakers_endpoints.router)
     app.include_router(live_api.router)
     app.include_router(attendance_api.router)
+    web_routes.install(app)
     return app
+
+
+def _signin(settings: Settings, db: Database, verifier: TokenVerifier,
+            transport: httpx.AsyncBaseTransport | None) -> SessionAuth:
+    """The web app's sign-in at identity and its server-side sessions."""
+    base = settings.public_app_url.rstrip("/")
+    client = IdentityClient(
+        issuer=settings.oidc_issuer, client_id=settings.web_client_id,
+        redirect_uri=f"{base}/auth/callback", post_logout_uri=f"{base}/auth/signed-out",
+        transport=transport)
+    return SessionAuth(db=db, identity=client, verifier=verifier, public_url=base,
+                       lifetime=timedelta(hours=settings.web_session_hours))
 
 
 async def _shutdown(

@@ -18,5 +18,6 @@ def load_all() -> None:
     from ratsraum_meeting.oparl import models as _oparl  # noqa: F401
     from ratsraum_meeting.polls import models as _polls  # noqa: F401
     from ratsraum_meeting.profiles import models as _profiles  # noqa: F401
+    from ratsraum_meeting.signin import models as _signin  # noqa: F401
     from ratsraum_meeting.speakers import models as _speakers  # noqa: F401
     from ratsraum_meeting.video import models as _video  # noqa: F401

@@ -1,0 +1,113 @@
+"""Rendering pages: the Jinja environment, the text catalogues, the language of a request."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from ratsraum_common.i18n import negotiate_language
+from ratsraum_meeting.signin.sessions import SignedIn
+
+LANG_COOKIE = "ratsraum_lang"
+LANGUAGES = ("de", "en")
+BERLIN = ZoneInfo("Europe/Berlin")
+_I18N = Path(__file__).parent / "i18n"
+
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    # Every asset comes from us; no inline script, no external source.
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' "
+        "http: https:"
+    ),
+}
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Every text of the app in one language (web/i18n/<lang>.json)."""
+    data: dict[str, str] = json.loads((_I18N / f"{lang}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    """One text, placeholders filled; the German text when English lacks it."""
+    template = catalogue(lang).get(key) or catalogue("de").get(key) or key
+    return template.format(**values) if values else template
+
+
+def language_of(request: Request) -> str:
+    """The chosen language (cookie), else the browser's preference, German by default."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return negotiate_language(request.headers.get("accept-language"))
+
+
+def _local(value: str | datetime | None, lang: str, style: str = "datetime") -> str:
+    if value is None or value == "":
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = moment.astimezone(BERLIN)
+    if style == "time":
+        return local.strftime("%H:%M")
+    if lang == "en":
+        return local.strftime("%d %b %Y, %H:%M")
+    return local.strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("ratsraum_meeting.web", "templates"),
+        autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["local"] = _local
+    return env
+
+
+def render(request: Request, template: str, context: dict[str, Any],
+           *, signed: SignedIn | None) -> str:
+    """The HTML of one page in the request's language."""
+    lang = language_of(request)
+    principal = signed.principal if signed else None
+    roles = sorted(principal.roles) if principal else []
+    base = {
+        "lang": lang,
+        "t": lambda key, **values: text(lang, key, **values),
+        "request_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "person": principal,
+        "roles": roles,
+        "is_member": "member" in roles,
+        "is_staff": bool({"clerk", "chair"} & set(roles)),
+        "csrf_token": signed.csrf_token if signed else "",
+        "town": getattr(request.state, "town", ""),
+    }
+    return _environment().get_template(template).render(**base, **context)
+
+
+def page(request: Request, template: str, context: dict[str, Any], *,
+         signed: SignedIn | None, status_code: int = 200) -> HTMLResponse:
+    """A rendered page with our security headers."""
+    return HTMLResponse(render(request, template, context, signed=signed),
+                        status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def error_page(request: Request, reason: str, *, status_code: int, retry: bool = False,
+               detail: str = "", signed: SignedIn | None = None) -> HTMLResponse:
+    """A friendly error page: what happened and what to do (texts error.<reason>.*)."""
+    return page(request, "error.html", {"reason": reason, "retry": retry, "detail": detail,
+                                        "status": status_code},
+                signed=signed, status_code=status_code)
