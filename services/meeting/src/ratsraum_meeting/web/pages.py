@@ -51,8 +51,12 @@ async def meetings_page(request: Request) -> Response:
 
 
 async def _live(ctx: Ctx, meeting_id: str) -> dict[str, Any]:
-    return await reads.live_now(ctx.request.app.state.db, tenant=ctx.signed.principal.tenant,
-                                meeting_id=meeting_id)
+    """The live state, and the member's lobby state (remote members send heartbeats)."""
+    db, tenant = ctx.request.app.state.db, ctx.signed.principal.tenant
+    lobby = await reads.own_lobby_state(db, tenant=tenant, meeting_id=meeting_id,
+                                        person_id=ctx.subject)
+    return {"live": await reads.live_now(db, tenant=tenant, meeting_id=meeting_id),
+            "lobby_state": lobby, "heartbeat": lobby in ("waiting", "admitted")}
 
 
 @router.get("/sitzungen/{meeting_id}")
@@ -72,7 +76,7 @@ async def meeting_page(request: Request, meeting_id: str, einladung: str | None 
         except ApiProblem as exc:
             return ctx.problem(exc)
     return ctx.render("meeting.html", {
-        "meeting": meeting, "meeting_id": meeting_id, "live": await _live(ctx, meeting_id),
+        "meeting": meeting, "meeting_id": meeting_id, **await _live(ctx, meeting_id),
         "flash": ctx_flash(ctx, ok)})
 
 
@@ -110,7 +114,7 @@ async def item_page(request: Request, meeting_id: str, item_id: str,
         "own_conflict": any(c["person_id"] == ctx.subject for c in conflicts),
         "papers": await reads.papers_of(request.app.state.db,
                                         tenant=ctx.signed.principal.tenant, item_id=item_id),
-        "live": await _live(ctx, meeting_id), "flash": ctx_flash(ctx, ok)})
+        **await _live(ctx, meeting_id), "flash": ctx_flash(ctx, ok)})
 
 
 @router.get("/sitzungen/{meeting_id}/teilnahme")
@@ -124,12 +128,10 @@ async def join_page(request: Request, meeting_id: str, eingeladen: str | None = 
         except ApiProblem as exc:
             return ctx.problem(exc)
     live = await _live(ctx, meeting_id)
-    own = next((p for p in live["connected"] if p["person_id"] == ctx.subject), None)
-    lobby = await reads.own_lobby_state(request.app.state.db, tenant=ctx.signed.principal.tenant,
-                                        meeting_id=meeting_id, person_id=ctx.subject)
+    own = next((p for p in live["live"]["connected"] if p["person_id"] == ctx.subject), None)
     return ctx.render("join.html", {
-        "meeting": meeting, "meeting_id": meeting_id, "live": live,
-        "own_presence": own["presence"] if own else None, "lobby_state": lobby,
+        "meeting": meeting, "meeting_id": meeting_id, **live,
+        "own_presence": own["presence"] if own else None,
         "invited": ctx.signed.principal.name if eingeladen else "",
         "flash": ctx_flash(ctx, ok)})
 
@@ -154,6 +156,7 @@ async def vote_context(ctx: Ctx, meeting_id: str, poll_id: str) -> dict[str, Any
     abstain = await reads.abstention_allowed(db, tenant=ctx.signed.principal.tenant,
                                              meeting_id=meeting_id)
     return {
+        **await _live(ctx, meeting_id),
         "meeting": meeting, "meeting_id": meeting_id, "poll": poll, "item": item,
         "options": [c for c in CHOICES if c != "abstain" or abstain],
         "may_vote": "member" in ctx.signed.principal.roles,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -20,6 +22,7 @@ LANG_COOKIE = "ratsraum_lang"
 LANGUAGES = ("de", "en")
 BERLIN = ZoneInfo("Europe/Berlin")
 _I18N = Path(__file__).parent / "i18n"
+_JS_TEXTS = ("live.", "vote.")  # what app.js shows, handed over in the page
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -68,6 +71,20 @@ def _local(value: str | datetime | None, lang: str, style: str = "datetime") -> 
     return local.strftime("%d.%m.%Y, %H:%M Uhr")
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def _linkify(value: str) -> Markup:
+    """Plain text with its web addresses as links (escaped)."""
+    parts, last = [], 0
+    for match in _URL.finditer(value):
+        parts.append(escape(value[last:match.start()]))
+        parts.append(Markup('<a class="kern-link" href="{0}">{0}</a>').format(match.group(0)))
+        last = match.end()
+    parts.append(escape(value[last:]))
+    return Markup("").join(parts)
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
@@ -75,6 +92,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["local"] = _local
+    env.filters["linkify"] = _linkify
     return env
 
 
@@ -94,6 +112,7 @@ def render(request: Request, template: str, context: dict[str, Any],
         "is_staff": bool({"clerk", "chair"} & set(roles)),
         "csrf_token": signed.csrf_token if signed else "",
         "town": getattr(request.state, "town", ""),
+        "js_texts": {k: v for k, v in catalogue(lang).items() if k.startswith(_JS_TEXTS)},
     }
     return _environment().get_template(template).render(**base, **context)
 
