@@ -102,6 +102,12 @@ async def test_member_votes_on_a_phone_while_the_clerk_runs_the_meeting(stack: S
         await member.get_by_role("button", name="Wortmeldung").first.click()
         await expect(member.get_by_text("Ihre Wortmeldung ist eingetragen.")).to_be_visible()
         await expect(member.locator("ol.kern-list--number")).to_contain_text("Markus Becker")
+        # The clerk gives the floor with a time limit: the member's page follows live.
+        speakers = f"/meetings/{demo.MEETING_ID}/agenda-items/{ITEM.id}/speakers"
+        await api(clerk, "PUT", f"{speakers}/settings", {"limit_seconds": 300})
+        await api(clerk, "POST", f"{speakers}/next")
+        await expect(member.get_by_text("Spricht gerade")).to_be_visible()
+        await expect(member.locator("[data-remaining]")).to_contain_text("Verbleibende Redezeit")
         await check_and_shoot(member, "04-agenda-item", checked)
 
         # Join in the room: check in; the quorum turns green live on the clerk's page too.
