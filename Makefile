@@ -11,7 +11,10 @@ BENCH_ARGS ?=
 PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install proto run test test-unit lint bench helm-check clean
+FRONTEND := services/meeting/frontend
+WEB_BUILD := services/meeting/src/ratsraum_meeting/web/static/build
+
+.PHONY: install proto web-assets run test test-unit lint bench helm-check clean
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -22,6 +25,19 @@ install: $(UV)
 	$(UV) sync --locked --python $(PYTHON) --quiet
 	@$(VENV)/bin/python tools/patch_electionguard.py
 	$(MAKE) --no-print-directory proto
+	$(MAKE) --no-print-directory web-assets
+
+# The web app's CSS/JS: locked npm packages (npm ci), bundled by esbuild; redone only when
+# the lock, the build script or a source changed.
+web-assets: $(WEB_BUILD)/.stamp
+
+$(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the web app's assets"; exit 1; }
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
+
+$(WEB_BUILD)/.stamp: $(FRONTEND)/node_modules/.package-lock.json $(FRONTEND)/build.mjs $(shell find $(FRONTEND)/src -type f 2>/dev/null)
+	cd $(FRONTEND) && node build.mjs
+	@touch $@
 
 proto:
 	@$(VENV)/bin/python tools/gen_proto.py
@@ -29,9 +45,11 @@ proto:
 run: install
 	$(VENV)/bin/ratsraum-dev run
 
-# PostgreSQL comes from Debian's packages; the test setup installs it if missing (as root).
+# PostgreSQL and chromium come from Debian's packages; the test setup installs them if
+# missing (as root).
 test: install
 	$(VENV)/bin/python -c "from ratsraum_devstack.postgres import ensure_installed; ensure_installed()"
+	$(VENV)/bin/python -c "from ratsraum_devstack.chromium import ensure_installed; ensure_installed()"
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-unit: install
@@ -49,4 +67,4 @@ helm-check: install
 	$(VENV)/bin/pytest tests/helm $(PYTEST_ARGS)
 
 clean:
-	rm -rf .data .pytest_cache .mypy_cache .ruff_cache libs/proto/src/ratsraum
+	rm -rf .data .pytest_cache .mypy_cache .ruff_cache libs/proto/src/ratsraum $(WEB_BUILD) $(FRONTEND)/node_modules

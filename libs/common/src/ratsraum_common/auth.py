@@ -78,6 +78,11 @@ class TokenVerifier:
         self._cache: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
         self._cache_size = cache_size
 
+    def for_audience(self, audience: str) -> TokenVerifier:
+        """A verifier of the same issuer and keys for another audience (e.g. ID tokens)."""
+        return TokenVerifier(issuer=self.issuer, audience=audience, jwks_url=self.jwks_url,
+                             leeway_seconds=self.leeway, fetch=self._fetch, cache_size=0)
+
     async def _keyset(self, *, refresh: bool = False) -> KeySet:
         async with self._lock:
             stale = time.monotonic() - self._fetched_at > self.refresh_cooldown
@@ -160,10 +165,25 @@ _FORBIDDEN = Msg(
 )
 
 
+SessionAuthenticator = Callable[[Request], Awaitable[Principal | None]]
+
+
 async def current_principal(request: Request) -> Principal:
-    """FastAPI dependency: the verified caller, or a 401 problem."""
+    """FastAPI dependency: the verified caller, or a 401 problem.
+
+    A bearer token comes first. Without one, a service may accept its own sign-in sessions:
+    `app.state.session_authenticator` (if set) returns the session's principal or None, and
+    raises a problem itself when a session request fails its CSRF check.
+    """
     verifier: TokenVerifier = request.app.state.token_verifier
     header = request.headers.get("authorization", "")
+    if not header:
+        sessions: SessionAuthenticator | None = getattr(
+            request.app.state, "session_authenticator", None)
+        if sessions is not None:
+            found = await sessions(request)
+            if found is not None:
+                return found
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Problem(401, "unauthenticated", _UNAUTHENTICATED,

@@ -35,6 +35,9 @@ class Settings(ServiceSettings):
             "http://localhost:8082/auth/callback",
         ]
     )
+    # Where the web app may send people after sign-out (RP-initiated logout). Empty: the
+    # origin of each redirect URI with path /auth/signed-out (meeting's signed-out page).
+    web_post_logout_redirect_uris: list[str] = Field(default_factory=list)
     meeting_audience: str = demo.MEETING_AUDIENCE
     access_token_lifetime_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
     id_token_lifetime_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
@@ -49,6 +52,11 @@ class Settings(ServiceSettings):
         if not self.issuer:
             self.issuer = f"http://127.0.0.1:{self.http_port}"
         self.issuer = self.issuer.rstrip("/")
+        if not self.web_post_logout_redirect_uris:
+            self.web_post_logout_redirect_uris = [
+                f"{uri.split('/auth/callback')[0]}/auth/signed-out"
+                for uri in self.web_redirect_uris if uri.endswith("/auth/callback")
+            ]
         if self.keys_dir is None:
             self.keys_dir = self.data_dir / "identity-keys"
         return self

@@ -19,7 +19,7 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.serve import serve_service
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.accounts.seed import seed_demo, seed_files
-from ratsraum_identity.api import authorize, oidc
+from ratsraum_identity.api import authorize, logout, oidc
 from ratsraum_identity.api.deps import Identity
 from ratsraum_identity.config import SERVICE, Settings, get_settings
 from ratsraum_identity.keys.keystore import KeyStore
@@ -80,6 +80,7 @@ def build_app(settings: Settings) -> FastAPI:
     )
     app.include_router(oidc.router)
     app.include_router(authorize.router)
+    app.include_router(logout.router)
     return app
 
 

@@ -41,6 +41,12 @@ class Settings(ServiceSettings):
     mail_from: str = "Ratsraum Sitzungsdienst <sitzungsdienst@ratsraum.invalid>"
     # Base of the members' web app; personal links are {public_app_url}/sitzungen/{id}?einladung=
     public_app_url: str = "http://127.0.0.1:8082"
+    # The web app signs people in at identity as this public client (code flow with PKCE);
+    # identity must list {public_app_url}/auth/callback among its redirect URIs.
+    web_client_id: str = "ratsraum-web"
+    web_session_hours: float = Field(default=12.0, gt=0, le=24 * 7)
+    # Dev only: a page listing the mails the local mail catcher received (make run).
+    dev_mail_catcher_dir: Path | None = None
     # Video: where providers call our webhooks; secrets only from env names with this prefix.
     public_api_url: str = "http://127.0.0.1:8082"
     video_secret_env_prefix: str = "RATSRAUM_VIDEO_"  # noqa: S105 - a name prefix, no secret

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import grpc
+import httpx
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
@@ -35,12 +37,18 @@ from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.publish import public as public_publisher
 from ratsraum_meeting.seed import seed_demo, seed_files
+from ratsraum_meeting.signin.oidc import IdentityClient
+from ratsraum_meeting.signin.sessions import SessionAuth, session_authenticator
+from ratsraum_meeting.web import routes as web_routes
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
 
 
-def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None) -> FastAPI:
+def build_app(
+    settings: Settings, *, token_verifier: TokenVerifier | None = None,
+    identity_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
     """The meeting app; background work starts and stops with its lifespan."""
 
     @contextlib.asynccontextmanager
@@ -57,6 +65,8 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
         # default from a few hundred ballots on (each ballot carries its ciphertexts and proofs).
         voting_channel = channel(settings.voting_target, max_receive_bytes=256 * 1024 * 1024)
         app.state.db = db
+        app.state.signin = _signin(settings, db, app.state.token_verifier, identity_transport)
+        app.state.session_authenticator = session_authenticator(app.state.signin)
         app.state.voting = VotingClient(
             voting_channel, deadline_seconds=settings.voting_deadline_seconds
         )
@@ -111,6 +121,7 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
             await lifecycle_consumer.stop()
             await _shutdown(server, consumer, relay_task, voting_channel)
             await nc.close()
+            await app.state.signin.identity.close()
             await db.dispose()
 
     app, _metrics, readiness = create_app(
@@ -125,7 +136,20 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
     include_routers(app)
     # Innermost of the middlewares: metrics, tracing, request ids and limits see its casts.
     app.user_middleware.append(Middleware(LeanCast))
+    web_routes.install(app)
     return app
+
+
+def _signin(settings: Settings, db: Database, verifier: TokenVerifier,
+            transport: httpx.AsyncBaseTransport | None) -> SessionAuth:
+    """The web app's sign-in at identity and its server-side sessions."""
+    base = settings.public_app_url.rstrip("/")
+    client = IdentityClient(
+        issuer=settings.oidc_issuer, client_id=settings.web_client_id,
+        redirect_uri=f"{base}/auth/callback", post_logout_uri=f"{base}/auth/signed-out",
+        transport=transport)
+    return SessionAuth(db=db, identity=client, verifier=verifier, public_url=base,
+                       lifetime=timedelta(hours=settings.web_session_hours))
 
 
 async def _shutdown(

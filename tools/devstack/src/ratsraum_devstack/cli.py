@@ -18,7 +18,9 @@ def _banner(stack: Stack) -> str:
     lines = ["", "Ratsraum läuft / Ratsraum is running", ""]
     width = max(len(k) for k in stack.urls())
     lines += [f"  {label:<{width}}  {url}" for label, url in stack.urls().items()]
-    lines += ["", f"  Demo: {demo.TENANT_NAME} – {demo.BODY_NAME}",
+    app = config.url(config.meeting_port)
+    lines += ["", f"  ▶ Anmelden mit jedem Demo-Login / sign in with any demo login: {app}",
+              "", f"  Demo: {demo.TENANT_NAME} – {demo.BODY_NAME}",
               f"  Sitzung: {config.url(config.portal_port)}/{demo.TENANT}/sitzungen/"
               f"{demo.MEETING_ID}", "", "  Anmeldungen / demo logins (Benutzer  Passwort  Rolle):"]
     for person in demo.PEOPLE:

@@ -20,6 +20,7 @@ from typing import IO
 
 import httpx
 
+from ratsraum_devstack.mailcatcher import MailCatcher
 from ratsraum_devstack.natsserver import NatsServer
 from ratsraum_devstack.ports import free_port
 
@@ -37,6 +38,7 @@ class StackConfig:
     meeting_grpc_port: int = 50052
     voting_grpc_port: int = 50051
     voting_http_port: int = 8083
+    mail_port: int = 8025
     seed_demo: bool = True
     ready_timeout_seconds: float = 90.0
     log_format: str = "console"
@@ -54,7 +56,8 @@ class StackConfig:
         ports = {
             name: int(environ.get(f"RATSRAUM_{name.upper()}", getattr(base, name)))
             for name in ("nats_port", "portal_port", "identity_port", "meeting_port",
-                         "meeting_grpc_port", "voting_grpc_port", "voting_http_port")
+                         "meeting_grpc_port", "voting_grpc_port", "voting_http_port",
+                         "mail_port")
         }
         return replace(
             base,
@@ -71,7 +74,7 @@ class StackConfig:
             data_dir=data_dir, nats_port=free_port(), portal_port=free_port(),
             identity_port=free_port(), meeting_port=free_port(),
             meeting_grpc_port=free_port(), voting_grpc_port=free_port(),
-            voting_http_port=free_port(), **overrides,  # type: ignore[arg-type]
+            voting_http_port=free_port(), mail_port=free_port(), **overrides,  # type: ignore[arg-type]
         )
 
     def url(self, port: int) -> str:
@@ -82,6 +85,11 @@ class StackConfig:
     def issuer(self) -> str:
         """identity's issuer URL."""
         return self.url(self.identity_port)
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the demo's mail catcher keeps the mails."""
+        return self.data_dir / "mails"
 
     @property
     def redirect_uri(self) -> str:
@@ -135,6 +143,12 @@ def service_specs(config: StackConfig, nats_url: str) -> list[ServiceSpec]:
             "MEETING_OIDC_ISSUER": c.issuer,
             "MEETING_OIDC_JWKS_URL": f"{c.issuer}/.well-known/jwks.json",
             "MEETING_SEED_DEMO": seed,
+            "MEETING_PUBLIC_APP_URL": c.url(c.meeting_port),
+            "MEETING_PUBLIC_API_URL": c.url(c.meeting_port),
+            # The local mail catcher (dev only): invitations are sent and read on /dev/mails.
+            "MEETING_SMTP_HOST": c.host, "MEETING_SMTP_PORT": str(c.mail_port),
+            "MEETING_SMTP_TLS": "none",
+            "MEETING_DEV_MAIL_CATCHER_DIR": str(c.mail_dir.resolve()),
         }, f"{c.url(c.meeting_port)}/readyz"),
         ServiceSpec("citizen-portal", "ratsraum_portal", {
             **common("PORTAL_", c.portal_port),
@@ -152,6 +166,7 @@ class Stack:
         self.echo = echo
         self.log_dir = config.data_dir / "logs"
         self.nats = NatsServer(config.data_dir / "nats", port=config.nats_port, host=config.host)
+        self.mails = MailCatcher(config.mail_dir, host=config.host, port=config.mail_port)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.specs: dict[str, ServiceSpec] = {}
         self.meeting_urls: list[str] = [config.url(config.meeting_port)]
@@ -173,6 +188,7 @@ class Stack:
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.nats.start(self.log_dir / "nats.log")
+        self.mails.start()
         for spec in service_specs(self.config, self.nats.url):
             self.specs[spec.name] = spec
             self.start_service(spec.name)
@@ -258,6 +274,7 @@ class Stack:
                 process.wait()
         self.processes.clear()
         self.nats.stop()
+        self.mails.stop()
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         """The last lines a service wrote."""
@@ -270,6 +287,8 @@ class Stack:
         """The addresses a person opens."""
         c = self.config
         return {
+            "Ratsraum – hier anmelden (sign in here)": c.url(c.meeting_port),
+            "Demo-Postfach (caught mails, dev only)": f"{c.url(c.meeting_port)}/dev/mails",
             "Bürgerportal (citizen portal)": c.url(c.portal_port),
             "Anmeldung (identity, OpenID Connect)": c.issuer,
             "Sitzungsdienst-API (meeting API docs)": f"{c.url(c.meeting_port)}/api/v1/docs",

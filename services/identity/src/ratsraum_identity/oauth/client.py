@@ -16,6 +16,7 @@ class PublicClient(ClientMixin):  # type: ignore[misc]
 
     client_id: str
     redirect_uris: tuple[str, ...]
+    post_logout_redirect_uris: tuple[str, ...] = ()
     scopes: tuple[str, ...] = WEB_SCOPES
 
     def get_client_id(self) -> str:
@@ -35,6 +36,10 @@ class PublicClient(ClientMixin):  # type: ignore[misc]
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         """Exact match against the registered URIs (no prefix or pattern matching)."""
         return redirect_uri in self.redirect_uris
+
+    def check_post_logout_redirect_uri(self, uri: str) -> bool:
+        """Exact match against the registered sign-out return addresses."""
+        return uri in self.post_logout_redirect_uris
 
     def check_client_secret(self, client_secret: str) -> bool:
         """A public client has no secret."""

@@ -115,6 +115,7 @@ class IdentityAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
             settings.web_client_id: PublicClient(
                 client_id=settings.web_client_id,
                 redirect_uris=tuple(settings.web_redirect_uris),
+                post_logout_redirect_uris=tuple(settings.web_post_logout_redirect_uris),
             )
         }
         self.register_token_generator(

@@ -190,3 +190,18 @@ async def claim_refresh_token(db: Database, *, token: str) -> StoredRefreshToken
             scope=row.scope, auth_time=row.auth_time, amr=tuple(row.amr),
             code_hash=row.code_hash,
         )
+
+
+async def revoke_refresh_token(db: Database, *, token: str, client_id: str) -> bool:
+    """Revoke a refresh token of this client (RFC 7009); False if unknown or not its own."""
+    tenant = tenant_of(token)
+    if tenant is None:
+        return False
+    async with db.transaction(tenant) as session:
+        revoked = await session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.token_hash == token_hash(token),
+                   RefreshToken.client_id == client_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+        return bool(revoked.rowcount)  # type: ignore[attr-defined]

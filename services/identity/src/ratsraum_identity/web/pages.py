@@ -76,3 +76,12 @@ def error_page(message: str, *, status_code: int = 400) -> HTMLResponse:
     """A German error page for requests we must not redirect back (unverified client)."""
     html = _templates.get_template("error.html").render(message=message)
     return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
+
+
+def signed_out_page(*, secure_cookie: bool) -> HTMLResponse:
+    """The German page after sign-out when no return address was given; drops our cookie."""
+    html = _templates.get_template("signed_out.html").render()
+    response = HTMLResponse(html, headers=_SECURITY_HEADERS)
+    response.delete_cookie(CSRF_COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=secure_cookie)
+    return response

@@ -1,0 +1,33 @@
+// Bundles the web app's assets into the meeting package (ratsraum_meeting/web/static/build/):
+// one stylesheet (KERN UX with its fonts, plus our few additions) and one script.
+// Reproducible: pinned versions from package-lock.json, no hashes of time or machine.
+import { build } from "esbuild";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, "..", "src", "ratsraum_meeting", "web", "static", "build");
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+await build({
+  entryPoints: { app: join(here, "src", "app.css") },
+  bundle: true,
+  minify: true,
+  outdir: out,
+  loader: { ".woff2": "file", ".woff": "file" },
+  assetNames: "fonts/[name]",
+  logLevel: "warning",
+});
+
+await build({
+  entryPoints: { app: join(here, "src", "app.js") },
+  bundle: true,
+  minify: true,
+  format: "esm",
+  target: ["es2020"],
+  outdir: out,
+  logLevel: "warning",
+});

@@ -1,0 +1,58 @@
+// The web app's script: live updates on every meeting page, the vote screen, heartbeats.
+// Pages work without it; it only keeps them current and makes casting a vote instant.
+import { api } from "./net.js";
+import { startLive } from "./live.js";
+import { refreshRegions, startCountdown } from "./refresh.js";
+import { setupVote, updateProgress } from "./vote.js";
+
+const HEARTBEAT_MS = 10000;
+const SEEN = "rr-seen-polls";
+
+function seen() {
+  try { return new Set(JSON.parse(sessionStorage.getItem(SEEN) || "[]")); } catch { return new Set(); }
+}
+
+function markSeen(pollId) {
+  const ids = seen();
+  ids.add(pollId);
+  try { sessionStorage.setItem(SEEN, JSON.stringify([...ids].slice(-50))); } catch { /* private mode */ }
+}
+
+function onEvent(kind, data) {
+  const body = document.body;
+  const meetingId = body.dataset.meeting;
+  const here = body.dataset.poll;
+  if (kind === "poll") {
+    if (data.poll_id === here) {
+      if (data.state && data.state !== "open") window.location.reload();
+      else updateProgress(data);
+    } else if (data.state === "open" && body.dataset.member !== undefined && !here
+               && !seen().has(data.poll_id)) {
+      // A vote that opens takes the member's screen at once, wherever they are (once: the
+      // member may go back to the agenda while it runs).
+      window.location.assign(`/sitzungen/${meetingId}/abstimmungen/${data.poll_id}`);
+    }
+  } else if (kind === "vote" && data.poll_id === here && data.state !== "open") {
+    window.location.reload();
+  } else if (kind === "admitted" && data.person_id === body.dataset.person) {
+    window.location.reload();
+  } else if (["meeting", "interrupt", "resume"].includes(kind) && body.dataset.liveStream !== undefined) {
+    window.location.reload();
+  } else if (["speakers", "agenda_item", "agenda", "conflict"].includes(kind)) {
+    refreshRegions();
+  }
+}
+
+function startHeartbeat() {
+  const meetingId = document.body.dataset.meeting;
+  if (document.body.dataset.heartbeat === undefined || !meetingId) return;
+  const beat = () => api(`/meetings/${meetingId}/heartbeat`, { method: "POST" }).catch(() => {});
+  beat();
+  setInterval(beat, HEARTBEAT_MS);
+}
+
+if (document.body.dataset.poll) markSeen(document.body.dataset.poll);
+startLive(onEvent);
+setupVote();
+startHeartbeat();
+startCountdown();
