@@ -60,7 +60,7 @@ def build_app(settings: Settings, *, token_verifier: TokenVerifier | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database)
         await db.migrate(MIGRATIONS)
-        nc = await connect(settings.nats_url, name=SERVICE)
+        nc = await connect(settings.nats_url, name=SERVICE, options=settings.nats_options())
         js = nc.jetstream()
         await ensure_stream(js)
         if settings.seed_demo:
