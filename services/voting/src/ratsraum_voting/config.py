@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ratsraum_common.grpctls import MutualTls
@@ -27,6 +28,15 @@ class Settings(ServiceSettings):
     guardian_tls_ca_file: Path | None = None
     guardian_tls_cert_file: Path | None = None
     guardian_tls_key_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _guardians_need_tls_in_production(self) -> Settings:
+        # Key shares and partial decryptions must never cross a network in plaintext.
+        if self.environment == "production" and self.guardians.strip() and (
+            self.guardian_tls() is None
+        ):
+            raise ValueError("VOTING_GUARDIANS in production needs VOTING_GUARDIAN_TLS_* files")
+        return self
 
     def guardian_tls(self) -> MutualTls | None:
         """Mutual TLS for the guardian channels, or None (plaintext, local demo only)."""

@@ -74,3 +74,11 @@ def test_caller_without_certificate_is_refused(guardian: str) -> None:
             remote.announce(ceremony_id="soest.p-2", guardians=2, quorum=2)
     finally:
         remote.close()
+
+
+def test_production_refuses_guardians_without_tls() -> None:
+    """In production voting does not start with guardians it would call in plaintext."""
+    with pytest.raises(ValueError, match="VOTING_GUARDIAN_TLS"):
+        Settings(environment="production", guardians='[{"id": "a", "address": "g:50071"}]')
+    assert Settings(environment="development",
+                    guardians='[{"id": "a", "address": "g:50071"}]').guardian_tls() is None
