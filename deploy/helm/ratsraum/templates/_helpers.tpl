@@ -11,14 +11,45 @@ meeting:
   httpPort: 8082
   grpcPort: 50052
   oidc: true
+  # NATS: what the service publishes and subscribes to, and its durable JetStream consumers
+  # (names and filters as in the code; tests/helm checks them against a real nats-server).
+  nats:
+    publish: ["ratsraum.*.meeting.>", "ratsraum-live.*.meeting.>"]
+    subscribe: ["ratsraum-live.*.meeting.>"]
+    consumers:
+      - {durable: meeting-voting, filter: ratsraum.*.voting.poll.closed}
+      - {durable: meeting-voting-lifecycle, filter: "ratsraum.*.voting.poll.>"}
+  # Who may call its gRPC port.
+  grpcClients: [citizen-portal]
 voting:
   envPrefix: VOTING_
   httpPort: 8083
   grpcPort: 50051
+  nats:
+    publish: ["ratsraum.*.voting.>"]
+    subscribe: []
+    consumers: []
+  grpcClients: [meeting]
 citizen-portal:
   envPrefix: PORTAL_
   httpPort: 8080
   oidc: true
+  nats:
+    publish: []
+    subscribe: ["ratsraum.*.meeting.public.>"]
+    consumers:
+      - {durable: portal-readmodel, filter: "ratsraum.*.meeting.public.>"}
+  consumerEnv: PORTAL_CONSUMER_DURABLE
+{{- end }}
+
+{{/* Paths no ingress may publish: probes, metrics and the API docs stay in the cluster. */}}
+{{- define "ratsraum.internalPaths" -}}
+- /metrics
+- /healthz
+- /readyz
+- /api/v1/docs
+- /api/v1/openapi.json
+- /docs
 {{- end }}
 
 {{/* The spec of one service: include "ratsraum.spec" (dict "root" $ "name" "voting") | fromYaml */}}
@@ -94,22 +125,30 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 {{- end -}}
 {{- end }}
 
-{{/* meeting's public URL: the web app people sign in to (identity redirects back here). */}}
-{{- define "ratsraum.appUrl" -}}
-{{- $meeting := .Values.services.meeting -}}
-{{- if and $meeting.ingress.enabled $meeting.ingress.host -}}
-{{- printf "https://%s" $meeting.ingress.host -}}
-{{- else -}}
-{{- printf "http://%s:8082" (include "ratsraum.component" (dict "root" . "name" "meeting")) -}}
-{{- end -}}
-{{- end }}
-
 {{- define "ratsraum.jwksUrl" -}}
 {{- if .Values.oidc.jwksUrl -}}
 {{- .Values.oidc.jwksUrl -}}
 {{- else -}}
 {{- printf "http://%s:8081%s" (include "ratsraum.component" (dict "root" . "name" "identity")) .Values.oidc.jwksPath -}}
 {{- end -}}
+{{- end }}
+
+{{/* The public https URL of a service with ingress, else "". Args: root, name. */}}
+{{- define "ratsraum.publicUrl" -}}
+{{- $svc := index .root.Values.services .name -}}
+{{- if and $svc.enabled $svc.ingress $svc.ingress.enabled $svc.ingress.host -}}
+{{- printf "https://%s" $svc.ingress.host -}}
+{{- end -}}
+{{- end }}
+
+{{/* NATS user of one service. Args: root, name. */}}
+{{- define "ratsraum.natsUser" -}}
+{{- include "ratsraum.component" . -}}
+{{- end }}
+
+{{/* Name of the variable holding a service's NATS password in the nats-server's environment. */}}
+{{- define "ratsraum.natsPasswordVar" -}}
+{{- printf "RATSRAUM_NATS_PASSWORD_%s" (.name | upper | replace "-" "_") -}}
 {{- end }}
 
 {{- define "ratsraum.serviceAccountName" -}}
@@ -132,15 +171,45 @@ Secrets (database URL, NATS URL with credentials) only ever arrive via secretKey
     secretKeyRef:
       name: {{ .svc.database.secretName | default (printf "%s-db" (include "ratsraum.component" .)) }}
       key: {{ .svc.database.secretKey }}
-{{- if $root.Values.nats.urlSecret.name }}
+- name: {{ $p }}ENVIRONMENT
+  value: {{ $root.Values.environment | quote }}
+{{- if .spec.nats }}
+{{- $nats := $root.Values.nats }}
+{{- if $nats.urlSecret.name }}
 - name: {{ $p }}NATS_URL
   valueFrom:
     secretKeyRef:
-      name: {{ $root.Values.nats.urlSecret.name }}
-      key: {{ $root.Values.nats.urlSecret.key }}
+      name: {{ $nats.urlSecret.name }}
+      key: {{ $nats.urlSecret.key }}
 {{- else }}
 - name: {{ $p }}NATS_URL
-  value: {{ $root.Values.nats.url | quote }}
+  value: {{ $nats.url | quote }}
+{{- end }}
+- name: {{ $p }}NATS_INBOX_PREFIX
+  value: {{ printf "_INBOX.%s" .name | quote }}
+{{- if $nats.auth.enabled }}
+- name: {{ $p }}NATS_USER
+  value: {{ include "ratsraum.natsUser" . | quote }}
+- name: {{ $p }}NATS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .svc.nats.secretName | default (printf "%s-nats" (include "ratsraum.component" .)) }}
+      key: {{ .svc.nats.secretKey }}
+{{- end }}
+{{- if $nats.tls.enabled }}
+- name: {{ $p }}NATS_TLS_CA_FILE
+  value: {{ printf "/var/run/secrets/ratsraum/nats-ca/%s" $nats.tls.caKey | quote }}
+{{- if $nats.tls.clientCertSecretName }}
+- name: {{ $p }}NATS_TLS_CERT_FILE
+  value: /var/run/secrets/ratsraum/nats-client/tls.crt
+- name: {{ $p }}NATS_TLS_KEY_FILE
+  value: /var/run/secrets/ratsraum/nats-client/tls.key
+{{- end }}
+{{- end }}
+{{- with .spec.consumerEnv }}
+- name: {{ . }}
+  value: {{ (index $.spec.nats.consumers 0).durable | quote }}
+{{- end }}
 {{- end }}
 - name: {{ $p }}DATA_DIR
   value: /var/lib/ratsraum
@@ -165,21 +234,70 @@ Secrets (database URL, NATS URL with credentials) only ever arrive via secretKey
 - name: {{ $p }}OIDC_JWKS_URL
   value: {{ include "ratsraum.jwksUrl" $root | quote }}
 {{- end }}
+{{- $meetingUrl := include "ratsraum.publicUrl" (dict "root" $root "name" "meeting") }}
 {{- if eq .name "identity" }}
 - name: IDENTITY_ISSUER
   value: {{ include "ratsraum.issuer" $root | quote }}
 - name: IDENTITY_KEYS_DIR
   value: /var/run/secrets/ratsraum/keys
+{{- if $meetingUrl }}
 - name: IDENTITY_WEB_REDIRECT_URIS
-  value: {{ printf "[%q]" (printf "%s/auth/callback" (include "ratsraum.appUrl" $root)) | quote }}
+  value: {{ list (printf "%s/auth/callback" $meetingUrl) | toJson | quote }}
+{{- end }}
 {{- else if eq .name "meeting" }}
 - name: MEETING_VOTING_TARGET
   value: {{ printf "%s:50051" (include "ratsraum.component" (dict "root" $root "name" "voting")) | quote }}
+{{- if $meetingUrl }}
 - name: MEETING_PUBLIC_APP_URL
-  value: {{ include "ratsraum.appUrl" $root | quote }}
+  value: {{ $meetingUrl | quote }}
+- name: MEETING_PUBLIC_API_URL
+  value: {{ $meetingUrl | quote }}
+{{- end }}
+{{- with .svc.smtp }}
+{{- if .host }}
+- name: MEETING_SMTP_HOST
+  value: {{ .host | quote }}
+- name: MEETING_SMTP_PORT
+  value: {{ .port | quote }}
+- name: MEETING_SMTP_TLS
+  value: {{ .tls | quote }}
+{{- with .user }}
+- name: MEETING_SMTP_USER
+  value: {{ . | quote }}
+{{- end }}
+{{- with .from }}
+- name: MEETING_MAIL_FROM
+  value: {{ . | quote }}
+{{- end }}
+{{- if .passwordSecret.name }}
+- name: MEETING_SMTP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .passwordSecret.name }}
+      key: {{ .passwordSecret.key }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- else if eq .name "voting" }}
+- name: VOTING_AUDIT_KEY_FILE
+  value: {{ printf "/var/run/secrets/ratsraum/audit/%s" .svc.auditKey.secretKey | quote }}
+{{- if $root.Values.guardians.members }}
+- name: VOTING_GUARDIANS
+  value: {{ include "ratsraum.guardianAddresses" $root | quote }}
+- name: VOTING_GUARDIAN_TLS_CA_FILE
+  value: /var/run/secrets/ratsraum/guardian-client/ca.crt
+- name: VOTING_GUARDIAN_TLS_CERT_FILE
+  value: /var/run/secrets/ratsraum/guardian-client/tls.crt
+- name: VOTING_GUARDIAN_TLS_KEY_FILE
+  value: /var/run/secrets/ratsraum/guardian-client/tls.key
+{{- end }}
 {{- else if eq .name "citizen-portal" }}
 - name: PORTAL_MEETING_GRPC_TARGET
   value: {{ printf "%s:50052" (include "ratsraum.component" (dict "root" $root "name" "meeting")) | quote }}
+{{- with include "ratsraum.publicUrl" (dict "root" $root "name" "citizen-portal") }}
+- name: PORTAL_PUBLIC_BASE_URL
+  value: {{ . | quote }}
+{{- end }}
 {{- end }}
 - name: OTEL_SERVICE_NAME
   value: {{ .name | quote }}
@@ -194,4 +312,26 @@ Secrets (database URL, NATS URL with credentials) only ever arrive via secretKey
 - name: {{ $key }}
   value: {{ $value | quote }}
 {{- end }}
+{{- range $key, $ref := .svc.secretEnv }}
+- name: {{ $key }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $ref.secretName }}
+      key: {{ $ref.key }}
+{{- end }}
+{{- end }}
+
+{{/* VOTING_GUARDIANS: JSON list of {"id", "address"}, in-cluster Service or the given address. */}}
+{{- define "ratsraum.guardianAddresses" -}}
+{{- $list := list -}}
+{{- range .Values.guardians.members -}}
+{{- $address := .address | default (printf "%s:%d" (include "ratsraum.component" (dict "root" $ "name" (printf "guardian-%s" .id))) (int $.Values.guardians.port)) -}}
+{{- $list = append $list (dict "id" .id "address" $address) -}}
+{{- end -}}
+{{- $list | toJson -}}
+{{- end }}
+
+{{/* Non-empty when this release deploys at least one guardian itself. */}}
+{{- define "ratsraum.localGuardians" -}}
+{{- range .Values.guardians.members }}{{ if not .address }}{{ .id }} {{ end }}{{ end -}}
 {{- end }}

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ratsraum_common.db import Database
 from ratsraum_common.events import Envelope
 from ratsraum_common.logging import get_logger
+from ratsraum_common.natsauth import NatsOptions
 from ratsraum_common.telemetry import extract_context, tracer
 
 log = get_logger(__name__)
@@ -32,15 +33,20 @@ STREAM_SUBJECTS = ["ratsraum.>"]
 DUPLICATE_WINDOW_SECONDS = 15 * 60
 
 
-async def connect(url: str, *, name: str) -> NatsClient:
-    """Connect with unbounded reconnects, so a NATS restart heals by itself."""
+async def connect(url: str, *, name: str, options: NatsOptions | None = None) -> NatsClient:
+    """Connect with unbounded reconnects, so a NATS restart heals by itself.
+
+    `options` carries the service's NATS user (or creds file) and TLS files; without them the
+    connection is anonymous and plain, as the embedded stack's nats-server expects.
+    """
 
     async def on_error(exc: Exception) -> None:
+        # Permission violations arrive here: the server refuses, the connection stays.
         log.warning("nats.error", error=str(exc))
 
     return await nats.connect(
         url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-        error_cb=on_error, connect_timeout=5,
+        error_cb=on_error, connect_timeout=5, **(options or NatsOptions()).connect_kwargs(),
     )
 
 

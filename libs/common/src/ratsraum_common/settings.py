@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ratsraum_common.natsauth import DEFAULT_INBOX_PREFIX, NatsOptions, read_secret_file
 
 
 class ServiceSettings(BaseSettings):
@@ -23,11 +25,37 @@ class ServiceSettings(BaseSettings):
         default=None, description="SQLAlchemy async URL; SQLite in data_dir when unset"
     )
     nats_url: str = "nats://127.0.0.1:4222"
+    # NATS credentials and TLS; all empty (the embedded stack) means anonymous and plain.
+    nats_user: str = ""
+    nats_password: SecretStr | None = None
+    nats_password_file: Path | None = None
+    nats_creds_file: Path | None = None
+    nats_tls_ca_file: Path | None = None
+    nats_tls_cert_file: Path | None = None
+    nats_tls_key_file: Path | None = None
+    nats_inbox_prefix: str = Field(
+        default=DEFAULT_INBOX_PREFIX, pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
+    )
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"
     environment: Literal["development", "production", "test"] = "development"
+
+    def nats_options(self) -> NatsOptions:
+        """Credentials and TLS for this service's NATS connection (files read now)."""
+        password = self.nats_password.get_secret_value() if self.nats_password else ""
+        if self.nats_password_file is not None:
+            password = read_secret_file(self.nats_password_file)
+        return NatsOptions(
+            user=self.nats_user,
+            password=password,
+            creds_file=self.nats_creds_file,
+            tls_ca_file=self.nats_tls_ca_file,
+            tls_cert_file=self.nats_tls_cert_file,
+            tls_key_file=self.nats_tls_key_file,
+            inbox_prefix=self.nats_inbox_prefix,
+        )
 
     def sqlite_default(self, name: str) -> str:
         """The embedded default database URL for this service."""

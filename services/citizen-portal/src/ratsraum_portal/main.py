@@ -40,7 +40,7 @@ def build_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database())
         await db.migrate(MIGRATIONS)
-        nc = await connect(settings.nats_url, name=SERVICE)
+        nc = await connect(settings.nats_url, name=SERVICE, options=settings.nats_options())
         js = nc.jetstream()
         await ensure_stream(js)
         client = MeetingClient(

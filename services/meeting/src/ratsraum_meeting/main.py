@@ -55,7 +55,7 @@ def build_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database)
         await db.migrate(MIGRATIONS)
-        nc = await connect(settings.nats_url, name=SERVICE)
+        nc = await connect(settings.nats_url, name=SERVICE, options=settings.nats_options())
         js = nc.jetstream()
         await ensure_stream(js)
         if settings.seed_demo:

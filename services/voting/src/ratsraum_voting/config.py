@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
+from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
+from ratsraum_common.grpctls import MutualTls
 from ratsraum_common.settings import ServiceSettings
 
 
@@ -21,6 +24,25 @@ class Settings(ServiceSettings):
     grpc_grace_seconds: float = 5.0
     # Secret polls: JSON list [{"id": "vorsitz", "address": "127.0.0.1:50071"}, ...].
     guardians: str = ""
+    # Mutual TLS to the guardians: the CA that signed them, voting's client certificate and key.
+    guardian_tls_ca_file: Path | None = None
+    guardian_tls_cert_file: Path | None = None
+    guardian_tls_key_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _guardians_need_tls_in_production(self) -> Settings:
+        # Key shares and partial decryptions must never cross a network in plaintext.
+        if self.environment == "production" and self.guardians.strip() and (
+            self.guardian_tls() is None
+        ):
+            raise ValueError("VOTING_GUARDIANS in production needs VOTING_GUARDIAN_TLS_* files")
+        return self
+
+    def guardian_tls(self) -> MutualTls | None:
+        """Mutual TLS for the guardian channels, or None (plaintext, local demo only)."""
+        return MutualTls.from_files(ca_file=self.guardian_tls_ca_file,
+                                    cert_file=self.guardian_tls_cert_file,
+                                    key_file=self.guardian_tls_key_file)
 
     @property
     def resolved_url(self) -> str:

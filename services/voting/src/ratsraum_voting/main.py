@@ -48,7 +48,7 @@ async def _start(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitSt
     db = Database(settings.resolved_url)
     stack.push_async_callback(db.dispose)
     await db.migrate(MIGRATIONS)
-    nc = await connect(settings.nats_url, name="voting")
+    nc = await connect(settings.nats_url, name="voting", options=settings.nats_options())
     stack.push_async_callback(nc.close)
     js = nc.jetstream()
     await ensure_stream(js)

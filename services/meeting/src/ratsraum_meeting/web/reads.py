@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import select
 
 from ratsraum_common.db import Database
-from ratsraum_meeting.publish.live_state import live_state
 from ratsraum_meeting.lobby.models import LobbyEntry
 from ratsraum_meeting.masterdata import service as masterdata
 from ratsraum_meeting.masterdata.models import Paper
 from ratsraum_meeting.meetings import service as meetings
 from ratsraum_meeting.meetings.models import AgendaItem
 from ratsraum_meeting.profiles import service as profiles
+from ratsraum_meeting.publish.live_state import live_state
 
 
 async def live_now(db: Database, *, tenant: str, meeting_id: str) -> dict[str, Any]:

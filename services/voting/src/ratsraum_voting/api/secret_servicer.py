@@ -162,7 +162,8 @@ class SecretBallotServicer(SecretLifecycleRpcs,
 def register_secret_service(server: grpc.aio.Server, *, db: Database, settings: Settings) -> None:
     """Add SecretBallotService to voting's gRPC server (guardians from VOTING_GUARDIANS)."""
     use_thread_pools()
-    servicer = SecretBallotServicer(db=db, guardians=parse_guardians(settings.guardians),
+    servicer = SecretBallotServicer(db=db, guardians=parse_guardians(
+                                        settings.guardians, tls=settings.guardian_tls()),
                                     records_root=Path(settings.data_dir) / "secret_records",
                                     signer=AuditSigner.load_or_create(Path(settings.data_dir)))
     secret_pb2_grpc.add_SecretBallotServiceServicer_to_server(servicer, server)

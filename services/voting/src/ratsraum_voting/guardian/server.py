@@ -21,6 +21,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from ratsraum_ballot_client import Election
 
 from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc
+from ratsraum_common.grpctls import MutualTls, add_port
 from ratsraum_common.grpcutil import error_status
 from ratsraum_common.logging import get_logger
 from ratsraum_voting.guardian.store import GuardianRefusal, GuardianStore, tally_from_published
@@ -126,15 +127,18 @@ class GuardianServicer(secret_pb2_grpc.GuardianServiceServicer):  # type: ignore
 
 
 async def start_guardian_server(
-    *, store: GuardianStore, host: str, port: int
+    *, store: GuardianStore, host: str, port: int, tls: MutualTls | None = None
 ) -> tuple[grpc.aio.Server, int]:
-    """Serve one guardian (with the health service) on host:port; returns (server, port)."""
+    """Serve one guardian (with the health service) on host:port; returns (server, port).
+
+    With `tls` only clients holding a certificate of the same CA (voting) get through.
+    """
     use_thread_pools()
     server = grpc.aio.server(options=GRPC_OPTIONS)
     secret_pb2_grpc.add_GuardianServiceServicer_to_server(GuardianServicer(store=store), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    bound = server.add_insecure_port(f"{host}:{port}")
+    bound = add_port(server, f"{host}:{port}", tls)
     if bound == 0:
         raise OSError(f"cannot bind the guardian to {host}:{port}")
     await server.start()
@@ -143,9 +147,11 @@ async def start_guardian_server(
     return server, bound
 
 
-async def serve_forever(*, store: GuardianStore, host: str, port: int) -> None:
+async def serve_forever(
+    *, store: GuardianStore, host: str, port: int, tls: MutualTls | None = None
+) -> None:
     """Start the guardian and serve until it is terminated."""
-    server, bound = await start_guardian_server(store=store, host=host, port=port)
+    server, bound = await start_guardian_server(store=store, host=host, port=port, tls=tls)
     log.info("guardian.started", guardian=store.guardian_id, address=f"{host}:{bound}")
     print(f"guardian {store.guardian_id} listening on {host}:{bound}", flush=True)
     await server.wait_for_termination()

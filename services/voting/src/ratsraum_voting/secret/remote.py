@@ -20,6 +20,7 @@ from electionguard.tally import CiphertextTally
 from ratsraum_ballot_client import Election
 
 from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc
+from ratsraum_common.grpctls import MutualTls, blocking_channel
 from ratsraum_voting.guardian.server import GRPC_OPTIONS
 from ratsraum_voting.secret.ceremony import CeremonyFailed
 
@@ -29,17 +30,18 @@ DECRYPT_DEADLINE_SECONDS = 300.0
 
 @dataclass(frozen=True)
 class GuardianAddress:
-    """One guardian as configured: its id and gRPC address."""
+    """One guardian as configured: its id, gRPC address and the mutual TLS to reach it."""
 
     guardian_id: str
     address: str
+    tls: MutualTls | None = None
 
 
-def parse_guardians(raw: str) -> list[GuardianAddress]:
+def parse_guardians(raw: str, *, tls: MutualTls | None = None) -> list[GuardianAddress]:
     """Parse VOTING_GUARDIANS: a JSON list of {"id": ..., "address": "host:port"}."""
     try:
         items = json.loads(raw) if raw.strip() else []
-        guardians = [GuardianAddress(str(i["id"]), str(i["address"])) for i in items]
+        guardians = [GuardianAddress(str(i["id"]), str(i["address"]), tls) for i in items]
     except (ValueError, TypeError, KeyError) as exc:
         raise ValueError(
             'VOTING_GUARDIANS: JSON-Liste [{"id": ..., "address": "host:port"}] erwartet'
@@ -63,7 +65,7 @@ class RemoteGuardian:
     def __init__(self, address: GuardianAddress) -> None:
         self.guardian_id = address.guardian_id
         self.address = address.address
-        self._channel = grpc.insecure_channel(address.address, options=GRPC_OPTIONS)
+        self._channel = blocking_channel(address.address, address.tls, options=GRPC_OPTIONS)
         self._stub = secret_pb2_grpc.GuardianServiceStub(self._channel)
 
     def close(self) -> None:
