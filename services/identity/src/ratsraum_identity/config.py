@@ -42,6 +42,11 @@ class Settings(ServiceSettings):
     access_token_lifetime_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
     id_token_lifetime_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
     refresh_token_lifetime_seconds: int = Field(default=12 * 3600, ge=60)
+    # Absolute limit of a sign-in: refresh tokens are refused this long after the password
+    # (and second factor) were entered, however actively the session was used.
+    session_max_seconds: int = Field(default=12 * 3600, ge=60)
+    # A new signing key is generated when the current one is older than this (0: never).
+    signing_key_max_age_days: int = Field(default=90, ge=0)
     authorization_code_lifetime_seconds: int = Field(default=60, ge=1, le=600)
     # Failed logins per username and client address within the window before we refuse.
     login_max_failures: int = Field(default=10, ge=1)
@@ -65,6 +70,11 @@ class Settings(ServiceSettings):
     def signing_keys_dir(self) -> Path:
         """The folder holding the signing keys."""
         return self.keys_dir or self.data_dir / "identity-keys"
+
+    @property
+    def key_retirement_seconds(self) -> int:
+        """How long a replaced signing key stays published: until its last token expired."""
+        return max(self.access_token_lifetime_seconds, self.id_token_lifetime_seconds) + 120
 
     @property
     def secure_cookies(self) -> bool:

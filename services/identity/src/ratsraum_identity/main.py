@@ -42,7 +42,9 @@ def build_app(settings: Settings) -> FastAPI:
     """The identity app for these settings (database and keys are opened on startup)."""
     _allow_plain_http(settings)
     db = Database(settings.resolved_database_url(SERVICE))
-    keystore = KeyStore(settings.signing_keys_dir)
+    keystore = KeyStore(settings.signing_keys_dir,
+                        retire_after_seconds=settings.key_retirement_seconds,
+                        max_age_seconds=settings.signing_key_max_age_days * 86400)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
