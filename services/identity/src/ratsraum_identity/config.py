@@ -28,6 +28,10 @@ class Settings(ServiceSettings):
     )
     seed_demo: bool = False
     seed_files: list[Path] = Field(default_factory=list)
+    # Seeded towns (the demo and benchmark files) are for trying things out: their admins and
+    # clerks sign in with the password alone unless this is set. Other towns require a
+    # second factor of staff from creation on.
+    seed_staff_mfa_required: bool = False
     web_client_id: str = demo.WEB_CLIENT_ID
     web_redirect_uris: list[str] = Field(
         default_factory=lambda: [

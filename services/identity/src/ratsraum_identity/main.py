@@ -50,9 +50,11 @@ def build_app(settings: Settings) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await db.migrate(MIGRATIONS)
         await anyio.to_thread.run_sync(keystore.ensure)
+        mfa = settings.seed_staff_mfa_required
         if settings.seed_demo:
-            await seed_demo(db, data_dir=settings.data_dir)
-        await seed_files(db, settings.seed_files, data_dir=settings.data_dir)
+            await seed_demo(db, data_dir=settings.data_dir, staff_mfa_required=mfa)
+        await seed_files(db, settings.seed_files, data_dir=settings.data_dir,
+                         staff_mfa_required=mfa)
         log.info("identity.started", issuer=settings.issuer)
         try:
             yield
@@ -78,6 +80,9 @@ def build_app(settings: Settings) -> FastAPI:
         server=IdentityAuthorizationServer(settings=settings, db=db, keystore=keystore),
         limiter=LoginLimiter(max_failures=settings.login_max_failures,
                              window_seconds=settings.login_failure_window_seconds),
+        # Wrong second-factor codes per account: reaching this step needs the password, so
+        # an outsider cannot use it to lock a person out.
+        mfa_limiter=LoginLimiter(max_failures=5, window_seconds=300),
         logins=metrics.counter("logins_total", "Login attempts by result", ["result"]),
     )
     app.include_router(oidc.router)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
@@ -18,6 +20,10 @@ class Tenant(Base):
 
     id: Mapped[str] = mapped_column(String(63), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The town decides who must sign in with a second factor: staff (admin, clerk) by
+    # default, members only if the town asks for it.
+    staff_mfa_required: Mapped[bool] = mapped_column(Boolean, server_default=sa_true())
+    member_mfa_required: Mapped[bool] = mapped_column(Boolean, server_default=sa_false())
 
 
 class User(Base):
@@ -45,3 +51,29 @@ class TenantRole(TenantScoped, Base):
         String(36), ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[str] = mapped_column(String(20))
+
+
+class TotpCredential(Base):
+    """A person's authenticator app (RFC 6238); confirmed once a code from it was entered."""
+
+    __tablename__ = "totp_credential"
+
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(64))
+    # The last time step a code was accepted for: no code works twice.
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code, stored as SHA-256 hash (the codes are random, 64 bits)."""
+
+    __tablename__ = "recovery_code"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

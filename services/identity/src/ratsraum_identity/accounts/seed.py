@@ -19,23 +19,29 @@ from ratsraum_identity.accounts.service import ensure_tenant, grant_roles
 log = get_logger(__name__)
 
 
-async def seed_demo(db: Database, *, data_dir: Path) -> int:
+async def seed_demo(db: Database, *, data_dir: Path, staff_mfa_required: bool = False) -> int:
     """Create what is missing of Stadt Soest's accounts; returns how many were created."""
-    return await seed_town(db, demo.DEMO_TOWN, data_dir=data_dir)
+    return await seed_town(db, demo.DEMO_TOWN, data_dir=data_dir,
+                           staff_mfa_required=staff_mfa_required)
 
 
-async def seed_files(db: Database, paths: list[Path], *, data_dir: Path) -> None:
+async def seed_files(
+    db: Database, paths: list[Path], *, data_dir: Path, staff_mfa_required: bool = False
+) -> None:
     """Seed the accounts of every town described in the given JSON files."""
     for path in paths:
         town = demo.TownSeed.from_json(path.read_text(encoding="utf-8"))
-        await seed_town(db, town, data_dir=data_dir)
+        await seed_town(db, town, data_dir=data_dir, staff_mfa_required=staff_mfa_required)
 
 
-async def seed_town(db: Database, town: demo.TownSeed, *, data_dir: Path) -> int:
+async def seed_town(
+    db: Database, town: demo.TownSeed, *, data_dir: Path, staff_mfa_required: bool = False
+) -> int:
     """Create what is missing of a town's accounts; returns how many were created."""
     passwords = town.passwords(data_dir)
     async with db.transaction(None) as session:
-        await ensure_tenant(session, tenant_id=town.tenant, name=town.tenant_name)
+        await ensure_tenant(session, tenant_id=town.tenant, name=town.tenant_name,
+                            staff_mfa_required=staff_mfa_required)
     usernames = [p.username for p in town.people]
     async with db.system_session() as session:
         existing = {

@@ -32,11 +32,14 @@ class SignedInUser:
         return self.subject
 
 
-async def ensure_tenant(session: AsyncSession, *, tenant_id: str, name: str) -> Tenant:
-    """Create the town if missing (name updated if it changed)."""
+async def ensure_tenant(
+    session: AsyncSession, *, tenant_id: str, name: str, staff_mfa_required: bool = True,
+) -> Tenant:
+    """Create the town if missing (name updated if it changed; its MFA rule set on creation)."""
     tenant = await session.get(Tenant, validate_tenant(tenant_id))
     if tenant is None:
-        tenant = Tenant(id=tenant_id, name=name)
+        tenant = Tenant(id=tenant_id, name=name, staff_mfa_required=staff_mfa_required,
+                        member_mfa_required=False)
         session.add(tenant)
     elif tenant.name != name:
         tenant.name = name

@@ -23,6 +23,7 @@ class Identity:
     keystore: KeyStore
     server: IdentityAuthorizationServer
     limiter: LoginLimiter
+    mfa_limiter: LoginLimiter
     logins: Counter
 
 
