@@ -54,7 +54,14 @@ class Settings(ServiceSettings):
     authorization_code_lifetime_seconds: int = Field(default=60, ge=1, le=600)
     # Failed logins per username and client address within the window before we refuse.
     login_max_failures: int = Field(default=10, ge=1)
+    # Failed logins per client address (IPv6: per /64), whatever the accounts.
+    login_max_failures_per_address: int = Field(default=100, ge=1)
+    # Failures of all clients together in the window above which every address that has
+    # failed lately is refused (password spraying from many addresses).
+    login_spray_threshold: int = Field(default=1000, ge=1)
     login_failure_window_seconds: int = Field(default=300, ge=1)
+    # Proxies (CIDR) whose X-Forwarded-For we believe, e.g. the cluster's ingress pods.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:

@@ -20,6 +20,7 @@ from ratsraum_common.serve import serve_service
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.accounts.seed import seed_demo, seed_files
 from ratsraum_identity.api import authorize, logout, oidc
+from ratsraum_identity.api.client_address import parse_networks
 from ratsraum_identity.api.deps import Identity
 from ratsraum_identity.config import SERVICE, Settings, get_settings
 from ratsraum_identity.keys.keystore import KeyStore
@@ -79,10 +80,13 @@ def build_app(settings: Settings) -> FastAPI:
         settings=settings, db=db, keystore=keystore,
         server=IdentityAuthorizationServer(settings=settings, db=db, keystore=keystore),
         limiter=LoginLimiter(max_failures=settings.login_max_failures,
-                             window_seconds=settings.login_failure_window_seconds),
+                             window_seconds=settings.login_failure_window_seconds,
+                             max_failures_per_address=settings.login_max_failures_per_address,
+                             spray_threshold=settings.login_spray_threshold),
         # Wrong second-factor codes per account: reaching this step needs the password, so
         # an outsider cannot use it to lock a person out.
         mfa_limiter=LoginLimiter(max_failures=5, window_seconds=300),
+        trusted_proxies=parse_networks(settings.trusted_proxies),
         logins=metrics.counter("logins_total", "Login attempts by result", ["result"]),
     )
     app.include_router(oidc.router)

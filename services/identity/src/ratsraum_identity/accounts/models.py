@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column
@@ -77,3 +87,21 @@ class RecoveryCode(Base):
         String(36), ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Something security-relevant that happened: sign-in, failure, second factor, sign-out.
+
+    Kept apart from tenant scoping on purpose: a failure may name no town, and the provider's
+    security officer reads across towns. Each row still names its town where there is one.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    event: Mapped[str] = mapped_column(String(60))
+    tenant_id: Mapped[str | None] = mapped_column(String(63), index=True)
+    actor: Mapped[str | None] = mapped_column(String(36))
+    client: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -93,6 +93,14 @@ async def authenticate(db: Database, *, username: str, password: str) -> User | 
     return user
 
 
+async def subject_for(db: Database, *, username: str) -> str | None:
+    """The subject of the account with this username, if there is one (for audit events)."""
+    async with db.system_session() as session:
+        found: str | None = await session.scalar(
+            select(User.id).where(User.username == username.strip()))
+        return found
+
+
 async def get_user(db: Database, *, user_id: str) -> User | None:
     """The person with this subject id."""
     async with db.system_session() as session:

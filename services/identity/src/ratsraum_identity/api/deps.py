@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from ratsraum_common.db import Database
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
+from ratsraum_identity.api.client_address import Network, client_address
 from ratsraum_identity.config import Settings
 from ratsraum_identity.keys.keystore import KeyStore
 from ratsraum_identity.oauth.server import IdentityAuthorizationServer
@@ -24,7 +25,12 @@ class Identity:
     server: IdentityAuthorizationServer
     limiter: LoginLimiter
     mfa_limiter: LoginLimiter
+    trusted_proxies: tuple[Network, ...]
     logins: Counter
+
+    def client_of(self, request: Request) -> str:
+        """The real client address of the request (behind trusted proxies)."""
+        return client_address(request, self.trusted_proxies)
 
 
 def identity(request: Request) -> Identity:

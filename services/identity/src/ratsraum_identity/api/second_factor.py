@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
-from ratsraum_common.logging import get_logger
 from ratsraum_identity.accounts import second_factor as factors
 from ratsraum_identity.accounts.service import get_tenant, get_user
 from ratsraum_identity.web import pending
@@ -20,8 +19,6 @@ from ratsraum_identity.web.pages import CSRF_COOKIE, second_factor_page
 
 if TYPE_CHECKING:
     from ratsraum_identity.api.authorize import _Page
-
-log = get_logger(__name__)
 
 WITH_SECOND_FACTOR = ("pwd", "otp", "mfa")
 EXPIRED = ("Die Anmeldung ist abgelaufen. Bitte melden Sie sich erneut mit Benutzername und "
@@ -81,8 +78,7 @@ async def ask_second_factor(
         return None
     note = pending.Pending(subject=user.id, tenant=tenant, auth_time=auth_time, stage="enrol",
                            secret=factors.new_secret())
-    log.info("identity.mfa_enrolment_started", subject=user.id, tenant=tenant,
-             required=required)
+    await page.audit("mfa.enrolment_started", tenant=tenant, actor=user.id, required=required)
     return await _enrol_page(page, note, username=user.username, required=required)
 
 
@@ -100,6 +96,7 @@ async def second_factor_step(page: _Page, submitted: dict[str, str]) -> Response
                                 auth_time=note.auth_time, amr=note.amr)
     if ident.mfa_limiter.blocked(username=note.subject, client=_MFA_CLIENT):
         ident.logins.labels("mfa_rate_limited").inc()
+        await page.audit("mfa.rate_limited", tenant=note.tenant, actor=note.subject)
         return await page.render(status_code=429, error=TOO_MANY)
     if note.stage == "verify":
         return await _verify(page, note, code)
@@ -111,17 +108,16 @@ async def second_factor_step(page: _Page, submitted: dict[str, str]) -> Response
 async def _verify(page: _Page, note: pending.Pending, code: str) -> Response:
     ident = page.ident
     if await factors.check_totp(ident.db, user_id=note.subject, code=code):
-        log.info("identity.mfa_succeeded", subject=note.subject, tenant=note.tenant,
-                 method="totp")
+        await page.audit("mfa.succeeded", tenant=note.tenant, actor=note.subject, method="totp")
     else:
         left = await factors.use_recovery_code(ident.db, user_id=note.subject, code=code)
         if left is None:
             ident.mfa_limiter.failed(username=note.subject, client=_MFA_CLIENT)
             ident.logins.labels("mfa_failed").inc()
-            log.info("identity.mfa_failed", subject=note.subject, tenant=note.tenant)
+            await page.audit("mfa.failed", tenant=note.tenant, actor=note.subject)
             return await _render(page, note, mode="verify", status_code=401, error=WRONG_CODE)
-        log.warning("identity.mfa_recovery_code_used", subject=note.subject,
-                    tenant=note.tenant, left=left)
+        await page.audit("mfa.recovery_code_used", tenant=note.tenant, actor=note.subject,
+                         left=left)
     ident.mfa_limiter.succeeded(username=note.subject, client=_MFA_CLIENT)
     return await page.issue(subject=note.subject, tenant=note.tenant,
                             auth_time=note.auth_time, amr=WITH_SECOND_FACTOR)
@@ -132,13 +128,14 @@ async def _confirm(page: _Page, note: pending.Pending, code: str) -> Response:
     step = factors.matching_step(note.secret, code)
     if step is None:
         ident.mfa_limiter.failed(username=note.subject, client=_MFA_CLIENT)
+        await page.audit("mfa.enrolment_failed", tenant=note.tenant, actor=note.subject)
         user = await get_user(ident.db, user_id=note.subject)
         return await _enrol_page(page, note, username=user.username if user else "",
                                  required=False, status_code=400, error=WRONG_SETUP_CODE)
     codes = await factors.enrol_totp(ident.db, user_id=note.subject, secret=note.secret,
                                      step=step)
     ident.mfa_limiter.succeeded(username=note.subject, client=_MFA_CLIENT)
-    log.info("identity.mfa_enrolled", subject=note.subject, tenant=note.tenant, method="totp")
+    await page.audit("mfa.enrolled", tenant=note.tenant, actor=note.subject, method="totp")
     done = pending.Pending(subject=note.subject, tenant=note.tenant, auth_time=note.auth_time,
                            stage="done", amr=WITH_SECOND_FACTOR)
     return await _render(page, done, mode="codes", codes=codes)

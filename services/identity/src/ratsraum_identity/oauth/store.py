@@ -20,6 +20,7 @@ from sqlalchemy import update
 
 from ratsraum_common.db import TENANT_PATTERN, Database
 from ratsraum_common.logging import get_logger
+from ratsraum_identity.accounts import audit
 from ratsraum_identity.accounts.service import SignedInUser
 from ratsraum_identity.oauth.models import AuthorizationCode, RefreshToken
 
@@ -196,40 +197,48 @@ async def claim_refresh_token(
         row = await session.get(RefreshToken, hashed)
         if row is None:
             return None
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            if row.code_hash is not None:
-                family = await session.execute(
-                    update(RefreshToken)
-                    .where(RefreshToken.code_hash == row.code_hash,
-                           RefreshToken.revoked_at.is_(None))
-                    .values(revoked_at=now)
-                )
-                log.warning("identity.refresh_token_reused", tenant=tenant,
-                            subject=row.user_id, client_id=row.client_id,
-                            revoked=family.rowcount)  # type: ignore[attr-defined]
-            return None
-        if _utc(row.expires_at) <= now:
-            return None
-        if row.auth_time + session_max_seconds <= now.timestamp():
-            log.info("identity.session_limit_reached", tenant=tenant, subject=row.user_id)
-            return None
-        return StoredRefreshToken(
+        reused = claimed.rowcount != 1  # type: ignore[attr-defined]
+        if reused and row.code_hash is not None:
+            await session.execute(
+                update(RefreshToken)
+                .where(RefreshToken.code_hash == row.code_hash,
+                       RefreshToken.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+        found = StoredRefreshToken(
             token_hash=hashed, tenant=tenant, client_id=row.client_id, user_id=row.user_id,
             scope=row.scope, auth_time=row.auth_time, amr=tuple(row.amr),
             code_hash=row.code_hash,
         )
+        expired = _utc(row.expires_at) <= now
+    # Audit rows are written after the transaction: SQLite allows one writer at a time.
+    if reused:
+        await audit.record(db, event="refresh_token.reused", tenant=tenant,
+                           actor=found.user_id, client=None, client_id=found.client_id,
+                           family_revoked=True)
+        return None
+    if found.auth_time + session_max_seconds <= now.timestamp():
+        await audit.record(db, event="session.limit_reached", tenant=tenant,
+                           actor=found.user_id, client=None, client_id=found.client_id)
+        return None
+    return None if expired else found
 
 
-async def revoke_refresh_token(db: Database, *, token: str, client_id: str) -> bool:
-    """Revoke a refresh token of this client (RFC 7009); False if unknown or not its own."""
+async def revoke_refresh_token(db: Database, *, token: str, client_id: str) -> str | None:
+    """Revoke a refresh token of this client (RFC 7009); the subject it belonged to, or None
+    if it was unknown, already revoked or not this client's."""
     tenant = tenant_of(token)
     if tenant is None:
-        return False
+        return None
+    hashed = token_hash(token)
     async with db.transaction(tenant) as session:
         revoked = await session.execute(
             update(RefreshToken)
-            .where(RefreshToken.token_hash == token_hash(token),
+            .where(RefreshToken.token_hash == hashed,
                    RefreshToken.client_id == client_id, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=datetime.now(UTC))
         )
-        return bool(revoked.rowcount)  # type: ignore[attr-defined]
+        if not revoked.rowcount:  # type: ignore[attr-defined]
+            return None
+        row = await session.get(RefreshToken, hashed)
+        return row.user_id if row else None
