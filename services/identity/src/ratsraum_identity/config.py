@@ -60,6 +60,12 @@ class Settings(ServiceSettings):
     # failed lately is refused (password spraying from many addresses).
     login_spray_threshold: int = Field(default=1000, ge=1)
     login_failure_window_seconds: int = Field(default=300, ge=1)
+    # argon2id cost; never below OWASP's recommended minimum (m=19456 KiB, t=2, p=1).
+    password_hash_memory_kib: int = Field(default=19456, ge=19456)
+    password_hash_time_cost: int = Field(default=2, ge=2)
+    password_hash_parallelism: int = Field(default=1, ge=1)
+    # Password hashes computed at the same time (0: one per CPU core).
+    password_hash_concurrency: int = Field(default=0, ge=0)
     # Proxies (CIDR) whose X-Forwarded-For we believe, e.g. the cluster's ingress pods.
     trusted_proxies: list[str] = Field(default_factory=list)
 

@@ -82,3 +82,24 @@ async def test_sign_out_is_on_the_audit_record(
         ("token.revoked", "soest", anna.subject),
         ("logout", "soest", anna.subject),
     ]
+
+
+async def test_an_old_hash_is_rehashed_at_owasp_cost_on_sign_in(
+    app: FastAPI, client: httpx.AsyncClient, person: PersonFactory
+) -> None:
+    from argon2 import PasswordHasher, extract_parameters
+
+    from ratsraum_identity.accounts.models import User
+
+    anna = await person({"soest": ["member"]})
+    async with app.state.identity.db.transaction(None) as session:
+        user = await session.get(User, anna.subject)
+        assert user is not None
+        user.password_hash = PasswordHasher().hash(anna.password)  # the former default cost
+    form = await open_form(client, Flow())
+    answer = await submit(client, form, username=anna.username, password=anna.password)
+    assert answer.status_code == 302
+    async with app.state.identity.db.system_session() as session:
+        stored = (await session.get(User, anna.subject)).password_hash  # type: ignore[union-attr]
+    params = extract_parameters(stored)
+    assert (params.memory_cost, params.time_cost, params.parallelism) == (19456, 2, 1)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.auth import ROLES
 from ratsraum_common.db import Database, validate_tenant
 from ratsraum_identity.accounts.models import Tenant, TenantRole, User
-from ratsraum_identity.accounts.passwords import hash_password, needs_rehash, verify_password
+from ratsraum_identity.accounts.passwords import DEFAULT, Passwords
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +47,10 @@ async def ensure_tenant(
 
 async def create_user(
     db: Database, *, subject: str, username: str, name: str, password: str,
-    roles: dict[str, list[str]] | None = None,
+    roles: dict[str, list[str]] | None = None, passwords: Passwords = DEFAULT,
 ) -> User:
     """Create a person with a password and roles per town ({tenant: [role, ...]})."""
-    password_hash = await anyio.to_thread.run_sync(hash_password, password)
+    password_hash = await passwords.hash_async(password)
     async with db.transaction(None) as session:
         user = User(id=subject, username=username, name=name, password_hash=password_hash)
         session.add(user)
@@ -76,16 +75,21 @@ async def grant_roles(db: Database, *, tenant: str, user_id: str, roles: list[st
             session.add(TenantRole(tenant_id=tenant, user_id=user_id, role=role))
 
 
-async def authenticate(db: Database, *, username: str, password: str) -> User | None:
-    """The person with this username and password, or None (same time either way)."""
+async def authenticate(
+    db: Database, *, username: str, password: str, passwords: Passwords = DEFAULT
+) -> User | None:
+    """The person with this username and password, or None (same time either way).
+
+    A hash made with other parameters than today's is re-made with today's.
+    """
     async with db.system_session() as session:
         user = await session.scalar(select(User).where(User.username == username.strip()))
     stored = user.password_hash if user else None
-    ok = await anyio.to_thread.run_sync(verify_password, stored, password)
+    ok = await passwords.verify_async(stored, password)
     if not ok or user is None:
         return None
-    if needs_rehash(user.password_hash):
-        new_hash = await anyio.to_thread.run_sync(hash_password, password)
+    if passwords.needs_rehash(user.password_hash):
+        new_hash = await passwords.hash_async(password)
         async with db.transaction(None) as session:
             fresh = await session.get(User, user.id)
             if fresh is not None:

@@ -167,7 +167,8 @@ async def authorize_submit(request: Request) -> Response:
                          actor=await accounts.subject_for(ident.db, username=username),
                          reason=str(block))
         return await page.render(status_code=429, error=RATE_LIMITED, username=username)
-    user = await accounts.authenticate(ident.db, username=username, password=password[:1024])
+    user = await accounts.authenticate(ident.db, username=username, password=password[:1024],
+                                       passwords=ident.passwords)
     if user is None:
         ident.limiter.failed(username=username, client=client)
         ident.logins.labels("invalid_credentials").inc()

@@ -8,6 +8,7 @@ from prometheus_client import Counter
 from starlette.requests import Request
 
 from ratsraum_common.db import Database
+from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.api.client_address import Network, client_address
 from ratsraum_identity.config import Settings
@@ -23,6 +24,7 @@ class Identity:
     db: Database
     keystore: KeyStore
     server: IdentityAuthorizationServer
+    passwords: Passwords
     limiter: LoginLimiter
     mfa_limiter: LoginLimiter
     trusted_proxies: tuple[Network, ...]
