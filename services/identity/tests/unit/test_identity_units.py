@@ -12,6 +12,7 @@ from argon2.low_level import ARGON2_VERSION
 
 from ratsraum_identity.accounts.passwords import hash_password, verify_password
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
+from ratsraum_identity.keys import keystore as keystore_module
 from ratsraum_identity.keys.keystore import KeyStore
 from ratsraum_identity.oauth.client import PublicClient
 from ratsraum_identity.oauth.store import tenant_of
@@ -111,3 +112,28 @@ def test_a_signing_key_older_than_the_maximum_age_is_replaced(tmp_path: Path) ->
     second = store.signing_key.kid
     assert second != first
     assert {k["kid"] for k in store.jwks()["keys"]} == {first, second}
+
+
+def test_keys_mounted_read_only_are_not_rotated_here_but_retired_ones_are_hidden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = tmp_path / "keys"
+    writer = KeyStore(keys)
+    writer.ensure()
+    (old_file,) = keys.glob("*.pem")
+    _age(old_file, 5000)
+    new = writer.generate()
+    new_file = next(p for p in keys.glob("*.pem") if p != old_file)
+    _age(new_file, 2000)
+
+    def read_only(*_args: object, **_kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    # As a Secret mounted into the pod (the tests run as root, so chmod would not do).
+    monkeypatch.setattr(keystore_module.os, "open", read_only)
+    monkeypatch.setattr(Path, "unlink", read_only)
+    store = KeyStore(keys, retire_after_seconds=1000, max_age_seconds=1000)
+    store.ensure()
+    assert store.signing_key.kid == new  # due for rotation, but nothing can be written
+    assert [k["kid"] for k in store.jwks()["keys"]] == [new]
+    assert old_file.exists()

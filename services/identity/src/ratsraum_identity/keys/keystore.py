@@ -41,6 +41,8 @@ class KeyStore:
         self._signature: tuple[tuple[str, int], ...] | None = None
         # Each key with its file and the time (epoch seconds) its file appeared.
         self._keys: tuple[tuple[RSAKey, Path, float], ...] = ()
+        self._no_rotation_until = 0.0
+        self._undeletable: set[Path] = set()
 
     def ensure(self) -> None:
         """Create the folder and a first key if there is none; then load all keys."""
@@ -72,15 +74,29 @@ class KeyStore:
         return sorted(files, key=lambda item: (item[1], item[0].name))
 
     def refresh(self) -> None:
-        """Reload the keys if files changed; rotate and retire keys that are due."""
+        """Reload the keys if files changed; rotate and retire keys that are due.
+
+        A read-only folder (keys mounted from a Secret) is managed from outside: then no key
+        is generated or deleted here, but retired keys are still no longer published.
+        """
         self._load()
         now = time.time()
-        if self.max_age and now - self._keys[-1][2] > self.max_age:
+        if (self.max_age and now - self._keys[-1][2] > self.max_age
+                and now >= self._no_rotation_until):
             log.info("identity.key_rotation_due", kid=self._keys[-1][0].kid)
-            self.generate()
+            try:
+                self.generate()
+            except OSError as exc:
+                log.warning("identity.key_rotation_impossible", error=str(exc))
+                self._no_rotation_until = now + 3600
             self._load()
         for key, path, _since in self._retired(now):
-            path.unlink(missing_ok=True)
+            if path in self._undeletable:
+                continue
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                self._undeletable.add(path)
             log.info("identity.key_retired", kid=key.kid, file=path.name)
             self._signature = None
         if self._signature is None:
@@ -133,4 +149,6 @@ class KeyStore:
     def jwks(self) -> dict[str, Any]:
         """The public keys of every key in the folder (RFC 7517 JWK Set)."""
         self.refresh()
-        return {"keys": [dict(k.as_dict(private=False)) for k, _p, _t in reversed(self._keys)]}
+        retired = {path for _k, path, _t in self._retired(time.time())}
+        return {"keys": [dict(k.as_dict(private=False))
+                         for k, path, _t in reversed(self._keys) if path not in retired]}
