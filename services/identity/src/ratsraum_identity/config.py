@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ratsraum_common import demo
@@ -66,6 +66,9 @@ class Settings(ServiceSettings):
     password_hash_parallelism: int = Field(default=1, ge=1)
     # Password hashes computed at the same time (0: one per CPU core).
     password_hash_concurrency: int = Field(default=0, ge=0)
+    # Fernet keys encrypting the authenticator-app secrets, newest first. Empty: a key is
+    # generated into <data_dir>/identity-totp.key on first start.
+    totp_encryption_keys: list[SecretStr] = Field(default_factory=list)
     # Proxies (CIDR) whose X-Forwarded-For we believe, e.g. the cluster's ingress pods.
     trusted_proxies: list[str] = Field(default_factory=list)
 

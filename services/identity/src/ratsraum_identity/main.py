@@ -19,6 +19,7 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.serve import serve_service
 from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
+from ratsraum_identity.accounts.secret_box import SecretBox
 from ratsraum_identity.accounts.seed import seed_demo, seed_files
 from ratsraum_identity.api import authorize, logout, oidc
 from ratsraum_identity.api.client_address import parse_networks
@@ -86,6 +87,9 @@ def build_app(settings: Settings) -> FastAPI:
         settings=settings, db=db, keystore=keystore,
         server=IdentityAuthorizationServer(settings=settings, db=db, keystore=keystore),
         passwords=passwords,
+        secrets=(SecretBox([k.get_secret_value() for k in settings.totp_encryption_keys])
+                 if settings.totp_encryption_keys
+                 else SecretBox.from_file(settings.data_dir / "identity-totp.key")),
         limiter=LoginLimiter(max_failures=settings.login_max_failures,
                              window_seconds=settings.login_failure_window_seconds,
                              max_failures_per_address=settings.login_max_failures_per_address,

@@ -23,10 +23,10 @@ from identity_testkit import (
     submit,
     verifier_for,
 )
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ratsraum_devstack.oidc_login import login
-from ratsraum_identity.accounts.models import Tenant
+from ratsraum_identity.accounts.models import Tenant, TotpCredential
 from ratsraum_identity.web.pages import CSRF_COOKIE
 
 
@@ -106,6 +106,18 @@ async def test_a_clerk_must_set_up_an_app_and_then_signs_in_with_its_codes(
     replay = await _post(client, again, otp=next_code)
     assert replay.status_code == 401
     assert "location" not in replay.headers
+
+
+async def test_the_apps_secret_is_stored_encrypted(
+    app: FastAPI, client: httpx.AsyncClient, person: PersonFactory
+) -> None:
+    clerk = await person({"soest": ["clerk"]})
+    authenticator, _codes = await _enrolled(client, clerk)
+    async with app.state.identity.db.system_session() as session:
+        stored = await session.scalar(select(TotpCredential.secret))
+    assert stored
+    assert authenticator.secret not in stored
+    assert app.state.identity.secrets.open(stored) == authenticator.secret
 
 
 async def test_a_recovery_code_works_exactly_once(

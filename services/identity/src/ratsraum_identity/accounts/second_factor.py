@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 
 from ratsraum_common.db import Database
 from ratsraum_identity.accounts.models import RecoveryCode, Tenant, TotpCredential
+from ratsraum_identity.accounts.secret_box import SecretBox
 
 ISSUER_NAME = "Ratsraum"
 RECOVERY_CODES = 10
@@ -75,12 +76,13 @@ async def totp_of(db: Database, *, user_id: str) -> TotpCredential | None:
         return await session.get(TotpCredential, user_id)
 
 
-async def check_totp(db: Database, *, user_id: str, code: str) -> bool:
+async def check_totp(db: Database, *, user_id: str, code: str, box: SecretBox) -> bool:
     """True if the code is valid and newer than the last one used (which it then becomes)."""
     credential = await totp_of(db, user_id=user_id)
-    if credential is None:
+    secret = box.open(credential.secret) if credential is not None else None
+    if secret is None:
         return False
-    step = matching_step(credential.secret, code)
+    step = matching_step(secret, code)
     if step is None:
         return False
     async with db.transaction(None) as session:
@@ -103,8 +105,11 @@ def _new_recovery_code() -> str:
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
 
 
-async def enrol_totp(db: Database, *, user_id: str, secret: str, step: int) -> list[str]:
-    """Store the confirmed app and fresh recovery codes; returns the codes to show once."""
+async def enrol_totp(
+    db: Database, *, user_id: str, secret: str, step: int, box: SecretBox
+) -> list[str]:
+    """Store the confirmed app (secret encrypted) and fresh recovery codes; returns the codes
+    to show once."""
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
     now = datetime.now(UTC)
     async with db.transaction(None) as session:
@@ -112,7 +117,7 @@ async def enrol_totp(db: Database, *, user_id: str, secret: str, step: int) -> l
         if existing is not None:
             await session.delete(existing)
             await session.flush()
-        session.add(TotpCredential(user_id=user_id, secret=secret, last_step=step,
+        session.add(TotpCredential(user_id=user_id, secret=box.seal(secret), last_step=step,
                                    confirmed_at=now))
         old = await session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user_id))
         for row in old.all():

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from ratsraum_common.db import Database
 from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
+from ratsraum_identity.accounts.secret_box import SecretBox
 from ratsraum_identity.api.client_address import Network, client_address
 from ratsraum_identity.config import Settings
 from ratsraum_identity.keys.keystore import KeyStore
@@ -25,6 +26,7 @@ class Identity:
     keystore: KeyStore
     server: IdentityAuthorizationServer
     passwords: Passwords
+    secrets: SecretBox
     limiter: LoginLimiter
     mfa_limiter: LoginLimiter
     trusted_proxies: tuple[Network, ...]

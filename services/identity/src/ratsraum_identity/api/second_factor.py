@@ -107,7 +107,7 @@ async def second_factor_step(page: _Page, submitted: dict[str, str]) -> Response
 
 async def _verify(page: _Page, note: pending.Pending, code: str) -> Response:
     ident = page.ident
-    if await factors.check_totp(ident.db, user_id=note.subject, code=code):
+    if await factors.check_totp(ident.db, user_id=note.subject, code=code, box=ident.secrets):
         await page.audit("mfa.succeeded", tenant=note.tenant, actor=note.subject, method="totp")
     else:
         left = await factors.use_recovery_code(ident.db, user_id=note.subject, code=code)
@@ -133,7 +133,7 @@ async def _confirm(page: _Page, note: pending.Pending, code: str) -> Response:
         return await _enrol_page(page, note, username=user.username if user else "",
                                  required=False, status_code=400, error=WRONG_SETUP_CODE)
     codes = await factors.enrol_totp(ident.db, user_id=note.subject, secret=note.secret,
-                                     step=step)
+                                     step=step, box=ident.secrets)
     ident.mfa_limiter.succeeded(username=note.subject, client=_MFA_CLIENT)
     await page.audit("mfa.enrolled", tenant=note.tenant, actor=note.subject, method="totp")
     done = pending.Pending(subject=note.subject, tenant=note.tenant, auth_time=note.auth_time,

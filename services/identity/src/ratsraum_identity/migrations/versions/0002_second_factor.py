@@ -26,7 +26,7 @@ def upgrade() -> None:
     op.create_table(
         "totp_credential",
         sa.Column("user_id", sa.String(length=36), nullable=False),
-        sa.Column("secret", sa.String(length=64), nullable=False),
+        sa.Column("secret", sa.String(length=255), nullable=False),
         sa.Column("last_step", sa.Integer(), nullable=False),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], ondelete="CASCADE"),
