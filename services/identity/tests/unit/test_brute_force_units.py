@@ -1,4 +1,4 @@
-"""The client address behind trusted proxies, and a limiter nobody can use to lock out a person."""
+"""Client addresses behind trusted proxies, a limiter that locks nobody out, who needs MFA."""
 
 from __future__ import annotations
 
@@ -66,3 +66,23 @@ def test_spraying_from_many_addresses_stops_every_failing_address_but_not_others
         limiter.failed(username=f"person{n}", client=f"203.0.113.{n}")
     assert limiter.check(username="anyone", client="203.0.113.5") is Block.SPRAY
     assert limiter.check(username="chair", client="198.51.100.9") is None
+
+
+@pytest.mark.parametrize(("roles", "staff", "members", "required"), [
+    (("member",), True, False, False),
+    (("member", "chair"), True, False, False),
+    (("clerk",), True, False, True),
+    (("admin",), True, False, True),
+    (("clerk",), False, False, False),
+    (("member",), True, True, True),
+    (("operator",), False, False, True),  # operators always
+])
+def test_who_must_use_a_second_factor(
+    roles: tuple[str, ...], staff: bool, members: bool, required: bool
+) -> None:
+    from ratsraum_identity.accounts.models import Tenant
+    from ratsraum_identity.accounts.second_factor import mfa_required
+
+    town = Tenant(id="soest", name="Stadt Soest", staff_mfa_required=staff,
+                  member_mfa_required=members)
+    assert mfa_required(town, roles) is required

@@ -64,8 +64,12 @@ def matching_step(secret: str, code: str, *, now: float | None = None) -> int | 
 
 
 def mfa_required(tenant: Tenant, roles: tuple[str, ...]) -> bool:
-    """True if the town requires a second factor of someone with these roles there."""
-    if tenant.member_mfa_required:
+    """True if a second factor is required of someone with these roles in the town.
+
+    Operators always need one; admins and clerks unless the town turned it off; members
+    when the town asks for it.
+    """
+    if "operator" in roles or tenant.member_mfa_required:
         return True
     return tenant.staff_mfa_required and bool(STAFF_ROLES.intersection(roles))
 
