@@ -36,7 +36,7 @@ class LoginForm(HTMLParser):
         if tag == "form" and values.get("method") == "post":
             self.forms += 1
             self.action = values.get("action")
-        elif tag == "input" and values.get("name"):
+        elif tag == "input" and values.get("name") and values.get("type") != "checkbox":
             self.fields[values["name"]] = values.get("value", "")
         elif tag == "select":
             self._select = values.get("name")

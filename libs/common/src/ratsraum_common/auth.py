@@ -1,8 +1,13 @@
 """Access-token verification shared by every service that accepts user requests.
 
-Tokens are JWTs (RFC 9068) signed by identity. We check the signature against identity's
-JWKS (refetched when an unknown key id shows up, for key rotation), the issuer, the audience,
-expiry and not-before, and read the tenant and roles from the claims.
+Tokens are JWTs (RFC 9068) signed by identity. We check the token type (`at+jwt`, so an ID
+token cannot stand in for an access token), the signature against identity's JWKS, the issuer,
+the audience, expiry and not-before, and read the tenant and roles from the claims.
+
+Key rotation: the JWKS is refetched when an unknown key id shows up (at most once per
+cooldown, so a flood of made-up key ids cannot hammer identity) and whenever it is older than
+`jwks_max_age_seconds`, so a key identity has retired stops being trusted within that time;
+verified tokens signed with a retired key leave the cache at that moment too.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from ratsraum_common.problems import Problem
 log = get_logger(__name__)
 
 ALGORITHMS = ["RS256", "ES256"]
+# RFC 9068 section 2.1: access tokens carry typ "at+jwt" (the media type form is allowed too).
+ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 ROLES = ("operator", "admin", "clerk", "chair", "member")
 
 
@@ -61,66 +68,104 @@ class TokenVerifier:
         jwks_url: str,
         leeway_seconds: int = 30,
         refresh_cooldown_seconds: float = 30.0,
+        jwks_max_age_seconds: float = 300.0,
         fetch: Callable[[str], Awaitable[dict[str, Any]]] | None = None,
         cache_size: int = 10_000,
+        access_tokens_only: bool = True,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
         self.jwks_url = jwks_url
         self.leeway = leeway_seconds
         self.refresh_cooldown = refresh_cooldown_seconds
+        self.jwks_max_age = jwks_max_age_seconds
+        self.access_tokens_only = access_tokens_only
         self._fetch = fetch or _fetch_json
         self._keys: KeySet | None = None
+        self._kids: frozenset[str] = frozenset()
         self._fetched_at = 0.0
+        self._attempted_at = 0.0
         self._lock = asyncio.Lock()
         # Verified tokens until their expiry (bounded LRU): a member's phone sends the same
         # token with every request, and the signature check is the costly part.
-        self._cache: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        # Entries: principal, expiry, and the key id that signed it (dropped when it retires).
+        self._cache: OrderedDict[str, tuple[Principal, float, str]] = OrderedDict()
         self._cache_size = cache_size
 
     def for_audience(self, audience: str) -> TokenVerifier:
-        """A verifier of the same issuer and keys for another audience (e.g. ID tokens)."""
+        """A verifier of the same issuer for another audience and any token type (ID tokens)."""
         return TokenVerifier(issuer=self.issuer, audience=audience, jwks_url=self.jwks_url,
-                             leeway_seconds=self.leeway, fetch=self._fetch, cache_size=0)
+                             leeway_seconds=self.leeway, fetch=self._fetch, cache_size=0,
+                             refresh_cooldown_seconds=self.refresh_cooldown,
+                             jwks_max_age_seconds=self.jwks_max_age, access_tokens_only=False)
 
-    async def _keyset(self, *, refresh: bool = False) -> KeySet:
+    async def _keyset(self, *, unknown_kid: bool = False) -> KeySet:
         async with self._lock:
-            stale = time.monotonic() - self._fetched_at > self.refresh_cooldown
-            if self._keys is None or (refresh and stale):
-                self._keys = KeySet.import_key_set(await self._fetch(self.jwks_url))  # type: ignore[arg-type]
-                self._fetched_at = time.monotonic()
-            return self._keys
+            now = time.monotonic()
+            cooled = now - self._attempted_at > self.refresh_cooldown
+            aged = now - self._fetched_at > self.jwks_max_age
+            current = self._keys
+            if current is not None and not (cooled and (unknown_kid or aged)):
+                return current
+            self._attempted_at = now
+            try:
+                fetched = await self._fetch(self.jwks_url)
+                keys = KeySet.import_key_set(fetched)  # type: ignore[arg-type]
+            except Exception as exc:
+                if current is None:
+                    raise InvalidToken(f"signing keys unavailable: {exc}") from exc
+                # Identity unreachable: keep the keys we have and try again after the
+                # cooldown, rather than refusing every request of every member.
+                log.warning("auth.jwks_refresh_failed", error=str(exc))
+                return current
+            self._install(keys, now)
+            return keys
+
+    def _install(self, keys: KeySet, now: float) -> None:
+        kids = frozenset(str(k.kid) for k in keys.keys if k.kid)
+        retired = self._kids - kids
+        if retired:
+            for token, entry in list(self._cache.items()):
+                if entry[2] in retired:
+                    del self._cache[token]
+            log.info("auth.keys_retired", kids=sorted(retired))
+        self._keys, self._kids, self._fetched_at = keys, kids, now
 
     async def verify(self, token: str) -> Principal:
         """Return the principal of a valid token; raise InvalidToken otherwise."""
+        if self._keys is not None and time.monotonic() - self._fetched_at > self.jwks_max_age:
+            await self._keyset()  # drops cached tokens whose key was retired meanwhile
         hit = self._cache.get(token)
         if hit is not None:
             if time.time() < hit[1]:
                 self._cache.move_to_end(token)
                 return hit[0]
             self._cache.pop(token, None)
-        principal = await self._verify(token)
+        principal, kid = await self._verify(token)
         expires = principal.claims.get("exp")
         if self._cache_size > 0 and isinstance(expires, int | float):
-            self._cache[token] = (principal, float(expires))
+            self._cache[token] = (principal, float(expires), kid)
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return principal
 
-    async def _verify(self, token: str) -> Principal:
-        """Check signature and claims of a token (uncached)."""
+    async def _verify(self, token: str) -> tuple[Principal, str]:
+        """Check type, signature and claims of a token (uncached); also the signing kid."""
         keys = await self._keyset()
         try:
             decoded = jwt.decode(token, keys, algorithms=ALGORITHMS)
         except InvalidKeyIdError:
             # Unknown key id: identity may have rotated its keys since we last looked.
-            keys = await self._keyset(refresh=True)
+            keys = await self._keyset(unknown_kid=True)
             try:
                 decoded = jwt.decode(token, keys, algorithms=ALGORITHMS)
             except (JoseError, ValueError) as exc:
                 raise InvalidToken(str(exc)) from exc
         except (JoseError, ValueError) as exc:
             raise InvalidToken(str(exc)) from exc
+        typ = str(decoded.header.get("typ", "")).lower()
+        if self.access_tokens_only and typ not in ACCESS_TOKEN_TYPES:
+            raise InvalidToken(f"not an access token (typ {typ or 'missing'!r})")
         registry = jwt.JWTClaimsRegistry(
             leeway=self.leeway,
             iss={"essential": True, "value": self.issuer},
@@ -139,10 +184,11 @@ class TokenVerifier:
         roles = claims.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise InvalidToken("roles claim is malformed")
-        return Principal(
+        principal = Principal(
             subject=str(claims["sub"]), tenant=tenant, roles=frozenset(roles),
             name=str(claims.get("name", "")), claims=dict(claims),
         )
+        return principal, str(decoded.header.get("kid", ""))
 
 
 async def _fetch_json(url: str) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def counting(cache_size: int = 10_000) -> tuple[TokenVerifier, list[str]]:
     calls: list[str] = []
     real = verifier._verify
 
-    async def spy(token: str) -> auth.Principal:
+    async def spy(token: str) -> tuple[auth.Principal, str]:
         calls.append(token)
         return await real(token)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ratsraum_common import demo
@@ -28,6 +28,10 @@ class Settings(ServiceSettings):
     )
     seed_demo: bool = False
     seed_files: list[Path] = Field(default_factory=list)
+    # Seeded towns (the demo and benchmark files) are for trying things out: their admins and
+    # clerks sign in with the password alone unless this is set. Other towns require a
+    # second factor of staff from creation on.
+    seed_staff_mfa_required: bool = False
     web_client_id: str = demo.WEB_CLIENT_ID
     web_redirect_uris: list[str] = Field(
         default_factory=lambda: [
@@ -42,10 +46,31 @@ class Settings(ServiceSettings):
     access_token_lifetime_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
     id_token_lifetime_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
     refresh_token_lifetime_seconds: int = Field(default=12 * 3600, ge=60)
+    # Absolute limit of a sign-in: refresh tokens are refused this long after the password
+    # (and second factor) were entered, however actively the session was used.
+    session_max_seconds: int = Field(default=12 * 3600, ge=60)
+    # A new signing key is generated when the current one is older than this (0: never).
+    signing_key_max_age_days: int = Field(default=90, ge=0)
     authorization_code_lifetime_seconds: int = Field(default=60, ge=1, le=600)
     # Failed logins per username and client address within the window before we refuse.
     login_max_failures: int = Field(default=10, ge=1)
+    # Failed logins per client address (IPv6: per /64), whatever the accounts.
+    login_max_failures_per_address: int = Field(default=100, ge=1)
+    # Failures of all clients together in the window above which every address that has
+    # failed lately is refused (password spraying from many addresses).
+    login_spray_threshold: int = Field(default=1000, ge=1)
     login_failure_window_seconds: int = Field(default=300, ge=1)
+    # argon2id cost; never below OWASP's recommended minimum (m=19456 KiB, t=2, p=1).
+    password_hash_memory_kib: int = Field(default=19456, ge=19456)
+    password_hash_time_cost: int = Field(default=2, ge=2)
+    password_hash_parallelism: int = Field(default=1, ge=1)
+    # Password hashes computed at the same time (0: one per CPU core).
+    password_hash_concurrency: int = Field(default=0, ge=0)
+    # Fernet keys encrypting the authenticator-app secrets, newest first. Empty: a key is
+    # generated into <data_dir>/identity-totp.key on first start.
+    totp_encryption_keys: list[SecretStr] = Field(default_factory=list)
+    # Proxies (CIDR) whose X-Forwarded-For we believe, e.g. the cluster's ingress pods.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:
@@ -65,6 +90,11 @@ class Settings(ServiceSettings):
     def signing_keys_dir(self) -> Path:
         """The folder holding the signing keys."""
         return self.keys_dir or self.data_dir / "identity-keys"
+
+    @property
+    def key_retirement_seconds(self) -> int:
+        """How long a replaced signing key stays published: until its last token expired."""
+        return max(self.access_token_lifetime_seconds, self.id_token_lifetime_seconds) + 120
 
     @property
     def secure_cookies(self) -> bool:

@@ -17,9 +17,12 @@ from ratsraum_common.auth import TokenVerifier
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_common.serve import serve_service
+from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
+from ratsraum_identity.accounts.secret_box import SecretBox
 from ratsraum_identity.accounts.seed import seed_demo, seed_files
 from ratsraum_identity.api import authorize, logout, oidc
+from ratsraum_identity.api.client_address import parse_networks
 from ratsraum_identity.api.deps import Identity
 from ratsraum_identity.config import SERVICE, Settings, get_settings
 from ratsraum_identity.keys.keystore import KeyStore
@@ -42,15 +45,24 @@ def build_app(settings: Settings) -> FastAPI:
     """The identity app for these settings (database and keys are opened on startup)."""
     _allow_plain_http(settings)
     db = Database(settings.resolved_database_url(SERVICE))
-    keystore = KeyStore(settings.signing_keys_dir)
+    passwords = Passwords(memory_kib=settings.password_hash_memory_kib,
+                          time_cost=settings.password_hash_time_cost,
+                          parallelism=settings.password_hash_parallelism,
+                          concurrency=settings.password_hash_concurrency or os.cpu_count() or 2)
+    keystore = KeyStore(settings.signing_keys_dir,
+                        retire_after_seconds=settings.key_retirement_seconds,
+                        max_age_seconds=settings.signing_key_max_age_days * 86400)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await db.migrate(MIGRATIONS)
         await anyio.to_thread.run_sync(keystore.ensure)
+        mfa = settings.seed_staff_mfa_required
         if settings.seed_demo:
-            await seed_demo(db, data_dir=settings.data_dir)
-        await seed_files(db, settings.seed_files, data_dir=settings.data_dir)
+            await seed_demo(db, data_dir=settings.data_dir, staff_mfa_required=mfa,
+                            passwords=passwords)
+        await seed_files(db, settings.seed_files, data_dir=settings.data_dir,
+                         staff_mfa_required=mfa, passwords=passwords)
         log.info("identity.started", issuer=settings.issuer)
         try:
             yield
@@ -74,8 +86,18 @@ def build_app(settings: Settings) -> FastAPI:
     app.state.identity = Identity(
         settings=settings, db=db, keystore=keystore,
         server=IdentityAuthorizationServer(settings=settings, db=db, keystore=keystore),
+        passwords=passwords,
+        secrets=(SecretBox([k.get_secret_value() for k in settings.totp_encryption_keys])
+                 if settings.totp_encryption_keys
+                 else SecretBox.from_file(settings.data_dir / "identity-totp.key")),
         limiter=LoginLimiter(max_failures=settings.login_max_failures,
-                             window_seconds=settings.login_failure_window_seconds),
+                             window_seconds=settings.login_failure_window_seconds,
+                             max_failures_per_address=settings.login_max_failures_per_address,
+                             spray_threshold=settings.login_spray_threshold),
+        # Wrong second-factor codes per account: reaching this step needs the password, so
+        # an outsider cannot use it to lock a person out.
+        mfa_limiter=LoginLimiter(max_failures=5, window_seconds=300),
+        trusted_proxies=parse_networks(settings.trusted_proxies),
         logins=metrics.counter("logins_total", "Login attempts by result", ["result"]),
     )
     app.include_router(oidc.router)

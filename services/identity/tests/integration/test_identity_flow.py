@@ -101,13 +101,13 @@ async def test_id_token_is_signed_for_the_client_and_echoes_the_nonce(
 async def test_userinfo_answers_for_a_valid_access_token_only(
     client: httpx.AsyncClient, person: PersonFactory
 ) -> None:
-    anna = await person({"soest": ["clerk"]}, name="Jana Richter")
+    anna = await person({"soest": ["chair"]}, name="Jana Richter")
     flow = Flow()
     code = await login_code(client, flow, username=anna.username, password=anna.password)
     access = (await exchange(client, code, flow.verifier)).json()["access_token"]
     info = await client.get("/userinfo", headers={"Authorization": f"Bearer {access}"})
     assert info.status_code == 200
-    assert info.json() == {"sub": anna.subject, "tenant": "soest", "roles": ["clerk"],
+    assert info.json() == {"sub": anna.subject, "tenant": "soest", "roles": ["chair"],
                            "name": "Jana Richter", "preferred_username": anna.username}
     forged = access[:-4] + ("AAAA" if not access.endswith("AAAA") else "BBBB")
     refused = await client.get("/userinfo", headers={"Authorization": f"Bearer {forged}"})

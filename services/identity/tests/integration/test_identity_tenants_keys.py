@@ -59,7 +59,7 @@ async def test_login_page_names_the_town(client: httpx.AsyncClient, person: Pers
 async def test_person_in_several_towns_chooses_one(
     client: httpx.AsyncClient, person: PersonFactory
 ) -> None:
-    both = await person({"soest": ["member"], "werl": ["admin"]})
+    both = await person({"soest": ["member"], "werl": ["chair"]})
     flow = Flow()
     form = await open_form(client, flow)
     choice = await submit(client, form, username=both.username, password=both.password)
@@ -76,7 +76,7 @@ async def test_person_in_several_towns_chooses_one(
     principal = await verifier_for(client).verify(
         (await exchange(client, code, flow.verifier)).json()["access_token"])
     assert principal.tenant == "werl"
-    assert principal.roles == {"admin"}
+    assert principal.roles == {"chair"}
 
 
 async def test_expired_access_token_is_refused_by_the_shared_verifier(

@@ -8,6 +8,7 @@ follows the redirect to collect the code and exchanges it at the token endpoint.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -62,11 +63,13 @@ async def login(
     username: str,
     password: str,
     tenant: str | None = None,
+    one_time_code: Callable[[], str] | None = None,
 ) -> Tokens:
     """Run the code flow for one person; raise LoginFailed with the reason otherwise.
 
     The client's cookie jar plays the person's browser (the login form's CSRF cookie), so
-    people signing in at the same time need a client each.
+    people signing in at the same time need a client each. `one_time_code` answers the
+    second-factor step (e.g. `pyotp.TOTP(secret).now`) for accounts that have one.
     """
     discovery = (await client.get(f"{issuer}/.well-known/openid-configuration")).json()
     verifier = secrets.token_urlsafe(48)
@@ -97,6 +100,14 @@ async def login(
             fields[name] = tenant
     action = urljoin(str(page.url), form.action) if form.action else str(page.url)
     answer = await client.post(action, data=fields, follow_redirects=False)
+    if answer.status_code == 200 and 'name="mfa_token"' in answer.text:
+        if one_time_code is None:
+            raise LoginFailed("the account needs a second factor; pass one_time_code")
+        step = _FormParser()
+        step.feed(answer.text)
+        answer = await client.post(
+            urljoin(str(page.url), step.action or ""),
+            data={**step.fields, "otp": one_time_code()}, follow_redirects=False)
     location = answer.headers.get("location", "")
     if answer.status_code not in (302, 303) or not location.startswith(redirect_uri):
         raise LoginFailed(f"login answered {answer.status_code}: {answer.text[:300]}")

@@ -6,36 +6,45 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import anyio.to_thread
 from sqlalchemy import select
 
 from ratsraum_common import demo
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_identity.accounts.models import User
-from ratsraum_identity.accounts.passwords import hash_password, verify_password
+from ratsraum_identity.accounts.passwords import DEFAULT, Passwords
 from ratsraum_identity.accounts.service import ensure_tenant, grant_roles
 
 log = get_logger(__name__)
 
 
-async def seed_demo(db: Database, *, data_dir: Path) -> int:
+async def seed_demo(db: Database, *, data_dir: Path, staff_mfa_required: bool = False,
+                    passwords: Passwords = DEFAULT) -> int:
     """Create what is missing of Stadt Soest's accounts; returns how many were created."""
-    return await seed_town(db, demo.DEMO_TOWN, data_dir=data_dir)
+    return await seed_town(db, demo.DEMO_TOWN, data_dir=data_dir,
+                           staff_mfa_required=staff_mfa_required, passwords=passwords)
 
 
-async def seed_files(db: Database, paths: list[Path], *, data_dir: Path) -> None:
+async def seed_files(
+    db: Database, paths: list[Path], *, data_dir: Path, staff_mfa_required: bool = False,
+    passwords: Passwords = DEFAULT,
+) -> None:
     """Seed the accounts of every town described in the given JSON files."""
     for path in paths:
         town = demo.TownSeed.from_json(path.read_text(encoding="utf-8"))
-        await seed_town(db, town, data_dir=data_dir)
+        await seed_town(db, town, data_dir=data_dir, staff_mfa_required=staff_mfa_required,
+                        passwords=passwords)
 
 
-async def seed_town(db: Database, town: demo.TownSeed, *, data_dir: Path) -> int:
+async def seed_town(
+    db: Database, town: demo.TownSeed, *, data_dir: Path, staff_mfa_required: bool = False,
+    passwords: Passwords = DEFAULT,
+) -> int:
     """Create what is missing of a town's accounts; returns how many were created."""
-    passwords = town.passwords(data_dir)
+    logins = town.passwords(data_dir)
     async with db.transaction(None) as session:
-        await ensure_tenant(session, tenant_id=town.tenant, name=town.tenant_name)
+        await ensure_tenant(session, tenant_id=town.tenant, name=town.tenant_name,
+                            staff_mfa_required=staff_mfa_required)
     usernames = [p.username for p in town.people]
     async with db.system_session() as session:
         existing = {
@@ -47,15 +56,12 @@ async def seed_town(db: Database, town: demo.TownSeed, *, data_dir: Path) -> int
 
     async def wanted_hash(person: demo.DemoPerson) -> str | None:
         # Keep a hash that still matches the demo file; a regenerated file gets new hashes.
-        password = passwords[person.username]
+        password = logins[person.username]
         current = existing.get(person.username)
-        if current is not None:
-            matches: bool = await anyio.to_thread.run_sync(
-                verify_password, current.password_hash, password
-            )
-            if matches:
-                return None
-        return await anyio.to_thread.run_sync(hash_password, password)
+        if current is not None and await passwords.verify_async(current.password_hash,
+                                                                password):
+            return None
+        return await passwords.hash_async(password)
 
     hashes = await asyncio.gather(*(wanted_hash(p) for p in town.people))
     created = 0

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.auth import ROLES
 from ratsraum_common.db import Database, validate_tenant
 from ratsraum_identity.accounts.models import Tenant, TenantRole, User
-from ratsraum_identity.accounts.passwords import hash_password, needs_rehash, verify_password
+from ratsraum_identity.accounts.passwords import DEFAULT, Passwords
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +31,14 @@ class SignedInUser:
         return self.subject
 
 
-async def ensure_tenant(session: AsyncSession, *, tenant_id: str, name: str) -> Tenant:
-    """Create the town if missing (name updated if it changed)."""
+async def ensure_tenant(
+    session: AsyncSession, *, tenant_id: str, name: str, staff_mfa_required: bool = True,
+) -> Tenant:
+    """Create the town if missing (name updated if it changed; its MFA rule set on creation)."""
     tenant = await session.get(Tenant, validate_tenant(tenant_id))
     if tenant is None:
-        tenant = Tenant(id=tenant_id, name=name)
+        tenant = Tenant(id=tenant_id, name=name, staff_mfa_required=staff_mfa_required,
+                        member_mfa_required=False)
         session.add(tenant)
     elif tenant.name != name:
         tenant.name = name
@@ -45,10 +47,10 @@ async def ensure_tenant(session: AsyncSession, *, tenant_id: str, name: str) -> 
 
 async def create_user(
     db: Database, *, subject: str, username: str, name: str, password: str,
-    roles: dict[str, list[str]] | None = None,
+    roles: dict[str, list[str]] | None = None, passwords: Passwords = DEFAULT,
 ) -> User:
     """Create a person with a password and roles per town ({tenant: [role, ...]})."""
-    password_hash = await anyio.to_thread.run_sync(hash_password, password)
+    password_hash = await passwords.hash_async(password)
     async with db.transaction(None) as session:
         user = User(id=subject, username=username, name=name, password_hash=password_hash)
         session.add(user)
@@ -73,21 +75,34 @@ async def grant_roles(db: Database, *, tenant: str, user_id: str, roles: list[st
             session.add(TenantRole(tenant_id=tenant, user_id=user_id, role=role))
 
 
-async def authenticate(db: Database, *, username: str, password: str) -> User | None:
-    """The person with this username and password, or None (same time either way)."""
+async def authenticate(
+    db: Database, *, username: str, password: str, passwords: Passwords = DEFAULT
+) -> User | None:
+    """The person with this username and password, or None (same time either way).
+
+    A hash made with other parameters than today's is re-made with today's.
+    """
     async with db.system_session() as session:
         user = await session.scalar(select(User).where(User.username == username.strip()))
     stored = user.password_hash if user else None
-    ok = await anyio.to_thread.run_sync(verify_password, stored, password)
+    ok = await passwords.verify_async(stored, password)
     if not ok or user is None:
         return None
-    if needs_rehash(user.password_hash):
-        new_hash = await anyio.to_thread.run_sync(hash_password, password)
+    if passwords.needs_rehash(user.password_hash):
+        new_hash = await passwords.hash_async(password)
         async with db.transaction(None) as session:
             fresh = await session.get(User, user.id)
             if fresh is not None:
                 fresh.password_hash = new_hash
     return user
+
+
+async def subject_for(db: Database, *, username: str) -> str | None:
+    """The subject of the account with this username, if there is one (for audit events)."""
+    async with db.system_session() as session:
+        found: str | None = await session.scalar(
+            select(User.id).where(User.username == username.strip()))
+        return found
 
 
 async def get_user(db: Database, *, user_id: str) -> User | None:

@@ -10,16 +10,19 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from ratsraum_common.logging import get_logger
+from ratsraum_identity.accounts import audit
 from ratsraum_identity.accounts import service as accounts
 from ratsraum_identity.accounts.service import SignedInUser
+from ratsraum_identity.api.client_address import limiter_key
 from ratsraum_identity.api.deps import Identity, identity
+from ratsraum_identity.api.second_factor import ask_second_factor, second_factor_step
 from ratsraum_identity.oauth.server import HttpSnapshot, snapshot
 from ratsraum_identity.web.pages import CSRF_FIELD, csrf_valid, error_page, login_page
 
 log = get_logger(__name__)
 router = APIRouter()
 
-_RESERVED = frozenset({"username", "password", CSRF_FIELD})
+_RESERVED = frozenset({"username", "password", CSRF_FIELD, "mfa_token", "otp", "enrol_mfa"})
 
 BAD_REQUEST = "Die Anmeldeanfrage der Anwendung ist unvollständig oder fehlerhaft."
 UNKNOWN_CLIENT = "Die anfragende Anwendung ist bei Ratsraum nicht bekannt."
@@ -60,10 +63,41 @@ async def _town(ident: Identity, tenant: str | None) -> str:
 class _Page:
     """Renders the login form again with the same authorization request."""
 
-    def __init__(self, ident: Identity, request: Request, params: list[tuple[str, str]]):
-        self.ident, self.request, self.params = ident, request, params
+    def __init__(self, ident: Identity, request: Request, params: list[tuple[str, str]],
+                 grant: Any = None):
+        self.ident, self.request, self.params, self.grant = ident, request, params, grant
+        self.client = ident.client_of(request)
         query = request.url.query
         self.action = f"{ident.settings.issuer}/authorize" + (f"?{query}" if query else "")
+
+    async def audit(self, event: str, *, tenant: str | None, actor: str | None,
+                    **detail: Any) -> None:
+        """Record an audit event of this sign-in."""
+        await audit.record(self.ident.db, event=event, tenant=tenant, actor=actor,
+                           client=self.client, **detail)
+
+    async def town(self, tenant: str | None) -> str:
+        """The display name of the town."""
+        return await _town(self.ident, tenant)
+
+    async def issue(
+        self, *, subject: str, tenant: str, auth_time: int, amr: tuple[str, ...]
+    ) -> Response:
+        """Let Authlib issue the code for the person's current roles in the town."""
+        ident = self.ident
+        user = await accounts.get_user(ident.db, user_id=subject)
+        roles = await accounts.roles_in(ident.db, tenant=tenant, user_id=subject) if user else ()
+        if user is None or not roles:
+            ident.logins.labels("no_role").inc()
+            await self.audit("login.refused", tenant=tenant, actor=subject, reason="no_role")
+            return await self.render(status_code=403, error=NO_ROLE)
+        signed_in = SignedInUser(subject=user.id, username=user.username, name=user.name,
+                                 tenant=tenant, roles=roles, auth_time=auth_time, amr=amr)
+        response = await ident.server.authorization_response(
+            self.grant.request, self.grant, signed_in)
+        ident.logins.labels("success").inc()
+        await self.audit("login.succeeded", tenant=tenant, actor=user.id, amr=list(amr))
+        return response
 
     async def render(self, *, status_code: int = 200, error: str | None = None,
                      username: str = "", choices: list[tuple[str, str]] | None = None,
@@ -111,7 +145,12 @@ async def authorize_submit(request: Request) -> Response:
     if failure is not None:
         return failure
     submitted = dict(fields)
-    page = _Page(ident, request, params)
+    page = _Page(ident, request, params, grant)
+    if "mfa_token" in submitted:
+        if not csrf_valid(request, submitted.get(CSRF_FIELD)):
+            ident.logins.labels("invalid_csrf").inc()
+            return await page.render(status_code=400, error=CSRF_FAILED)
+        return await second_factor_step(page, submitted)
     username = submitted.get("username", "").strip()[:100]
     password = submitted.get("password", "")
     if not csrf_valid(request, submitted.get(CSRF_FIELD)):
@@ -119,22 +158,34 @@ async def authorize_submit(request: Request) -> Response:
         return await page.render(status_code=400, error=CSRF_FAILED, username=username)
     if not username or not password:
         return await page.render(status_code=400, error=MISSING_CREDENTIALS, username=username)
-    client = request.client.host if request.client else "unknown"
-    if ident.limiter.blocked(username=username, client=client):
+    client = limiter_key(page.client)
+    requested = dict(params).get("tenant")
+    block = ident.limiter.check(username=username, client=client)
+    if block is not None:
         ident.logins.labels("rate_limited").inc()
+        await page.audit("login.rate_limited", tenant=requested,
+                         actor=await accounts.subject_for(ident.db, username=username),
+                         reason=str(block))
         return await page.render(status_code=429, error=RATE_LIMITED, username=username)
-    user = await accounts.authenticate(ident.db, username=username, password=password[:1024])
+    user = await accounts.authenticate(ident.db, username=username, password=password[:1024],
+                                       passwords=ident.passwords)
     if user is None:
         ident.limiter.failed(username=username, client=client)
         ident.logins.labels("invalid_credentials").inc()
-        log.info("identity.login_failed", reason="invalid_credentials")
+        # The actor is the account if it exists; a mistyped name is not logged (it may be
+        # a password typed into the wrong field).
+        await page.audit("login.failed", tenant=requested,
+                         actor=await accounts.subject_for(ident.db, username=username),
+                         reason="invalid_credentials")
         return await page.render(status_code=401, error=BAD_CREDENTIALS, username=username)
     ident.limiter.succeeded(username=username, client=client)
-    return await _complete(ident, page, grant, user, dict(params).get("tenant"))
+    return await _complete(ident, page, grant, user, dict(params).get("tenant"),
+                           wants_second_factor=submitted.get("enrol_mfa") == "1")
 
 
 async def _complete(
-    ident: Identity, page: _Page, grant: Any, user: Any, requested: str | None
+    ident: Identity, page: _Page, grant: Any, user: Any, requested: str | None,
+    *, wants_second_factor: bool = False,
 ) -> Response:
     """Pick the town, then let Authlib issue the code and redirect."""
     tenants = await accounts.tenants_of(ident.db, user_id=user.id)
@@ -150,11 +201,11 @@ async def _complete(
     roles = await accounts.roles_in(ident.db, tenant=tenant, user_id=user.id) if tenant else ()
     if tenant is None or not roles:
         ident.logins.labels("no_role").inc()
-        log.info("identity.login_refused", reason="no_role", subject=user.id)
+        await page.audit("login.refused", tenant=tenant, actor=user.id, reason="no_role")
         return await page.render(status_code=403, error=NO_ROLE, username=user.username)
-    signed_in = SignedInUser(subject=user.id, username=user.username, name=user.name,
-                             tenant=tenant, roles=roles, auth_time=int(time.time()))
-    response = await ident.server.authorization_response(grant.request, grant, signed_in)
-    ident.logins.labels("success").inc()
-    log.info("identity.login_succeeded", subject=user.id, tenant=tenant)
-    return response
+    second = await ask_second_factor(page, user=user, tenant=tenant, roles=roles,
+                                     wanted=wants_second_factor)
+    if second is not None:
+        return second
+    return await page.issue(subject=user.id, tenant=tenant, auth_time=int(time.time()),
+                            amr=("pwd",))

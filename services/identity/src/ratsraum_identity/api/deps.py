@@ -8,7 +8,10 @@ from prometheus_client import Counter
 from starlette.requests import Request
 
 from ratsraum_common.db import Database
+from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
+from ratsraum_identity.accounts.secret_box import SecretBox
+from ratsraum_identity.api.client_address import Network, client_address
 from ratsraum_identity.config import Settings
 from ratsraum_identity.keys.keystore import KeyStore
 from ratsraum_identity.oauth.server import IdentityAuthorizationServer
@@ -22,8 +25,16 @@ class Identity:
     db: Database
     keystore: KeyStore
     server: IdentityAuthorizationServer
+    passwords: Passwords
+    secrets: SecretBox
     limiter: LoginLimiter
+    mfa_limiter: LoginLimiter
+    trusted_proxies: tuple[Network, ...]
     logins: Counter
+
+    def client_of(self, request: Request) -> str:
+        """The real client address of the request (behind trusted proxies)."""
+        return client_address(request, self.trusted_proxies)
 
 
 def identity(request: Request) -> Identity:

@@ -18,6 +18,7 @@ from joserfc.jwk import KeySet
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ratsraum_common.logging import get_logger
+from ratsraum_identity.accounts import audit
 from ratsraum_identity.api.deps import Identity, identity
 from ratsraum_identity.keys.keystore import ALGORITHM
 from ratsraum_identity.oauth import store
@@ -31,8 +32,8 @@ UNKNOWN_CLIENT = "Die anfragende Anwendung ist bei Ratsraum nicht bekannt."
 BAD_RETURN = "Die Rücksprungadresse nach der Abmeldung ist für diese Anwendung nicht registriert."
 
 
-def _hint_audience(ident: Identity, hint: str) -> list[str] | None:
-    """The audience of an ID token we issued (expired is fine: it is only a hint)."""
+def _hint_claims(ident: Identity, hint: str) -> dict[str, Any] | None:
+    """The claims of an ID token we issued (expired is fine: it is only a hint)."""
     keys = KeySet.import_key_set(ident.keystore.jwks())  # type: ignore[arg-type]
     try:
         decoded = jwt.decode(hint, keys, algorithms=[ALGORITHM])
@@ -41,6 +42,10 @@ def _hint_audience(ident: Identity, hint: str) -> list[str] | None:
     claims = decoded.claims
     if claims.get("iss") != ident.settings.issuer:
         return None
+    return dict(claims)
+
+
+def _audience(claims: dict[str, Any]) -> list[str]:
     audience = claims.get("aud")
     return [audience] if isinstance(audience, str) else list(audience or [])
 
@@ -64,16 +69,22 @@ async def end_session(request: Request) -> Response:
     params = await _params(request)
     client_id = params.get("client_id", "")
     hint = params.get("id_token_hint", "")
+    claims: dict[str, Any] = {}
     if hint:
-        audience = _hint_audience(ident, hint)
-        if audience is None or (client_id and client_id not in audience):
+        found = _hint_claims(ident, hint)
+        audience = _audience(found) if found is not None else []
+        if found is None or (client_id and client_id not in audience):
             return error_page(BAD_HINT)
+        claims = found
         client_id = client_id or (audience[0] if audience else "")
     target = params.get("post_logout_redirect_uri", "")
     client = ident.server.query_client(client_id) if client_id else None
     if client_id and client is None:
         return error_page(UNKNOWN_CLIENT)
     secure = ident.settings.secure_cookies
+    await audit.record(ident.db, event="logout", tenant=claims.get("tenant"),
+                       actor=claims.get("sub"), client=ident.client_of(request),
+                       client_id=client_id or None)
     if not target:
         return signed_out_page(secure_cookie=secure)
     if client is None or not client.check_post_logout_redirect_uri(target):
@@ -84,7 +95,6 @@ async def end_session(request: Request) -> Response:
                          if state else "")
     response = RedirectResponse(location, status_code=303)
     response.delete_cookie(CSRF_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
-    log.info("identity.logout", client_id=client_id)
     return response
 
 
@@ -99,5 +109,10 @@ async def revoke(request: Request) -> Response:
         return JSONResponse(body, status_code=401)
     token = params.get("token", "")
     if token and params.get("token_type_hint", "refresh_token") == "refresh_token":
-        await store.revoke_refresh_token(ident.db, token=token[:512], client_id=client_id)
+        subject = await store.revoke_refresh_token(ident.db, token=token[:512],
+                                                   client_id=client_id)
+        if subject is not None:
+            await audit.record(ident.db, event="token.revoked", tenant=store.tenant_of(token),
+                               actor=subject, client=ident.client_of(request),
+                               client_id=client_id)
     return Response(status_code=200, headers={"Cache-Control": "no-store"})

@@ -89,7 +89,8 @@ class RefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
     def authenticate_refresh_token(self, refresh_token: str) -> store.StoredRefreshToken | None:
         """Claim the refresh token (it is revoked by this)."""
         result: store.StoredRefreshToken | None = self.server.call(
-            store.claim_refresh_token, db=self.server.db, token=refresh_token
+            store.claim_refresh_token, db=self.server.db, token=refresh_token,
+            session_max_seconds=self.server.settings.session_max_seconds,
         )
         return result
 

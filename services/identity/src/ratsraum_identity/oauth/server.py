@@ -147,6 +147,7 @@ class IdentityAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
             client_id=request.client.get_client_id(), user=user, scope=token.get("scope", ""),
             code_hash=getattr(origin, "code_hash", None),
             lifetime_seconds=self.settings.refresh_token_lifetime_seconds,
+            session_max_seconds=self.settings.session_max_seconds,
         )
 
     def create_oauth2_request(self, request: Any) -> OAuth2Request:

@@ -3,6 +3,11 @@
 Both carry the town in a readable prefix (`<tenant>.<random>`), so every lookup runs in a
 session scoped to that town. Only SHA-256 hashes are stored. Both are claimed atomically on
 first use, so two concurrent redemptions cannot both succeed.
+
+The refresh tokens descending from one authorization code form a family (they share its
+`code_hash`). Presenting a token of the family that was already used or revoked means someone
+else holds a copy, so the whole family is revoked (RFC 9700 section 4.14.2). A family also
+ends at the absolute session limit, counted from the moment the person signed in.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from sqlalchemy import update
 
 from ratsraum_common.db import TENANT_PATTERN, Database
 from ratsraum_common.logging import get_logger
+from ratsraum_identity.accounts import audit
 from ratsraum_identity.accounts.service import SignedInUser
 from ratsraum_identity.oauth.models import AuthorizationCode, RefreshToken
 
@@ -155,20 +161,28 @@ async def redeem_code(db: Database, *, code: str, client_id: str) -> StoredCode 
 
 async def save_refresh_token(
     db: Database, *, token: str, client_id: str, user: SignedInUser, scope: str,
-    code_hash: str | None, lifetime_seconds: int,
+    code_hash: str | None, lifetime_seconds: int, session_max_seconds: int,
 ) -> None:
-    """Store a freshly issued refresh token."""
+    """Store a freshly issued refresh token (never valid past the session limit)."""
     now = datetime.now(UTC)
+    session_end = datetime.fromtimestamp(user.auth_time + session_max_seconds, UTC)
     async with db.transaction(user.tenant) as session:
         session.add(RefreshToken(
             token_hash=token_hash(token), client_id=client_id, user_id=user.subject,
             scope=scope, auth_time=user.auth_time, amr=list(user.amr), code_hash=code_hash,
-            issued_at=now, expires_at=now + timedelta(seconds=lifetime_seconds),
+            issued_at=now,
+            expires_at=min(now + timedelta(seconds=lifetime_seconds), session_end),
         ))
 
 
-async def claim_refresh_token(db: Database, *, token: str) -> StoredRefreshToken | None:
-    """Revoke the refresh token and return it, if it was valid (each one works once)."""
+async def claim_refresh_token(
+    db: Database, *, token: str, session_max_seconds: int
+) -> StoredRefreshToken | None:
+    """Revoke the refresh token and return it, if it was valid (each one works once).
+
+    A token that was used or revoked before revokes its whole family; a session past its
+    absolute limit is refused.
+    """
     tenant = tenant_of(token)
     if tenant is None:
         return None
@@ -180,28 +194,51 @@ async def claim_refresh_token(db: Database, *, token: str) -> StoredRefreshToken
             .where(RefreshToken.token_hash == hashed, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=now)
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            return None
         row = await session.get(RefreshToken, hashed)
-        if row is None or _utc(row.expires_at) <= now:
+        if row is None:
             return None
-        return StoredRefreshToken(
+        reused = claimed.rowcount != 1  # type: ignore[attr-defined]
+        if reused and row.code_hash is not None:
+            await session.execute(
+                update(RefreshToken)
+                .where(RefreshToken.code_hash == row.code_hash,
+                       RefreshToken.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+        found = StoredRefreshToken(
             token_hash=hashed, tenant=tenant, client_id=row.client_id, user_id=row.user_id,
             scope=row.scope, auth_time=row.auth_time, amr=tuple(row.amr),
             code_hash=row.code_hash,
         )
+        expired = _utc(row.expires_at) <= now
+    # Audit rows are written after the transaction: SQLite allows one writer at a time.
+    if reused:
+        await audit.record(db, event="refresh_token.reused", tenant=tenant,
+                           actor=found.user_id, client=None, client_id=found.client_id,
+                           family_revoked=True)
+        return None
+    if found.auth_time + session_max_seconds <= now.timestamp():
+        await audit.record(db, event="session.limit_reached", tenant=tenant,
+                           actor=found.user_id, client=None, client_id=found.client_id)
+        return None
+    return None if expired else found
 
 
-async def revoke_refresh_token(db: Database, *, token: str, client_id: str) -> bool:
-    """Revoke a refresh token of this client (RFC 7009); False if unknown or not its own."""
+async def revoke_refresh_token(db: Database, *, token: str, client_id: str) -> str | None:
+    """Revoke a refresh token of this client (RFC 7009); the subject it belonged to, or None
+    if it was unknown, already revoked or not this client's."""
     tenant = tenant_of(token)
     if tenant is None:
-        return False
+        return None
+    hashed = token_hash(token)
     async with db.transaction(tenant) as session:
         revoked = await session.execute(
             update(RefreshToken)
-            .where(RefreshToken.token_hash == token_hash(token),
+            .where(RefreshToken.token_hash == hashed,
                    RefreshToken.client_id == client_id, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=datetime.now(UTC))
         )
-        return bool(revoked.rowcount)  # type: ignore[attr-defined]
+        if not revoked.rowcount:  # type: ignore[attr-defined]
+            return None
+        row = await session.get(RefreshToken, hashed)
+        return row.user_id if row else None

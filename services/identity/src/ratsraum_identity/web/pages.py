@@ -85,3 +85,30 @@ def signed_out_page(*, secure_cookie: bool) -> HTMLResponse:
     response.delete_cookie(CSRF_COOKIE, path="/", httponly=True, samesite="lax",
                            secure=secure_cookie)
     return response
+
+
+def second_factor_page(
+    request: Request,
+    *,
+    mode: str,
+    action: str,
+    town: str,
+    hidden: Sequence[tuple[str, str]],
+    mfa_token: str,
+    error: str | None = None,
+    required: bool = False,
+    secret: str = "",
+    uri: str = "",
+    qr: str = "",
+    codes: Sequence[str] = (),
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The second step of sign-in: enter a code, set up an app, or note the recovery codes."""
+    headings = {"verify": "Zweiter Faktor", "enrol": "Authenticator-App einrichten",
+                "codes": "Wiederherstellungscodes"}
+    html = _templates.get_template("second_factor.html").render(
+        mode=mode, heading=headings[mode], action=action, town=town, hidden=hidden,
+        csrf_token=csrf_token_for(request), mfa_token=mfa_token, error=error,
+        required=required, secret=secret, uri=uri, qr=qr, codes=codes,
+    )
+    return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
