@@ -40,7 +40,7 @@ class Issuer:
         now = int(time.time())
         claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": subject, "tenant": tenant,
                   "roles": roles, "name": subject, "iat": now, "exp": now + 600}
-        return jwt.encode({"alg": "RS256", "kid": self.key.kid}, claims, self.key)
+        return jwt.encode({"alg": "RS256", "kid": self.key.kid, "typ": "at+jwt"}, claims, self.key)
 
     def person(self, username: str, *, tenant: str = demo.TENANT) -> dict[str, str]:
         """Authorization header of a demo person with their demo roles."""

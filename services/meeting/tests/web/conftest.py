@@ -4,38 +4,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 # pytest runs with --import-mode=importlib: make the sibling helper module importable.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from signin_kit import IDENTITY, MEETING, Browser, identity_verifier, start_identity
+from signin_kit import IDENTITY, MEETING, WebStack, identity_verifier, start_identity
 
 from ratsraum_common import demo
 from ratsraum_meeting.config import Settings
 from ratsraum_meeting.main import build_app
-
-
-@dataclass
-class WebStack:
-    """identity and meeting apps, and the demo passwords."""
-
-    identity: FastAPI
-    meeting: FastAPI
-    passwords: dict[str, str]
-
-    def browser(self) -> Browser:
-        """A fresh browser (own cookies)."""
-        return Browser(
-            meeting=httpx.AsyncClient(transport=httpx.ASGITransport(app=self.meeting),
-                                      base_url=MEETING),
-            identity=httpx.AsyncClient(transport=httpx.ASGITransport(app=self.identity),
-                                       base_url=IDENTITY))
 
 
 @pytest.fixture

@@ -103,3 +103,20 @@ def host_of(url: str) -> str:
     """scheme://host:port of a URL."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass
+class WebStack:
+    """identity and meeting apps, and the demo passwords."""
+
+    identity: FastAPI
+    meeting: FastAPI
+    passwords: dict[str, str]
+
+    def browser(self) -> Browser:
+        """A fresh browser (own cookies)."""
+        return Browser(
+            meeting=httpx.AsyncClient(transport=httpx.ASGITransport(app=self.meeting),
+                                      base_url=MEETING),
+            identity=httpx.AsyncClient(transport=httpx.ASGITransport(app=self.identity),
+                                       base_url=IDENTITY))

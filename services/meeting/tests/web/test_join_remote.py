@@ -7,8 +7,7 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
-from conftest import WebStack
-from signin_kit import MEETING, Browser
+from signin_kit import MEETING, Browser, WebStack
 
 from ratsraum_common import demo
 from ratsraum_meeting.video.fakes.bbb import FakeBigBlueButton

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import WebStack
-from signin_kit import MEETING, Browser
+from signin_kit import MEETING, Browser, WebStack
 
 from ratsraum_common import demo
 

@@ -6,8 +6,7 @@ import asyncio
 from datetime import timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 
-from conftest import WebStack
-from signin_kit import IDENTITY, MEETING
+from signin_kit import IDENTITY, MEETING, WebStack
 from sqlalchemy import update
 
 from ratsraum_common import demo
