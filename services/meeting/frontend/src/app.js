@@ -3,6 +3,7 @@
 import { api } from "./net.js";
 import { startLive } from "./live.js";
 import { setupVote, updateProgress } from "./vote.js";
+import { onStaffEvent, setupStaff } from "./console.js";
 
 const HEARTBEAT_MS = 10000;
 const SEEN = "rr-seen-polls";
@@ -21,6 +22,12 @@ function onEvent(kind, data) {
   const body = document.body;
   const meetingId = body.dataset.meeting;
   const here = body.dataset.poll;
+  if (body.dataset.staff !== undefined) {
+    // Staff screens keep their place: they update in place and never jump to a vote.
+    if (kind === "meeting") window.location.reload();
+    else onStaffEvent(kind, data);
+    return;
+  }
   if (kind === "poll") {
     if (data.poll_id === here) {
       if (data.state && data.state !== "open") window.location.reload();
@@ -51,4 +58,5 @@ function startHeartbeat() {
 if (document.body.dataset.poll) markSeen(document.body.dataset.poll);
 startLive(onEvent);
 setupVote();
+setupStaff();
 startHeartbeat();

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
+from ratsraum_meeting import live
 from ratsraum_meeting.api.deps import DB, Reader, Runner, Voting
 from ratsraum_meeting.attendance import service as attendance
 from ratsraum_meeting.attendance.push import push_presence
@@ -82,6 +83,9 @@ async def open_meeting(meeting_id: str, principal: Runner, db: DB) -> MeetingOut
     """Open the meeting (idempotent)."""
     async with db.transaction(principal.tenant) as session:
         meeting, body = await service.open_meeting(session, meeting_id=meeting_id)
+    # Open screens (join page, clerk console, hall display) follow without a reload.
+    live.notify(tenant=principal.tenant, meeting_id=meeting_id, kind="meeting",
+                data={"status": meeting.status})
     return _meeting_out(meeting, body)
 
 
