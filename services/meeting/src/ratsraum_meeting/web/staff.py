@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ratsraum_meeting.web.backend import ApiProblem, Backend
 from ratsraum_meeting.web.context import Ctx, ctx_of
-from ratsraum_meeting.web.render import error_page, text
+from ratsraum_meeting.web.render import catalogue, error_page, text
 
 STAFF_ROLES = frozenset({"clerk", "chair"})
 
@@ -78,7 +78,7 @@ def is_chair(ctx: Ctx) -> bool:
 def flash_of(ctx: Ctx, query: dict[str, str]) -> str:
     """The confirmation text named by `?ok=` (a catalogue key), else nothing."""
     ok = query.get("ok", "")
-    return text(ctx.lang, ok) if ok.count(".") == 1 and len(ok) < 60 else ""
+    return text(ctx.lang, ok) if ok.startswith("staff.ok.") and ok in catalogue("de") else ""
 
 
 def error(ctx: Ctx, key: str, field: str = "", **values: object) -> dict[str, str]:
