@@ -50,7 +50,7 @@ async def ask_to_speak(request: Request, meeting_id: str, item_id: str) -> Respo
         kind = "order" if form.get("kind") == "order" else "speech"
         await api.post(f"{api_path}/speakers", {"kind": kind})
 
-    return await _act(request, back, "speakers.waiting", call)
+    return await _act(request, back, "flash.asked", call)
 
 
 @router.post("/sitzungen/{meeting_id}/punkte/{item_id}/wortmeldung/{request_id}/zurueckziehen")
@@ -62,7 +62,7 @@ async def withdraw_request(request: Request, meeting_id: str, item_id: str,
     async def call(api: Any, _form: Any) -> None:
         await api.delete(f"{api_path}/speakers/{request_id}")
 
-    return await _act(request, back, "speakers.title", call)
+    return await _act(request, back, "flash.request_withdrawn", call)
 
 
 @router.post("/sitzungen/{meeting_id}/punkte/{item_id}/befangenheit")
@@ -74,7 +74,7 @@ async def declare_conflict(request: Request, meeting_id: str, item_id: str) -> R
         reason = str(form.get("reason") or "")[:500]
         await api.post(f"{api_path}/conflicts", {"reason": reason})
 
-    return await _act(request, back, "conflict.declared", call)
+    return await _act(request, back, "flash.conflict_declared", call)
 
 
 @router.post("/sitzungen/{meeting_id}/punkte/{item_id}/befangenheit/zuruecknehmen")
@@ -86,7 +86,7 @@ async def withdraw_conflict(request: Request, meeting_id: str, item_id: str) -> 
     async def call(api: Any, _form: Any) -> None:
         await api.delete(f"{api_path}/conflicts/{ctx.subject}")
 
-    return await _act(request, back, "conflict.title", call)
+    return await _act(request, back, "flash.conflict_withdrawn", call)
 
 
 @router.post("/sitzungen/{meeting_id}/einchecken")
@@ -96,7 +96,7 @@ async def check_in(request: Request, meeting_id: str) -> Response:
     async def call(api: Any, _form: Any) -> None:
         await api.post(f"/meetings/{meeting_id}/check-in")
 
-    return await _act(request, f"/sitzungen/{meeting_id}/teilnahme", "join.check_in", call)
+    return await _act(request, f"/sitzungen/{meeting_id}/teilnahme", "flash.checked_in", call)
 
 
 @router.post("/sitzungen/{meeting_id}/warteraum")
@@ -106,7 +106,7 @@ async def enter_lobby(request: Request, meeting_id: str) -> Response:
     async def call(api: Any, _form: Any) -> None:
         await api.get(f"/meetings/{meeting_id}/join")
 
-    return await _act(request, f"/sitzungen/{meeting_id}/teilnahme", "join.waiting", call)
+    return await _act(request, f"/sitzungen/{meeting_id}/teilnahme", "flash.lobby", call)
 
 
 @router.get("/sitzungen/{meeting_id}/video")
@@ -128,7 +128,7 @@ async def report_disruption(request: Request, meeting_id: str) -> Response:
     async def call(api: Any, _form: Any) -> None:
         await api.post(f"/meetings/{meeting_id}/disruptions", {"lost": "both"})
 
-    return await _act(request, f"/sitzungen/{meeting_id}/teilnahme", "disruption.reported",
+    return await _act(request, f"/sitzungen/{meeting_id}/teilnahme", "flash.disruption",
                       call)
 
 

@@ -80,6 +80,12 @@ async def meeting_page(request: Request, meeting_id: str, einladung: str | None 
         "flash": ctx_flash(ctx, ok)})
 
 
+@router.get("/sitzungen/{meeting_id}/unterlagen")
+async def documents_page(meeting_id: str) -> Response:
+    """The invitation's link to the documents: the agenda lists each item's papers."""
+    return RedirectResponse(f"/sitzungen/{meeting_id}#agenda-heading", status_code=303)
+
+
 def ctx_flash(ctx: Ctx, ok: str | None) -> str:
     """A confirmation text after a form action (PRG), from the catalogue."""
     from ratsraum_meeting.web.render import text
