@@ -23,9 +23,9 @@ function onEvent(kind, data) {
   const meetingId = body.dataset.meeting;
   const here = body.dataset.poll;
   if (body.dataset.staff !== undefined) {
-    // Staff screens keep their place: they update in place and never jump to a vote.
-    if (kind === "meeting") window.location.reload();
-    else onStaffEvent(kind, data);
+    // Staff screens keep their place: they update in place, never reload (a reload could
+    // cancel the clerk's own form that caused the event) and never jump to a vote.
+    onStaffEvent(kind, data);
     return;
   }
   if (kind === "poll") {
