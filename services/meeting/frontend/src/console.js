@@ -27,7 +27,7 @@ function openDetails(region) {
 }
 
 async function refresh() {
-  const url = document.body.dataset.refresh;
+  const url = document.body.dataset.pageUrl;
   if (!url) return;
   let html;
   try {

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
 import pytest
 from conftest import WebStack
 from signin_kit import MEETING, Browser
 
 from ratsraum_common import demo
+from ratsraum_meeting.video.fakes.bbb import FakeBigBlueButton
+from ratsraum_meeting.video.fakes.server import serve
 
 M = f"/sitzungen/{demo.MEETING_ID}"
 STAFF_PAGES = [f"{M}/konsole", f"{M}/konsole/abstimmungen", f"{M}/konsole/redeliste",
@@ -128,3 +131,60 @@ async def test_a_missing_reason_is_named_in_the_error_summary_before_any_call(
     assert 'href="#reason-p-1"' in body
     assert "Begründung mit mindestens drei Zeichen" in body
     assert "<h1 class=\"kern-heading-large\">Vorsitz</h1>" in body
+
+
+@pytest.fixture
+async def bbb(web: WebStack, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    """A fake BigBlueButton (the provider is the border), configured by the town's admin."""
+
+    async def deliver(_url: str, _headers: dict[str, str], _body: bytes) -> int:
+        return 204
+
+    monkeypatch.setenv("RATSRAUM_VIDEO_SOEST_BBB", "bbb-staff-secret")
+    async with serve(FakeBigBlueButton(secret="bbb-staff-secret", deliver=deliver).app) as base:
+        admin, token = await signed_in(web, "lange")
+        answer = await admin.meeting.put("/api/v1/video/config", json={
+            "provider": "bbb", "options": {"base_url": f"{base}/bigbluebutton"},
+            "secret_env": {"secret": "RATSRAUM_VIDEO_SOEST_BBB"}},
+            headers={"X-CSRF-Token": token, "Origin": MEETING})
+        assert answer.status_code < 300, answer.text
+        yield base
+
+
+async def test_the_clerk_admits_one_by_click_then_the_ticked_then_all_each_logged(
+    web: WebStack, bbb: str,
+) -> None:
+    clerk, token = await signed_in(web, "richter")
+    assert (await post(clerk, f"{M}/konsole/eroeffnen", token))[0] == 303
+    waiting = ["becker", "hoffmann", "yilmaz", "wagner"]
+    for username in waiting:
+        member, member_token = await signed_in(web, username)
+        status, _loc, _body = await post(member, f"{M}/warteraum", member_token)
+        assert status == 303
+    lobby = await clerk.meeting.get(f"{M}/konsole")
+    for username in waiting:
+        assert f'value="{demo.subject_for(demo.TENANT, username)}"' in lobby.text
+    assert "Alle 4 zulassen" in lobby.text
+
+    first, second = (demo.subject_for(demo.TENANT, u) for u in waiting[:2])
+    status, location, _body = await post(clerk, f"{M}/konsole/warteraum", token,
+                                         person_id=first)
+    assert (status, location) == (303, f"{M}/konsole?ok=staff.ok.admitted")
+    status, _loc, _body = await post(clerk, f"{M}/konsole/warteraum", token, selected=[second])
+    assert status == 303
+    page = await clerk.meeting.get(f"{M}/konsole")
+    assert "Alle 2 zulassen" in page.text
+    status, _loc, _body = await post(clerk, f"{M}/konsole/warteraum", token, all="1")
+    assert status == 303
+    page = await clerk.meeting.get(f"{M}/konsole")
+    assert "Niemand wartet." in page.text
+
+    log = await clerk.meeting.get(f"/api/v1/meetings/{demo.MEETING_ID}/admissions")
+    richter = demo.subject_for(demo.TENANT, "richter")
+    assert sorted(a["person_id"] for a in log.json()) == sorted(
+        demo.subject_for(demo.TENANT, u) for u in waiting)
+    assert {a["admitted_by"] for a in log.json()} == {richter}
+    # Nothing selected: the error summary names it and links to the first box.
+    status, _loc, body = await post(clerk, f"{M}/konsole/warteraum", token)
+    assert status == 422
+    assert "mindestens eine Person" in body
