@@ -2,8 +2,8 @@
 system. The clerk opens the meeting and checks members in with forms, the quorum turns green
 live when a member checks in on her phone, the clerk calls an item and opens a roll-call vote,
 the "has voted" count moves live on the console and the hall display, the chair closes the vote
-with the keyboard and the hall shows the result; then speakers list, disruptions, invitations
-and minutes. A member gets 403 on the console. Every page type passes axe-core and is
+with the keyboard and the hall shows the result; the console loses the network and catches up;
+then speakers list, disruptions, invitations and minutes. A member gets 403 on the console. Every page type passes axe-core and is
 screenshotted at 390×844 and 1440×900.
 """
 
@@ -116,12 +116,22 @@ async def test_clerk_chair_and_hall_display_run_a_vote_live(stack: Stack) -> Non
         await expect(clerk.locator("#rr-r-done-votes")).to_contain_text("Angenommen")
         await check_and_shoot(hall, "20-hall-result", checked)
 
-        # Speakers list: the clerk puts a raised hand on the list and gives the floor.
+        # Speakers list, across a network loss: the clerk's console goes offline while the
+        # member asks to speak; back online it says so and shows her without a reload.
         await clerk.get_by_role("link", name="Redeliste").click()
-        await clerk.get_by_label("Wortmeldung eintragen für").select_option(
-            label="Markus Becker")
-        await clerk.get_by_role("button", name="Eintragen").click()
+        await clerk.context.set_offline(True)
+        await expect(clerk.locator("#rr-netstatus")).to_contain_text("Keine Verbindung")
+        await member.goto(f"{meeting}/punkte/{ITEM.id}")
+        await member.get_by_role("button", name="Wortmeldung").first.click()
+        await expect(member.get_by_text("Ihre Wortmeldung ist eingetragen.")).to_be_visible()
+        await clerk.context.set_offline(False)
+        await expect(clerk.locator("#rr-netstatus")).to_contain_text("Wieder verbunden",
+                                                                      timeout=20000)
         await expect(clerk.locator("#rr-r-speakers")).to_contain_text("Markus Becker")
+        await clerk.get_by_label("Wortmeldung eintragen für").select_option(
+            label="Petra Hoffmann")
+        await clerk.get_by_role("button", name="Eintragen").click()
+        await expect(clerk.locator("#rr-r-speakers")).to_contain_text("Petra Hoffmann")
         await clerk.get_by_role("button", name="Nächste Wortmeldung aufrufen").click()
         await expect(clerk.locator(".rr-speaking")).to_contain_text("Markus Becker")
         await check_and_shoot(clerk, "14-console-speakers", checked)
