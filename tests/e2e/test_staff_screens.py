@@ -3,8 +3,8 @@ system. The clerk opens the meeting and checks members in with forms, the quorum
 live when a member checks in on her phone, the clerk calls an item and opens a roll-call vote,
 the "has voted" count moves live on the console and the hall display, the chair closes the vote
 with the keyboard and the hall shows the result; the console loses the network and catches up;
-then speakers list, disruptions, invitations and minutes. A member gets 403 on the console. Every page type passes axe-core and is
-screenshotted at 390×844 and 1440×900.
+then speakers list, disruptions, invitations and minutes. A member gets 403 on the console.
+Every page type passes axe-core and is screenshotted at 390×844 and 1440×900.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ async def test_clerk_chair_and_hall_display_run_a_vote_live(stack: Stack) -> Non
         await expect(clerk.locator("table")).to_contain_text("zugestellt")
         await check_and_shoot(clerk, "16-console-invitations", checked)
         await clerk.get_by_role("link", name="Niederschrift").click()
-        await clerk.get_by_label("Bemerkungen", exact=True).fill("Die Sitzung verlief ohne Besonderheiten.")
+        await clerk.get_by_label("Bemerkungen", exact=True).fill("Ohne Besonderheiten.")
         await clerk.get_by_role("button", name="Speichern").first.click()
         await expect(clerk.get_by_text("Die Niederschrift ist gespeichert.")).to_be_visible()
         await expect(clerk.get_by_role("link", name="Vorschau (PDF)")).to_have_attribute(
