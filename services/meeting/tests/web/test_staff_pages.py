@@ -92,7 +92,7 @@ async def test_the_clerk_runs_a_vote_with_forms_alone(web: WebStack) -> None:
     assert "Die Sitzung ist eröffnet." in page.text
 
     # A bulk check-in of every member (each recorded and logged by the API).
-    members = [p.subject for p in demo.PEOPLE if p.is_member]
+    members = [p.subject for p in demo.PEOPLE if p.is_member and p.username != "braun"]
     status, location, _body = await post(browser, f"{M}/konsole/anwesenheit", token,
                                          selected=members, presence="in_room")
     assert status == 303, _body
@@ -106,7 +106,7 @@ async def test_the_clerk_runs_a_vote_with_forms_alone(web: WebStack) -> None:
     page = await browser.meeting.get(location)
     poll_id = re.search(r'data-poll-count="([^"]+)"', page.text)
     assert poll_id, page.text
-    assert "0 von 11 haben abgestimmt." in page.text
+    assert "0 von 10 haben abgestimmt." in page.text
 
     # The clerk may not cancel (the chair's right): no control, and the API refuses anyway.
     assert "/abbrechen" not in page.text
@@ -119,6 +119,22 @@ async def test_the_clerk_runs_a_vote_with_forms_alone(web: WebStack) -> None:
     status, location, _body = await post(browser, f"{M}/konsole/abstimmungen/"
                                          f"{poll_id.group(1)}/schliessen", token, back="votes")
     assert (status, location) == (303, f"{M}/konsole/abstimmungen?ok=staff.ok.vote_closed")
+
+    # The minutes: an absence reason and an item's decision wording, seen in the preview.
+    braun = demo.subject_for(demo.TENANT, "braun")  # never came
+    page = await browser.meeting.get(f"{M}/konsole/niederschrift")
+    assert f'name="absence-{braun}"' in page.text
+    status, _loc, _body = await post(browser, f"{M}/konsole/niederschrift/abwesenheit", token,
+                                     back="minutes", **{f"absence-{braun}": "entschuldigt",
+                                                        f"was-absence-{braun}": ""})
+    assert status == 303
+    status, _loc, _body = await post(browser, f"{M}/konsole/niederschrift/punkte/{ITEM.id}",
+                                     token, back="minutes", decision="Der Ausschuss empfiehlt "
+                                     "die Einführung.", notes="")
+    assert status == 303
+    preview = await browser.meeting.get(f"/api/v1/meetings/{demo.MEETING_ID}/minutes/html")
+    assert "entschuldigt" in preview.text
+    assert "Der Ausschuss empfiehlt die Einführung." in preview.text
 
 
 async def test_a_missing_reason_is_named_in_the_error_summary_before_any_call(

@@ -106,14 +106,18 @@ async def draw_minutes(ctx: Ctx, meeting_id: str, query: dict[str, str],
         state = await session_state(ctx, meeting_id)
         async with ctx.backend() as api:
             minutes = await api.get(f"/meetings/{meeting_id}/minutes")
+            attendance = await api.get(f"/meetings/{meeting_id}/attendance")
     except ApiProblem as exc:
         return ctx.problem(exc)
     texts = minutes["texts"]
+    reasons = texts.get("absences") if isinstance(texts.get("absences"), dict) else {}
     items = texts.get("items", {}) if isinstance(texts.get("items"), dict) else {}
     return ctx.render("console/minutes.html", {
         **common(ctx, state["meeting"], query, errors, "minutes"), **state,
         "tabs": tabs(ctx, meeting_id, "minutes"), "minutes": minutes, "texts": texts,
         "item_texts": items, "back": "minutes",
+        "absent": [{**p, "reason": reasons.get(p["person_id"], "")}
+                   for p in attendance if p["presence"] == "absent"],
         "signed_as": {s["role"]: s for s in minutes["signatures"]},
     }, status_code=status)
 

@@ -228,6 +228,20 @@ async def minutes_item(request: Request, meeting_id: str, item_id: str) -> Respo
                      default_back="minutes")
 
 
+@router.post(BASE + "/niederschrift/abwesenheit")
+async def minutes_absences(request: Request, meeting_id: str) -> Response:
+    """Save why absent members were absent (one API call per changed reason)."""
+
+    async def call(api: Backend, form: FormData) -> None:
+        for key, value in form.multi_items():
+            if key.startswith("absence-") and str(value) != str(form.get(f"was-{key}", "")):
+                await api.put(f"/meetings/{meeting_id}/minutes/absences/{key[8:]}",
+                              {"reason": str(value)[:500]})
+
+    return await act(request, meeting_id, ok="staff.ok.minutes", call=call,
+                     default_back="minutes")
+
+
 @router.post(BASE + "/niederschrift/unterschreiben")
 async def sign_minutes(request: Request, meeting_id: str) -> Response:
     """Sign the minutes as chair or clerk (with both, they are sealed and published)."""
