@@ -15,7 +15,15 @@ from playwright.async_api import Page, async_playwright, expect
 from ratsraum_common import demo
 from ratsraum_devstack.stack import Stack
 
-from .browser import DESKTOP, PHONE, check_and_shoot, launch_options, new_context, report
+from .browser import (
+    DESKTOP,
+    PHONE,
+    check_and_shoot,
+    launch_options,
+    new_context,
+    report,
+    serious_violations,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -94,6 +102,12 @@ async def test_member_votes_on_a_phone_while_the_clerk_runs_the_meeting(stack: S
         await member.get_by_role("button", name="Wortmeldung").first.click()
         await expect(member.get_by_text("Ihre Wortmeldung ist eingetragen.")).to_be_visible()
         await expect(member.locator("ol.kern-list--number")).to_contain_text("Markus Becker")
+        # The clerk gives the floor with a time limit: the member's page follows live.
+        speakers = f"/meetings/{demo.MEETING_ID}/agenda-items/{ITEM.id}/speakers"
+        await api(clerk, "PUT", f"{speakers}/settings", {"limit_seconds": 300})
+        await api(clerk, "POST", f"{speakers}/next")
+        await expect(member.get_by_text("Spricht gerade")).to_be_visible()
+        await expect(member.locator("[data-remaining]")).to_contain_text("Verbleibende Redezeit")
         await check_and_shoot(member, "04-agenda-item", checked)
 
         # Join in the room: check in; the quorum turns green live on the clerk's page too.
@@ -142,3 +156,16 @@ async def test_member_votes_on_a_phone_while_the_clerk_runs_the_meeting(stack: S
         await check_and_shoot(member, "10-signed-out", checked)
         await browser.close()
     assert not any(checked.values()), report(checked)
+
+
+async def test_the_accessibility_check_finds_what_it_must() -> None:
+    # Guards the check above: a page with an unlabelled button and an image without
+    # alternative text must be reported.
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(**launch_options())
+        page = await (await new_context(browser, PHONE)).new_page()
+        await page.set_content('<html lang="de"><body><main><img src="x.png">'
+                               "<button></button></main></body></html>")
+        found = {v["id"] for v in await serious_violations(page)}
+        await browser.close()
+    assert {"image-alt", "button-name"} <= found

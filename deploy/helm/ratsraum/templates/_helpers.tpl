@@ -94,6 +94,16 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 {{- end -}}
 {{- end }}
 
+{{/* meeting's public URL: the web app people sign in to (identity redirects back here). */}}
+{{- define "ratsraum.appUrl" -}}
+{{- $meeting := .Values.services.meeting -}}
+{{- if and $meeting.ingress.enabled $meeting.ingress.host -}}
+{{- printf "https://%s" $meeting.ingress.host -}}
+{{- else -}}
+{{- printf "http://%s:8082" (include "ratsraum.component" (dict "root" . "name" "meeting")) -}}
+{{- end -}}
+{{- end }}
+
 {{- define "ratsraum.jwksUrl" -}}
 {{- if .Values.oidc.jwksUrl -}}
 {{- .Values.oidc.jwksUrl -}}
@@ -160,9 +170,13 @@ Secrets (database URL, NATS URL with credentials) only ever arrive via secretKey
   value: {{ include "ratsraum.issuer" $root | quote }}
 - name: IDENTITY_KEYS_DIR
   value: /var/run/secrets/ratsraum/keys
+- name: IDENTITY_WEB_REDIRECT_URIS
+  value: {{ printf "[%q]" (printf "%s/auth/callback" (include "ratsraum.appUrl" $root)) | quote }}
 {{- else if eq .name "meeting" }}
 - name: MEETING_VOTING_TARGET
   value: {{ printf "%s:50051" (include "ratsraum.component" (dict "root" $root "name" "voting")) | quote }}
+- name: MEETING_PUBLIC_APP_URL
+  value: {{ include "ratsraum.appUrl" $root | quote }}
 {{- else if eq .name "citizen-portal" }}
 - name: PORTAL_MEETING_GRPC_TARGET
   value: {{ printf "%s:50052" (include "ratsraum.component" (dict "root" $root "name" "meeting")) | quote }}

@@ -2,6 +2,7 @@
 // Pages work without it; it only keeps them current and makes casting a vote instant.
 import { api } from "./net.js";
 import { startLive } from "./live.js";
+import { refreshRegions, startCountdown } from "./refresh.js";
 import { setupVote, updateProgress } from "./vote.js";
 import { onStaffEvent, setupStaff } from "./console.js";
 
@@ -42,8 +43,10 @@ function onEvent(kind, data) {
     window.location.reload();
   } else if (kind === "admitted" && data.person_id === body.dataset.person) {
     window.location.reload();
-  } else if (kind === "meeting" && body.dataset.liveStream !== undefined) {
+  } else if (["meeting", "interrupt", "resume"].includes(kind) && body.dataset.liveStream !== undefined) {
     window.location.reload();
+  } else if (["speakers", "agenda_item", "agenda", "conflict"].includes(kind)) {
+    refreshRegions();
   }
 }
 
@@ -60,3 +63,4 @@ startLive(onEvent);
 setupVote();
 setupStaff();
 startHeartbeat();
+startCountdown();

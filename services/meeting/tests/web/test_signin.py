@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -147,3 +148,15 @@ async def test_open_redirects_after_sign_in_are_refused(web: WebStack) -> None:
     landed = await browser.sign_in("becker", web.passwords["becker"],
                                    start="/auth/login?next=//evil.example/x")
     assert str(landed.url) == f"{MEETING}/sitzungen"
+
+
+async def test_racing_requests_refresh_once_and_keep_the_session(web: WebStack) -> None:
+    browser = web.browser()
+    await browser.sign_in("becker", web.passwords["becker"])
+    db = web.meeting.state.db
+    async with db.transaction(None) as session:
+        await session.execute(update(WebSession).values(
+            access_expires_at=now() + timedelta(seconds=5)))
+    answers = await asyncio.gather(*(browser.meeting.get(ME) for _ in range(4)))
+    assert [a.status_code for a in answers] == [200] * 4
+    assert (await browser.meeting.get(ME)).status_code == 200

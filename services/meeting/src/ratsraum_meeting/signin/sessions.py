@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,12 @@ class SignedIn:
     access_token: str
 
 
+def _fresh(row: WebSession) -> bool:
+    """The session's access token is good for more than the refresh margin."""
+    return (row.access_expires_at is not None
+            and utc(row.access_expires_at) - REFRESH_MARGIN > now())
+
+
 def who_of(principal: Principal) -> store.Who:
     """The session fields taken from a verified access token."""
     expires = principal.claims.get("exp")
@@ -63,7 +70,8 @@ class SessionAuth:
     verifier: TokenVerifier
     public_url: str
     lifetime: timedelta = timedelta(hours=12)
-    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
+        default_factory=weakref.WeakValueDictionary)
 
     @property
     def secure(self) -> bool:
@@ -97,8 +105,7 @@ class SessionAuth:
         row = await store.load(self.db, secret, status="active")
         if row is None:
             return None
-        expires = row.access_expires_at
-        if expires is None or utc(expires) - REFRESH_MARGIN <= now():
+        if not _fresh(row):
             refreshed = await self._refresh(row)
             if refreshed is None:
                 return None
@@ -112,29 +119,40 @@ class SessionAuth:
 
     async def _refresh(self, row: WebSession) -> WebSession | None:
         """Renew the tokens once per session even when requests race (one lock each)."""
-        lock = self._locks.setdefault(row.id_hash, asyncio.Lock())
+        # Weak values: the lock lives as long as a request holds or awaits it.
+        lock = self._locks.get(row.id_hash)
+        if lock is None:
+            lock = self._locks[row.id_hash] = asyncio.Lock()
         async with lock:
-            async with self.db.system_session() as session:
-                current = await session.get(WebSession, row.id_hash)
-            if current is None:
-                return None
-            fresh = current.access_expires_at
-            if fresh is not None and utc(fresh) - REFRESH_MARGIN > now():
-                return current  # a racing request of this process renewed it already
-            try:
-                tokens = await self.identity.refresh(refresh_token=current.refresh_token)
-                principal = await self.verifier.verify(tokens.access_token)
-            except GrantRefused:
-                log.info("signin.refresh_refused")
-                await store.end_by_hash(self.db, row.id_hash)
-                return None
-            except (IdentityUnavailable, InvalidToken) as exc:
-                log.warning("signin.refresh_failed", error=str(exc))
-                return None
-            finally:
-                self._locks.pop(row.id_hash, None)
-            await self._keep(current, tokens, principal)
-            return current
+            return await self._refresh_locked(row.id_hash)
+
+    async def _current(self, id_hash: str) -> WebSession | None:
+        async with self.db.system_session() as session:
+            return await session.get(WebSession, id_hash)
+
+    async def _refresh_locked(self, id_hash: str) -> WebSession | None:
+        current = await self._current(id_hash)
+        if current is None:
+            return None
+        if _fresh(current):
+            return current  # a racing request renewed it already
+        used = current.refresh_token
+        try:
+            tokens = await self.identity.refresh(refresh_token=used)
+            principal = await self.verifier.verify(tokens.access_token)
+        except GrantRefused:
+            # Another replica may have rotated it a moment ago: then its tokens are ours too.
+            again = await self._current(id_hash)
+            if again is not None and again.refresh_token != used and _fresh(again):
+                return again
+            log.info("signin.refresh_refused")
+            await store.end_by_hash(self.db, id_hash)
+            return None
+        except (IdentityUnavailable, InvalidToken) as exc:
+            log.warning("signin.refresh_failed", error=str(exc))
+            return None
+        await self._keep(current, tokens, principal)
+        return current
 
     async def _keep(self, row: WebSession, tokens: TokenSet, principal: Principal) -> None:
         who = who_of(principal)
