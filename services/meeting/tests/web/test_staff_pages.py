@@ -204,3 +204,25 @@ async def test_the_clerk_admits_one_by_click_then_the_ticked_then_all_each_logge
     status, _loc, body = await post(clerk, f"{M}/konsole/warteraum", token)
     assert status == 422
     assert "mindestens eine Person" in body
+
+
+async def test_the_quorum_panel_names_an_item_that_conflicts_leave_without_quorum(
+    web: WebStack,
+) -> None:
+    clerk, token = await signed_in(web, "richter")
+    assert (await post(clerk, f"{M}/konsole/eroeffnen", token))[0] == 303
+    six = [p.subject for p in demo.PEOPLE if p.is_member][:6]
+    assert (await post(clerk, f"{M}/konsole/anwesenheit", token, selected=six,
+                       presence="in_room"))[0] == 303
+    assert (await post(clerk, f"{M}/konsole/punkte/{ITEM.id}/status", token,
+                       status="called"))[0] == 303
+    page = await clerk.meeting.get(f"{M}/konsole")
+    assert "data-vote-ready" in page.text
+
+    member, member_token = await signed_in(web, "becker")
+    status, _loc, _body = await post(member, f"{M}/punkte/{ITEM.id}/befangenheit",
+                                     member_token, reason="Eigenes Interesse")
+    assert status == 303
+    page = await clerk.meeting.get(f"{M}/konsole")
+    assert "data-vote-blockers" in page.text
+    assert f"Zu {ITEM.number} nicht beschlussfähig (Befangenheit): 5" in page.text

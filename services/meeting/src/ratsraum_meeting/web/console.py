@@ -70,9 +70,19 @@ async def session_state(ctx: Ctx, meeting_id: str) -> dict[str, Any]:
         poll["item"] = titles.get(poll["agenda_item_id"], "")
         poll["title"] = poll["title"] or poll["item"]
     current = next((i for i in agenda["items"] if i["current"]), None)
+    reasons = blockers(ctx, meeting, quorum, polls)
+    if current is not None and quorum["quorate"]:
+        # Declared conflicts take members out of one item's quorum (the API counts them).
+        async with ctx.backend() as api:
+            own = await api.get(f"/meetings/{meeting_id}/quorum",
+                                agenda_item_id=current["id"])
+        if not own["quorate"]:
+            reasons.append(text(ctx.lang, "console.why.item_not_quorate",
+                                number=current["number"], present=own["present"],
+                                required=own["required"]))
     return {"meeting": meeting, "agenda": agenda, "quorum": quorum, "polls": polls,
             "current_item": current, "open_polls": [p for p in polls if p["state"] == "open"],
-            "blockers": blockers(ctx, meeting, quorum, polls)}
+            "blockers": reasons}
 
 
 @staff_page("overview", "/konsole")
