@@ -136,13 +136,22 @@ async def test_member_votes_on_a_phone_while_the_clerk_runs_the_meeting(stack: S
         await member.get_by_role("button", name="Nein").click()
         await expect(member.locator("[data-vote-confirmed]")).to_contain_text("Ihre Stimme: Nein")
         await expect(member.locator('[data-live="vote-progress"]')).to_contain_text("1 von")
+        # Offline, a cast does not arrive: the screen says so and offers a retry, which then
+        # counts (still one ballot for this member).
+        await member_ctx.set_offline(True)
+        await member.get_by_role("button", name="Ja").click()
+        await expect(member.locator("[data-vote-failed]")).to_contain_text("NICHT angekommen")
+        await member_ctx.set_offline(False)
+        await member.locator("[data-vote-failed]").get_by_role("button",
+                                                                name="Erneut senden").click()
+        await expect(member.locator("[data-vote-confirmed]")).to_contain_text("Ihre Stimme: Ja")
         status = json.loads(await api(clerk, "GET", f"/polls/{poll_id}"))
         assert status["ballots_cast"] == 1
         await check_and_shoot(member, "07-vote-cast", checked)
 
         # The clerk closes; the member's screen shows the result by itself.
         await api(clerk, "POST", f"/polls/{poll_id}/close")
-        await expect(member.locator("[data-vote-result]")).to_contain_text("Abgelehnt")
+        await expect(member.locator("[data-vote-result]")).to_contain_text("Angenommen")
         await check_and_shoot(member, "08-vote-result", checked)
 
         # English on request, remembered; errors are friendly pages.

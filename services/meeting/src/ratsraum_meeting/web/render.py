@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -29,13 +30,18 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
-    # Every asset comes from us; no inline script, no external source.
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' "
-        "http: https:"
-    ),
 }
+# Every asset comes from us; no inline script, no external source. Forms post here, and
+# sign-out continues at identity (form-action also governs that redirect).
+_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' {idp}")
+
+
+def _headers(request: Request) -> dict[str, str]:
+    signin = getattr(request.app.state, "signin", None)
+    idp = urlsplit(signin.identity.issuer) if signin is not None else None
+    origin = f"{idp.scheme}://{idp.netloc}" if idp else ""
+    return {**SECURITY_HEADERS, "Content-Security-Policy": _CSP.format(idp=origin).strip()}
 
 
 @cache
@@ -121,7 +127,7 @@ def page(request: Request, template: str, context: dict[str, Any], *,
          signed: SignedIn | None, status_code: int = 200) -> HTMLResponse:
     """A rendered page with our security headers."""
     return HTMLResponse(render(request, template, context, signed=signed),
-                        status_code=status_code, headers=SECURITY_HEADERS)
+                        status_code=status_code, headers=_headers(request))
 
 
 def error_page(request: Request, reason: str, *, status_code: int, retry: bool = False,
