@@ -4,6 +4,7 @@ import { api } from "./net.js";
 import { startLive } from "./live.js";
 import { refreshRegions, startCountdown } from "./refresh.js";
 import { setupVote, updateProgress } from "./vote.js";
+import { onStaffEvent, setupStaff } from "./console.js";
 
 const HEARTBEAT_MS = 10000;
 const SEEN = "rr-seen-polls";
@@ -22,6 +23,12 @@ function onEvent(kind, data) {
   const body = document.body;
   const meetingId = body.dataset.meeting;
   const here = body.dataset.poll;
+  if (body.dataset.staff !== undefined) {
+    // Staff screens keep their place: they update in place, never reload (a reload could
+    // cancel the clerk's own form that caused the event) and never jump to a vote.
+    onStaffEvent(kind, data);
+    return;
+  }
   if (kind === "poll") {
     if (data.poll_id === here) {
       if (data.state && data.state !== "open") window.location.reload();
@@ -54,5 +61,6 @@ function startHeartbeat() {
 if (document.body.dataset.poll) markSeen(document.body.dataset.poll);
 startLive(onEvent);
 setupVote();
+setupStaff();
 startHeartbeat();
 startCountdown();

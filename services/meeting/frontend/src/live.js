@@ -56,6 +56,7 @@ export function startLive(onEvent) {
   if (!meetingId || body.dataset.liveStream === undefined) return;
   const t = texts();
   let source = null;
+  let timer = null;
   let wait = 1000;
   let wasOffline = false;
 
@@ -73,14 +74,16 @@ export function startLive(onEvent) {
   };
 
   async function connect() {
+    timer = null;
     try {
       const { ticket } = await api(`/meetings/${meetingId}/live-ticket`, { method: "POST" });
+      if (source) source.close();
       source = new EventSource(`/api/v1/meetings/${meetingId}/live?ticket=${encodeURIComponent(ticket)}`);
     } catch (error) {
       if (error.status === 401) { window.location.reload(); return; }
       return retry();
     }
-    for (const kind of ["state", "quorum", "attendance", "poll", "vote", "admitted", "meeting", "speakers", "agenda", "agenda_item", "conflict", "interrupt", "resume"]) {
+    for (const kind of ["state", "quorum", "attendance", "poll", "vote", "admitted", "meeting", "speakers", "agenda", "agenda_item", "conflict", "interrupt", "resume", "lobby", "disruption"]) {
       source.addEventListener(kind, (event) => {
         const data = JSON.parse(event.data);
         if (handlers[kind]) handlers[kind](data);
@@ -93,10 +96,18 @@ export function startLive(onEvent) {
   function retry() {
     wasOffline = true;
     statusBar(t["live.offline"], "offline");
-    setTimeout(connect, wait);
+    if (timer === null) timer = setTimeout(connect, wait);
     wait = Math.min(wait * 2, MAX_WAIT_MS);
   }
 
   window.addEventListener("offline", () => { wasOffline = true; statusBar(t["live.offline"], "offline"); });
+  // Back online: a stream that looked alive may have missed events, so start afresh at once
+  // (a new ticket, then `state` catches the page up and says it was offline).
+  window.addEventListener("online", () => {
+    if (timer !== null) clearTimeout(timer);
+    if (source) source.close();
+    wait = 1000;
+    connect();
+  });
   connect();
 }

@@ -58,6 +58,9 @@ async def open_meeting(meeting_id: str, principal: Runner, db: DB) -> MeetingOut
     """Open the meeting (idempotent)."""
     async with db.transaction(principal.tenant) as session:
         meeting, body = await opening.open_meeting(session, meeting_id=meeting_id)
+    # Open screens (join page, clerk console, hall display) follow without a reload.
+    live.notify(tenant=principal.tenant, meeting_id=meeting_id, kind="meeting",
+                data={"status": meeting.status})
     return _meeting_out(meeting, body)
 
 

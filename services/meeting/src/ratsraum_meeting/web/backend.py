@@ -67,6 +67,10 @@ class Backend:
         return await self._call("POST", path, json=body if body is not None else {},
                                 headers=headers)
 
+    async def put(self, path: str, body: Any) -> Any:
+        """PUT JSON (an object or a list), JSON answer."""
+        return await self._call("PUT", path, json=body)
+
     async def delete(self, path: str) -> Any:
         """DELETE."""
         return await self._call("DELETE", path)

@@ -9,7 +9,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from ratsraum_meeting.web import actions, auth, mails, pages
+from ratsraum_meeting.web import (
+    actions,
+    auth,
+    chair,
+    console,
+    console_actions,
+    console_more,
+    mails,
+    pages,
+    session_actions,
+    vote_actions,
+)
 from ratsraum_meeting.web.auth import safe_return
 from ratsraum_meeting.web.context import NotSignedIn, to_login
 from ratsraum_meeting.web.render import LANG_COOKIE, LANGUAGES, error_page
@@ -36,7 +47,9 @@ def _wants_html(request: Request) -> bool:
 
 def install(app: FastAPI) -> None:
     """Mount the web app on meeting's app (after the API routers)."""
-    for router in (auth.router, pages.router, actions.router, _language, mails.router):
+    staff = (console.router, console_more.router, chair.router, console_actions.router,
+             vote_actions.router, session_actions.router)
+    for router in (auth.router, pages.router, actions.router, *staff, _language, mails.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     api_errors = app.exception_handlers[StarletteHTTPException]
