@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from ratsraum_common.settings import ServiceSettings
@@ -21,6 +22,12 @@ class Settings(ServiceSettings):
     grpc_grace_seconds: float = 5.0
     # Secret polls: JSON list [{"id": "vorsitz", "address": "127.0.0.1:50071"}, ...].
     guardians: str = ""
+    # The audit signing key (Ed25519, PEM), the same file for every replica (in Kubernetes a
+    # Secret mounted as a file). Empty: generated into the data folder on first start.
+    audit_key_file: str = ""
+    # Guardians decrypt a secret poll's sum only from this many ballots on (fewer would
+    # reveal how the few voted); voting refuses to close below it with a clear message.
+    secret_min_ballots: int = Field(default=3, ge=1)
 
     @property
     def resolved_url(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from pathlib import Path
 
 from ratsraum_voting.guardian.server import serve_forever
@@ -18,8 +19,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--order", type=int, default=1, help="sequence order 1..n")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=50071)
+    parser.add_argument("--min-ballots", type=int,
+                        default=int(os.environ.get("GUARDIAN_MIN_BALLOTS", "3")),
+                        help="decrypt only sums of at least this many ballots (default 3)")
+    parser.add_argument("--voting-public-key",
+                        default=os.environ.get("GUARDIAN_VOTING_PUBLIC_KEY", ""),
+                        help="voting's hex Ed25519 audit key: decrypt only polls it signed "
+                             "as closed")
     args = parser.parse_args(argv)
-    store = GuardianStore(folder=args.dir, guardian_id=args.name, sequence_order=args.order)
+    if args.min_ballots < 1:
+        parser.error("--min-ballots must be at least 1")
+    store = GuardianStore(folder=args.dir, guardian_id=args.name, sequence_order=args.order,
+                          min_ballots=args.min_ballots,
+                          voting_public_key=args.voting_public_key.strip())
 
     asyncio.run(serve_forever(store=store, host=args.host, port=args.port))
 
