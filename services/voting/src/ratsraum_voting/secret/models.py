@@ -132,7 +132,7 @@ class SecretAuditEntry(TenantScoped, Base):
     """One link of a secret poll's hash chain (rules in audit/chain.py); insert-only.
 
     Ballot entries carry the ballot's hash and confirmation code, never a voter, and are
-    chained at close sorted by code, so their order says nothing about who cast them.
+    chained at close sorted by hash, so their order says nothing about who cast them.
     """
 
     __tablename__ = "secret_audit_entries"
