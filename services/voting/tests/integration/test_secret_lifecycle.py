@@ -228,3 +228,15 @@ async def test_a_close_without_guardian_quorum_publishes_nothing_and_can_be_with
     assert cancelled.state == voting_pb2.POLL_STATE_CANCELLED
     assert "poll.closed" not in await _events(voting, tenant)
     assert verify(await _audit(voting, tenant, poll_id)) == []
+
+
+async def test_a_secret_poll_for_fewer_members_than_the_minimum_is_not_opened(
+    secret: Secret, tenant: str
+) -> None:
+    _voting, stub, _servers = secret
+    code, reason, message = await refusal(stub.OpenSecretPoll(secret_pb2.OpenSecretPollRequest(
+        tenant=tenant, poll_id=str(uuid.uuid4()), meeting_id="m-1", title="TOP 2",
+        options=MOTION, majority_rule=voting_pb2.MAJORITY_RULE_SIMPLE,
+        roll=["anna", "bernd"]), timeout=T))
+    assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_REQUEST")
+    assert "mindestens 3 Stimmberechtigte" in message

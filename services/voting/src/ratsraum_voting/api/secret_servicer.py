@@ -73,6 +73,10 @@ class SecretBallotServicer(SecretLifecycleRpcs,
             if request.majority_rule not in RULES_FROM_WIRE:
                 raise invalid("majority_rule", "Mehrheitsregel angeben.")
             kind = "election" if request.kind == voting_pb2.POLL_KIND_ELECTION else "motion"
+            if len(set(request.roll)) < self.min_ballots:  # could never be counted in secret
+                raise invalid("roll", f"eine geheime Abstimmung braucht mindestens "
+                              f"{self.min_ballots} Stimmberechtigte, sonst verriete das "
+                              "Ergebnis, wer wie gestimmt hat.")
             poll = await service.open_secret_poll(db=self.db, guardians=self.guardians,
                                                   spec=service.SecretSpec(
                 tenant=tenant, poll_id=poll_id,

@@ -199,6 +199,8 @@ async def _close(
     started = time.perf_counter()
     async with db.transaction(tenant) as session:
         poll = await load(session, poll_id, lock=True)
+        if poll.state == CLOSED:  # another replica closed it meanwhile (the same ballots)
+            return Closed(poll=poll, voted=voted, closed_now=False)
         if poll.state != CLOSING:  # cancelled or re-run meanwhile: publish nothing
             raise VotingError(Reason.POLL_NOT_OPEN, "Die geheime Abstimmung wurde abgebrochen.")
         poll.state, poll.result, poll.record_sha256 = CLOSED, result, digest
