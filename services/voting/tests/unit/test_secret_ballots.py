@@ -291,3 +291,22 @@ def test_a_ballot_whose_first_nonce_electionguard_refuses_is_still_accepted(
     assert cast.state == BallotBoxState.CAST
     assert cast.code.to_hex() == sent.confirmation_code
     assert next(draws, None) is None  # the refused draw was replaced by the next one
+
+
+def test_guardians_skipping_proof_checks_still_decrypt_only_their_own_sum(
+    tmp_path: Path,
+) -> None:
+    guardians = [GuardianStore(folder=tmp_path / gid, guardian_id=gid, sequence_order=i + 1,
+                               check_proofs=False)
+                 for i, gid in enumerate(DEFAULT_GUARDIANS)]
+    manifest = build_manifest(poll_id="p-7", title="TOP 7", options=OPTIONS)
+    ceremony = run_key_ceremony(ceremony_id="soest.p-7", manifest=manifest,
+                                guardians=guardians, quorum=2)
+    ballots, _codes = _cast(ceremony.election, ["no", "no", "abstain"])
+    keys = [g.announce(ceremony_id="soest.p-7", guardians=3, quorum=2) for g in guardians]
+    decrypted = decrypt(ceremony_id="soest.p-7", election=ceremony.election, keys=keys,
+                        ballots=ballots, proofs_checked=True, available=guardians[1:])
+    assert counts_from_tally(decrypted.plaintext) == {"yes": 0, "no": 2, "abstain": 1}
+    with pytest.raises(GuardianRefusal, match="zu wenige"):
+        guardians[0].decrypt_tally(ceremony_id="soest.p-7", election=ceremony.election,
+                                   ballots=ballots[:1], missing=[])

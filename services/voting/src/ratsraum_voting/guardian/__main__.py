@@ -26,12 +26,17 @@ def main(argv: list[str] | None = None) -> None:
                         default=os.environ.get("GUARDIAN_VOTING_PUBLIC_KEY", ""),
                         help="voting's hex Ed25519 audit key: decrypt only polls it signed "
                              "as closed")
+    parser.add_argument("--skip-proof-checks", action="store_true",
+                        default=os.environ.get("GUARDIAN_SKIP_PROOF_CHECKS", "") == "1",
+                        help="add the ballots up without re-checking each ballot's proofs "
+                             "(voting checked them at cast; faster for large polls)")
     args = parser.parse_args(argv)
     if args.min_ballots < 1:
         parser.error("--min-ballots must be at least 1")
     store = GuardianStore(folder=args.dir, guardian_id=args.name, sequence_order=args.order,
                           min_ballots=args.min_ballots,
-                          voting_public_key=args.voting_public_key.strip())
+                          voting_public_key=args.voting_public_key.strip(),
+                          check_proofs=not args.skip_proof_checks)
 
     asyncio.run(serve_forever(store=store, host=args.host, port=args.port))
 
