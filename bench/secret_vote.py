@@ -34,7 +34,7 @@ from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.guardian.server import use_thread_pools
 from ratsraum_voting.main import MIGRATIONS
 from ratsraum_voting.rules import Rule
-from ratsraum_voting.secret import casting, service
+from ratsraum_voting.secret import casting, published, service
 from ratsraum_voting.secret.ceremony import DEFAULT_GUARDIANS
 from ratsraum_voting.secret.closing import close_secret_poll
 from ratsraum_voting.secret.remote import GuardianAddress
@@ -126,10 +126,15 @@ async def run(voters: int, workdir: Path, workers: int) -> dict[str, float]:
             figures["verify_ms_per_ballot"] = sum(checks) * 1000 / voters
             started = time.perf_counter()
             closed = await close_secret_poll(
-                db=db, guardians=guardians, records_root=workdir / "records",
-                signer=AuditSigner.load_or_create(workdir), tenant=TENANT, poll_id=POLL)
+                db=db, guardians=guardians, signer=AuditSigner.load_or_create(workdir),
+                tenant=TENANT, poll_id=POLL)
             figures["close_to_result_ms"] = (time.perf_counter() - started) * 1000
             figures.update(closed.timings)
+        async with db.tenant_session(TENANT) as session:
+            files = await published.load_files(session, poll=closed.poll)
+        for path, content in files.items():  # the record as a reader downloads it
+            (workdir / "records" / TENANT / POLL / path).parent.mkdir(parents=True, exist_ok=True)
+            (workdir / "records" / TENANT / POLL / path).write_bytes(content)
         started = time.perf_counter()
         verify_record(workdir / "records" / TENANT / POLL, report=lambda _line: None)
         figures["record_verify_ms"] = (time.perf_counter() - started) * 1000

@@ -187,7 +187,8 @@ async def test_secret_vote_end_to_end_through_meeting(  # type: ignore[no-untype
     audit = await _audit_record(secret_voting, poll_id)
     audit_file = tmp_path / "audit.json"
     audit_file.write_text(json.dumps(audit))
-    assert verify_audit([str(audit_file), "--secret-record", str(folder)]) == 0
+    assert verify_audit([str(audit_file), "--secret-record", str(folder),
+                         "--trust-embedded-key"]) == 0
     events = [e["event"] for e in audit["entries"]]  # type: ignore[union-attr]
     assert events == ["opened", "ballot", "ballot", "ballot", "ballot", "closed", "result"]
 
@@ -218,7 +219,7 @@ async def test_secret_vote_cancel_rerun_and_secret_election(  # type: ignore[no-
     audit = await _audit_record(secret_voting, poll_id)
     assert audit["entries"][-1]["body"]["reason"] == "Antrag zurückgezogen"  # type: ignore[index]
     (tmp_path / "cancelled.json").write_text(json.dumps(audit))
-    assert verify_audit([str(tmp_path / "cancelled.json")]) == 0
+    assert verify_audit([str(tmp_path / "cancelled.json"), "--trust-embedded-key"]) == 0
 
     # Re-run: a new secret poll with its own keys; a ballot for the old one does not fit.
     poll_id = str((await _open_secret(meeting, clerk))["id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ratsraum_common.grpctls import MutualTls
@@ -43,6 +43,12 @@ class Settings(ServiceSettings):
         return MutualTls.from_files(ca_file=self.guardian_tls_ca_file,
                                     cert_file=self.guardian_tls_cert_file,
                                     key_file=self.guardian_tls_key_file)
+    # The audit signing key (Ed25519, PEM), the same file for every replica (in Kubernetes a
+    # Secret mounted as a file). Empty: generated into the data folder on first start.
+    audit_key_file: str = ""
+    # Guardians decrypt a secret poll's sum only from this many ballots on (fewer would
+    # reveal how the few voted); voting refuses to close below it with a clear message.
+    secret_min_ballots: int = Field(default=3, ge=1)
 
     @property
     def resolved_url(self) -> str:

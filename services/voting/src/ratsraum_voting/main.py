@@ -55,14 +55,13 @@ async def _start(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitSt
     relay = OutboxRelay(db=db, model=OutboxMessage, js=js)
     relay_task = asyncio.create_task(relay.run(), name="voting-outbox-relay")
     stack.push_async_callback(_stop_relay, relay, relay_task)
-    servicer = VotingServicer(
-        db=db, metrics=app.state.voting_metrics,
-        signer=AuditSigner.load_or_create(settings.data_dir),
-    )
+    signer = AuditSigner.from_settings(key_file=settings.audit_key_file,
+                                       data_dir=Path(settings.data_dir))
+    servicer = VotingServicer(db=db, metrics=app.state.voting_metrics, signer=signer)
 
     def register(server: grpc.aio.Server) -> None:
         voting_pb2_grpc.add_VotingServiceServicer_to_server(servicer, server)
-        register_secret_service(server, db=db, settings=settings)
+        register_secret_service(server, db=db, settings=settings, signer=signer)
 
     server, port = await start_server(
         host=settings.grpc_host, port=settings.grpc_port, register=register,

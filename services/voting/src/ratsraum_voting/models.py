@@ -3,7 +3,12 @@
 from ratsraum_voting.db import Base
 from ratsraum_voting.events import OutboxMessage
 from ratsraum_voting.polls.models import AuditEntry, Ballot, CastRequest, Poll, RollEntry
-from ratsraum_voting.secret.models import SecretBallot, SecretPoll, SecretRollEntry
+from ratsraum_voting.secret.models import (
+    SecretBallot,
+    SecretPoll,
+    SecretRecordFile,
+    SecretRollEntry,
+)
 
 __all__ = ["AuditEntry", "Ballot", "Base", "CastRequest", "OutboxMessage", "Poll", "RollEntry",
-           "SecretBallot", "SecretPoll", "SecretRollEntry"]
+           "SecretBallot", "SecretPoll", "SecretRecordFile", "SecretRollEntry"]

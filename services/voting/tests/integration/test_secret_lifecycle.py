@@ -187,7 +187,8 @@ async def test_secret_election_with_lot_and_runoff(
         tenant=tenant, poll_id=runoff_id), timeout=T)
     device = Election.from_json(manifest_json=described.manifest_json,
                                 context_json=described.context_json)
-    await _cast(stub, tenant, runoff_id, device, {"anna": pair[0], "bernd": pair[1]})
+    await _cast(stub, tenant, runoff_id, device,
+                {"anna": pair[0], "bernd": pair[1], "cem": pair[0], "dora": pair[1]})
     tied = await stub.CloseSecretPoll(secret_pb2.CloseSecretPollRequest(
         tenant=tenant, poll_id=runoff_id), timeout=T)
     assert tied.poll.result.election.status == voting_pb2.ELECTION_STATUS_LOT_PENDING
@@ -211,7 +212,7 @@ async def test_a_close_without_guardian_quorum_publishes_nothing_and_can_be_with
 ) -> None:
     voting, stub, servers = secret
     poll_id, election = await _open(stub, tenant)
-    await _cast(stub, tenant, poll_id, election, {"anna": "yes", "bernd": "no"})
+    await _cast(stub, tenant, poll_id, election, {"anna": "yes", "bernd": "no", "cem": "no"})
     for server in servers[1:]:  # both tellers away: one guardian cannot decrypt
         await server.stop(0)
     close = secret_pb2.CloseSecretPollRequest(tenant=tenant, poll_id=poll_id)
@@ -219,7 +220,7 @@ async def test_a_close_without_guardian_quorum_publishes_nothing_and_can_be_with
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "WRONG_STATE")
     assert "2 Guardians nötig, erreichbar sind 1" in message
     late = stub.CastSecretBallot(secret_pb2.CastSecretBallotRequest(
-        tenant=tenant, poll_id=poll_id, voter_id="cem",
+        tenant=tenant, poll_id=poll_id, voter_id="dora",
         ballot_json=encrypt_choice(election, "no").ballot_json), timeout=T)
     assert (await refusal(late))[1] == "POLL_NOT_OPEN"  # closing: no more ballots
     cancelled = await stub.CancelSecretPoll(voting_pb2.CancelPollRequest(
@@ -227,3 +228,15 @@ async def test_a_close_without_guardian_quorum_publishes_nothing_and_can_be_with
     assert cancelled.state == voting_pb2.POLL_STATE_CANCELLED
     assert "poll.closed" not in await _events(voting, tenant)
     assert verify(await _audit(voting, tenant, poll_id)) == []
+
+
+async def test_a_secret_poll_for_fewer_members_than_the_minimum_is_not_opened(
+    secret: Secret, tenant: str
+) -> None:
+    _voting, stub, _servers = secret
+    code, reason, message = await refusal(stub.OpenSecretPoll(secret_pb2.OpenSecretPollRequest(
+        tenant=tenant, poll_id=str(uuid.uuid4()), meeting_id="m-1", title="TOP 2",
+        options=MOTION, majority_rule=voting_pb2.MAJORITY_RULE_SIMPLE,
+        roll=["anna", "bernd"]), timeout=T))
+    assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_REQUEST")
+    assert "mindestens 3 Stimmberechtigte" in message

@@ -75,7 +75,8 @@ async def test_tampered_ballot_row_is_caught(voting: RunningVoting, tenant: str,
     path.write_text(json.dumps(record), encoding="utf-8")
     cli = Path(sys.executable).with_name("ratsraum-verify")
     done = await asyncio.to_thread(
-        subprocess.run, [cli, path], capture_output=True, text=True, check=False
+        subprocess.run, [cli, path, "--trust-embedded-key"], capture_output=True, text=True,
+        check=False,
     )
     assert done.returncode == 1
     assert "ABWEICHUNG" in done.stdout

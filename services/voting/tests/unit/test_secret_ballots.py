@@ -9,16 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from electionguard.ballot import BallotBoxState, SubmittedBallot
 from electionguard.ballot_box import submit_ballot
 from electionguard.group import ElementModQ, g_pow_p, hex_to_p, mult_p
 from electionguard.serialize import from_raw, to_file
-from electionguard.tally import CiphertextTally
 from electionguard.utils import get_optional
 from ratsraum_ballot_client import Election, build_manifest, encrypt_choice, find_confirmation_code
 from ratsraum_ballot_client import ballot as ballot_module
 from ratsraum_ballot_client.election import CONTEST_ID
 
+from ratsraum_voting.guardian.closing import ClosingStatement, statement_text
 from ratsraum_voting.guardian.store import GuardianRefusal, GuardianStore
 from ratsraum_voting.secret import casting
 from ratsraum_voting.secret.ceremony import (
@@ -173,32 +175,82 @@ def test_guardian_refuses_to_decrypt_a_subset_after_the_tally(tmp_path: Path) ->
     manifest = build_manifest(poll_id="p-2", title="TOP 8", options=OPTIONS)
     ceremony = run_key_ceremony(ceremony_id="soest.p-2", manifest=manifest,
                                 guardians=guardians, quorum=2)
-    ballots, _codes = _cast(ceremony.election, ["yes", "no"])
+    ballots, _codes = _cast(ceremony.election, ["yes", "no", "yes", "abstain"])
     guardians[0].decrypt_tally(ceremony_id="soest.p-2", election=ceremony.election,
                                ballots=ballots, missing=[])
-    with pytest.raises(GuardianRefusal):
+    with pytest.raises(GuardianRefusal, match="bereits"):
         guardians[0].decrypt_tally(ceremony_id="soest.p-2", election=ceremony.election,
-                                   ballots=ballots[:1], missing=[])
+                                   ballots=ballots[:3], missing=[])
     # The private share lives only in the guardian's own folder.
     assert list((tmp_path / "guardians" / DEFAULT_GUARDIANS[0]).glob("*.json"))
     shutil.rmtree(tmp_path / "guardians")
 
 
-def _running_tally(election: Election, ballots: list[SubmittedBallot]) -> CiphertextTally:
-    running: dict[str, list[str]] = {}
-    for ballot in ballots:  # as voting grows it while ballots arrive
-        running = casting.add_to_tally(running, ballot)
-    return casting.encrypted_tally(election, running, [b.code.to_hex() for b in ballots])
+def test_guardian_refuses_fewer_ballots_than_its_minimum(tmp_path: Path) -> None:
+    guardians = _guardians(tmp_path)
+    manifest = build_manifest(poll_id="p-4", title="TOP 4", options=OPTIONS)
+    ceremony = run_key_ceremony(ceremony_id="soest.p-4", manifest=manifest,
+                                guardians=guardians, quorum=2)
+    ballots, _codes = _cast(ceremony.election, ["yes", "no"])
+    with pytest.raises(GuardianRefusal, match="zu wenige Stimmzettel"):
+        guardians[0].decrypt_tally(ceremony_id="soest.p-4", election=ceremony.election,
+                                   ballots=ballots, missing=[])
+    # A ballot twice does not make up the number.
+    with pytest.raises(GuardianRefusal, match="mehrfach"):
+        guardians[0].decrypt_tally(ceremony_id="soest.p-4", election=ceremony.election,
+                                   ballots=[*ballots, ballots[0]], missing=[])
 
 
-def test_guardians_decrypt_the_running_tally_once_and_voting_checks_their_proofs(
-    tmp_path: Path,
-) -> None:
+def test_guardian_refuses_a_ballot_that_was_not_cast(tmp_path: Path) -> None:
+    guardians = _guardians(tmp_path)
+    manifest = build_manifest(poll_id="p-5", title="TOP 5", options=OPTIONS)
+    ceremony = run_key_ceremony(ceremony_id="soest.p-5", manifest=manifest,
+                                guardians=guardians, quorum=2)
+    ballots, _codes = _cast(ceremony.election, ["yes", "no", "yes"])
+    spoiled = submit_ballot(ballots[0], BallotBoxState.SPOILED)
+    with pytest.raises(GuardianRefusal, match="nur abgegebene"):
+        guardians[0].decrypt_tally(ceremony_id="soest.p-5", election=ceremony.election,
+                                   ballots=[spoiled, *ballots[1:]], missing=[])
+
+
+def test_pinned_guardian_decrypts_only_what_voting_signed_as_closed(tmp_path: Path) -> None:
+    voting_key = Ed25519PrivateKey.generate()
+    pinned = voting_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    guardians = [GuardianStore(folder=tmp_path / gid, guardian_id=gid, sequence_order=i + 1,
+                               voting_public_key=pinned)
+                 for i, gid in enumerate(DEFAULT_GUARDIANS)]
+    manifest = build_manifest(poll_id="p-6", title="TOP 6", options=OPTIONS)
+    ceremony = run_key_ceremony(ceremony_id="soest.p-6", manifest=manifest,
+                                guardians=guardians, quorum=2)
+    ballots, _codes = _cast(ceremony.election, ["yes", "no", "yes", "no"])
+
+    def signed(key: Ed25519PrivateKey, named: list[SubmittedBallot]) -> ClosingStatement:
+        text = statement_text(ceremony_id="soest.p-6", ballots=named)
+        return ClosingStatement(text=text, signature=key.sign(text.encode()).hex())
+
+    def ask(closing: ClosingStatement | None, handed: list[SubmittedBallot]) -> object:
+        return guardians[0].decrypt_tally(ceremony_id="soest.p-6", election=ceremony.election,
+                                          ballots=handed, missing=[], closing=closing)
+
+    with pytest.raises(GuardianRefusal, match="keine Erklärung"):
+        ask(None, ballots)
+    with pytest.raises(GuardianRefusal, match="nicht vom Abstimmungsdienst"):
+        ask(signed(Ed25519PrivateKey.generate(), ballots), ballots)
+    with pytest.raises(GuardianRefusal, match="andere Stimmzettel"):
+        ask(signed(voting_key, ballots), ballots[:3])  # the operator's own subset
+    keys = [g.announce(ceremony_id="soest.p-6", guardians=3, quorum=2) for g in guardians]
+    decrypted = decrypt(ceremony_id="soest.p-6", election=ceremony.election, keys=keys,
+                        ballots=ballots, available=guardians[:2],
+                        closing=signed(voting_key, ballots))
+    assert counts_from_tally(decrypted.plaintext) == {"yes": 2, "no": 2, "abstain": 0}
+
+
+def test_guardians_add_up_themselves_and_voting_checks_their_proofs(tmp_path: Path) -> None:
     guardians = _guardians(tmp_path)
     manifest = build_manifest(poll_id="p-3", title="TOP 3", options=OPTIONS)
     ceremony = run_key_ceremony(ceremony_id="soest.p-3", manifest=manifest,
                                 guardians=guardians, quorum=2)
-    ballots, codes = _cast(ceremony.election, ["yes", "no", "yes"])
+    ballots, _codes = _cast(ceremony.election, ["yes", "no", "yes"])
     keys = [g.announce(ceremony_id="soest.p-3", guardians=3, quorum=2) for g in guardians]
 
     class Forging:
@@ -214,18 +266,12 @@ def test_guardians_decrypt_the_running_tally_once_and_voting_checks_their_proofs
                 selection, share=mult_p(selection.share, g_pow_p(1)))
             return answer
 
-    tally = _running_tally(ceremony.election, ballots)
     with pytest.raises(CeremonyFailed):
-        decrypt(ceremony_id="soest.p-3", election=ceremony.election, keys=keys, tally=tally,
-                codes=codes, available=[Forging(), guardians[1]])  # type: ignore[list-item]
+        decrypt(ceremony_id="soest.p-3", election=ceremony.election, keys=keys,
+                ballots=ballots, available=[Forging(), guardians[1]])  # type: ignore[list-item]
     decrypted = decrypt(ceremony_id="soest.p-3", election=ceremony.election, keys=keys,
-                        tally=tally, codes=codes, available=guardians[:2])
+                        ballots=ballots, proofs_checked=True, available=guardians[:2])
     assert counts_from_tally(decrypted.plaintext) == {"yes": 2, "no": 1, "abstain": 0}
-    # Having decrypted the sum, a guardian will not decrypt a "tally" of one ballot.
-    single = _running_tally(ceremony.election, ballots[:1])
-    with pytest.raises(GuardianRefusal):
-        guardians[1].decrypt_tally(ceremony_id="soest.p-3", election=ceremony.election,
-                                   ballots=[], missing=[], tally=single, codes=codes[:1])
 
 
 def test_a_ballot_whose_first_nonce_electionguard_refuses_is_still_accepted(
@@ -245,3 +291,22 @@ def test_a_ballot_whose_first_nonce_electionguard_refuses_is_still_accepted(
     assert cast.state == BallotBoxState.CAST
     assert cast.code.to_hex() == sent.confirmation_code
     assert next(draws, None) is None  # the refused draw was replaced by the next one
+
+
+def test_guardians_skipping_proof_checks_still_decrypt_only_their_own_sum(
+    tmp_path: Path,
+) -> None:
+    guardians = [GuardianStore(folder=tmp_path / gid, guardian_id=gid, sequence_order=i + 1,
+                               check_proofs=False)
+                 for i, gid in enumerate(DEFAULT_GUARDIANS)]
+    manifest = build_manifest(poll_id="p-7", title="TOP 7", options=OPTIONS)
+    ceremony = run_key_ceremony(ceremony_id="soest.p-7", manifest=manifest,
+                                guardians=guardians, quorum=2)
+    ballots, _codes = _cast(ceremony.election, ["no", "no", "abstain"])
+    keys = [g.announce(ceremony_id="soest.p-7", guardians=3, quorum=2) for g in guardians]
+    decrypted = decrypt(ceremony_id="soest.p-7", election=ceremony.election, keys=keys,
+                        ballots=ballots, proofs_checked=True, available=guardians[1:])
+    assert counts_from_tally(decrypted.plaintext) == {"yes": 0, "no": 2, "abstain": 1}
+    with pytest.raises(GuardianRefusal, match="zu wenige"):
+        guardians[0].decrypt_tally(ceremony_id="soest.p-7", election=ceremony.election,
+                                   ballots=ballots[:1], missing=[])

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
 
 import grpc
-from electionguard.ballot import BallotBoxState, SubmittedBallot
-from electionguard.serialize import from_file
 
 from ratsraum.voting.v1 import secret_pb2, voting_pb2
 from ratsraum_common.db import Database
 from ratsraum_voting.audit.keys import AuditSigner
-from ratsraum_voting.errors import Reason, VotingError, invalid
+from ratsraum_voting.errors import invalid
 from ratsraum_voting.polls.lifecycle import check_reason
 from ratsraum_voting.polls.schemas import check_id, check_poll_id, check_tenant
-from ratsraum_voting.secret import lifecycle, service
-from ratsraum_voting.secret.record import SUMS_FILE, ballot_file
+from ratsraum_voting.secret import lifecycle, published, service
 from ratsraum_voting.secret.remote import GuardianAddress
-from ratsraum_voting.secret.wire import CLOSED
 
 T = TypeVar("T")
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -35,22 +30,12 @@ def _actor(field: str, value: str) -> str:
     return check_id(field, value, required=False)
 
 
-def find_code(directory: Path, code: str) -> bool:
-    """Whether a cast ballot with this code is in the record (its file, checked by content)."""
-    path = ballot_file(directory, code)
-    if not path.is_file():
-        return False
-    ballot = from_file(SubmittedBallot, path)
-    return bool(ballot.code.to_hex() == code and ballot.state == BallotBoxState.CAST)
-
-
 class SecretLifecycleRpcs:
     """Cancel, re-run, runoff, lot and the confirmation-code lookup of secret polls."""
 
     db: Database
     guardians: list[GuardianAddress]
     signer: AuditSigner
-    records_root: Path
     _handle: Callable[..., Awaitable[Any]]
 
     async def _poll(self, request: Any, context: Context,
@@ -102,14 +87,11 @@ class SecretLifecycleRpcs:
             code = request.confirmation_code.strip().upper()
             if not _CODE.match(code):
                 raise invalid("confirmation_code", "den Bestätigungscode (hexadezimal) angeben.")
-            poll = await service.get_secret_poll(db=self.db, tenant=tenant, poll_id=poll_id)
-            directory = self.records_root / tenant / poll_id
-            if poll.state != CLOSED or poll.record_sha256 is None or not (
-                    directory / SUMS_FILE).exists():
-                raise VotingError(Reason.WRONG_STATE,
-                                  "Das Protokoll liegt erst nach dem Schließen vor.")
+            async with self.db.tenant_session(tenant) as session:
+                poll = await service.load(session, poll_id)
+                files = await published.load_files(session, poll=poll)
             return secret_pb2.FindConfirmationCodeResponse(
-                found=find_code(directory, code), record_sha256=poll.record_sha256)
+                found=published.code_in(files, code), record_sha256=poll.record_sha256)
 
         result: secret_pb2.FindConfirmationCodeResponse = await self._handle(context, call)
         return result

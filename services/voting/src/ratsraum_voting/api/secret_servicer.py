@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 from typing import TypeVar
 
 import grpc
@@ -16,13 +15,12 @@ from ratsraum_voting.api.secret_lifecycle import SecretLifecycleRpcs
 from ratsraum_voting.api.status import ERROR_DOMAIN, STATUS_CODES
 from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.config import Settings
-from ratsraum_voting.errors import Reason, VotingError, invalid
+from ratsraum_voting.errors import VotingError, invalid
 from ratsraum_voting.guardian.server import use_thread_pools
 from ratsraum_voting.polls.schemas import check_id, check_poll_id, check_tenant
 from ratsraum_voting.polls.wire import RULES_FROM_WIRE
-from ratsraum_voting.secret import service
+from ratsraum_voting.secret import published, service
 from ratsraum_voting.secret.closing import close_secret_poll
-from ratsraum_voting.secret.record import SUMS_FILE, record_digest
 from ratsraum_voting.secret.remote import GuardianAddress, parse_guardians
 from ratsraum_voting.secret.wire import poll_to_proto, result_to_proto
 
@@ -34,16 +32,16 @@ T = TypeVar("T")
 
 class SecretBallotServicer(SecretLifecycleRpcs,
                            secret_pb2_grpc.SecretBallotServiceServicer):  # type: ignore[misc]
-    """Secret polls over gRPC; guardians from VOTING_GUARDIANS, records under records_root."""
+    """Secret polls over gRPC; guardians from VOTING_GUARDIANS, records in the database."""
 
     def __init__(
-        self, *, db: Database, guardians: Sequence[GuardianAddress], records_root: Path,
-        signer: AuditSigner,
+        self, *, db: Database, guardians: Sequence[GuardianAddress], signer: AuditSigner,
+        min_ballots: int,
     ) -> None:
         self.db = db
         self.guardians = list(guardians)
-        self.records_root = records_root
         self.signer = signer
+        self.min_ballots = min_ballots
 
     async def _handle(self, context: grpc.aio.ServicerContext,
                       call: Callable[[], Awaitable[T]]) -> T:
@@ -75,6 +73,10 @@ class SecretBallotServicer(SecretLifecycleRpcs,
             if request.majority_rule not in RULES_FROM_WIRE:
                 raise invalid("majority_rule", "Mehrheitsregel angeben.")
             kind = "election" if request.kind == voting_pb2.POLL_KIND_ELECTION else "motion"
+            if len(set(request.roll)) < self.min_ballots:  # could never be counted in secret
+                raise invalid("roll", f"eine geheime Abstimmung braucht mindestens "
+                              f"{self.min_ballots} Stimmberechtigte, sonst verriete das "
+                              "Ergebnis, wer wie gestimmt hat.")
             poll = await service.open_secret_poll(db=self.db, guardians=self.guardians,
                                                   spec=service.SecretSpec(
                 tenant=tenant, poll_id=poll_id,
@@ -129,8 +131,8 @@ class SecretBallotServicer(SecretLifecycleRpcs,
         async def call() -> secret_pb2.SecretResult:
             tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
             closed = await close_secret_poll(
-                db=self.db, guardians=self.guardians, records_root=self.records_root,
-                signer=self.signer, tenant=tenant, poll_id=poll_id,
+                db=self.db, guardians=self.guardians, signer=self.signer, tenant=tenant,
+                poll_id=poll_id, min_ballots=self.min_ballots,
                 closed_by=check_id("closed_by", request.closed_by, required=False))
             return result_to_proto(closed.poll, voted=closed.voted)
 
@@ -143,27 +145,22 @@ class SecretBallotServicer(SecretLifecycleRpcs,
 
         async def call() -> secret_pb2.SecretRecord:
             tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
-            poll = await service.get_secret_poll(db=self.db, tenant=tenant, poll_id=poll_id)
-            directory = self.records_root / tenant / poll_id
-            if poll.record_sha256 is None or not (directory / SUMS_FILE).exists():
-                raise VotingError(Reason.WRONG_STATE,
-                                  "Das Protokoll liegt erst nach dem Schließen vor.")
-            if record_digest(directory)[1] != poll.record_sha256:
-                raise VotingError(Reason.WRONG_STATE,
-                                  "Das gespeicherte Protokoll wurde verändert.")
-            files = [secret_pb2.RecordFile(path=p.relative_to(directory).as_posix(),
-                                           content=p.read_bytes())
-                     for p in sorted(directory.rglob("*")) if p.is_file()]
-            return secret_pb2.SecretRecord(sha256=poll.record_sha256, files=files)
+            async with self.db.tenant_session(tenant) as session:
+                poll = await service.load(session, poll_id)
+                files = await published.load_files(session, poll=poll)
+            return secret_pb2.SecretRecord(sha256=poll.record_sha256, files=[
+                secret_pb2.RecordFile(path=path, content=content)
+                for path, content in sorted(files.items())])
 
         return await self._handle(context, call)
 
 
-def register_secret_service(server: grpc.aio.Server, *, db: Database, settings: Settings) -> None:
+def register_secret_service(
+    server: grpc.aio.Server, *, db: Database, settings: Settings, signer: AuditSigner
+) -> None:
     """Add SecretBallotService to voting's gRPC server (guardians from VOTING_GUARDIANS)."""
     use_thread_pools()
     servicer = SecretBallotServicer(db=db, guardians=parse_guardians(
                                         settings.guardians, tls=settings.guardian_tls()),
-                                    records_root=Path(settings.data_dir) / "secret_records",
-                                    signer=AuditSigner.load_or_create(Path(settings.data_dir)))
+                                    signer=signer, min_ballots=settings.secret_min_ballots)
     secret_pb2_grpc.add_SecretBallotServiceServicer_to_server(servicer, server)

@@ -1,4 +1,9 @@
-"""The Ed25519 key that signs audit chain heads, generated into the data folder once."""
+"""The Ed25519 key that signs audit chain heads.
+
+In a cluster it comes from a file every replica mounts (VOTING_AUDIT_KEY_FILE, a Kubernetes
+Secret), so all replicas sign with one key whose public half verifiers pin; the embedded
+default generates it into the data folder on first start.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,22 @@ class AuditSigner:
         return self._key.sign(message).hex()
 
     @classmethod
+    def from_settings(cls, *, key_file: str, data_dir: Path) -> AuditSigner:
+        """The configured key file, or the data folder's key (generated on first start)."""
+        return cls.load(Path(key_file)) if key_file else cls.load_or_create(data_dir)
+
+    @classmethod
+    def load(cls, path: Path) -> AuditSigner:
+        """Read an Ed25519 private key (PEM, PKCS#8) that must already exist."""
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"VOTING_AUDIT_KEY_FILE {path}: no readable PEM key ({exc})") from exc
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"VOTING_AUDIT_KEY_FILE {path}: not an Ed25519 private key")
+        return cls(key)
+
+    @classmethod
     def load_or_create(cls, data_dir: Path) -> AuditSigner:
         """Read the key from the data folder, generating it (mode 0600) on first start."""
         path = Path(data_dir) / KEY_FILE
@@ -47,7 +68,4 @@ class AuditSigner:
                 pass
             finally:
                 tmp.unlink()
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path} is not an Ed25519 private key")
-        return cls(key)
+        return cls.load(path)

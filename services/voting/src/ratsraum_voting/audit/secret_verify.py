@@ -19,7 +19,7 @@ from typing import Any
 
 from ratsraum_voting.audit.decision import decision_problems
 
-BALLOT_FILE = "submitted_ballots/submitted_ballot_{code}.json"
+BALLOT_FILE = "submitted_ballots/submitted_ballot_{ballot_hash}.json"
 
 
 def _events(record: dict[str, Any], name: str) -> list[dict[str, Any]]:
@@ -28,11 +28,11 @@ def _events(record: dict[str, Any], name: str) -> list[dict[str, Any]]:
 
 def _check_ballots(record: dict[str, Any], problems: list[str]) -> list[dict[str, Any]]:
     ballots = _events(record, "ballot")
-    codes = [b["confirmation_code"] for b in ballots]
-    if len(set(codes)) != len(codes) or len({b["ballot_hash"] for b in ballots}) != len(codes):
+    hashes = [b["ballot_hash"] for b in ballots]  # codes are short and may repeat
+    if len(set(hashes)) != len(hashes):
         problems.append("a secret ballot is chained twice")
-    if codes != sorted(codes):
-        problems.append("secret ballots are not chained in code order (order could link them)")
+    if hashes != sorted(hashes):
+        problems.append("secret ballots are not chained in hash order (order could link them)")
     if any("voter_id" in b for b in ballots):
         problems.append("a secret ballot entry names a voter")
     return ballots
@@ -75,11 +75,13 @@ def check_against_election_record(record: dict[str, Any], directory: Path) -> li
     problems = []
     ballots = _events(record, "ballot")
     for ballot in ballots:
-        path = directory / BALLOT_FILE.format(code=ballot["confirmation_code"])
+        path = directory / BALLOT_FILE.format(ballot_hash=ballot["ballot_hash"])
         if not path.is_file():
-            problems.append(f"ballot {ballot['confirmation_code'][:16]}: not in the record")
+            problems.append(f"ballot {ballot['ballot_hash'][:16]}: not in the record")
         elif hashlib.sha256(path.read_bytes()).hexdigest() != ballot["ballot_hash"]:
-            problems.append(f"ballot {ballot['confirmation_code'][:16]}: differs in the record")
+            problems.append(f"ballot {ballot['ballot_hash'][:16]}: differs in the record")
+        elif json.loads(path.read_bytes()).get("code") != ballot["confirmation_code"]:
+            problems.append(f"ballot {ballot['ballot_hash'][:16]}: another confirmation code")
     on_file = len(list((directory / "submitted_ballots").glob("*.json")))
     if on_file != len(ballots):
         problems.append("the record holds other ballots than the chain")

@@ -6,6 +6,9 @@ ballot per voter in chain order, or the clerk's show-of-hands counts) and compar
 the result entry, the published result and the exported current ballots; re-applies the
 majority or election rule and checks a drawn lot against its commitment. Secret polls: see
 secret_verify.py (`--secret-record DIR` matches the chain with the election record).
+The signature counts only with a pinned key: `--public-key HEX` (voting's published key,
+GetAuditKey); the key inside the record is trusted only when asked (`--trust-embedded-key`),
+since whoever could rewrite a record could sign it with a key of their own.
 Exit status 0 when everything matches, 1 on any mismatch, 2 when the record is unreadable.
 """
 
@@ -118,11 +121,27 @@ def verify(record: dict[str, Any], secret_record: Path | None = None) -> list[st
     return check_chain(record) + check_tally(record)
 
 
+def key_problems(record: dict[str, Any], public_key: str | None) -> list[str]:
+    """Problems with who signed: the head must be signed with the pinned key (if pinned)."""
+    signed = record.get("signed_head") or {}
+    if public_key is not None and signed.get("public_key", "").lower() != public_key.lower():
+        return ["the record is signed with another key than the pinned one"]
+    return []
+
+
+def add_key_arguments(parser: argparse.ArgumentParser) -> None:
+    """--public-key HEX (pinned) or --trust-embedded-key (explicitly trust the record's)."""
+    keys = parser.add_mutually_exclusive_group(required=True)
+    keys.add_argument("--public-key", help="voting's published hex Ed25519 key (GetAuditKey)")
+    keys.add_argument("--trust-embedded-key", action="store_true",
+                      help="trust the key inside the record (only to check a record's form)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: print the findings, exit 0 (ok), 1 (mismatch) or 2 (unreadable)."""
     parser = argparse.ArgumentParser(prog="ratsraum-verify", description=__doc__.splitlines()[0])
     parser.add_argument("record", type=Path, help="exported audit record (JSON)")
-    parser.add_argument("--public-key", help="expected hex Ed25519 key (from GetAuditKey)")
+    add_key_arguments(parser)
     parser.add_argument("--secret-record", type=Path,
                         help="secret polls: the published election record to match the chain")
     args = parser.parse_args(argv)
@@ -132,8 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(f"FEHLER: Protokoll nicht lesbar: {exc}", file=sys.stderr)
         return 2
-    if args.public_key and (record.get("signed_head") or {}).get("public_key") != args.public_key:
-        problems.append("the record is signed with another key")
+    problems += key_problems(record, args.public_key)
     for problem in problems:
         print(f"ABWEICHUNG: {problem}")
     if problems:

@@ -16,7 +16,6 @@ from electionguard.key_ceremony import (
     ElectionPublicKey,
 )
 from electionguard.serialize import from_raw, to_raw
-from electionguard.tally import PublishedCiphertextTally
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from ratsraum_ballot_client import Election
 
@@ -24,7 +23,8 @@ from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc
 from ratsraum_common.grpctls import MutualTls, add_port
 from ratsraum_common.grpcutil import error_status
 from ratsraum_common.logging import get_logger
-from ratsraum_voting.guardian.store import GuardianRefusal, GuardianStore, tally_from_published
+from ratsraum_voting.guardian.closing import ClosingStatement
+from ratsraum_voting.guardian.store import GuardianRefusal, GuardianStore
 
 GUARDIAN_SERVICE = "ratsraum.voting.v1.GuardianService"
 ERROR_DOMAIN = "guardian.ratsraum.de"
@@ -107,18 +107,19 @@ class GuardianServicer(secret_pb2_grpc.GuardianServiceServicer):  # type: ignore
     async def DecryptTally(
         self, request: secret_pb2.DecryptTallyRequest, context: grpc.aio.ServicerContext
     ) -> secret_pb2.DecryptTallyResponse:
-        """Partially decrypt the running tally or the ballots' sum (once per ceremony)."""
+        """Partially decrypt the sum of a closed poll's ballots, computed here (once)."""
 
         def work() -> secret_pb2.DecryptTallyResponse:
+            if request.tally_json or request.ballot_codes:
+                raise GuardianRefusal("der Guardian entschlüsselt nur die Summe, die er selbst "
+                                      "aus den Stimmzetteln bildet")
             election = Election.from_json(manifest_json=request.manifest_json,
                                           context_json=request.context_json)
             ballots = [from_raw(SubmittedBallot, b) for b in request.ballots_json]
-            tally = (tally_from_published(
-                election, from_raw(PublishedCiphertextTally, request.tally_json),
-                list(request.ballot_codes)) if request.tally_json else None)
             shares = self.store.decrypt_tally(
                 ceremony_id=request.ceremony_id, election=election, ballots=ballots,
-                missing=list(request.missing), tally=tally, codes=list(request.ballot_codes))
+                missing=list(request.missing), closing=ClosingStatement(
+                    request.closing_json, request.closing_signature))
             return secret_pb2.DecryptTallyResponse(
                 share_json=to_raw(shares.share),
                 compensated_json={k: to_raw(v) for k, v in shares.compensated.items()})
@@ -152,6 +153,10 @@ async def serve_forever(
 ) -> None:
     """Start the guardian and serve until it is terminated."""
     server, bound = await start_guardian_server(store=store, host=host, port=port, tls=tls)
-    log.info("guardian.started", guardian=store.guardian_id, address=f"{host}:{bound}")
+    log.info("guardian.started", guardian=store.guardian_id, address=f"{host}:{bound}",
+             min_ballots=store.min_ballots, checks_closing=bool(store.voting_public_key))
+    if not store.voting_public_key:
+        log.warning("guardian.unpinned", guardian=store.guardian_id,
+                    hint="--voting-public-key not set: decrypts without voting's signed close")
     print(f"guardian {store.guardian_id} listening on {host}:{bound}", flush=True)
     await server.wait_for_termination()

@@ -3,7 +3,7 @@
 Entries: `opened` (with the roll), `ballot` (hash and confirmation code of each accepted
 ballot, never a voter), `closed`, `result` (with the election record's SHA-256),
 `cancelled` / `void` (with the reason), `lot_drawn`. Ballots are chained when the poll
-ends, sorted by confirmation code: acceptance order or times would help link a ballot to the
+ends, sorted by the ballot's hash: acceptance order or times would help link a ballot to the
 voter whose "voted" flag changed at that moment, so neither is kept.
 """
 
@@ -50,12 +50,15 @@ async def append(session: AsyncSession, *, poll: SecretPoll, entries: Entries) -
 
 
 async def ballot_entries(session: AsyncSession, *, poll: SecretPoll) -> Entries:
-    """One `ballot` entry per accepted ballot, sorted by confirmation code."""
+    """One `ballot` entry per accepted ballot, sorted by the ballot's hash.
+
+    Confirmation codes are short and may repeat; the hash is the ballot's identity.
+    """
     rows = await session.execute(
-        select(SecretBallot.code, SecretBallot.ballot_json)
-        .where(SecretBallot.poll_pk == poll.id).order_by(SecretBallot.code))
-    return [("ballot", {"confirmation_code": code, "ballot_hash": secret_ballot_hash(text)})
-            for code, text in rows.all()]
+        select(SecretBallot.code, SecretBallot.ballot_hash)
+        .where(SecretBallot.poll_pk == poll.id).order_by(SecretBallot.ballot_hash))
+    return [("ballot", {"confirmation_code": code, "ballot_hash": digest})
+            for code, digest in rows.all()]
 
 
 async def seal(session: AsyncSession, *, poll: SecretPoll, signer: AuditSigner,

@@ -8,7 +8,6 @@ from electionguard.ballot_code import get_ballot_code
 from electionguard.elgamal import ElGamalCiphertext, elgamal_add
 from electionguard.group import hex_to_p
 from electionguard.serialize import from_raw, to_raw
-from electionguard.tally import CiphertextTally
 from ratsraum_ballot_client import Election
 from ratsraum_ballot_client.election import CONTEST_ID, STYLE_ID
 
@@ -81,22 +80,3 @@ def add_to_tally(tally: Tally, ballot: SubmittedBallot) -> Tally:
             current = elgamal_add(_ciphertext(updated[selection.object_id]), current)
         updated[selection.object_id] = [current.pad.to_hex(), current.data.to_hex()]
     return updated
-
-
-def tally_of(ballots: list[SubmittedBallot]) -> Tally:
-    """The tally of a list of ballots, computed from scratch (to check the running one)."""
-    tally: Tally = {}
-    for ballot in ballots:
-        tally = add_to_tally(tally, ballot)
-    return tally
-
-
-def encrypted_tally(election: Election, tally: Tally, codes: list[str]) -> CiphertextTally:
-    """ElectionGuard's CiphertextTally holding the running tally (no ballot is re-read)."""
-    result = CiphertextTally("election-results", election.internal, election.context)
-    for contest in result.contests.values():
-        for selection_id, selection in contest.selections.items():
-            if selection_id in tally:
-                selection.ciphertext = _ciphertext(tally[selection_id])
-    result.cast_ballot_ids.update(codes)
-    return result

@@ -29,6 +29,7 @@ from electionguard.manifest import InternalManifest, Manifest
 from electionguard.tally import CiphertextTally, PlaintextTally, tally_ballots
 from ratsraum_ballot_client import Election
 
+from ratsraum_voting.guardian.closing import ClosingStatement
 from ratsraum_voting.guardian.store import ballot_store
 
 DEFAULT_GUARDIANS = ("vorsitz", "schriftfuehrung-1", "schriftfuehrung-2")
@@ -64,10 +65,9 @@ class GuardianPort(Protocol):
 
     def decrypt_tally(
         self, *, ceremony_id: str, election: Election, ballots: list[SubmittedBallot],
-        missing: list[str], tally: CiphertextTally | None = None,
-        codes: Sequence[str] = (),
+        missing: list[str], closing: ClosingStatement | None = None,
     ) -> TallySharesLike:
-        """Partially decrypt the tally (given, or of the ballots), compensating for missing."""
+        """Partially decrypt the sum of the ballots, compensating for the missing."""
 
 
 class TallySharesLike(Protocol):
@@ -134,28 +134,23 @@ class DecryptedTally:
 
 def decrypt(
     *, ceremony_id: str, election: Election, available: Sequence[GuardianPort],
-    keys: Sequence[ElectionPublicKey], ballots: Sequence[SubmittedBallot] = (),
-    tally: CiphertextTally | None = None, codes: Sequence[str] = (),
-    proofs_checked: bool = False,
+    keys: Sequence[ElectionPublicKey], ballots: Sequence[SubmittedBallot],
+    proofs_checked: bool = False, closing: ClosingStatement | None = None,
 ) -> DecryptedTally:
-    """Decrypt the encrypted tally with the available guardians (≥ quorum), all at once.
+    """Have the available guardians (≥ quorum) decrypt the ballots' sum, all at once.
 
-    With `tally` (voting's running tally, every ballot's proofs checked at cast) only the
-    tally travels and is decrypted. Without it the tally is computed here from `ballots`
-    (checking their proofs unless `proofs_checked`) and the guardians get the ballots to
-    check and add up themselves. Either way every decryption share's proof is checked when
-    the shares are combined.
+    Voting computes the sum here (checking the proofs unless `proofs_checked`) to combine
+    the shares; each guardian gets the ballots, checks them and computes the same sum itself,
+    so no guardian decrypts a sum it did not compute. Every decryption share's proof is
+    checked when the shares are combined.
     """
     if len(available) < election.context.quorum:
         raise CeremonyFailed(
             f"Zum Entschlüsseln sind {election.context.quorum} Guardians nötig, "
             f"erreichbar sind {len(available)}."
         )
-    if tally is None:
-        tally = tally_of_ballots(election, list(ballots), check_proofs=not proofs_checked)
-        handed = list(ballots)
-    else:
-        handed = []
+    tally = tally_of_ballots(election, list(ballots), check_proofs=not proofs_checked)
+    handed = list(ballots)
     present = {g.guardian_id for g in available}
     missing = [k for k in keys if k.owner_id not in present]
     missing_ids = [k.owner_id for k in missing]
@@ -163,8 +158,7 @@ def decrypt(
 
     def ask(guardian: GuardianPort) -> TallySharesLike:
         return guardian.decrypt_tally(ceremony_id=ceremony_id, election=election,
-                                      ballots=handed, missing=missing_ids,
-                                      tally=None if handed else tally, codes=codes)
+                                      ballots=handed, missing=missing_ids, closing=closing)
 
     # The guardians work on their own machines: ask them all at once, not one by one.
     with ThreadPoolExecutor(max_workers=len(available)) as pool:

@@ -1,17 +1,18 @@
-"""Closing a secret poll: decrypt the running tally with the guardians, publish the record.
+"""Closing a secret poll: the guardians decrypt the sum of its ballots, voting keeps the record.
 
-Every ballot's proofs were checked when it was cast, and the encrypted tally grew with each
-ballot, so closing needs no pass over the ballots' proofs: the guardians (asked all at once)
-partially decrypt the one tally, voting checks each share's proof while combining them, and
-writes the record. Checking every ballot again is the record verifier's job
-(`ratsraum-verify-secret`), which anyone can run on the published record.
+Voting hands the guardians (asked all at once) the poll's cast ballots, never a sum of its
+own: each guardian checks every ballot's proofs, adds them up itself and decrypts only that
+sum, once per poll and only from the configured minimum number of ballots on (a sum of one
+or two ballots would reveal how they were cast). Voting checks each share's proof while
+combining them, writes the election record and keeps it in the database, so every replica
+and every restart can serve it. Anyone can check the record (`ratsraum-verify-secret`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from electionguard.ballot import SubmittedBallot
 from electionguard.guardian import GuardianRecord
 from electionguard.key_ceremony import ElectionPublicKey
 from electionguard.serialize import from_raw
@@ -30,11 +32,12 @@ from ratsraum_common.logging import get_logger
 from ratsraum_voting import elections
 from ratsraum_voting.audit.keys import AuditSigner
 from ratsraum_voting.errors import Reason, VotingError
+from ratsraum_voting.guardian.closing import ClosingStatement, statement_text
 from ratsraum_voting.secret import audit_log as secret_log
-from ratsraum_voting.secret import casting
+from ratsraum_voting.secret import published
 from ratsraum_voting.secret.ceremony import CeremonyFailed, decrypt
 from ratsraum_voting.secret.models import SecretBallot, SecretPoll
-from ratsraum_voting.secret.record import write_record
+from ratsraum_voting.secret.record import record_files, write_record
 from ratsraum_voting.secret.remote import GuardianAddress, RemoteGuardian
 from ratsraum_voting.secret.result import counts_from_tally, poll_result
 from ratsraum_voting.secret.service import election_of, load, roll_size_of, voted_of
@@ -89,21 +92,24 @@ def _lot_seed(poll: SecretPoll) -> tuple[str | None, str | None]:
 
 
 def _decrypt_and_record(
-    *, poll: SecretPoll, guardians: Sequence[GuardianAddress], records_dir: Path,
-    ballots: list[tuple[str, str]], voted: list[str], roll_size: int,
-    lot_commitment: str | None, timings: dict[str, float],
-) -> tuple[dict[str, Any], str]:
+    *, poll: SecretPoll, guardians: Sequence[GuardianAddress], signer: AuditSigner,
+    ballots: list[str], voted: list[str], roll_size: int, lot_commitment: str | None,
+    timings: dict[str, float],
+) -> tuple[dict[str, Any], dict[str, bytes], str]:
     started = time.perf_counter()
     election = election_of(poll)
-    codes = [code for code, _text in ballots]
-    tally = casting.encrypted_tally(election, poll.tally, codes)
+    cast = [from_raw(SubmittedBallot, text) for text in ballots]
+    text = statement_text(ceremony_id=poll.ceremony_id, ballots=cast)
+    closing = ClosingStatement(text=text, signature=signer.sign(text.encode()))
     records = [from_raw(GuardianRecord, g) for g in poll.guardians]
     remotes = _reachable(guardians, poll)
     timings["guardians_reached_ms"] = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     try:
+        # Proofs were checked at cast; each guardian checks them again before it decrypts.
         decrypted = decrypt(ceremony_id=poll.ceremony_id, election=election, available=remotes,
-                            keys=[_public_key(r) for r in records], tally=tally, codes=codes)
+                            keys=[_public_key(r) for r in records], ballots=cast,
+                            proofs_checked=True, closing=closing)
     finally:
         for remote in remotes:
             remote.close()
@@ -117,15 +123,27 @@ def _decrypt_and_record(
                          rule=poll.majority_rule, statutory_members=poll.statutory_members,
                          roll_size=roll_size, counts=counts, kind=poll.kind,
                          runoff=poll.runoff_of is not None, lot_commitment=lot_commitment)
-    published = write_record(directory=records_dir, election=election, guardians=records,
-                             decrypted=decrypted, voters=voted, poll=result,
-                             ballot_texts=ballots)
+    with tempfile.TemporaryDirectory(prefix="ratsraum-record-") as scratch:
+        written = write_record(directory=Path(scratch) / "record", election=election,
+                               guardians=records, decrypted=decrypted, voters=voted,
+                               poll=result, ballot_texts=ballots)
+        files = record_files(written.directory)
     timings["record_written_ms"] = (time.perf_counter() - started) * 1000
-    return result, published.sha256
+    return result, files, written.sha256
 
 
-async def _begin(db: Database, tenant: str, poll_id: str) -> tuple[
-        SecretPoll, list[str], int, list[tuple[str, str]] | None]:
+def too_few(*, cast: int, minimum: int) -> VotingError:
+    """The refusal when a secret result would reveal how the few voters voted."""
+    return VotingError(
+        Reason.WRONG_STATE,
+        f"Zu wenige Stimmzettel für ein geheimes Ergebnis: {cast} abgegeben, mindestens "
+        f"{minimum} nötig (sonst ließe das Ergebnis erkennen, wer wie gestimmt hat). "
+        "Weitere Stimmen abwarten oder die Abstimmung abbrechen und offen wiederholen. "
+        f"Too few ballots for a secret result: {cast} cast, at least {minimum} needed.")
+
+
+async def _begin(db: Database, tenant: str, poll_id: str, min_ballots: int) -> tuple[
+        SecretPoll, list[str], int, list[str] | None]:
     """Stop casting (`closing`) and read what the close needs; None ballots: already closed."""
     async with db.transaction(tenant) as session:
         poll = await load(session, poll_id, lock=True)
@@ -135,44 +153,45 @@ async def _begin(db: Database, tenant: str, poll_id: str) -> tuple[
         if poll.state not in (OPEN, CLOSING):
             raise VotingError(Reason.POLL_NOT_OPEN,
                               "Die geheime Abstimmung ist abgebrochen oder ungültig.")
+        if poll.ballots_cast < min_ballots:  # stays open: more may still vote
+            raise too_few(cast=poll.ballots_cast, minimum=min_ballots)
         # No casts from here on, also if the decryption fails and the close is retried.
         poll.state = CLOSING
         rows = (await session.execute(
-            select(SecretBallot.code, SecretBallot.ballot_json)
-            .where(SecretBallot.poll_pk == poll.id).order_by(SecretBallot.code))).all()
-    return poll, voted, roll_size, [(code, text) for code, text in rows]
+            select(SecretBallot.ballot_json).where(SecretBallot.poll_pk == poll.id)
+            .order_by(SecretBallot.ballot_hash))).scalars().all()
+    return poll, voted, roll_size, list(rows)
 
 
 async def close_secret_poll(
-    *, db: Database, guardians: Sequence[GuardianAddress], records_root: Path,
-    signer: AuditSigner, tenant: str, poll_id: str, closed_by: str = "",
+    *, db: Database, guardians: Sequence[GuardianAddress], signer: AuditSigner, tenant: str,
+    poll_id: str, closed_by: str = "", min_ballots: int = 3,
 ) -> Closed:
-    """Decrypt the running tally with a quorum of guardians, write the record, seal."""
+    """Have a quorum of guardians decrypt the ballots' sum, keep the record, seal."""
     lock = _CLOSING.setdefault((tenant, poll_id), asyncio.Lock())
     async with lock:
         try:
-            return await _close(db=db, guardians=guardians, records_root=records_root,
-                                signer=signer, tenant=tenant, poll_id=poll_id,
-                                closed_by=closed_by)
+            return await _close(db=db, guardians=guardians, signer=signer, tenant=tenant,
+                                poll_id=poll_id, closed_by=closed_by, min_ballots=min_ballots)
         finally:
             _CLOSING.pop((tenant, poll_id), None)
 
 
 async def _close(
-    *, db: Database, guardians: Sequence[GuardianAddress], records_root: Path,
-    signer: AuditSigner, tenant: str, poll_id: str, closed_by: str,
+    *, db: Database, guardians: Sequence[GuardianAddress], signer: AuditSigner, tenant: str,
+    poll_id: str, closed_by: str, min_ballots: int,
 ) -> Closed:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    poll, voted, roll_size, ballots = await _begin(db, tenant, poll_id)
+    poll, voted, roll_size, ballots = await _begin(db, tenant, poll_id, min_ballots)
     if ballots is None:
         return Closed(poll=poll, voted=voted, closed_now=False)
     timings["ballots_read_ms"] = (time.perf_counter() - started) * 1000
     seed, commitment = _lot_seed(poll)
     try:
-        result, digest = await asyncio.to_thread(
-            _decrypt_and_record, poll=poll, guardians=guardians,
-            records_dir=records_root / tenant / poll_id, ballots=ballots, voted=voted,
+        result, files, digest = await asyncio.to_thread(
+            _decrypt_and_record, poll=poll, guardians=guardians, signer=signer,
+            ballots=ballots, voted=voted,
             roll_size=roll_size, lot_commitment=commitment, timings=timings)
     except CeremonyFailed as exc:
         raise VotingError(Reason.WRONG_STATE,
@@ -180,13 +199,15 @@ async def _close(
     started = time.perf_counter()
     async with db.transaction(tenant) as session:
         poll = await load(session, poll_id, lock=True)
+        if poll.state == CLOSED:  # another replica closed it meanwhile (the same ballots)
+            return Closed(poll=poll, voted=voted, closed_now=False)
         if poll.state != CLOSING:  # cancelled or re-run meanwhile: publish nothing
-            shutil.rmtree(records_root / tenant / poll_id, ignore_errors=True)
             raise VotingError(Reason.POLL_NOT_OPEN, "Die geheime Abstimmung wurde abgebrochen.")
         poll.state, poll.result, poll.record_sha256 = CLOSED, result, digest
         if (result.get("election") or {}).get("status") == "lot_pending":
             poll.lot_seed = seed  # revealed by DrawSecretLot, checked against the commitment
         poll.closed_at, poll.closed_by = datetime.now(UTC), closed_by or None
+        await published.store(session, poll=poll, files=files)
         entries = await secret_log.ballot_entries(session, poll=poll)
         entries.append(("closed", {"closed_by": closed_by, "ballots_cast": len(ballots)}))
         entries.append(("result", {**result, "record_sha256": digest, "voted": voted}))

@@ -1,7 +1,11 @@
 """Tables of secret polls: the poll with its running encrypted tally, the roll, the ballots.
 
 The roll says *that* a member voted (a flag, no time); ballots carry a random id and no
-voter and no time, so no column joins one to the other.
+voter and no time, so no column joins one to the other. Neither may the storage order: the
+ballots' table has no rowid on SQLite (rows sit in the order of their random id), and every
+cast rewrites the whole roll of its poll, so on PostgreSQL every live roll row carries the
+latest cast's transaction id (xmin), not its own voter's (see docs/security.md for what
+remains: dead row versions until VACUUM, the write-ahead log).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -83,26 +88,51 @@ class SecretRollEntry(TenantScoped, Base):
 
 
 class SecretBallot(TenantScoped, Base):
-    """A cast encrypted ballot: random id, its confirmation code, the ElectionGuard JSON."""
+    """A cast encrypted ballot: random id, its own hash, its confirmation code, the JSON.
+
+    A ballot is known by the SHA-256 of its JSON (a replay is the same ballot again) and by
+    ElectionGuard's object id (the tally needs it unique); its confirmation code is short
+    (16 bits in ElectionGuard's test group) and two voters' ballots may share one.
+    """
 
     __tablename__ = "secret_ballots"
     __table_args__ = (
-        UniqueConstraint("poll_pk", "code", name="uq_secret_ballots_poll_code"),
+        UniqueConstraint("poll_pk", "ballot_hash", name="uq_secret_ballots_poll_hash"),
+        UniqueConstraint("poll_pk", "object_id", name="uq_secret_ballots_poll_object"),
+        {"sqlite_with_rowid": False},
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     poll_pk: Mapped[str] = mapped_column(
         String(36), ForeignKey("secret_polls.id", ondelete="CASCADE")
     )
-    code: Mapped[str] = mapped_column(String(64))
+    ballot_hash: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(255))
+    code: Mapped[str] = mapped_column(String(64), index=True)
     ballot_json: Mapped[str] = mapped_column(Text)
+
+
+class SecretRecordFile(TenantScoped, Base):
+    """One file of a closed poll's published election record, kept in the database.
+
+    Every replica and every restart finds the record here; its digest (SHA256SUMS' SHA-256)
+    is in the poll row and the audit chain.
+    """
+
+    __tablename__ = "secret_record_files"
+
+    poll_pk: Mapped[str] = mapped_column(
+        String(36), ForeignKey("secret_polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    path: Mapped[str] = mapped_column(String(255), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class SecretAuditEntry(TenantScoped, Base):
     """One link of a secret poll's hash chain (rules in audit/chain.py); insert-only.
 
     Ballot entries carry the ballot's hash and confirmation code, never a voter, and are
-    chained at close sorted by code, so their order says nothing about who cast them.
+    chained at close sorted by hash, so their order says nothing about who cast them.
     """
 
     __tablename__ = "secret_audit_entries"

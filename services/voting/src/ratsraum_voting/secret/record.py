@@ -14,7 +14,7 @@ from typing import Any
 from electionguard.ballot import SubmittedBallot
 from electionguard.constants import get_constants
 from electionguard.guardian import GuardianRecord
-from electionguard.serialize import to_file
+from electionguard.serialize import to_file, to_raw
 from ratsraum_ballot_client import Election
 
 from ratsraum_voting.secret.ceremony import DecryptedTally
@@ -36,27 +36,34 @@ class PublishedRecord:
     sha256: str
 
 
+def record_files(directory: Path) -> dict[str, bytes]:
+    """Every file of a record folder by its relative path (as the record is stored)."""
+    return {p.relative_to(directory).as_posix(): p.read_bytes()
+            for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def files_digest(files: dict[str, bytes]) -> tuple[str, str]:
+    """The SHA256SUMS text over the files (sorted, without SHA256SUMS) and its SHA-256."""
+    sums = "".join(f"{hashlib.sha256(files[path]).hexdigest()}  {path}\n"
+                   for path in sorted(files) if path != SUMS_FILE)
+    return sums, hashlib.sha256(sums.encode()).hexdigest()
+
+
 def record_digest(directory: Path) -> tuple[str, str]:
     """The SHA256SUMS text over every record file (sorted) and the SHA-256 of that text."""
-    lines = []
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        relative = path.relative_to(directory).as_posix()
-        if relative == SUMS_FILE:
-            continue
-        lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {relative}\n")
-    sums = "".join(lines)
-    return sums, hashlib.sha256(sums.encode()).hexdigest()
+    return files_digest(record_files(directory))
 
 
 def write_record(
     *, directory: Path, election: Election, guardians: Sequence[GuardianRecord],
     ballots: Sequence[SubmittedBallot] = (), decrypted: DecryptedTally,
-    voters: Sequence[str], poll: dict[str, Any], ballot_texts: Sequence[tuple[str, str]] = (),
+    voters: Sequence[str], poll: dict[str, Any], ballot_texts: Sequence[str] = (),
 ) -> PublishedRecord:
-    """Write the record; ballots are named by their code, so file order says nothing.
+    """Write the record; ballots are named by their own SHA-256, so file order says nothing.
 
-    `ballot_texts` are (code, ElectionGuard JSON) pairs as stored at cast: written as they
-    are, byte for byte, so each file's SHA-256 is the ballot hash in the audit chain. The
+    `ballot_texts` are ElectionGuard JSON texts as stored at cast: written as they are, byte
+    for byte, under their SHA-256, which is the ballot hash in the audit chain (confirmation
+    codes are short and may repeat, a ballot's hash does not). The
     record is built beside its place and renamed into it, so it is never seen half written.
     """
     building = directory.with_name(f".{directory.name}.{uuid.uuid4().hex}")
@@ -78,7 +85,7 @@ def write_record(
 def _write(
     directory: Path, *, election: Election, guardians: Sequence[GuardianRecord],
     ballots: Sequence[SubmittedBallot], decrypted: DecryptedTally, voters: Sequence[str],
-    poll: dict[str, Any], ballot_texts: Sequence[tuple[str, str]],
+    poll: dict[str, Any], ballot_texts: Sequence[str],
 ) -> None:
     to_file(election.manifest, MANIFEST, str(directory))
     to_file(election.context, CONTEXT, str(directory))
@@ -87,12 +94,11 @@ def _write(
     for guardian in guardians:
         to_file(guardian, GUARDIAN_PREFIX + guardian.guardian_id,
                 str(directory / GUARDIANS_DIR))
-    for ballot in ballots:
-        to_file(ballot, BALLOT_PREFIX + ballot.code.to_hex(), str(directory / BALLOTS_DIR))
-    if ballot_texts:
+    texts = [*ballot_texts, *(to_raw(b) for b in ballots)]
+    if texts:
         (directory / BALLOTS_DIR).mkdir(exist_ok=True)
-    for code, text in ballot_texts:
-        (directory / BALLOTS_DIR / f"{BALLOT_PREFIX}{code}.json").write_text(
+    for text in texts:
+        ballot_file(directory, hashlib.sha256(text.encode()).hexdigest()).write_text(
             text, encoding="utf-8")
     to_file(decrypted.ciphertext.publish(), ENCRYPTED_TALLY, str(directory))
     to_file(decrypted.plaintext, TALLY, str(directory))
@@ -104,6 +110,6 @@ def _write(
     )
 
 
-def ballot_file(directory: Path, code: str) -> Path:
-    """Where the ballot with this confirmation code lies in a record."""
-    return directory / BALLOTS_DIR / f"{BALLOT_PREFIX}{code}.json"
+def ballot_file(directory: Path, ballot_hash: str) -> Path:
+    """Where the ballot with this SHA-256 lies in a record."""
+    return directory / BALLOTS_DIR / f"{BALLOT_PREFIX}{ballot_hash}.json"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -16,11 +15,11 @@ from electionguard.key_ceremony import (
     ElectionPublicKey,
 )
 from electionguard.serialize import from_raw, to_raw
-from electionguard.tally import CiphertextTally
 from ratsraum_ballot_client import Election
 
 from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc
 from ratsraum_common.grpctls import MutualTls, blocking_channel
+from ratsraum_voting.guardian.closing import ClosingStatement
 from ratsraum_voting.guardian.server import GRPC_OPTIONS
 from ratsraum_voting.secret.ceremony import CeremonyFailed
 
@@ -123,14 +122,15 @@ class RemoteGuardian:
 
     def decrypt_tally(
         self, *, ceremony_id: str, election: Election, ballots: list[SubmittedBallot],
-        missing: list[str], tally: CiphertextTally | None = None, codes: Sequence[str] = (),
+        missing: list[str], closing: ClosingStatement | None = None,
     ) -> TallyShares:
-        """Partially decrypt the tally (or the ballots' sum), compensating for the missing."""
+        """Partially decrypt the ballots' sum, compensating for the missing."""
         reply = self._call("DecryptTally", secret_pb2.DecryptTallyRequest(
             ceremony_id=ceremony_id, manifest_json=election.manifest_json(),
             context_json=election.context_json(), ballots_json=[to_raw(b) for b in ballots],
-            missing=missing, tally_json=to_raw(tally.publish()) if tally is not None else "",
-            ballot_codes=list(codes)), DECRYPT_DEADLINE_SECONDS)
+            missing=missing, closing_json=closing.text if closing else "",
+            closing_signature=closing.signature if closing else ""),
+            DECRYPT_DEADLINE_SECONDS)
         assert isinstance(reply, secret_pb2.DecryptTallyResponse)
         return TallyShares(
             share=from_raw(DecryptionShare, reply.share_json),

@@ -201,7 +201,8 @@ async def cast_secret_ballot(
 
     A secret ballot cannot be changed: once a voter is marked, nothing links them to their
     ballot, so it cannot be found to be replaced. A retry (same ballot, same voter) is
-    recognised by the ballot's confirmation code and answered again.
+    recognised by the ballot's own hash and answered again; two voters' different ballots
+    may share a confirmation code.
     """
     poll = await get_secret_poll(db=db, tenant=tenant, poll_id=poll_id)
     if poll.state != OPEN:
@@ -209,7 +210,8 @@ async def cast_secret_ballot(
     election = election_of(poll)
     cast = await asyncio.to_thread(casting.check_ballot, election=election,
                                    ballot_json=ballot_json)
-    code = cast.code.to_hex()
+    code, text = cast.code.to_hex(), casting.ballot_json(cast)
+    digest = secret_log.secret_ballot_hash(text)
     async with db.transaction(tenant) as session:
         poll = await load(session, poll_id, lock=True)
         if poll.state != OPEN:
@@ -218,22 +220,33 @@ async def cast_secret_ballot(
         if entry is None:
             raise VotingError(Reason.NOT_ON_ROLL,
                               "Sie stehen nicht im Stimmverzeichnis dieser Abstimmung.")
-        known = (await session.execute(select(SecretBallot.id).where(
-            SecretBallot.poll_pk == poll.id, SecretBallot.code == code))).first()
-        if known is not None:
-            if entry.voted:
+        known = (await session.execute(select(SecretBallot.ballot_hash).where(
+            SecretBallot.poll_pk == poll.id, (SecretBallot.ballot_hash == digest)
+            | (SecretBallot.object_id == cast.object_id)))).scalars().all()
+        if known:
+            if digest in known and entry.voted:
                 return CastOutcome(code=code, replayed=True, ballots_cast=poll.ballots_cast)
             raise VotingError(Reason.INVALID_CHOICE,
                               "Dieser Stimmzettel wurde bereits abgegeben.")
-        marked = await session.execute(update(SecretRollEntry).where(
-            SecretRollEntry.poll_pk == poll.id, SecretRollEntry.voter_id == voter_id,
-            SecretRollEntry.voted.is_(False)).values(voted=True))
-        if marked.rowcount != 1:  # type: ignore[attr-defined]
+        if entry.voted:
             raise VotingError(Reason.WRONG_STATE,
                               "Sie haben bereits abgestimmt; ein geheimer Stimmzettel kann "
                               "nicht geändert werden.")
-        session.add(SecretBallot(id=str(uuid.uuid4()), poll_pk=poll.id, code=code,
-                                 ballot_json=casting.ballot_json(cast)))
+        await mark_voted(session, poll=poll, voter_id=voter_id)
+        session.add(SecretBallot(id=str(uuid.uuid4()), poll_pk=poll.id, ballot_hash=digest,
+                                 object_id=cast.object_id, code=code, ballot_json=text))
         poll.tally = casting.add_to_tally(poll.tally, cast)
         poll.ballots_cast += 1
         return CastOutcome(code=code, replayed=False, ballots_cast=poll.ballots_cast)
+
+
+async def mark_voted(session: AsyncSession, *, poll: SecretPoll, voter_id: str) -> None:
+    """Flag the voter, rewriting every roll row of the poll in the same statement.
+
+    On PostgreSQL each rewritten row gets this transaction's id (xmin); rewriting them all
+    leaves every live roll row with the latest cast's id, so it no longer says which
+    voter's flag changed together with which ballot row (caller holds the poll row lock).
+    """
+    await session.execute(update(SecretRollEntry).where(
+        SecretRollEntry.poll_pk == poll.id).values(
+        voted=SecretRollEntry.voted | (SecretRollEntry.voter_id == voter_id)))

@@ -2,7 +2,10 @@
 
 Needs nothing but the record: recomputes the context from the guardians' keys, checks every
 guardian proof, every ballot's proofs and code, the homomorphic tally, every decryption
-share's proof, the counts, the outcome under the rule, and the record's SHA-256.
+share's proof, the counts, the outcome under the rule, and the record's SHA-256. With the
+poll's exported audit record (`--audit-record FILE`) it also checks that record's chain and
+signature against voting's pinned public key (`--public-key HEX`) and that the chain's
+result names this election record's SHA-256: only then is the record the one voting sealed.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from electionguard.constants import LARGE_TEST_CONSTANTS, STANDARD_CONSTANTS, ElectionConstants
 from electionguard.serialize import from_file
 
+from ratsraum_voting.audit.verify import key_problems, verify
 from ratsraum_voting.secret import checks
 from ratsraum_voting.secret.checks import RecordInvalid
 
@@ -45,11 +49,26 @@ def main(argv: list[str] | None = None) -> int:
         description="Prüft das veröffentlichte Protokoll einer geheimen Abstimmung.",
     )
     parser.add_argument("record_dir", type=Path)
+    parser.add_argument("--audit-record", type=Path,
+                        help="the poll's exported audit record (JSON), signed by voting")
+    parser.add_argument("--public-key", help="voting's published hex Ed25519 key (GetAuditKey)")
     args = parser.parse_args(argv)
+    if args.audit_record is not None and not args.public_key:
+        parser.error("--audit-record braucht --public-key (den veröffentlichten Schlüssel)")
     try:
         digest = verify_record(args.record_dir)
+        if args.audit_record is not None:
+            _check_sealed(args.audit_record, args.record_dir, args.public_key)
     except (RecordInvalid, OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
         print(f"FEHLER: {exc}", file=sys.stderr)
         return 1
     print(f"OK: Protokoll gültig, SHA-256 {digest}")
     return 0
+
+
+def _check_sealed(audit_file: Path, record_dir: Path, public_key: str) -> None:
+    """The audit record is signed with the pinned key and its chain seals this record."""
+    audit = json.loads(audit_file.read_text(encoding="utf-8"))
+    problems = verify(audit, record_dir) + key_problems(audit, public_key)
+    if problems:
+        raise RecordInvalid("Prüfprotokoll: " + "; ".join(problems))
