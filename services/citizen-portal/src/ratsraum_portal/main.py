@@ -20,8 +20,9 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
 from ratsraum_common.problems import Problem
 from ratsraum_common.serve import serve_service
-from ratsraum_portal.api import data, live, oparl, pages
+from ratsraum_portal.api import data, live, oparl, oparl_system, pages
 from ratsraum_portal.api.common import NotFound, wants_html
+from ratsraum_portal.api.oparl_paging import NO_SUCH_ADDRESS, OpenDataCors, oparl_error
 from ratsraum_portal.config import METRICS_PREFIX, SERVICE, Settings, get_settings
 from ratsraum_portal.context import STATIC_DIR, PortalContext, templates
 from ratsraum_portal.events import IntakeMetrics, LiveFeed, read_model_consumer
@@ -30,6 +31,8 @@ from ratsraum_portal.meetings.backfill import MeetingClient, OnDemandFetcher, ba
 
 log = get_logger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Open data anyone may fetch from a browser: OParl and the calendar feeds.
+OPEN_DATA_PREFIXES = ("/oparl/", "/kalender/")
 
 
 def build_app(settings: Settings) -> FastAPI:
@@ -91,7 +94,9 @@ def build_app(settings: Settings) -> FastAPI:
     sse_clients.set_function(lambda: broadcaster.clients)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(data.router)
+    app.include_router(oparl_system.router)
     app.include_router(oparl.router)
+    app.add_middleware(OpenDataCors, prefixes=OPEN_DATA_PREFIXES)
     app.include_router(live.router)
     app.include_router(pages.router)
     _install_html_not_found(app)
@@ -108,18 +113,29 @@ def _install_html_not_found(app: FastAPI) -> None:
             request, "404.html", {"message": message}, status_code=404
         )
 
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        if request.url.path.startswith("/oparl/"):
+            return oparl_error(request, status=exc.status, detail=exc.detail, values=exc.values)
+        return await _call(problem_handler, request, exc)
+
     async def on_not_found(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, NotFound)
+        if request.url.path.startswith("/oparl/"):
+            return oparl_error(request, status=404, detail=exc.detail)
         if wants_html(request) and not _is_api(request.url.path):
             return html_404(request, exc.detail.de)
         return await _call(problem_handler, request, exc)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404 and request.url.path.startswith("/oparl/"):
+            return oparl_error(request, status=404, detail=NO_SUCH_ADDRESS)
         if exc.status_code == 404 and wants_html(request) and not _is_api(request.url.path):
             return html_404(request, "Diese Adresse gibt es im Bürgerportal nicht.")
         return await _call(http_handler, request, exc)
 
+    app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(NotFound, on_not_found)
     app.add_exception_handler(StarletteHTTPException, on_http)
 

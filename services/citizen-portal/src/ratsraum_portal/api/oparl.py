@@ -101,6 +101,7 @@ def meeting_object(base: str, row: PublicMeetingView,
         "cancelled": False,
         "agendaItem": [_agenda_item(urls["meeting"], i, decisions) for i in agenda],
         "web": urls["web"], "modified": _iso(snapshot.get("updated_at")),
+        "created": row.created_at.isoformat() if row.created_at else None,
     }
     start = _iso(snapshot.get("starts_at"))
     if start:
