@@ -20,7 +20,7 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
 from ratsraum_common.problems import Problem
 from ratsraum_common.serve import serve_service
-from ratsraum_portal.api import data, live, oparl, oparl_system, pages
+from ratsraum_portal.api import calendar, data, live, oparl, oparl_system, pages
 from ratsraum_portal.api.common import NotFound, wants_html
 from ratsraum_portal.api.oparl_paging import NO_SUCH_ADDRESS, OpenDataCors, oparl_error
 from ratsraum_portal.config import METRICS_PREFIX, SERVICE, Settings, get_settings
@@ -95,6 +95,7 @@ def build_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(data.router)
     app.include_router(oparl_system.router)
+    app.include_router(calendar.router)
     app.include_router(oparl.router)
     app.add_middleware(OpenDataCors, prefixes=OPEN_DATA_PREFIXES)
     app.include_router(live.router)
@@ -142,7 +143,7 @@ def _install_html_not_found(app: FastAPI) -> None:
 
 def _is_api(path: str) -> bool:
     """JSON APIs (ours and OParl) answer problem JSON even to browsers."""
-    return path.startswith(("/api/", "/oparl/"))
+    return path.startswith(("/api/", "/oparl/", "/kalender/"))
 
 
 async def _call(handler: Any, request: Request, exc: Exception) -> Response:
