@@ -1,4 +1,4 @@
-"""Server-rendered German pages; they work without JavaScript."""
+"""Server-rendered pages in German and English; they work without JavaScript."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ratsraum_portal.api.common import MINUTES_NOT_FOUND, NotFound, load_meeting, load_tenant
+from ratsraum_portal.calendar.feed import body_slug
 from ratsraum_portal.context import Ctx, templates
 from ratsraum_portal.meetings.models import PublicMeetingView, PublicTenant
 from ratsraum_portal.meetings.schemas import german_datetime, meeting_view
@@ -22,10 +23,11 @@ from ratsraum_portal.minutes.view import minutes_view
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
+# Catalogue keys of the period names (texts in locales/).
 PERIOD_LABELS = {
-    Period.ALL: "Alle Sitzungen",
-    Period.UPCOMING: "Kommende und laufende Sitzungen",
-    Period.PAST: "Beendete Sitzungen",
+    Period.ALL: "town.all",
+    Period.UPCOMING: "town.upcoming",
+    Period.PAST: "town.past",
 }
 
 
@@ -85,9 +87,11 @@ async def town_page(
         period = Period.ALL
     async with ctx.db.tenant_session(town.id) as session:
         meetings = await list_meetings(session=session, period=period)
+        every = meetings if period is Period.ALL else await list_meetings(session=session)
+    bodies = sorted({(m.body_name, body_slug(m.body_name)) for m in every if m.body_name})
     return templates.TemplateResponse(request, "tenant.html", {
         "town": town, "meetings": _rows(meetings), "period": period,
-        "periods": PERIOD_LABELS,
+        "periods": PERIOD_LABELS, "bodies": bodies,
     })
 
 
