@@ -1,44 +1,16 @@
-"""Page language: German first, English second; texts live in one catalogue per language."""
+"""Page language: the switch cookie, else the browser's preference, else German."""
 
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
 
 from ratsraum_common.i18n import negotiate_language
+from ratsraum_portal.texts import LANGUAGES, text
 
-LOCALES_DIR = Path(__file__).parent / "locales"
-LANGUAGES = ("de", "en")
 COOKIE = "sprache"
-
-
-def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
-    for key, value in table.items():
-        name = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, dict):
-            _flatten(name, value, out)
-        else:
-            out[name] = str(value)
-
-
-@lru_cache
-def catalogue(lang: str) -> dict[str, str]:
-    """All texts of one language, by dotted key."""
-    with (LOCALES_DIR / f"{lang}.toml").open("rb") as handle:
-        texts: dict[str, str] = {}
-        _flatten("", tomllib.load(handle), texts)
-        return texts
-
-
-def text(lang: str, key: str, **values: object) -> str:
-    """One text; a key missing in English falls back to German, then to the key itself."""
-    template = catalogue(lang).get(key) or catalogue("de").get(key) or key
-    return template.format(**values) if values else template
 
 
 def page_language(request: Request) -> str:

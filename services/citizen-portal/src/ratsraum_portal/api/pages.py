@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from ratsraum_portal.api.common import MINUTES_NOT_FOUND, NotFound, load_meeting, load_tenant
 from ratsraum_portal.calendar.feed import body_slug
 from ratsraum_portal.context import Ctx, templates
+from ratsraum_portal.i18n import page_language
 from ratsraum_portal.meetings.models import PublicMeetingView, PublicTenant
 from ratsraum_portal.meetings.schemas import german_datetime, meeting_view
 from ratsraum_portal.meetings.service import (
@@ -43,13 +44,13 @@ class MeetingRow:
     status_label: str
 
 
-def _rows(meetings: list[PublicMeetingView]) -> list[MeetingRow]:
+def _rows(meetings: list[PublicMeetingView], lang: str) -> list[MeetingRow]:
     rows = []
     for meeting in meetings:
-        view = meeting_view(meeting.snapshot)
+        view = meeting_view(meeting.snapshot, lang)
         rows.append(MeetingRow(
             id=meeting.id, title=meeting.title, body_name=meeting.body_name,
-            starts_at=german_datetime(meeting.starts_at), status=meeting.status,
+            starts_at=german_datetime(meeting.starts_at, lang), status=meeting.status,
             status_label=view.status_label,
         ))
     return rows
@@ -70,7 +71,9 @@ async def start_page(request: Request, ctx: Ctx) -> HTMLResponse:
     async with ctx.db.system_session() as session:
         towns = await list_tenants(session=session)
         upcoming = await list_upcoming_by_town(session=session, per_town=10)
-    sections = [TownSection(town=t, meetings=_rows(upcoming.get(t.id, []))) for t in towns]
+    lang = page_language(request)
+    sections = [TownSection(town=t, meetings=_rows(upcoming.get(t.id, []), lang))
+                for t in towns]
     return templates.TemplateResponse(request, "index.html", {"sections": sections})
 
 
@@ -90,7 +93,7 @@ async def town_page(
         every = meetings if period is Period.ALL else await list_meetings(session=session)
     bodies = sorted({(m.body_name, body_slug(m.body_name)) for m in every if m.body_name})
     return templates.TemplateResponse(request, "tenant.html", {
-        "town": town, "meetings": _rows(meetings), "period": period,
+        "town": town, "meetings": _rows(meetings, page_language(request)), "period": period,
         "periods": PERIOD_LABELS, "bodies": bodies,
     })
 
@@ -101,12 +104,13 @@ async def meeting_page(
 ) -> HTMLResponse:
     """A meeting: facts, presence and quorum, the public agenda with live votes and results."""
     row = await load_meeting(ctx, tenant, meeting_id)
-    view = meeting_view(row.snapshot)
+    lang = page_language(request)
+    view = meeting_view(row.snapshot, lang)
     async with ctx.db.tenant_session(row.tenant_id) as session:
         minutes = await get_minutes(session=session, meeting_id=row.id)
     return templates.TemplateResponse(request, "meeting.html", {
         "meeting": view, "version": row.version,
-        "minutes": minutes_view(minutes) if minutes is not None else None,
+        "minutes": minutes_view(minutes, lang) if minutes is not None else None,
         "starts_at_iso": row.starts_at.isoformat() if row.starts_at else "",
         "live_url": f"/{tenant}/sitzungen/{meeting_id}/live",
     })

@@ -13,7 +13,8 @@ from ratsraum_portal.feedback.service import (
     problem_key,
     store_feedback,
 )
-from ratsraum_portal.i18n import COOKIE, LANGUAGES, is_local_path, page_language
+from ratsraum_portal.i18n import COOKIE, is_local_path, page_language
+from ratsraum_portal.texts import LANGUAGES
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 log = get_logger(__name__)
