@@ -33,3 +33,13 @@ def text(lang: str, key: str, **values: object) -> str:
     """One text; a key missing in English falls back to German, then to the key itself."""
     template = catalogue(lang).get(key) or catalogue("de").get(key) or key
     return template.format(**values) if values else template
+
+
+# What the live script needs to word updates like the server does.
+LIVE_GROUPS = ("status.", "item_status.", "outcome.", "method.", "option.", "presence.",
+               "vote.", "live.", "meeting.")
+
+
+def live_texts(lang: str) -> dict[str, str]:
+    """The texts the live script uses, in one language (embedded in the page as JSON)."""
+    return {k: v for k, v in catalogue(lang).items() if k.startswith(LIVE_GROUPS)}

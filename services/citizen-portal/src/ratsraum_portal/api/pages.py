@@ -21,6 +21,7 @@ from ratsraum_portal.meetings.service import (
 )
 from ratsraum_portal.minutes.service import get_minutes
 from ratsraum_portal.minutes.view import minutes_view
+from ratsraum_portal.texts import live_texts
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -113,6 +114,7 @@ async def meeting_page(
         "minutes": minutes_view(minutes, lang) if minutes is not None else None,
         "starts_at_iso": row.starts_at.isoformat() if row.starts_at else "",
         "live_url": f"/{tenant}/sitzungen/{meeting_id}/live",
+        "live_texts": live_texts(lang),
     })
 
 
