@@ -28,6 +28,9 @@ class Settings(ServiceSettings):
     sse_ping_seconds: float = Field(default=15.0, gt=0)
     backfill_initial_backoff_seconds: float = Field(default=0.5, gt=0)
     backfill_max_backoff_seconds: float = Field(default=30.0, gt=0)
+    # Feedback form: messages one client address may send per window.
+    feedback_limit: int = Field(default=5, ge=1)
+    feedback_window_seconds: float = Field(default=600.0, gt=0)
 
     @model_validator(mode="after")
     def _default_base_url(self) -> Settings:

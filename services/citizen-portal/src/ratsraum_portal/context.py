@@ -12,6 +12,8 @@ from prometheus_client import Gauge
 
 from ratsraum_common.db import Database
 from ratsraum_portal.config import Settings
+from ratsraum_portal.feedback.service import RateLimiter
+from ratsraum_portal.i18n import language_context
 from ratsraum_portal.live.broadcaster import Broadcaster
 from ratsraum_portal.meetings.backfill import OnDemandFetcher
 
@@ -28,11 +30,12 @@ class PortalContext:
     broadcaster: Broadcaster
     fetcher: OnDemandFetcher
     sse_clients: Gauge
+    feedback_limiter: RateLimiter
 
 
 def make_templates() -> Jinja2Templates:
-    """The Jinja2 environment for the pages (autoescaped HTML)."""
-    return Jinja2Templates(directory=str(TEMPLATES_DIR))
+    """The Jinja2 environment for the pages (autoescaped HTML, texts in the page language)."""
+    return Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[language_context])
 
 
 templates = make_templates()

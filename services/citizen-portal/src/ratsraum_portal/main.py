@@ -16,20 +16,28 @@ from starlette.responses import Response
 
 from ratsraum_common.app import create_app
 from ratsraum_common.db import Database
+from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
 from ratsraum_common.problems import Problem
 from ratsraum_common.serve import serve_service
-from ratsraum_portal.api import data, live, oparl, pages
+from ratsraum_portal.api import calendar, data, live, oparl, oparl_system, pages, service_pages
 from ratsraum_portal.api.common import NotFound, wants_html
+from ratsraum_portal.api.oparl_paging import NO_SUCH_ADDRESS, OpenDataCors, oparl_error
 from ratsraum_portal.config import METRICS_PREFIX, SERVICE, Settings, get_settings
 from ratsraum_portal.context import STATIC_DIR, PortalContext, templates
 from ratsraum_portal.events import IntakeMetrics, LiveFeed, read_model_consumer
+from ratsraum_portal.feedback.service import RateLimiter
+from ratsraum_portal.i18n import page_language
 from ratsraum_portal.live.broadcaster import Broadcaster
 from ratsraum_portal.meetings.backfill import MeetingClient, OnDemandFetcher, backfill_until_done
 
 log = get_logger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+NO_SUCH_PAGE = Msg("Diese Adresse gibt es im Bürgerportal nicht.",
+                   "There is no such address in the citizen portal.")
+# Open data anyone may fetch from a browser: OParl and the calendar feeds.
+OPEN_DATA_PREFIXES = ("/oparl/", "/kalender/")
 
 
 def build_app(settings: Settings) -> FastAPI:
@@ -49,6 +57,8 @@ def build_app(settings: Settings) -> FastAPI:
         app.state.portal = PortalContext(
             settings=settings, db=db, broadcaster=broadcaster,
             fetcher=OnDemandFetcher(db=db, client=client), sse_clients=sse_clients,
+            feedback_limiter=RateLimiter(limit=settings.feedback_limit,
+                                         window=settings.feedback_window_seconds),
         )
         consumer = read_model_consumer(js=js, db=db, durable=settings.consumer_durable,
                                        metrics=intake)
@@ -91,8 +101,12 @@ def build_app(settings: Settings) -> FastAPI:
     sse_clients.set_function(lambda: broadcaster.clients)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(data.router)
+    app.include_router(oparl_system.router)
+    app.include_router(calendar.router)
     app.include_router(oparl.router)
+    app.add_middleware(OpenDataCors, prefixes=OPEN_DATA_PREFIXES)
     app.include_router(live.router)
+    app.include_router(service_pages.router)
     app.include_router(pages.router)
     _install_html_not_found(app)
     return app
@@ -103,30 +117,42 @@ def _install_html_not_found(app: FastAPI) -> None:
     problem_handler = app.exception_handlers[Problem]
     http_handler = app.exception_handlers[StarletteHTTPException]
 
-    def html_404(request: Request, message: str) -> Response:
+    def html_404(request: Request, message: Msg) -> Response:
         return templates.TemplateResponse(
-            request, "404.html", {"message": message}, status_code=404
+            request, "404.html", {"message": message.render(page_language(request))},
+            status_code=404
         )
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        if request.url.path.startswith("/oparl/"):
+            return oparl_error(request, status=exc.status, detail=exc.detail, values=exc.values)
+        return await _call(problem_handler, request, exc)
 
     async def on_not_found(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, NotFound)
+        if request.url.path.startswith("/oparl/"):
+            return oparl_error(request, status=404, detail=exc.detail)
         if wants_html(request) and not _is_api(request.url.path):
-            return html_404(request, exc.detail.de)
+            return html_404(request, exc.detail)
         return await _call(problem_handler, request, exc)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404 and request.url.path.startswith("/oparl/"):
+            return oparl_error(request, status=404, detail=NO_SUCH_ADDRESS)
         if exc.status_code == 404 and wants_html(request) and not _is_api(request.url.path):
-            return html_404(request, "Diese Adresse gibt es im Bürgerportal nicht.")
+            return html_404(request, NO_SUCH_PAGE)
         return await _call(http_handler, request, exc)
 
+    app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(NotFound, on_not_found)
     app.add_exception_handler(StarletteHTTPException, on_http)
 
 
 def _is_api(path: str) -> bool:
     """JSON APIs (ours and OParl) answer problem JSON even to browsers."""
-    return path.startswith(("/api/", "/oparl/"))
+    return path.startswith(("/api/", "/oparl/", "/kalender/"))
 
 
 async def _call(handler: Any, request: Request, exc: Exception) -> Response:

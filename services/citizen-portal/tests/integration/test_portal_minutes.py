@@ -142,6 +142,7 @@ async def test_oparl_meeting_carries_the_minutes_as_results_protocol(
     without = (await portal.http.get(url)).json()
     jsonschema.validate(without, _schema("Meeting"))
     assert "resultsProtocol" not in without
+    assert without["meetingState"] == "eingeladen"  # ended, but no minutes released yet
     no_file = await portal.http.get(f"/oparl/v1/{tenant}/files/minutes-{meeting.id}",
                                     headers=HTML)
     assert no_file.status_code == 404

@@ -24,9 +24,9 @@ from ratsraum_portal.minutes.view import document_path
 
 router = APIRouter(prefix="/oparl/v1", tags=["OParl 1.1"])
 SCHEMA = "https://schema.oparl.org/1.1/"
-# OParl's meetingState is free text; these are the words its examples use.
-MEETING_STATE = {"scheduled": "terminiert", "running": "läuft", "interrupted": "unterbrochen",
-                 "closed": "durchgeführt"}
+# OParl 1.1 recommends three words for meetingState: "terminiert" (planned), "eingeladen"
+# (from the invitation until the minutes are released) and "durchgeführt" (minutes released).
+PLANNED, INVITED, HELD = "terminiert", "eingeladen", "durchgeführt"
 FILE_PREFIX = "minutes-"
 
 
@@ -61,6 +61,15 @@ def minutes_file(base: str, minutes: PublicMinutes, title: str) -> dict[str, Any
     }
 
 
+def meeting_state(*, status: str, minutes_signed: bool) -> str:
+    """OParl's recommended meetingState: held only once the session ended and minutes are signed."""
+    if status == "scheduled":
+        return PLANNED
+    if status == "closed" and minutes_signed:
+        return HELD
+    return INVITED
+
+
 def _agenda_item(meeting_url: str, item: dict[str, Any],
                  decisions: dict[str, str]) -> dict[str, Any]:
     result = item.get("result")
@@ -88,9 +97,11 @@ def meeting_object(base: str, row: PublicMeetingView,
     agenda = sorted(snapshot.get("agenda", []), key=lambda i: int(i.get("position", 0)))
     out: dict[str, Any] = {
         "id": urls["meeting"], "type": f"{SCHEMA}Meeting", "name": row.title,
-        "meetingState": MEETING_STATE.get(row.status, row.status), "cancelled": False,
+        "meetingState": meeting_state(status=row.status, minutes_signed=minutes is not None),
+        "cancelled": False,
         "agendaItem": [_agenda_item(urls["meeting"], i, decisions) for i in agenda],
         "web": urls["web"], "modified": _iso(snapshot.get("updated_at")),
+        "created": row.created_at.isoformat() if row.created_at else None,
     }
     start = _iso(snapshot.get("starts_at"))
     if start:

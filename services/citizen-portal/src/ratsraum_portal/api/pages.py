@@ -1,4 +1,4 @@
-"""Server-rendered German pages; they work without JavaScript."""
+"""Server-rendered pages in German and English; they work without JavaScript."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ratsraum_portal.api.common import MINUTES_NOT_FOUND, NotFound, load_meeting, load_tenant
+from ratsraum_portal.calendar.feed import body_slug
 from ratsraum_portal.context import Ctx, templates
+from ratsraum_portal.i18n import page_language
 from ratsraum_portal.meetings.models import PublicMeetingView, PublicTenant
 from ratsraum_portal.meetings.schemas import german_datetime, meeting_view
 from ratsraum_portal.meetings.service import (
@@ -19,13 +21,15 @@ from ratsraum_portal.meetings.service import (
 )
 from ratsraum_portal.minutes.service import get_minutes
 from ratsraum_portal.minutes.view import minutes_view
+from ratsraum_portal.texts import live_texts
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
+# Catalogue keys of the period names (texts in locales/).
 PERIOD_LABELS = {
-    Period.ALL: "Alle Sitzungen",
-    Period.UPCOMING: "Kommende und laufende Sitzungen",
-    Period.PAST: "Beendete Sitzungen",
+    Period.ALL: "town.all",
+    Period.UPCOMING: "town.upcoming",
+    Period.PAST: "town.past",
 }
 
 
@@ -41,13 +45,13 @@ class MeetingRow:
     status_label: str
 
 
-def _rows(meetings: list[PublicMeetingView]) -> list[MeetingRow]:
+def _rows(meetings: list[PublicMeetingView], lang: str) -> list[MeetingRow]:
     rows = []
     for meeting in meetings:
-        view = meeting_view(meeting.snapshot)
+        view = meeting_view(meeting.snapshot, lang)
         rows.append(MeetingRow(
             id=meeting.id, title=meeting.title, body_name=meeting.body_name,
-            starts_at=german_datetime(meeting.starts_at), status=meeting.status,
+            starts_at=german_datetime(meeting.starts_at, lang), status=meeting.status,
             status_label=view.status_label,
         ))
     return rows
@@ -68,7 +72,9 @@ async def start_page(request: Request, ctx: Ctx) -> HTMLResponse:
     async with ctx.db.system_session() as session:
         towns = await list_tenants(session=session)
         upcoming = await list_upcoming_by_town(session=session, per_town=10)
-    sections = [TownSection(town=t, meetings=_rows(upcoming.get(t.id, []))) for t in towns]
+    lang = page_language(request)
+    sections = [TownSection(town=t, meetings=_rows(upcoming.get(t.id, []), lang))
+                for t in towns]
     return templates.TemplateResponse(request, "index.html", {"sections": sections})
 
 
@@ -85,9 +91,11 @@ async def town_page(
         period = Period.ALL
     async with ctx.db.tenant_session(town.id) as session:
         meetings = await list_meetings(session=session, period=period)
+        every = meetings if period is Period.ALL else await list_meetings(session=session)
+    bodies = sorted({(m.body_name, body_slug(m.body_name)) for m in every if m.body_name})
     return templates.TemplateResponse(request, "tenant.html", {
-        "town": town, "meetings": _rows(meetings), "period": period,
-        "periods": PERIOD_LABELS,
+        "town": town, "meetings": _rows(meetings, page_language(request)), "period": period,
+        "periods": PERIOD_LABELS, "bodies": bodies,
     })
 
 
@@ -97,14 +105,16 @@ async def meeting_page(
 ) -> HTMLResponse:
     """A meeting: facts, presence and quorum, the public agenda with live votes and results."""
     row = await load_meeting(ctx, tenant, meeting_id)
-    view = meeting_view(row.snapshot)
+    lang = page_language(request)
+    view = meeting_view(row.snapshot, lang)
     async with ctx.db.tenant_session(row.tenant_id) as session:
         minutes = await get_minutes(session=session, meeting_id=row.id)
     return templates.TemplateResponse(request, "meeting.html", {
         "meeting": view, "version": row.version,
-        "minutes": minutes_view(minutes) if minutes is not None else None,
+        "minutes": minutes_view(minutes, lang) if minutes is not None else None,
         "starts_at_iso": row.starts_at.isoformat() if row.starts_at else "",
         "live_url": f"/{tenant}/sitzungen/{meeting_id}/live",
+        "live_texts": live_texts(lang),
     })
 
 

@@ -19,6 +19,9 @@ class PublicTenant(Base):
 
     id: Mapped[str] = mapped_column(String(63), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
+    # When the portal first heard of the town, and when its name last changed (OParl Body).
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    modified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class PublicMeetingView(TenantScoped, Base):
@@ -37,3 +40,5 @@ class PublicMeetingView(TenantScoped, Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     # When meeting last changed it (from the snapshot); guards against stale backfills.
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The change stamp of the first snapshot the portal stored (OParl `created`).
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

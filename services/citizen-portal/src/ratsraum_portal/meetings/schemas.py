@@ -1,4 +1,4 @@
-"""What pages show: German wording and Berlin time for the stored snapshots."""
+"""What pages show: the page language's wording and Berlin time for the stored snapshots."""
 
 from __future__ import annotations
 
@@ -7,27 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ratsraum_portal.texts import catalogue, text
+
 BERLIN = ZoneInfo("Europe/Berlin")
-WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-          "September", "Oktober", "November", "Dezember")
-MEETING_STATUS = {
-    "scheduled": "Geplant",
-    "running": "Sitzung läuft",
-    "interrupted": "Unterbrochen",
-    "closed": "Beendet",
-}
-ITEM_STATUS = {
-    "pending": "Offen",
-    "called": "In Beratung",
-    "voting": "Abstimmung läuft",
-    "decided": "Beschlossen",
-    "deferred": "Vertagt",
-}
-OUTCOME = {"accepted": "Angenommen", "rejected": "Abgelehnt"}
-METHOD = {"open": "Offene Abstimmung", "roll_call": "Namentliche Abstimmung",
-          "secret": "Geheime Abstimmung"}
-OPTION = {"yes": "Ja", "no": "Nein", "abstain": "Enthaltung"}
+
+
+def _label(lang: str, group: str, value: str) -> str:
+    """A word from the catalogues (locales/); an unknown value is shown as sent, not hidden."""
+    key = f"{group}.{value}"
+    return value if key not in catalogue(lang) else text(lang, key)
 
 
 def parse_timestamp(value: Any) -> datetime | None:
@@ -41,44 +29,48 @@ def parse_timestamp(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def german_datetime(value: datetime | None) -> str:
-    """'Dienstag, 25. November 2025, 18:00 Uhr' in Berlin time; '' when unknown."""
+def german_datetime(value: datetime | None, lang: str = "de") -> str:
+    """'Dienstag, 25. November 2025, 18:00 Uhr' in Berlin time (or English); '' when unknown."""
     if value is None:
         return ""
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(BERLIN)
-    return (f"{WEEKDAYS[local.weekday()]}, {local.day}. {MONTHS[local.month - 1]} "
-            f"{local.year}, {local:%H:%M} Uhr")
+    return text(lang, "dates.datetime",
+                weekday=text(lang, "dates.weekdays").split(",")[local.weekday()],
+                day=local.day, month=text(lang, "dates.months").split(",")[local.month - 1],
+                year=local.year, time=f"{local:%H:%M}")
 
 
-def german_time(value: datetime | None) -> str:
+def german_time(value: datetime | None, lang: str = "de") -> str:
     """'18:42 Uhr' in Berlin time; '' when unknown."""
     if value is None:
         return ""
-    return f"{value.astimezone(BERLIN):%H:%M} Uhr"
+    return text(lang, "dates.time", time=f"{value.astimezone(BERLIN):%H:%M}")
 
 
-def presence_summary(*, status: str, present: int, members: int, quorate: bool) -> str:
+def presence_summary(
+    *, status: str, present: int, members: int, quorate: bool, lang: str = "de"
+) -> str:
     """The presence line: quorum only while the session runs (before, it says nothing)."""
     if status == "scheduled":
-        return "Sitzung noch nicht eröffnet"
+        return text(lang, "presence.not_open")
     if status == "closed":
-        return "Sitzung beendet"
-    verdict = "beschlussfähig" if quorate else "nicht beschlussfähig"
-    return f"{present} von {members} Mitgliedern anwesend – {verdict}"
+        return text(lang, "presence.ended")
+    verdict = text(lang, "presence.quorate" if quorate else "presence.not_quorate")
+    return text(lang, "presence.line", present=present, members=members, verdict=verdict)
 
 
-def vote_progress(live_vote: dict[str, Any]) -> str:
+def vote_progress(live_vote: dict[str, Any], lang: str = "de") -> str:
     """'7 von 11 Stimmen abgegeben'."""
-    cast = int(live_vote.get("ballots_cast", 0))
-    roll = int(live_vote.get("roll_size", 0))
-    return f"{cast} von {roll} Stimmen abgegeben"
+    return text(lang, "vote.progress", cast=int(live_vote.get("ballots_cast", 0)),
+                roll=int(live_vote.get("roll_size", 0)))
 
 
-def result_summary(result: dict[str, Any]) -> str:
+def result_summary(result: dict[str, Any], lang: str = "de") -> str:
     """'Angenommen – Ja 6, Nein 3, Enthaltung 2'."""
-    outcome = OUTCOME.get(str(result.get("outcome", "")), "Ergebnis")
+    outcome = _label(lang, "outcome", str(result.get("outcome", "") or "none"))
     counts = ", ".join(
-        f"{OPTION[key]} {int(result.get(key, 0))}" for key in ("yes", "no", "abstain")
+        f"{text(lang, f'option.{key}')} {int(result.get(key, 0))}"
+        for key in ("yes", "no", "abstain")
     )
     return f"{outcome} – {counts}"
 
@@ -139,23 +131,25 @@ class MeetingView:
     current_item_id: str = ""
 
 
-def result_view(result: dict[str, Any]) -> ResultView:
+def result_view(result: dict[str, Any], lang: str = "de") -> ResultView:
+    """A closed vote in the page language."""
+    method = str(result.get("method", ""))
     return ResultView(
         outcome=str(result.get("outcome", "")),
-        summary=result_summary(result),
-        method=METHOD.get(str(result.get("method", "")), ""),
+        summary=result_summary(result, lang),
+        method=_label(lang, "method", method) if method else "",
         show_of_hands=bool(result.get("show_of_hands", False)),
         explanation=str(result.get("explanation", "")),
-        closed_at=german_time(parse_timestamp(result.get("closed_at"))),
+        closed_at=german_time(parse_timestamp(result.get("closed_at")), lang),
         named_votes=[
             NamedVoteView(name=str(v.get("name", "")),
-                          option=OPTION.get(str(v.get("option_id", "")), str(v.get("option_id"))))
+                          option=_label(lang, "option", str(v.get("option_id", ""))))
             for v in result.get("named_votes", [])
         ],
     )
 
 
-def _item_view(item: dict[str, Any], current_id: str) -> AgendaItemView:
+def _item_view(item: dict[str, Any], current_id: str, lang: str) -> AgendaItemView:
     status = str(item.get("status", "pending"))
     live = item.get("live_vote")
     result = item.get("result")
@@ -164,15 +158,15 @@ def _item_view(item: dict[str, Any], current_id: str) -> AgendaItemView:
         number=str(item.get("number", "")),
         title=str(item.get("title", "")),
         status=status,
-        status_label=ITEM_STATUS.get(status, status),
-        progress=vote_progress(live) if live else "",
-        result=result_view(result) if result else None,
+        status_label=_label(lang, "item_status", status),
+        progress=vote_progress(live, lang) if live else "",
+        result=result_view(result, lang) if result else None,
         current=bool(current_id) and item.get("id") == current_id,
     )
 
 
-def meeting_view(snapshot: dict[str, Any]) -> MeetingView:
-    """Build the page model of a stored snapshot."""
+def meeting_view(snapshot: dict[str, Any], lang: str = "de") -> MeetingView:
+    """Build the page model of a stored snapshot, in the page language."""
     status = str(snapshot.get("status", "scheduled"))
     tenant = snapshot.get("tenant") or {}
     agenda = sorted(snapshot.get("agenda", []), key=lambda i: int(i.get("position", 0)))
@@ -187,15 +181,15 @@ def meeting_view(snapshot: dict[str, Any]) -> MeetingView:
         tenant_name=str(tenant.get("name", "")),
         title=str(snapshot.get("title", "")),
         body_name=str(snapshot.get("body_name", "")),
-        starts_at=german_datetime(parse_timestamp(snapshot.get("starts_at"))),
+        starts_at=german_datetime(parse_timestamp(snapshot.get("starts_at")), lang),
         location=str(snapshot.get("location", "")),
         status=status,
-        status_label=MEETING_STATUS.get(status, status),
+        status_label=_label(lang, "status", status),
         present=present,
         members=members,
         quorate=quorate,
-        agenda=[_item_view(item, current) for item in agenda],
+        agenda=[_item_view(item, current, lang) for item in agenda],
         presence=presence_summary(status=status, present=present, members=members,
-                                  quorate=quorate),
+                                  quorate=quorate, lang=lang),
         current_item_id=current,
     )

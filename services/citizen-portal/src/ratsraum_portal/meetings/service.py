@@ -85,9 +85,10 @@ async def apply_snapshot(
     row = await session.get(PublicMeetingView, (tenant, meeting.id))
     if row is not None and not _is_newer(row, version=version, changed_at=changed_at):
         return ApplyResult.STALE
-    await _upsert_tenant(session, tenant=tenant, name=meeting.tenant.name)
+    stamp = changed_at or datetime.now(UTC)
+    await _upsert_tenant(session, tenant=tenant, name=meeting.tenant.name, stamp=stamp)
     if row is None:
-        row = PublicMeetingView(id=meeting.id, tenant_id=tenant, version=0)
+        row = PublicMeetingView(id=meeting.id, tenant_id=tenant, version=0, created_at=stamp)
         session.add(row)
     if version is not None:
         row.version = version
@@ -96,16 +97,20 @@ async def apply_snapshot(
     row.body_name = meeting.body_name[:255]
     row.status = meeting.status[:32]
     row.snapshot = snapshot_dict(meeting)
-    row.updated_at = changed_at or datetime.now(UTC)
+    row.updated_at = stamp
     return ApplyResult.APPLIED
 
 
-async def _upsert_tenant(session: AsyncSession, *, tenant: str, name: str) -> None:
+async def _upsert_tenant(
+    session: AsyncSession, *, tenant: str, name: str, stamp: datetime
+) -> None:
     town = await session.get(PublicTenant, tenant)
     if town is None:
-        session.add(PublicTenant(id=tenant, name=name or tenant))
+        session.add(PublicTenant(id=tenant, name=name or tenant, created_at=stamp,
+                                 modified_at=stamp))
     elif name and town.name != name:
         town.name = name
+        town.modified_at = stamp
 
 
 async def list_tenants(*, session: AsyncSession) -> list[PublicTenant]:

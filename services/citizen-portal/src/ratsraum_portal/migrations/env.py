@@ -2,6 +2,7 @@
 
 from ratsraum_common.db import run_alembic_env
 from ratsraum_portal.base import Base
+from ratsraum_portal.feedback import models as feedback_models  # noqa: F401
 from ratsraum_portal.meetings import models  # noqa: F401  (registers the tables)
 from ratsraum_portal.minutes import models as minutes_models  # noqa: F401
 

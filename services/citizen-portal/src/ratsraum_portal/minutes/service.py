@@ -73,3 +73,15 @@ def signed_at(row: PublicMinutes) -> datetime:
     """When the minutes were signed, as an aware UTC time (SQLite drops the zone)."""
     value = row.signed_at
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def minutes_by_meeting(
+    *, session: AsyncSession, meeting_ids: list[str]
+) -> dict[str, PublicMinutes]:
+    """The session tenant's signed minutes of these meetings, by meeting id."""
+    if not meeting_ids:
+        return {}
+    rows = await session.scalars(
+        select(PublicMinutes).where(PublicMinutes.meeting_id.in_(meeting_ids))
+    )
+    return {row.meeting_id: row for row in rows}

@@ -35,11 +35,11 @@ class MinutesView:
     items: list[MinutesItemView]
 
 
-def _item(item: dict[str, Any]) -> MinutesItemView:
+def _item(item: dict[str, Any], lang: str) -> MinutesItemView:
     return MinutesItemView(
         id=str(item.get("id", "")), number=str(item.get("number", "")),
         title=str(item.get("title", "")), decision=str(item.get("decision", "")),
-        results=[result_view(r) for r in item.get("results", [])],
+        results=[result_view(r, lang) for r in item.get("results", [])],
         conflicted=[str(n) for n in item.get("conflicted_names", [])],
     )
 
@@ -49,13 +49,13 @@ def document_path(tenant: str, meeting_id: str) -> str:
     return f"/{tenant}/sitzungen/{meeting_id}/niederschrift"
 
 
-def minutes_view(row: PublicMinutes) -> MinutesView:
-    """Build the page model of stored minutes."""
+def minutes_view(row: PublicMinutes, lang: str = "de") -> MinutesView:
+    """Build the page model of stored minutes in the page language."""
     items = sorted(row.content.get("items", []), key=lambda i: int(i.get("position", 0)))
     return MinutesView(
-        signed_at=german_datetime(signed_at(row)), chair_name=row.chair_name,
+        signed_at=german_datetime(signed_at(row), lang), chair_name=row.chair_name,
         clerk_name=row.clerk_name, minutes_sha256=row.minutes_sha256,
         public_html_sha256=row.public_html_sha256,
         document_url=document_path(row.tenant_id, row.meeting_id),
-        items=[_item(i) for i in items],
+        items=[_item(i, lang) for i in items],
     )

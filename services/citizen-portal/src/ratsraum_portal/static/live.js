@@ -5,14 +5,17 @@
   var main = document.getElementById("inhalt");
   if (!main || !main.dataset.liveUrl || !window.EventSource) { return; }
 
-  var MEETING = { scheduled: "Geplant", running: "Sitzung läuft", interrupted: "Unterbrochen",
-                  closed: "Beendet" };
-  var ITEM = { pending: "Offen", called: "In Beratung", voting: "Abstimmung läuft",
-               decided: "Beschlossen", deferred: "Vertagt" };
-  var OUTCOME = { accepted: "Angenommen", rejected: "Abgelehnt" };
-  var METHOD = { open: "Offene Abstimmung", roll_call: "Namentliche Abstimmung",
-                 secret: "Geheime Abstimmung" };
-  var OPTION = { yes: "Ja", no: "Nein", abstain: "Enthaltung" };
+  // The page's language: the server embeds the catalogue texts this script needs.
+  var textsNode = document.getElementById("live-texts");
+  var TEXTS = textsNode ? JSON.parse(textsNode.textContent) : {};
+  function t(key, values, fallback) {
+    var template = TEXTS[key];
+    if (template === undefined) { return fallback === undefined ? key : fallback; }
+    return template.replace(/\{(\w+)\}/g, function (_, name) {
+      return values && values[name] !== undefined ? String(values[name]) : "";
+    });
+  }
+  function word(group, value) { return t(group + "." + value, {}, value || ""); }
   var status = document.getElementById("live-status");
 
   function el(tag, attrs, text) {
@@ -27,17 +30,18 @@
   function resultNode(r) {
     var box = el("div", { "class": "result", "data-result": r.outcome || "" });
     var summary = el("p", { "class": "result-summary" });
-    summary.appendChild(el("strong", {}, (OUTCOME[r.outcome] || "Ergebnis") + " – Ja " + n(r.yes) +
-      ", Nein " + n(r.no) + ", Enthaltung " + n(r.abstain)));
+    summary.appendChild(el("strong", {}, t("outcome." + r.outcome, {}, t("outcome.none")) + " – " +
+      t("option.yes") + " " + n(r.yes) + ", " + t("option.no") + " " + n(r.no) + ", " +
+      t("option.abstain") + " " + n(r.abstain)));
     box.appendChild(summary);
-    box.appendChild(el("p", { "class": "result-meta" }, (METHOD[r.method] || "") +
-      (r.show_of_hands ? " (per Handzeichen festgestellt)" : "")));
+    box.appendChild(el("p", { "class": "result-meta" }, (r.method ? word("method", r.method) : "") +
+      (r.show_of_hands ? " " + t("meeting.show_of_hands") : "")));
     if (r.explanation) { box.appendChild(el("p", { "class": "result-explanation" }, r.explanation)); }
     if (r.named_votes && r.named_votes.length) {
-      box.appendChild(el("h4", {}, "Namentliche Stimmabgabe"));
+      box.appendChild(el("h4", {}, t("meeting.named_votes")));
       var list = el("ul", { "class": "named-votes" });
       r.named_votes.forEach(function (v) {
-        list.appendChild(el("li", {}, v.name + ": " + (OPTION[v.option_id] || v.option_id)));
+        list.appendChild(el("li", {}, v.name + ": " + word("option", v.option_id)));
       });
       box.appendChild(list);
     }
@@ -46,10 +50,10 @@
 
   function presence(m) {
     // Same wording as the server: quorum only while the session is open.
-    if (m.status === "scheduled") { return "Sitzung noch nicht eröffnet"; }
-    if (m.status === "closed") { return "Sitzung beendet"; }
-    return n(m.present) + " von " + n(m.members) + " Mitgliedern anwesend – " +
-      (m.quorate ? "beschlussfähig" : "nicht beschlussfähig");
+    if (m.status === "scheduled") { return t("presence.not_open"); }
+    if (m.status === "closed") { return t("presence.ended"); }
+    return t("presence.line", { present: n(m.present), members: n(m.members),
+      verdict: t(m.quorate ? "presence.quorate" : "presence.not_quorate") });
   }
 
   function itemNode(item, current) {
@@ -61,13 +65,13 @@
     h.appendChild(el("span", { "class": "number" }, item.number || ""));
     h.appendChild(document.createTextNode(" " + (item.title || "")));
     li.appendChild(h);
-    if (current) { li.appendChild(el("p", { "class": "now", "data-now": "" }, "Wird gerade beraten")); }
-    var st = el("p", { "class": "item-status" }, "Stand: ");
-    st.appendChild(el("span", { "data-item-status": "" }, ITEM[item.status] || item.status || "Offen"));
+    if (current) { li.appendChild(el("p", { "class": "now", "data-now": "" }, t("meeting.now"))); }
+    var st = el("p", { "class": "item-status" }, t("meeting.item_state") + " ");
+    st.appendChild(el("span", { "data-item-status": "" }, word("item_status", item.status || "pending")));
     li.appendChild(st);
     if (item.live_vote) {
-      li.appendChild(el("p", { "class": "live-vote", "data-live-vote": "" }, "Abstimmung läuft: " +
-        n(item.live_vote.ballots_cast) + " von " + n(item.live_vote.roll_size) + " Stimmen abgegeben"));
+      li.appendChild(el("p", { "class": "live-vote", "data-live-vote": "" }, t("meeting.vote_running") + " " +
+        t("vote.progress", { cast: n(item.live_vote.ballots_cast), roll: n(item.live_vote.roll_size) })));
     }
     if (item.result) { li.appendChild(resultNode(item.result)); }
     return li;
@@ -77,7 +81,7 @@
     setText("meeting-title", m.title || "");
     setText("meeting-body", m.body_name || "");
     var st = document.getElementById("meeting-status");
-    if (st) { st.dataset.status = m.status; st.textContent = MEETING[m.status] || m.status; }
+    if (st) { st.dataset.status = m.status; st.textContent = word("status", m.status); }
     var p = document.getElementById("meeting-presence");
     if (p) {
       p.dataset.present = n(m.present); p.dataset.members = n(m.members);
@@ -102,11 +106,12 @@
     main.dataset.version = String(version);
     render(JSON.parse(event.data));
     if (status) {
-      status.textContent = "Live: aktualisiert um " +
-        new Date().toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit" }) + " Uhr";
+      var now = new Date();
+      var time = ("0" + now.getHours()).slice(-2) + ":" + ("0" + now.getMinutes()).slice(-2);
+      status.textContent = t("live.updated", { time: time });
     }
   });
   source.addEventListener("error", function () {
-    if (status) { status.textContent = "Live-Verbindung unterbrochen; neuer Versuch läuft …"; }
+    if (status) { status.textContent = t("live.lost"); }
   });
 })();

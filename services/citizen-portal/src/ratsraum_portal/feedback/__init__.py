@@ -1,0 +1,1 @@
+"""Citizens' feedback on the portal (BITV 2.0 feedback mechanism)."""
