@@ -32,6 +32,10 @@ from ratsraum_meeting.masterdata.schemas import (
 )
 from ratsraum_meeting.meetings.models import Body, Membership, Person
 
+# Far beyond any town's papers and inside every database's integer range (SQLite and
+# PostgreSQL refuse larger OFFSET values with an error, not an empty page).
+MAX_OFFSET = 2**31 - 1
+
 router = APIRouter(prefix="/api/v1/admin", tags=["admin", "masterdata"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 # The clerk's office keeps members' addresses for invitations up to date as well.
@@ -176,7 +180,7 @@ async def list_organizations(principal: Admin, db: DB) -> list[OrganizationOut]:
 @router.get("/papers")
 async def list_papers(
     principal: Admin, db: DB, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[PaperOut]:
     """Papers, newest first."""
     async with db.tenant_session(principal.tenant) as session:
