@@ -46,6 +46,9 @@ class OParlClient:
                 await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
             try:
                 response = await self.http.get(url, params=params)
+            except httpx.InvalidURL as exc:
+                # A `links.next` or object URL from the server that cannot be requested.
+                raise FetchError(f"{url}: ungültige Adresse ({exc})") from exc
             except httpx.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
                 continue
