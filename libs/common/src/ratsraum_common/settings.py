@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"
     environment: Literal["development", "production", "test"] = "development"
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Larger request bodies are refused (413)")
 
     def sqlite_default(self, name: str) -> str:
         """The embedded default database URL for this service."""

@@ -78,7 +78,8 @@ def build_app(settings: Settings) -> FastAPI:
             await db.dispose()
 
     app, metrics, readiness = create_app(
-        service=METRICS_PREFIX, title="Ratsraum Bürgerportal", lifespan=lifespan
+        service=METRICS_PREFIX, title="Ratsraum Bürgerportal", lifespan=lifespan,
+        max_body_bytes=settings.max_request_body_bytes,
     )
     intake = IntakeMetrics(
         applied=metrics.counter("events_applied", "Public meeting updates applied"),
