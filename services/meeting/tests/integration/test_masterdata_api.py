@@ -108,3 +108,17 @@ async def test_null_for_a_required_name_is_refused(meeting: Any, issuer: Any) ->
                                  json={"start_date": None})
     assert cleared.status_code == 200, cleared.text
     assert cleared.json() == {**term, "start_date": None}
+
+
+async def test_a_membership_id_beyond_any_integer_column_is_not_found(
+    meeting: Any, issuer: Any
+) -> None:
+    # Found by the OpenAPI fuzzing (tests/fuzz): the id overflowed the database's integer.
+    response = await meeting.client.patch(f"{ADMIN}/memberships/5955036932315906310144",
+                                          headers=issuer.person("lange"),
+                                          json={"voting_right": True})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "path.membership_id"
+    just_past = await meeting.client.patch(f"{ADMIN}/memberships/{2**31}",
+                                           headers=issuer.person("lange"), json={})
+    assert just_past.status_code == 422, just_past.text

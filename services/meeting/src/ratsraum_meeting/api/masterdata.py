@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from ratsraum_common.auth import Principal, require_roles
 from ratsraum_meeting.api.deps import DB
@@ -35,6 +35,8 @@ from ratsraum_meeting.meetings.models import Body, Membership, Person
 # Far beyond any town's papers and inside every database's integer range (SQLite and
 # PostgreSQL refuse larger OFFSET values with an error, not an empty page).
 MAX_OFFSET = 2**31 - 1
+# The largest id an INTEGER primary key holds in PostgreSQL (SQLite's is larger).
+MAX_ROW_ID = 2**31 - 1
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin", "masterdata"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
@@ -155,7 +157,8 @@ async def create_membership(data: MembershipIn, principal: Admin, db: DB) -> Mem
 
 @router.patch("/memberships/{membership_id}")
 async def update_membership(
-    membership_id: int, data: MembershipPatch, principal: Admin, db: DB
+    membership_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], data: MembershipPatch,
+    principal: Admin, db: DB,
 ) -> MembershipOut:
     """Change a seat's role, period or voting right."""
     async with db.transaction(principal.tenant) as session:
