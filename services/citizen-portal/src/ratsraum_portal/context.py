@@ -13,7 +13,6 @@ from prometheus_client import Gauge
 from ratsraum_common.db import Database
 from ratsraum_portal.config import Settings
 from ratsraum_portal.live.broadcaster import Broadcaster
-from ratsraum_portal.meetings.backfill import OnDemandFetcher
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -26,7 +25,6 @@ class PortalContext:
     settings: Settings
     db: Database
     broadcaster: Broadcaster
-    fetcher: OnDemandFetcher
     sse_clients: Gauge
 
 

@@ -26,7 +26,7 @@ from ratsraum_portal.config import METRICS_PREFIX, SERVICE, Settings, get_settin
 from ratsraum_portal.context import STATIC_DIR, PortalContext, templates
 from ratsraum_portal.events import IntakeMetrics, LiveFeed, read_model_consumer
 from ratsraum_portal.live.broadcaster import Broadcaster
-from ratsraum_portal.meetings.backfill import MeetingClient, OnDemandFetcher, backfill_until_done
+from ratsraum_portal.meetings.backfill import MeetingClient, backfill_until_done
 
 log = get_logger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -48,7 +48,7 @@ def build_app(settings: Settings) -> FastAPI:
         )
         app.state.portal = PortalContext(
             settings=settings, db=db, broadcaster=broadcaster,
-            fetcher=OnDemandFetcher(db=db, client=client), sse_clients=sse_clients,
+            sse_clients=sse_clients,
         )
         consumer = read_model_consumer(js=js, db=db, durable=settings.consumer_durable,
                                        metrics=intake)
