@@ -14,7 +14,7 @@ export UV_PYTHON_DOWNLOADS := never
 FRONTEND := services/meeting/frontend
 WEB_BUILD := services/meeting/src/ratsraum_meeting/web/static/build
 
-.PHONY: install proto web-assets run test test-unit lint bench helm-check clean
+.PHONY: install proto web-assets run test test-unit fuzz lint bench helm-check clean
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -54,6 +54,12 @@ test: install
 
 test-unit: install
 	$(VENV)/bin/pytest -m "not postgres and not e2e" $(PYTEST_ARGS)
+
+# The OpenAPI fuzzing's long form (`make test` runs it with a few requests per operation).
+FUZZ_EXAMPLES ?= 60
+FUZZ_TESTS := services/meeting/tests/fuzz services/identity/tests/integration/test_identity_openapi_fuzz.py services/citizen-portal/tests/integration/test_portal_openapi_fuzz.py
+fuzz: install
+	RATSRAUM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest -s -m "not postgres" $(FUZZ_TESTS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,7 @@ import structlog
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ratsraum_common.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from ratsraum_common.health import Readiness, install_health
 from ratsraum_common.metrics import ServiceMetrics, install_metrics
 from ratsraum_common.problems import install_problem_handlers
@@ -46,6 +47,7 @@ def create_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     version: str = "0.1.0",
     openapi: bool = True,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     **kwargs: Any,
 ) -> tuple[FastAPI, ServiceMetrics, Readiness]:
     """Build the service's app with the shared cross-cutting pieces installed."""
@@ -64,6 +66,7 @@ def create_app(
     install_problem_handlers(app)
     install_metrics(app, metrics)
     install_health(app, readiness)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.state.metrics = metrics
     app.state.readiness = readiness

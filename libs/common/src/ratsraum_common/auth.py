@@ -42,6 +42,10 @@ class InvalidToken(Exception):
     """The token is missing, malformed, forged, expired or meant for someone else."""
 
 
+class KeysUnavailable(Exception):
+    """Identity's published keys could not be fetched: no token can be checked right now."""
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who is calling: the verified subject, the town they act for, and their roles there."""
@@ -112,8 +116,8 @@ class TokenVerifier:
                 fetched = await self._fetch(self.jwks_url)
                 keys = KeySet.import_key_set(fetched)  # type: ignore[arg-type]
             except Exception as exc:
-                if current is None:
-                    raise InvalidToken(f"signing keys unavailable: {exc}") from exc
+                if current is None:  # nothing to check against: the caller may retry later
+                    raise KeysUnavailable(f"signing keys unavailable: {exc}") from exc
                 # Identity unreachable: keep the keys we have and try again after the
                 # cooldown, rather than refusing every request of every member.
                 log.warning("auth.jwks_refresh_failed", error=str(exc))
@@ -193,9 +197,12 @@ class TokenVerifier:
 
 async def _fetch_json(url: str) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=5.0) as client:
-        response = await client.get(url)
-        response.raise_for_status()
-        data = response.json()
+        try:
+            response = await client.get(url)
+            response.raise_for_status()
+            data = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise KeysUnavailable(f"JWKS at {url}: {exc}") from exc
         if not isinstance(data, dict):
             raise InvalidToken("JWKS is not a JSON object")
         return data
@@ -204,6 +211,10 @@ async def _fetch_json(url: str) -> dict[str, Any]:
 _UNAUTHENTICATED = Msg(
     "Bitte melden Sie sich an: Der Zugangstoken fehlt, ist abgelaufen oder ungültig.",
     "Please sign in: the access token is missing, expired or invalid.",
+)
+_KEYS_UNAVAILABLE = Msg(
+    "Die Anmeldung kann gerade nicht geprüft werden; bitte gleich erneut versuchen.",
+    "Sign-ins cannot be checked right now; please try again shortly.",
 )
 _FORBIDDEN = Msg(
     "Für diese Aktion fehlt Ihnen die Rolle ({roles}).",
@@ -242,6 +253,10 @@ async def current_principal(request: Request) -> Principal:
             401, "unauthenticated", _UNAUTHENTICATED,
             headers={"WWW-Authenticate": 'Bearer realm="ratsraum", error="invalid_token"'},
         ) from exc
+    except KeysUnavailable as exc:
+        log.warning("auth.keys_unavailable", reason=str(exc))
+        raise Problem(503, "auth-keys-unavailable", _KEYS_UNAVAILABLE,
+                      headers={"Retry-After": "5"}) from exc
     return principal
 
 

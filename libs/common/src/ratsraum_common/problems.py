@@ -25,6 +25,7 @@ _TITLES: dict[int, Msg] = {
     404: Msg("Nicht gefunden", "Not found"),
     405: Msg("Methode nicht erlaubt", "Method not allowed"),
     409: Msg("Konflikt", "Conflict"),
+    413: Msg("Anfrage zu groß", "Request too large"),
     415: Msg("Nicht unterstütztes Format", "Unsupported media type"),
     422: Msg("Eingaben unvollständig oder fehlerhaft", "Invalid input"),
     429: Msg("Zu viele Anfragen", "Too many requests"),

@@ -41,6 +41,8 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"
     environment: Literal["development", "production", "test"] = "development"
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Larger request bodies are refused (413)")
 
     def nats_options(self) -> NatsOptions:
         """Credentials and TLS for this service's NATS connection (files read now)."""

@@ -15,7 +15,6 @@ from ratsraum_portal.config import Settings
 from ratsraum_portal.feedback.service import RateLimiter
 from ratsraum_portal.i18n import language_context
 from ratsraum_portal.live.broadcaster import Broadcaster
-from ratsraum_portal.meetings.backfill import OnDemandFetcher
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -28,7 +27,6 @@ class PortalContext:
     settings: Settings
     db: Database
     broadcaster: Broadcaster
-    fetcher: OnDemandFetcher
     sse_clients: Gauge
     feedback_limiter: RateLimiter
 

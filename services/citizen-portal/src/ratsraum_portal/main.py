@@ -30,7 +30,7 @@ from ratsraum_portal.events import IntakeMetrics, LiveFeed, read_model_consumer
 from ratsraum_portal.feedback.service import RateLimiter
 from ratsraum_portal.i18n import page_language
 from ratsraum_portal.live.broadcaster import Broadcaster
-from ratsraum_portal.meetings.backfill import MeetingClient, OnDemandFetcher, backfill_until_done
+from ratsraum_portal.meetings.backfill import MeetingClient, backfill_until_done
 
 log = get_logger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -56,7 +56,7 @@ def build_app(settings: Settings) -> FastAPI:
         )
         app.state.portal = PortalContext(
             settings=settings, db=db, broadcaster=broadcaster,
-            fetcher=OnDemandFetcher(db=db, client=client), sse_clients=sse_clients,
+            sse_clients=sse_clients,
             feedback_limiter=RateLimiter(limit=settings.feedback_limit,
                                          window=settings.feedback_window_seconds),
         )
@@ -88,7 +88,8 @@ def build_app(settings: Settings) -> FastAPI:
             await db.dispose()
 
     app, metrics, readiness = create_app(
-        service=METRICS_PREFIX, title="Ratsraum Bürgerportal", lifespan=lifespan
+        service=METRICS_PREFIX, title="Ratsraum Bürgerportal", lifespan=lifespan,
+        max_body_bytes=settings.max_request_body_bytes,
     )
     intake = IntakeMetrics(
         applied=metrics.counter("events_applied", "Public meeting updates applied"),

@@ -80,28 +80,23 @@ async def test_backfill_never_overwrites_a_newer_event(
             await server.stop(None)
 
 
-async def test_unknown_meeting_is_fetched_once_before_404(
+async def test_an_unknown_meeting_is_404_from_the_read_model_without_asking_meeting(
     start_portal: Any, sqlite_url: str, new_meeting: Any, tenant: str
 ) -> None:
     port = free_port()
-    known = new_meeting(title="Nachgeladen")
+    later = new_meeting(title="Nur bei meeting")
     fake = FakeMeeting([])
     server = await serve_fake(fake, port)
     try:
         async with start_portal(sqlite_url, f"127.0.0.1:{port}") as portal:
             await asyncio.sleep(0.2)  # the startup backfill found nothing
-            fake.meetings[known.id] = known
-            page = await portal.http.get(f"/{tenant}/sitzungen/{known.id}",
-                                         headers={"Accept": "text/html"})
-            assert page.status_code == 200
-            assert "Nachgeladen" in page.text
-            assert fake.get_calls == 1
-
-            missing = await portal.http.get(f"/api/v1/{tenant}/meetings/missing-1")
-            again = await portal.http.get(f"/api/v1/{tenant}/meetings/missing-1")
-            assert missing.status_code == again.status_code == 404
-            # One call for the unknown id; the miss is remembered for the second request.
-            assert fake.get_calls == 2
+            fake.meetings[later.id] = later  # no event yet: the portal does not know it
+            for meeting_id in (later.id, "made-up-1", "made-up-2", "made-up-1"):
+                page = await portal.http.get(f"/{tenant}/sitzungen/{meeting_id}",
+                                             headers={"Accept": "text/html"})
+                api = await portal.http.get(f"/api/v1/{tenant}/meetings/{meeting_id}")
+                assert page.status_code == api.status_code == 404
+            assert fake.get_calls == 0
     finally:
         await server.stop(None)
 

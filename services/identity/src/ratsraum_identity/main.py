@@ -70,7 +70,8 @@ def build_app(settings: Settings) -> FastAPI:
             await db.dispose()
 
     app, metrics, readiness = create_app(
-        service=SERVICE, title="Ratsraum identity", lifespan=lifespan
+        service=SERVICE, title="Ratsraum identity", lifespan=lifespan,
+        max_body_bytes=settings.max_request_body_bytes,
     )
     readiness.add("database", db.ping)
 

@@ -125,7 +125,8 @@ def build_app(
             await db.dispose()
 
     app, _metrics, readiness = create_app(
-        service=SERVICE, title="Ratsraum Sitzungsdienst (meeting)", lifespan=lifespan
+        service=SERVICE, title="Ratsraum Sitzungsdienst (meeting)", lifespan=lifespan,
+        max_body_bytes=settings.max_request_body_bytes,
     )
     app.state.token_verifier = token_verifier or TokenVerifier(
         issuer=settings.oidc_issuer, audience=settings.oidc_audience,

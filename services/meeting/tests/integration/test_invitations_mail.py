@@ -290,3 +290,50 @@ async def test_the_personal_link_leads_the_logged_in_member_to_join(
     cancelled = await meeting.client.post(link_url, json={"token": newer}, headers=becker)
     assert cancelled.status_code == 410
     assert "abgesagt" in cancelled.json()["detail"]
+
+
+async def test_line_breaks_in_titles_and_names_do_not_break_the_round(mailing, issuer) -> None:
+    meeting, inbox = mailing
+    from ratsraum_meeting.meetings.models import Meeting
+
+    victim = MEMBERS[0] if MEMBERS[0].username != WITHOUT_ADDRESS else MEMBERS[1]
+    async with meeting.app.state.db.transaction(demo.TENANT) as session:
+        row = await session.get(Meeting, demo.MEETING_ID)
+        assert row is not None
+        row.title = "Sondersitzung\r\nHaushalt"
+        person = await session.get(Person, victim.subject)
+        assert person is not None
+        person.name = "Anna\nBcc: mallory@evil.example"
+    response = await meeting.client.post(URL, headers=issuer.person("richter"))
+    assert response.status_code == 200, response.text
+    assert (response.json()["sent"], response.json()["failed"]) == (len(MEMBERS) - 1, 0)
+    received = inbox.take()
+    assert len(received) == len(MEMBERS) - 1
+    for recipients, message in received:
+        assert len(recipients) == 1
+        assert message["Subject"].startswith("Einladung: Sondersitzung Haushalt am ")
+        assert message["Bcc"] is None
+        summary = str(_event(_calendar(message))["SUMMARY"])
+        assert summary.startswith("Sondersitzung Haushalt (")
+    to_victim = next(m for r, m in received if r[0].startswith(f"{victim.username}@"))
+    assert to_victim["To"].addresses[0].display_name == "Anna Bcc: mallory@evil.example"
+    attendee = _event(_calendar(to_victim))["ATTENDEE"]
+    assert attendee.params["CN"] == "Anna Bcc: mallory@evil.example"
+
+
+async def test_one_unusable_address_fails_only_that_members_mail(mailing, issuer) -> None:
+    meeting, inbox = mailing
+    broken = next(p for p in MEMBERS if p.username != WITHOUT_ADDRESS)
+    async with meeting.app.state.db.transaction(demo.TENANT) as session:
+        person = await session.get(Person, broken.subject)
+        assert person is not None
+        person.email = "kaputt@soest.example\r\nBcc: mallory@evil.example"  # e.g. imported
+    response = await meeting.client.post(URL, headers=issuer.person("richter"))
+    assert response.status_code == 200, response.text
+    assert (response.json()["sent"], response.json()["failed"]) == (len(MEMBERS) - 2, 1)
+    received = inbox.take()
+    assert len(received) == len(MEMBERS) - 2
+    assert all(m["Bcc"] is None and "evil" not in r[0] for r, m in received)
+    listed = (await meeting.client.get(URL, headers=issuer.person("richter"))).json()
+    failed = next(d for d in listed if d["status"] == "failed")
+    assert failed["person_id"] == broken.subject

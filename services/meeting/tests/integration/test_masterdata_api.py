@@ -84,3 +84,41 @@ async def test_another_towns_admin_sees_and_changes_nothing(meeting: Any, issuer
     names = [b["name"] for b in (await meeting.client.get(f"{ADMIN}/bodies",
                                                           headers=soest)).json()]
     assert "gekapert" not in names
+
+
+async def test_a_huge_page_offset_is_refused_not_a_crash(meeting: Any, issuer: Any) -> None:
+    admin = issuer.person("lange")
+    huge = await meeting.client.get(f"{ADMIN}/papers", headers=admin,
+                                    params={"offset": "22476434680935603326238588928"})
+    assert huge.status_code == 422, huge.text
+    assert huge.headers["content-type"].startswith("application/problem+json")
+    assert huge.json()["errors"][0]["field"] == "query.offset"
+
+
+async def test_null_for_a_required_name_is_refused(meeting: Any, issuer: Any) -> None:
+    admin = issuer.person("lange")
+    client = meeting.client
+    term = (await client.post(f"{ADMIN}/legislative-terms", headers=admin,
+                              json={"name": "WP 2025", "start_date": "2025-11-01"})).json()
+    nulled = await client.patch(f"{ADMIN}/legislative-terms/{term['id']}", headers=admin,
+                                json={"name": None, "start_date": None})
+    assert nulled.status_code == 422, nulled.text
+    assert nulled.json()["errors"][0]["field"] == "name"
+    cleared = await client.patch(f"{ADMIN}/legislative-terms/{term['id']}", headers=admin,
+                                 json={"start_date": None})
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json() == {**term, "start_date": None}
+
+
+async def test_a_membership_id_beyond_any_integer_column_is_not_found(
+    meeting: Any, issuer: Any
+) -> None:
+    # Found by the OpenAPI fuzzing (tests/fuzz): the id overflowed the database's integer.
+    response = await meeting.client.patch(f"{ADMIN}/memberships/5955036932315906310144",
+                                          headers=issuer.person("lange"),
+                                          json={"voting_right": True})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "path.membership_id"
+    just_past = await meeting.client.patch(f"{ADMIN}/memberships/{2**31}",
+                                           headers=issuer.person("lange"), json={})
+    assert just_past.status_code == 422, just_past.text

@@ -332,6 +332,17 @@ async def test_unreachable_source_fails_with_a_german_reason(meeting: Any, issue
     assert "Versuchen" in run["report"]["errors"][0]["reason"]
 
 
+@pytest.mark.parametrize("url", ["http://[::1/oparl", "http://", "https://rat.example\x00/"])
+async def test_a_malformed_host_is_refused_before_any_fetch(
+    meeting: Any, issuer: Any, url: str
+) -> None:
+    admin = issuer.person("lange")
+    response = await meeting.client.post(IMPORTS, json={"system_url": url}, headers=admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "system_url"
+    assert (await meeting.client.get(IMPORTS, headers=admin)).json() == []
+
+
 async def test_body_without_member_count_keeps_votes_closed_until_its_size_is_entered(
     meeting: Any, issuer: Any, oparl: OParlServer
 ) -> None:

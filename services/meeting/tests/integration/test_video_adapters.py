@@ -7,12 +7,13 @@ that name the member, and refusal of forged webhooks.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -327,3 +328,41 @@ async def test_real_webex_creates_a_meeting_within_its_description() -> None:
         callback_url="https://example.invalid/hook")
     assert room.join_url.startswith("https://")
     await adapter.aclose()
+
+
+_STATE = "client-state-secret"
+
+
+@pytest.mark.parametrize("body", [
+    b'{"value":[1]}',
+    b'{"value":{"clientState":"client-state-secret"}}',
+    b'{"value":[{"clientState":"client-state-secret","resourceData":[1]}]}',
+    b'{"value":[{"clientState":"client-state-secret",'
+    b'"resourceData":{"activeParticipants@joined":[1]}}]}',
+    b'{"value":[{"clientState":"client-state-secret",'
+    b'"resourceData":{"eventDateTime":"gestern"}}]}',
+])
+async def test_malformed_graph_notifications_are_rejected_not_crashes(body: bytes) -> None:
+    # Only Graph's clientState inside the body says who sent it, so it must be parsed first.
+    unused = _http("http://127.0.0.1:9")
+    adapter = TeamsAdapter(graph=unused, login=unused, azure_tenant="contoso",
+                           client_id="app-id", client_secret="app-secret",
+                           organizer_id="organizer-1", client_state=_STATE)
+    with pytest.raises(WebhookRejected):
+        adapter.parse_webhook(url="", query={}, headers={}, body=body)
+    await unused.aclose()
+
+
+@pytest.mark.parametrize("event", [b"1", b"[1]", b'[{"data":[]}]',
+                                   b'[{"data":{"id":"user-joined","event":{"ts":"x"}}}]',
+                                   b'[{"data":{"id":"user-joined","attributes":[]}}]'])
+async def test_malformed_bbb_events_with_a_valid_checksum_are_rejected(event: bytes) -> None:
+    unused = _http("http://127.0.0.1:9")
+    adapter = BigBlueButtonAdapter(base_url="http://127.0.0.1:9", http=unused,
+                                   secret="bbb-secret")
+    body = urlencode({"event": event.decode()}).encode()
+    checksum = hashlib.sha256(b"https://cb" + body + b"bbb-secret").hexdigest()
+    with pytest.raises(WebhookRejected):
+        adapter.parse_webhook(url="https://cb", query={"checksum": checksum}, headers={},
+                              body=body)
+    await unused.aclose()

@@ -91,7 +91,8 @@ def build_app(settings: Settings) -> FastAPI:
         log.info("voting.stopped")
 
     app, metrics, _readiness = create_app(
-        service="voting", title="Ratsraum Abstimmungsdienst", lifespan=lifespan, openapi=False
+        service="voting", title="Ratsraum Abstimmungsdienst", lifespan=lifespan, openapi=False,
+        max_body_bytes=settings.max_request_body_bytes,
     )
     app.state.settings = settings
     app.state.voting_metrics = VotingMetrics.register(metrics)

@@ -1,12 +1,8 @@
-"""Filling the read model from meeting over gRPC: at startup, and for a page's unknown meeting."""
+"""Filling the read model from meeting over gRPC at startup (pages never ask meeting)."""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import OrderedDict
-
-import grpc
 
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common.db import Database
@@ -36,13 +32,6 @@ class MeetingClient:
             public_pb2.ListPublicMeetingsRequest(tenant=""), timeout=self.timeout
         )
         return list(response.meetings)
-
-    async def get(self, *, tenant: str, meeting_id: str) -> public_pb2.PublicMeeting:
-        """One public meeting; raises grpc.aio.AioRpcError (NOT_FOUND, UNAVAILABLE, ...)."""
-        return await self._stub.GetPublicMeeting(
-            public_pb2.GetPublicMeetingRequest(tenant=tenant, meeting_id=meeting_id),
-            timeout=self.timeout,
-        )
 
     async def close(self) -> None:
         """Close the channel."""
@@ -84,43 +73,3 @@ async def backfill_until_done(
             continue
         log.info("portal.backfill_done", received=len(meetings), applied=applied)
         return applied
-
-
-class OnDemandFetcher:
-    """Asks meeting once for a meeting a page did not find; remembers misses for a while.
-
-    The memory keeps a flood of requests for made-up ids from turning into a flood of calls.
-    """
-
-    def __init__(self, *, db: Database, client: MeetingClient, miss_ttl: float = 30.0,
-                 remembered: int = 10_000) -> None:
-        self.db = db
-        self.client = client
-        self.miss_ttl = miss_ttl
-        self.remembered = remembered
-        self._misses: OrderedDict[tuple[str, str], float] = OrderedDict()
-
-    async def fetch(self, *, tenant: str, meeting_id: str) -> bool:
-        """True if meeting knew the meeting and it is now in the read model."""
-        key = (tenant, meeting_id)
-        missed_at = self._misses.get(key)
-        if missed_at is not None and time.monotonic() - missed_at < self.miss_ttl:
-            return False
-        try:
-            meeting = await self.client.get(tenant=tenant, meeting_id=meeting_id)
-        except grpc.aio.AioRpcError as exc:
-            log.info("portal.fetch_missed", tenant=tenant, meeting_id=meeting_id,
-                     code=exc.code().name)
-            self._remember_miss(key)
-            return False
-        if meeting.id != meeting_id or meeting.tenant.id != tenant:
-            self._remember_miss(key)
-            return False
-        await apply_backfilled(db=self.db, meeting=meeting)
-        return True
-
-    def _remember_miss(self, key: tuple[str, str]) -> None:
-        self._misses[key] = time.monotonic()
-        self._misses.move_to_end(key)
-        while len(self._misses) > self.remembered:
-            self._misses.popitem(last=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from ratsraum_common.auth import Principal, require_roles
 from ratsraum_meeting.api.deps import DB
@@ -31,6 +31,12 @@ from ratsraum_meeting.masterdata.schemas import (
     TermPatch,
 )
 from ratsraum_meeting.meetings.models import Body, Membership, Person
+
+# Far beyond any town's papers and inside every database's integer range (SQLite and
+# PostgreSQL refuse larger OFFSET values with an error, not an empty page).
+MAX_OFFSET = 2**31 - 1
+# The largest id an INTEGER primary key holds in PostgreSQL (SQLite's is larger).
+MAX_ROW_ID = 2**31 - 1
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin", "masterdata"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
@@ -151,7 +157,8 @@ async def create_membership(data: MembershipIn, principal: Admin, db: DB) -> Mem
 
 @router.patch("/memberships/{membership_id}")
 async def update_membership(
-    membership_id: int, data: MembershipPatch, principal: Admin, db: DB
+    membership_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], data: MembershipPatch,
+    principal: Admin, db: DB,
 ) -> MembershipOut:
     """Change a seat's role, period or voting right."""
     async with db.transaction(principal.tenant) as session:
@@ -176,7 +183,7 @@ async def list_organizations(principal: Admin, db: DB) -> list[OrganizationOut]:
 @router.get("/papers")
 async def list_papers(
     principal: Admin, db: DB, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[PaperOut]:
     """Papers, newest first."""
     async with db.tenant_session(principal.tenant) as session:

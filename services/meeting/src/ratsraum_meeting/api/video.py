@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.body_limit import read_body
 from ratsraum_common.db import validate_tenant
 from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
@@ -25,6 +26,8 @@ from ratsraum_meeting.video.registry import ProviderSetup, VideoConfigError, che
 router = APIRouter(prefix="/api/v1/video", tags=["video"])
 log = get_logger(__name__)
 
+# Roster notifications are a few kilobytes; anything far larger is not from a provider.
+WEBHOOK_MAX_BYTES = 256 * 1024
 _UNKNOWN_HOOK = Msg("Diese Webhook-Adresse gibt es nicht.", "There is no such webhook address.")
 _BAD_SIGNATURE = Msg(
     "Die Signatur des Webhooks ist ungültig; der Aufruf wurde verworfen.",
@@ -114,7 +117,9 @@ async def webhook(provider: str, request: Request, db: DB) -> Response:
         setup = await service.setup_for(session, body_id=meeting.body_id) if meeting else None
     if meeting is None or setup is None or setup.provider != provider:
         raise Problem(404, "webhook-unknown", _UNKNOWN_HOOK)
-    body = await request.body()
+    # Read with a small cap, before anything is parsed: the adapter checks the signature
+    # (BBB, Webex) on these raw bytes first; Graph's secret sits inside the JSON itself.
+    body = await read_body(request, max_bytes=WEBHOOK_MAX_BYTES)
     query = {k: v for k, v in request.query_params.items()}
     url = service.callback_url(settings, provider=provider, tenant=tenant, meeting_id=meeting_id)
     async with service.open_adapter(setup, settings) as adapter:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from ratsraum_meeting.invitations.content import InvitationContent
+from ratsraum_meeting.invitations.content import InvitationContent, one_line
 
 # The scheduled end is not recorded yet; three hours is a typical committee session.
 SCHEDULED_LENGTH = timedelta(hours=3)
@@ -38,7 +38,7 @@ def calendar_description(content: InvitationContent) -> str:
 
 def _address(email: str, name: str, role: str | None = None) -> vCalAddress:
     address = vCalAddress(f"mailto:{email}")
-    address.params["cn"] = vText(name)
+    address.params["cn"] = vText(one_line(name))
     if role:
         address.params["role"] = vText(role)
     return address
@@ -60,8 +60,8 @@ def build_calendar(
     event.add("dtstamp", stamp)
     event.add("dtstart", content.local_start)
     event.add("dtend", content.local_start + SCHEDULED_LENGTH)
-    event.add("summary", f"{content.title} ({content.body_name})")
-    event.add("location", content.location)
+    event.add("summary", one_line(f"{content.title} ({content.body_name})"))
+    event.add("location", one_line(content.location))
     event.add("description", calendar_description(content))
     event.add("url", content.meeting_url)
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")

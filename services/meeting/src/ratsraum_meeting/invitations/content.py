@@ -10,6 +10,15 @@ BERLIN = ZoneInfo("Europe/Berlin")
 _WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 
 
+def one_line(text: str) -> str:
+    """The text with every line break (and run of white space) as one space.
+
+    Mail headers and calendar parameters cannot hold line breaks (a break there would even
+    start a new header), yet titles and names typed into forms or imported may contain them.
+    """
+    return " ".join(text.split())
+
+
 @dataclass(frozen=True, slots=True)
 class ItemLine:
     """One agenda item as the invitation lists it."""
@@ -62,4 +71,4 @@ class InvitationContent:
         """The mail's German subject line, by kind."""
         prefix = {"invitation": "Einladung", "update": "Geänderte Einladung",
                   "cancellation": "Absage"}[self.kind]
-        return f"{prefix}: {self.title} am {self.local_start:%d.%m.%Y}"
+        return one_line(f"{prefix}: {self.title} am {self.local_start:%d.%m.%Y}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -12,7 +13,7 @@ import aiosmtplib
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ratsraum_meeting.invitations.calendar import build_calendar
-from ratsraum_meeting.invitations.content import InvitationContent
+from ratsraum_meeting.invitations.content import InvitationContent, one_line
 
 _TEMPLATES = Environment(
     loader=PackageLoader("ratsraum_meeting", "templates/invitations"),
@@ -38,7 +39,7 @@ def compose(
     message = EmailMessage()
     message["Subject"] = content.subject
     message["From"] = sender
-    message["To"] = Address(display_name=recipient.name, addr_spec=recipient.email)
+    message["To"] = Address(display_name=one_line(recipient.name), addr_spec=recipient.email)
     message["Date"] = format_datetime(stamp)
     message["Message-ID"] = make_msgid(domain=sender_email.rpartition("@")[2] or None)
     message["Content-Language"] = "de"
@@ -101,4 +102,7 @@ class SmtpMailer:
             refused, _reply = await client.send_message(message)
         except (aiosmtplib.SMTPException, OSError) as exc:
             return str(exc)
+        except (ValueError, MessageError) as exc:
+            # This one message cannot be written out; the others are still sent.
+            return f"Nachricht fehlerhaft: {exc}"
         return f"abgelehnt: {refused}" if refused else None

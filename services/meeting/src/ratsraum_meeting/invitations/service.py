@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from email.errors import MessageError
 from email.message import EmailMessage
 
 from sqlalchemy import select
@@ -125,8 +126,14 @@ async def _prepare(
             token = mint_token()
             delivery.token_hash = hash_token(token)
             link = personal_link(base_url=setup.app_url, meeting_id=meeting.id, token=token)
-            mails.append(compose(content=content, sender=setup.sender, stamp=stamp,
-                                 recipient=Recipient(person.name, person.email, link)))
+            try:
+                mails.append(compose(content=content, sender=setup.sender, stamp=stamp,
+                                     recipient=Recipient(person.name, person.email, link)))
+            except (ValueError, TypeError, MessageError) as exc:
+                # One member's unusable data (an address the mail library refuses) fails
+                # that member's delivery only; everyone else is still invited.
+                delivery.status, delivery.error = "failed", f"Nachricht fehlerhaft: {exc}"
+                delivery.token_hash = None
     return deliveries, mails
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 Role = Literal["member", "deputy", "chair"]
 
@@ -56,11 +56,19 @@ class TermIn(BaseModel):
 
 
 class TermPatch(BaseModel):
-    """Changes to a legislative term."""
+    """Changes to a legislative term; null clears a date, never the name."""
 
     name: str | None = Field(None, min_length=1, max_length=200)
     start_date: date | None = None
     end_date: date | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_null(cls, value: str | None) -> str:
+        # Runs only for a name the caller sent: an absent name stays as it is.
+        if value is None:
+            raise ValueError("a legislative term needs a name; leave the field out to keep it")
+        return value
 
 
 class TermOut(_Out):

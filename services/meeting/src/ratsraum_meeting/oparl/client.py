@@ -55,6 +55,9 @@ class OParlClient:
                     if response.status_code in RETRY_STATUSES:
                         raise _Busy(f"HTTP {response.status_code}")
                     return response
+        except httpx.InvalidURL as exc:
+            # A `links.next` or object URL from the server that cannot be requested.
+            raise FetchError(f"{url}: ungültige Adresse ({exc})") from exc
         except httpx.TransportError as exc:
             last = f"{type(exc).__name__}: {exc}"
         except _Busy as exc:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+import httpx
+from pydantic import BaseModel, Field, field_validator
 
 
 class ImportIn(BaseModel):
@@ -14,6 +15,21 @@ class ImportIn(BaseModel):
     system_url: str = Field(pattern=r"^https?://", max_length=500)
     # Needed only when the system hosts several bodies (towns).
     body_url: str | None = Field(default=None, pattern=r"^https?://", max_length=500)
+
+    @field_validator("system_url", "body_url")
+    @classmethod
+    def _fetchable(cls, value: str | None) -> str | None:
+        # The pattern only checks the scheme; a URL the HTTP client cannot even build (bad
+        # port, no host, control characters) is the caller's mistake, not a failed import.
+        if value is None:
+            return value
+        try:
+            url = httpx.URL(value)
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"not a valid URL: {exc}") from exc
+        if not url.host:
+            raise ValueError("the URL names no host")
+        return value
 
 
 class ImportOut(BaseModel):

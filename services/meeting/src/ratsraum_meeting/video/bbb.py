@@ -7,6 +7,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 from xml.etree import ElementTree
 
@@ -35,6 +36,24 @@ _KINDS: dict[str, PresenceKind] = {"user-joined": "joined", "user-left": "left"}
 def checksum(call: str, query: str, secret: str, algorithm: str = "sha256") -> str:
     """BBB's API checksum: hash(call name + query string + shared secret)."""
     return hashlib.new(algorithm, f"{call}{query}{secret}".encode()).hexdigest()
+
+
+def _presence(item: Any) -> list[PresenceEvent]:
+    """The presence event of one bbb-webhooks item, if it is a join or leave (raises when the
+    item is malformed)."""
+    data = item.get("data", {})
+    kind = _KINDS.get(data.get("id", ""))
+    if kind is None:
+        return []
+    attrs = data.get("attributes", {})
+    user = attrs.get("user", {})
+    ts = data.get("event", {}).get("ts", 0)
+    return [PresenceEvent(
+        room_id=str(attrs.get("meeting", {}).get("external-meeting-id", "")),
+        participant_key=str(user.get("external-user-id", "")), kind=kind,
+        at=datetime.fromtimestamp(ts / 1000, UTC),
+        provider_participant_id=user.get("internal-user-id"),
+    )]
 
 
 class BigBlueButtonAdapter:
@@ -100,26 +119,17 @@ class BigBlueButtonAdapter:
             self.algorithm, url.encode() + body + self.secret.encode()).hexdigest()
         if not given or not hmac.compare_digest(given, expected):
             raise WebhookRejected("bbb webhook checksum mismatch")
-        form = dict(parse_qsl(body.decode()))
         try:
+            form = dict(parse_qsl(body.decode()))
             raw = json.loads(form["event"])
         except (KeyError, ValueError) as exc:
             raise WebhookRejected("bbb webhook without events") from exc
-        events: list[PresenceEvent] = []
-        for item in raw if isinstance(raw, list) else [raw]:
-            data = item.get("data", {})
-            kind = _KINDS.get(data.get("id", ""))
-            if kind is None:
-                continue
-            attrs = data.get("attributes", {})
-            user = attrs.get("user", {})
-            ts = data.get("event", {}).get("ts", 0)
-            events.append(PresenceEvent(
-                room_id=str(attrs.get("meeting", {}).get("external-meeting-id", "")),
-                participant_key=str(user.get("external-user-id", "")), kind=kind,
-                at=datetime.fromtimestamp(ts / 1000, UTC),
-                provider_participant_id=user.get("internal-user-id"),
-            ))
+        try:
+            events = [event for item in (raw if isinstance(raw, list) else [raw])
+                      for event in _presence(item)]
+        except (AttributeError, TypeError, ValueError, OverflowError, OSError) as exc:
+            # Signed by the town's server, yet not in the shape bbb-webhooks sends.
+            raise WebhookRejected(f"bbb webhook malformed: {exc}") from exc
         return WebhookResult(events=events)
 
     async def poll_presence(self, *, room: ProviderRoom) -> list[PresenceEvent]:

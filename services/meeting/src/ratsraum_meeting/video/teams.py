@@ -56,6 +56,20 @@ def _user_key(participant: dict[str, Any]) -> str:
     return str(user.get("Id") or user.get("id") or "")
 
 
+def _roster_events(note: dict[str, Any]) -> list[PresenceEvent]:
+    """Joins and exits of one roster notification (raises on a malformed shape)."""
+    data = note.get("resourceData") or {}
+    at = _time(data.get("eventDateTime"))
+    return [
+        PresenceEvent(
+            room_id="",  # the callback URL names the meeting
+            participant_key=_user_key(participant), kind=_kind(kind), at=at,
+            provider_participant_id=participant.get("Id"),
+        )
+        for field, kind in _ROSTER.items() for participant in data.get(field, [])
+    ]
+
+
 class TeamsAdapter:
     """Graph v1.0 with an app-only token (client credentials) from the environment."""
 
@@ -157,23 +171,24 @@ class TeamsAdapter:
         """Answer the validation handshake; check clientState; map roster updates."""
         if "validationToken" in query:
             return WebhookResult(events=[], reply=query["validationToken"])
+        # Basic Graph notifications carry the secret (clientState) inside the JSON body instead
+        # of signing it, so the body must be read before the sender is known; its size is
+        # already bounded by the webhook route.
         try:
             notifications = json.loads(body)["value"]
         except (ValueError, KeyError, TypeError) as exc:
             raise WebhookRejected("graph notification unreadable") from exc
-        events: list[PresenceEvent] = []
+        if not isinstance(notifications, list) or not all(
+            isinstance(note, dict) for note in notifications
+        ):
+            raise WebhookRejected("graph notifications are not a list of objects")
         for note in notifications:
             if not hmac.compare_digest(str(note.get("clientState", "")), self.client_state):
                 raise WebhookRejected("graph notification with a wrong clientState")
-            data = note.get("resourceData") or {}
-            at = _time(data.get("eventDateTime"))
-            for field, kind in _ROSTER.items():
-                for participant in data.get(field, []):
-                    events.append(PresenceEvent(
-                        room_id="",  # the callback URL names the meeting
-                        participant_key=_user_key(participant), kind=_kind(kind), at=at,
-                        provider_participant_id=participant.get("Id"),
-                    ))
+        try:
+            events = [event for note in notifications for event in _roster_events(note)]
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise WebhookRejected(f"graph notification malformed: {exc}") from exc
         return WebhookResult(events=events)
 
     async def poll_presence(self, *, room: ProviderRoom) -> list[PresenceEvent]:
