@@ -4,6 +4,7 @@ import { api } from "./net.js";
 import { startLive } from "./live.js";
 import { refreshRegions, startCountdown } from "./refresh.js";
 import { setupVote, updateProgress } from "./vote.js";
+import { secretClosed, setupSecretVote } from "./secret_vote.js";
 
 const HEARTBEAT_MS = 10000;
 const SEEN = "rr-seen-polls";
@@ -24,7 +25,7 @@ function onEvent(kind, data) {
   const here = body.dataset.poll;
   if (kind === "poll") {
     if (data.poll_id === here) {
-      if (data.state && data.state !== "open") window.location.reload();
+      if (data.state && data.state !== "open") { if (!secretClosed()) window.location.reload(); }
       else updateProgress(data);
     } else if (data.state === "open" && body.dataset.member !== undefined && !here
                && !seen().has(data.poll_id)) {
@@ -33,7 +34,7 @@ function onEvent(kind, data) {
       window.location.assign(`/sitzungen/${meetingId}/abstimmungen/${data.poll_id}`);
     }
   } else if (kind === "vote" && data.poll_id === here && data.state !== "open") {
-    window.location.reload();
+    if (!secretClosed()) window.location.reload();
   } else if (kind === "admitted" && data.person_id === body.dataset.person) {
     window.location.reload();
   } else if (["meeting", "interrupt", "resume"].includes(kind) && body.dataset.liveStream !== undefined) {
@@ -54,5 +55,6 @@ function startHeartbeat() {
 if (document.body.dataset.poll) markSeen(document.body.dataset.poll);
 startLive(onEvent);
 setupVote();
+setupSecretVote();
 startHeartbeat();
 startCountdown();
