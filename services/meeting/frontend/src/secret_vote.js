@@ -47,6 +47,7 @@ function setupCasting(t, section, status) {
   const election = JSON.parse(source.textContent);
   const buttons = [...options.querySelectorAll("button[data-secret-option]")];
   const show = (node) => { status.innerHTML = ""; if (node) status.append(node); };
+  section.querySelector("[data-secret-needs-js]")?.remove();
 
   if (!webCryptoUsable()) {
     show(alertBox("danger", t["vote.secret.no_webcrypto"]));
