@@ -59,8 +59,7 @@ function setupCasting(t, section, status) {
 
   function done(code) {
     held.code = code;
-    options.hidden = true;
-    section.querySelector("[data-secret-final]")?.remove();
+    section.hidden = true; // nothing left to choose: a secret ballot is final
     show(codeBox(t, code));
   }
 
@@ -86,7 +85,7 @@ function setupCasting(t, section, status) {
       const answered = error instanceof ApiError && error.status < 500;
       if (answered && error.status === 409 && error.type.endsWith("/wrong-state")) {
         // voting keeps one ballot per member and cannot replace it
-        options.hidden = true;
+        section.hidden = true;
         show(alertBox("info", t["vote.secret.already"]));
         return;
       }
