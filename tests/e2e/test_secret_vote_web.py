@@ -112,11 +112,17 @@ async def test_a_secret_vote_encrypted_on_the_phone_is_found_counted(stack: Stac
 
         # A second member votes "Nein"; on coming back the screen says a secret vote is final.
         await other.wait_for_url(f"{vote_url}*")
+        second_tab = await other.context.new_page()
+        await second_tab.goto(vote_url)
         await other.get_by_role("button", name="Nein").click()
         await expect(other.locator("[data-secret-code]")).to_have_text(HEX_CODE)
         await other.reload()
         await expect(other.locator("[data-secret-already]")).to_contain_text(
             "kann nicht geändert werden")
+        # A tab opened before the cast makes a new ballot: voting refuses it, the tab says why.
+        await second_tab.get_by_role("button", name="Ja").click()
+        await expect(second_tab.locator("#rr-vote-status")).to_contain_text(
+            "Sie haben bereits abgestimmt. Eine geheime Stimme kann nicht geändert werden.")
 
         # The close: the member's page keeps the code and offers the check; it is counted.
         await api(clerk, "POST", f"/polls/{poll_id}/close")
