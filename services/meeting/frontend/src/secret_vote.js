@@ -146,8 +146,12 @@ export function setupSecretVote() {
 
 // The vote closed: with a code in memory, the page is swapped in place (a reload would lose
 // the code) and the check form is filled in. Returns false when a plain reload will do.
+let swapped = false;
+
 export function secretClosed() {
   if (document.body.dataset.secretPoll === undefined || !held.code) return false;
+  if (swapped) return true; // the close arrives as a poll and as a vote event: swap once
+  swapped = true;
   fetch(window.location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } })
     .then((answer) => (answer.ok ? answer.text() : Promise.reject(new Error(String(answer.status)))))
     .then((html) => {
