@@ -1,5 +1,7 @@
 // Bundles the web app's assets into the meeting package (ratsraum_meeting/web/static/build/):
-// one stylesheet (KERN UX with its fonts, plus our few additions) and one script.
+// one stylesheet (KERN UX with its fonts, plus our few additions) and one script. The script
+// includes the ballot modules (src/ballot, ~14 KB minified): the secret vote screen then needs
+// no further download when the vote opens, which matters on a poor mobile connection.
 // Reproducible: pinned versions from package-lock.json, no hashes of time or machine.
 import { build } from "esbuild";
 import { mkdirSync, rmSync } from "node:fs";

@@ -5,6 +5,7 @@ import { startLive } from "./live.js";
 import { refreshRegions, startCountdown } from "./refresh.js";
 import { setupVote, updateProgress } from "./vote.js";
 import { onStaffEvent, setupStaff } from "./console.js";
+import { secretClosed, setupSecretVote } from "./secret_vote.js";
 
 const HEARTBEAT_MS = 10000;
 const SEEN = "rr-seen-polls";
@@ -31,7 +32,7 @@ function onEvent(kind, data) {
   }
   if (kind === "poll") {
     if (data.poll_id === here) {
-      if (data.state && data.state !== "open") window.location.reload();
+      if (data.state && data.state !== "open") { if (!secretClosed()) window.location.reload(); }
       else updateProgress(data);
     } else if (data.state === "open" && body.dataset.member !== undefined && !here
                && !seen().has(data.poll_id)) {
@@ -40,7 +41,7 @@ function onEvent(kind, data) {
       window.location.assign(`/sitzungen/${meetingId}/abstimmungen/${data.poll_id}`);
     }
   } else if (kind === "vote" && data.poll_id === here && data.state !== "open") {
-    window.location.reload();
+    if (!secretClosed()) window.location.reload();
   } else if (kind === "admitted" && data.person_id === body.dataset.person) {
     window.location.reload();
   } else if (["meeting", "interrupt", "resume"].includes(kind) && body.dataset.liveStream !== undefined) {
@@ -62,5 +63,6 @@ if (document.body.dataset.poll) markSeen(document.body.dataset.poll);
 startLive(onEvent);
 setupVote();
 setupStaff();
+setupSecretVote();
 startHeartbeat();
 startCountdown();

@@ -5,9 +5,10 @@ export function csrfToken() {
 }
 
 export class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, type = "") {
     super(detail);
     this.status = status;
+    this.type = type; // the problem's type URI; its last segment names the refusal
   }
 }
 
@@ -22,8 +23,13 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
   const answer = await fetch(`/api/v1${path}`, init);
   if (!answer.ok) {
     let detail = "";
-    try { detail = (await answer.json()).detail ?? ""; } catch { /* not JSON */ }
-    throw new ApiError(answer.status, detail);
+    let type = "";
+    try {
+      const problem = await answer.json();
+      detail = problem.detail ?? "";
+      type = problem.type ?? "";
+    } catch { /* not JSON */ }
+    throw new ApiError(answer.status, detail, type);
   }
   return answer.status === 204 ? null : answer.json();
 }

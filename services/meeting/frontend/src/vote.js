@@ -1,40 +1,12 @@
 // The vote screen: each intended cast gets its own Idempotency-Key, so a double tap or a
 // retry after a lost answer counts once; a cast that did not arrive says so and offers a retry.
 import { ApiError, api, fill, texts } from "./net.js";
+import { alertBox } from "./vote_ui.js";
 
 function newKey() {
   const bytes = new Uint8Array(18);
   crypto.getRandomValues(bytes);
   return "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function alertBox(kind, title, detail, action) {
-  const box = document.createElement("div");
-  box.className = `kern-alert kern-alert--${kind}`;
-  if (kind === "danger") box.setAttribute("role", "alert");
-  const header = document.createElement("div");
-  header.className = "kern-alert__header";
-  const icon = document.createElement("span");
-  icon.className = `kern-icon kern-icon--${kind === "danger" ? "danger" : kind}`;
-  icon.setAttribute("aria-hidden", "true");
-  const heading = document.createElement("span");
-  heading.className = "kern-title";
-  heading.textContent = title;
-  header.append(icon, heading);
-  box.append(header);
-  if (detail || action) {
-    const body = document.createElement("div");
-    body.className = "kern-alert__body";
-    if (detail) {
-      const p = document.createElement("p");
-      p.className = "kern-body";
-      p.textContent = detail;
-      body.append(p);
-    }
-    if (action) body.append(action);
-    box.append(body);
-  }
-  return box;
 }
 
 export function setupVote() {

@@ -1,4 +1,5 @@
-"""Starts nats-server and the four services as separate processes, and stops them again.
+"""Starts nats-server, the four services and the guardians of secret votes as separate
+processes, and stops them again.
 
 Used by `make run`, the end-to-end tests and the benchmarks, so all three run the system the
 same way: each service is its own process with its own SQLite file (or a PostgreSQL URL) in
@@ -20,6 +21,7 @@ from typing import IO
 
 import httpx
 
+from ratsraum_devstack.guardians import LocalGuardians, voting_setting
 from ratsraum_devstack.mailcatcher import MailCatcher
 from ratsraum_devstack.natsserver import NatsServer
 from ratsraum_devstack.ports import free_port
@@ -39,6 +41,7 @@ class StackConfig:
     voting_grpc_port: int = 50051
     voting_http_port: int = 8083
     mail_port: int = 8025
+    guardian_ports: tuple[int, int, int] = (50071, 50072, 50073)
     seed_demo: bool = True
     ready_timeout_seconds: float = 90.0
     log_format: str = "console"
@@ -74,7 +77,8 @@ class StackConfig:
             data_dir=data_dir, nats_port=free_port(), portal_port=free_port(),
             identity_port=free_port(), meeting_port=free_port(),
             meeting_grpc_port=free_port(), voting_grpc_port=free_port(),
-            voting_http_port=free_port(), mail_port=free_port(), **overrides,  # type: ignore[arg-type]
+            voting_http_port=free_port(), mail_port=free_port(),
+            guardian_ports=(free_port(), free_port(), free_port()), **overrides,  # type: ignore[arg-type]
         )
 
     def url(self, port: int) -> str:
@@ -130,6 +134,7 @@ def service_specs(config: StackConfig, nats_url: str) -> list[ServiceSpec]:
         ServiceSpec("voting", "ratsraum_voting", {
             **common("VOTING_", c.voting_http_port),
             "VOTING_GRPC_HOST": c.host, "VOTING_GRPC_PORT": str(c.voting_grpc_port),
+            "VOTING_GUARDIANS": voting_setting(c.host, c.guardian_ports),
         }, f"{c.url(c.voting_http_port)}/readyz"),
         ServiceSpec("identity", "ratsraum_identity", {
             **common("IDENTITY_", c.identity_port),
@@ -167,6 +172,9 @@ class Stack:
         self.log_dir = config.data_dir / "logs"
         self.nats = NatsServer(config.data_dir / "nats", port=config.nats_port, host=config.host)
         self.mails = MailCatcher(config.mail_dir, host=config.host, port=config.mail_port)
+        self.guardians = LocalGuardians(
+            config.data_dir / "guardians", host=config.host, ports=config.guardian_ports,
+            log_dir=self.log_dir, env={**os.environ, **config.extra_env})
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.specs: dict[str, ServiceSpec] = {}
         self.meeting_urls: list[str] = [config.url(config.meeting_port)]
@@ -189,11 +197,13 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.nats.start(self.log_dir / "nats.log")
         self.mails.start()
+        self.guardians.start()
         for spec in service_specs(self.config, self.nats.url):
             self.specs[spec.name] = spec
             self.start_service(spec.name)
         for name in self.specs:
             self.wait_ready(name, self.config.ready_timeout_seconds)
+        self.guardians.wait_ready(self.config.ready_timeout_seconds)
         replicas = [self._meeting_replica(n) for n in range(2, self.config.meeting_replicas + 1)]
         for spec in replicas:
             self.start_service(spec.name)
@@ -273,6 +283,7 @@ class Stack:
                 process.kill()
                 process.wait()
         self.processes.clear()
+        self.guardians.stop()
         self.nats.stop()
         self.mails.stop()
 

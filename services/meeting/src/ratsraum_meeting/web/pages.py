@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
@@ -157,6 +158,8 @@ async def vote_context(ctx: Ctx, meeting_id: str, poll_id: str) -> dict[str, Any
     async with ctx.backend() as api:
         meeting = await api.get(f"/meetings/{meeting_id}")
         poll = await api.get(f"/polls/{poll_id}")
+        secret = (await api.get(f"/polls/{poll_id}/secret")
+                  if poll["method"] == "secret" and poll["state"] == "open" else None)
     item = _item(meeting, poll["agenda_item_id"]) or {"number": "", "title": ""}
     db = ctx.request.app.state.db
     abstain = await reads.abstention_allowed(db, tenant=ctx.signed.principal.tenant,
@@ -167,12 +170,23 @@ async def vote_context(ctx: Ctx, meeting_id: str, poll_id: str) -> dict[str, Any
         "options": [c for c in CHOICES if c != "abstain" or abstain],
         "may_vote": "member" in ctx.signed.principal.roles,
         "idempotency_key": secrets.token_urlsafe(18), "result": _result(poll),
+        "secret": _secret_screen(secret),
     }
+
+
+def _secret_screen(described: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the secret vote screen encrypts with: options, and manifest and context for JS."""
+    if described is None:
+        return None
+    return {"options": [(o["id"], o["label"]) for o in described["options"]],
+            "has_voted": described["has_voted"],
+            "election": {"manifestJson": described["manifest_json"],
+                         "contextJson": described["context_json"]}}
 
 
 @router.get("/sitzungen/{meeting_id}/abstimmungen/{poll_id}")
 async def vote_page(request: Request, meeting_id: str, poll_id: str,
-                    stimme: str | None = None) -> Response:
+                    stimme: str | None = None, code: str | None = None) -> Response:
     """The vote screen: one large button per option, the own choice, the neutral count."""
     ctx = await ctx_of(request)
     try:
@@ -180,4 +194,18 @@ async def vote_page(request: Request, meeting_id: str, poll_id: str,
     except ApiProblem as exc:
         return ctx.problem(exc)
     own = stimme if stimme in context["options"] and context["poll"]["has_voted"] else None
-    return ctx.render("vote.html", {**context, "own_choice": own, "cast_error": None})
+    return ctx.render("vote.html", {**context, "own_choice": own, "cast_error": None,
+                                    "code_check": await _code_check(ctx, context["poll"], code)})
+
+
+async def _code_check(ctx: Ctx, poll: dict[str, Any], code: str | None) -> dict[str, Any] | None:
+    """Without JavaScript: a confirmation code looked up in the closed secret poll's record."""
+    code = (code or "").strip()[:128]
+    if not code or poll["method"] != "secret" or poll["state"] != "closed":
+        return None
+    async with ctx.backend() as api:
+        try:
+            found = await api.get(f"/polls/{poll['id']}/secret-record/codes/{quote(code, safe='')}")
+        except ApiProblem as exc:
+            return {"code": code, "found": None, "detail": exc.detail}
+    return {"code": found["confirmation_code"], "found": found["found"], "detail": ""}
