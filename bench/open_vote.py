@@ -172,9 +172,11 @@ async def set_up(stack: Stack, town: demo.TownSeed, passwords: dict[str, str],
     (await api.post(f"{meeting}/open", headers=clerk)).raise_for_status()
     members = [p for p in town.people if p.is_member]
     t_attend = time.perf_counter()
-    # The clerk's list: the whole council recorded in one request (one public snapshot).
+    # The clerk's list: the whole assembly recorded in one request (one public snapshot). In
+    # the hall, with their own devices: a council meets hybrid only once the law's conditions
+    # are recorded (docs/law.md, Sessions), and the cast path is the same either way.
     r = await api.put(f"{meeting}/attendance", headers=clerk, json=[
-        {"person_id": p.subject, "presence": "remote"} for p in members])
+        {"person_id": p.subject, "presence": "in_room"} for p in members])
     r.raise_for_status()
     print(f"recorded {len(members)} present in {time.perf_counter() - t_attend:.1f}s",
           flush=True)
