@@ -4,6 +4,7 @@ The fixtures live in modules named by topic; this file only makes them available
 - meeting_fixtures/tokens.py: `issuer` (signs access tokens; `issuer.person("richter")`)
 - meeting_fixtures/voting.py: `fake_voting` (FakeVoting on a free port), `voting_target`
   (the real voting service)
+- meeting_fixtures/guardians.py: `guardians` (three guardian processes for secret votes)
 - meeting_fixtures/app.py: `start_meeting`, `meeting` (the app on the demo town, with
   `open_and_attend`), `member_ids`
 - meeting_fakes/voting.py: FakeVoting itself
@@ -26,6 +27,7 @@ from ratsraum_devstack.paths import shared_dir
 sys.path.insert(0, str(Path(__file__).parent))
 
 from meeting_fixtures.app import meeting, start_meeting  # noqa: F401
+from meeting_fixtures.guardians import guardians  # noqa: F401
 from meeting_fixtures.tokens import issuer  # noqa: F401
 from meeting_fixtures.voting import fake_voting, voting_target  # noqa: F401
 

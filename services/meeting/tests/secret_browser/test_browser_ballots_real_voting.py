@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import re
-import subprocess
-import sys
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,35 +22,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*pydantic_encoder.*")
 BASE = f"/api/v1/meetings/{demo.MEETING_ID}"
 ITEM = demo.AGENDA[3]
 MEMBERS = [p for p in demo.PEOPLE if p.is_member]
-GUARDIANS = ("vorsitz", "schriftfuehrung-1", "schriftfuehrung-2")
 BrowserBallots = Any  # conftest.BrowserBallots
-
-
-@pytest.fixture
-def guardians(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Three guardian processes (chair and two tellers); answers VOTING_GUARDIANS."""
-    monkeypatch.setenv("PRIME_OPTION", "TestOnly")
-    started: list[subprocess.Popen[str]] = []
-    addresses = []
-    try:
-        for order, gid in enumerate(GUARDIANS, start=1):
-            started.append(subprocess.Popen(
-                [sys.executable, "-m", "ratsraum_voting.guardian", "--name", gid,
-                 "--dir", str(tmp_path / "keys" / gid), "--order", str(order), "--port", "0"],
-                stdout=subprocess.PIPE, text=True, env={**os.environ}))
-        for gid, proc in zip(GUARDIANS, started, strict=True):
-            assert proc.stdout is not None
-            port = None
-            while port is None:  # the process logs first, then says where it listens
-                line = proc.stdout.readline()
-                assert line, "guardian process ended before listening"
-                port = re.search(r"listening on [\d.]+:(\d+)", line)
-            addresses.append({"id": gid, "address": f"127.0.0.1:{port.group(1)}"})
-        yield json.dumps(addresses)
-    finally:
-        for proc in started:
-            proc.terminate()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ Installs the `chromium` package with apt-get when it is missing (root only), as
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
+
+from ratsraum_devstack.debian import ensure_package
 
 # Flags for a quiet headless browser: no sandbox (tests may run as root in a container), no
 # GPU, and nothing that calls home or updates itself while a test runs.
@@ -28,22 +28,7 @@ def _find() -> Path | None:
 
 def ensure_installed() -> Path:
     """The chromium executable, installing Debian's chromium package if needed."""
-    found = _find()
-    if found:
-        return found
-    if os.geteuid() != 0:
-        raise RuntimeError("chromium is missing: run `sudo apt-get install -y chromium`")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    apt = shutil.which("apt-get") or "/usr/bin/apt-get"
-    subprocess.run([apt, "update", "-q"], check=True, env=env)  # noqa: S603
-    subprocess.run(  # noqa: S603
-        [apt, "install", "-y", "-q", "--no-install-recommends", "chromium"],
-        check=True, env=env,
-    )
-    found = _find()
-    if not found:
-        raise RuntimeError("chromium installed but its executable was not found")
-    return found
+    return ensure_package("chromium", find=_find, what="its executable")
 
 
 def executable() -> str:

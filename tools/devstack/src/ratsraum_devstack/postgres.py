@@ -16,6 +16,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from ratsraum_devstack.debian import ensure_package
 from ratsraum_devstack.ports import free_port, wait_for_port
 
 
@@ -29,22 +30,7 @@ def _bin_dir() -> Path | None:
 
 def ensure_installed() -> Path:
     """The PostgreSQL bin folder, installing Debian's postgresql package if needed."""
-    found = _bin_dir()
-    if found:
-        return found
-    if os.geteuid() != 0:
-        raise RuntimeError("PostgreSQL is missing: run `sudo apt-get install -y postgresql`")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    apt = shutil.which("apt-get") or "/usr/bin/apt-get"
-    subprocess.run([apt, "update", "-q"], check=True, env=env)  # noqa: S603
-    subprocess.run(  # noqa: S603
-        [apt, "install", "-y", "-q", "--no-install-recommends", "postgresql"],
-        check=True, env=env,
-    )
-    found = _bin_dir()
-    if not found:
-        raise RuntimeError("postgresql installed but pg_ctl not found")
-    return found
+    return ensure_package("postgresql", find=_bin_dir, what="pg_ctl")
 
 
 class PostgresCluster:
