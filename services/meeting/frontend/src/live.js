@@ -65,8 +65,12 @@ export function startLive(onEvent) {
       renderQuorum(t, data.quorum);
       renderConnected(t, data.connected);
       for (const poll of data.polls) onEvent("poll", { ...poll, state: "open" });
-      if (wasOffline) statusBar(t["live.back"], "online");
-      wasOffline = false;
+      // A stream may still deliver while the device is offline (an event already on its way):
+      // only a device that is online again is told it is back.
+      if (wasOffline && navigator.onLine) {
+        statusBar(t["live.back"], "online");
+        wasOffline = false;
+      }
       wait = 1000;
     },
     quorum: (data) => renderQuorum(t, data),
