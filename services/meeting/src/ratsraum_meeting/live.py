@@ -9,6 +9,7 @@ whose hub delivers it to its own subscribers; the origin skips its own message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections import defaultdict
@@ -114,7 +115,8 @@ class LiveHub:
         for link in [link for link in self._links if link[0] is nc]:
             self._links.remove(link)
             if not nc.is_closed:
-                await link[1].unsubscribe()
+                with contextlib.suppress(Exception):  # NATS may be away at shutdown
+                    await link[1].unsubscribe()
 
     @asynccontextmanager
     async def subscribe(self, tenant: str, meeting_id: str) -> AsyncIterator[
