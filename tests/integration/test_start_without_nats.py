@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
 from ratsraum_common.auth import TokenVerifier
 from ratsraum_devstack.natsserver import NatsServer
 from ratsraum_devstack.ports import free_port
 
+RULES = Path(__file__).parents[2] / "deploy" / "prometheus" / "ratsraum-alerts.yaml"
 WAIT = 0.2  # seconds each service waits for NATS at startup before it goes on degraded
 
 
@@ -67,6 +70,8 @@ async def test_services_start_and_stay_ready_without_nats(tmp_path: Path) -> Non
             assert "outbox" in ready.json()["checks"]["nats"], name
         meeting_down = (await clients["meeting"].get("/readyz")).json()["down"]
         assert meeting_down == ["nats", "voting"]  # degraded by both, still in service
+        exposed = "".join([(await c.get("/metrics")).text for c in clients.values()])
+        assert _alerted_metrics() <= set(re.findall(r"^# TYPE (\S+)", exposed, re.M))
 
         server = NatsServer(tmp_path / "nats", port=port).start()
         try:
@@ -85,3 +90,13 @@ async def test_services_start_and_stay_ready_without_nats(tmp_path: Path) -> Non
             assert body["down"] == ["voting"], body  # voting's gRPC port is not served here
         finally:
             server.stop()
+
+
+def _alerted_metrics() -> set[str]:
+    """Every metric the alert rules refer to."""
+    rules = yaml.safe_load(RULES.read_text())["groups"][0]["rules"]
+    names = {n for rule in rules for n in re.findall(
+        r"\b([a-z]+_(?:outbox_backlog|outbox_oldest_pending_age_seconds|"
+        r"events_dead_lettered_total))\b", rule["expr"])}
+    assert len(names) == 6
+    return names

@@ -28,8 +28,10 @@ log = get_logger(__name__)
 
 MeetingKey = tuple[str, str]  # (tenant, meeting id)
 # Outside "ratsraum.>": live updates are fleeting, so JetStream's event stream must not keep them.
-LIVE_SUBJECT = "ratsraum-live.{tenant}.meeting.{meeting_id}"
-LIVE_WILDCARD = "ratsraum-live.*.meeting.*"
+# Members' data (lobby, conflicts, closed-part items): a namespace of its own that only meeting's
+# NATS user may publish and read; the public's live data is meeting's `public` events instead.
+LIVE_SUBJECT = "ratsraum-members.{tenant}.meeting.{meeting_id}"
+LIVE_WILDCARD = "ratsraum-members.*.meeting.*"
 
 
 @dataclass(frozen=True, slots=True)
