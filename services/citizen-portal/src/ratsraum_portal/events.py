@@ -163,6 +163,9 @@ class LiveFeed:
                 return
             update = decode_public_update(envelope, subject=msg.subject)
             if update is None:
+                # Not a public update of the subject's own town (e.g. another tenant inside).
+                log.warning("portal.live_rejected", subject=msg.subject, event_id=envelope.id,
+                            envelope_tenant=envelope.tenant)
                 return
             delivered = self.broadcaster.publish(
                 tenant=envelope.tenant, meeting_id=update.meeting.id,
