@@ -198,7 +198,15 @@ class EventConsumer:
                 await asyncio.sleep(0.5)
                 continue
             for message in messages:
-                await self._on_message(message)
+                try:
+                    await self._on_message(message)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    # Typically the ack itself, NATS having gone away: redelivered after
+                    # ack_wait, and the recorded event id keeps the effect single.
+                    log.warning("consumer.message_failed", durable=self.durable,
+                                error=str(exc))
 
     async def _on_message(self, msg: NatsMsg) -> None:
         try:
