@@ -178,8 +178,9 @@ class EventConsumer:
                 await self._task
             self._task = None
         if self._sub is not None:
-            with contextlib.suppress(Exception):
-                await self._sub.unsubscribe()
+            with contextlib.suppress(Exception):  # bounded: NATS may be away at shutdown
+                async with asyncio.timeout(2):
+                    await self._sub.unsubscribe()
             self._sub = None
 
     async def _pull_loop(self) -> None:

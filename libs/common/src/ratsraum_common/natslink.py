@@ -92,5 +92,7 @@ class NatsLink:
                 await self._task
             self._task = None
         if not self.nc.is_closed:
+            # Bounded: a close while NATS is away must not hold up the pod's shutdown.
             with contextlib.suppress(Exception):
-                await self.nc.close()
+                async with asyncio.timeout(5):
+                    await self.nc.close()

@@ -89,8 +89,9 @@ def build_app(settings: Settings) -> FastAPI:
                 job.cancel()
                 with suppress(asyncio.CancelledError):
                     await job
-            with suppress(Exception):  # NATS may be away at shutdown
-                await feed.stop()
+            with suppress(Exception):  # bounded: NATS may be away at shutdown
+                async with asyncio.timeout(2):
+                    await feed.stop()
             await consumer.stop()
             await link.close()
             await client.close()

@@ -118,7 +118,8 @@ class LiveHub:
             self._links.remove(link)
             if not nc.is_closed:
                 with contextlib.suppress(Exception):  # NATS may be away at shutdown
-                    await link[1].unsubscribe()
+                    async with asyncio.timeout(2):
+                        await link[1].unsubscribe()
 
     @asynccontextmanager
     async def subscribe(self, tenant: str, meeting_id: str) -> AsyncIterator[
