@@ -61,7 +61,8 @@ async def _running(apps: dict[str, Any]) -> AsyncIterator[dict[str, httpx.AsyncC
 async def test_services_start_and_stay_ready_without_nats(tmp_path: Path) -> None:
     port = free_port()
     nats_url = f"nats://127.0.0.1:{port}"  # nothing listens here yet
-    async with _running(_apps(tmp_path, nats_url)) as clients:
+    # Bounded: a shutdown that waits for NATS forever (it is stopped again below) would hang.
+    async with asyncio.timeout(90), _running(_apps(tmp_path, nats_url)) as clients:
         for name, client in clients.items():
             ready = await client.get("/readyz")
             assert ready.status_code == 200, (name, ready.text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 
 from prometheus_client import Counter
@@ -43,3 +45,16 @@ class ConsumerMetrics:
             "events_dead_lettered",
             "Events refused or failing every attempt, kept as dead letters",
             ["consumer", "kind"]))
+
+
+async def cancel_and_wait(task: asyncio.Task[None], *, interval: float = 0.2) -> None:
+    """Cancel a task and wait until it has ended, cancelling again while it runs on.
+
+    nats-py swallows a cancel that arrives inside a publish while it reconnects; a loop
+    around such a call would then run on, and a single cancel would wait for it forever.
+    """
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=interval)
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        task.result()

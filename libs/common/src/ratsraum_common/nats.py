@@ -25,6 +25,7 @@ from ratsraum_common.consumer_guard import (
     ConsumerMetrics,
     Refuse,
     RetryLater,
+    cancel_and_wait,
     retry_delay,
     subject_tenant,
 )
@@ -173,9 +174,7 @@ class EventConsumer:
     async def stop(self) -> None:
         """Stop receiving; the durable consumer keeps its position on the server."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         if self._sub is not None:
             with contextlib.suppress(Exception):  # bounded: NATS may be away at shutdown

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from nats.aio.client import Client as NatsClient
 
+from ratsraum_common.consumer_guard import cancel_and_wait
 from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import connect_kwargs, ensure_stream
 from ratsraum_common.natsauth import NatsOptions
@@ -87,9 +88,7 @@ class NatsLink:
     async def close(self) -> None:
         """Stop connecting and close the client (idempotent)."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         if not self.nc.is_closed:
             # Bounded: a close while NATS is away must not hold up the pod's shutdown.

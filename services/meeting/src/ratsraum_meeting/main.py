@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from ratsraum.meeting.v1 import public_pb2_grpc
 from ratsraum_common.app import create_app
 from ratsraum_common.auth import TokenVerifier
-from ratsraum_common.consumer_guard import ConsumerMetrics
+from ratsraum_common.consumer_guard import ConsumerMetrics, cancel_and_wait
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import channel, check_serving, start_server
 from ratsraum_common.housekeeping import OutboxGauges, run_housekeeping
@@ -192,10 +192,9 @@ async def _shutdown(
     await consumer.stop()
     # Publish what is already committed, so a clean stop leaves no backlog (if NATS is up).
     with contextlib.suppress(Exception):
-        await relay.publish_pending()
-    relay_task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await relay_task
+        async with asyncio.timeout(10):
+            await relay.publish_pending()
+    await cancel_and_wait(relay_task)
     await voting_channel.close()
 
 

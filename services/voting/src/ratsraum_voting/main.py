@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from ratsraum.voting.v1 import voting_pb2_grpc
 from ratsraum_common.app import create_app
+from ratsraum_common.consumer_guard import cancel_and_wait
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import start_server
 from ratsraum_common.housekeeping import OutboxGauges, run_housekeeping
@@ -38,16 +39,13 @@ log = get_logger(__name__)
 async def _stop_relay(relay: OutboxRelay, task: asyncio.Task[None]) -> None:
     # Publish what is already committed before stopping, so a clean stop leaves no backlog.
     with contextlib.suppress(Exception):
-        await relay.publish_pending()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+        async with asyncio.timeout(10):
+            await relay.publish_pending()
+    await cancel_and_wait(task)
 
 
 async def _stop_task(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await cancel_and_wait(task)
 
 
 async def _start(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitStack) -> None:
