@@ -38,8 +38,10 @@ def _forged_result(poll_id: str) -> voting_pb2.Poll:
                            state=voting_pb2.POLL_STATE_CLOSED)
     poll.closed_at.GetCurrentTime()
     poll.result.CopyFrom(voting_pb2.Result(
-        counts={"yes": 9, "no": 0, "abstain": 0}, outcome="accepted", ballots_cast=9,
-        roll_size=9, rule="simple"))
+        counts=[voting_pb2.OptionCount(option_id=o, label=o, count=n)
+                for o, n in (("yes", 9), ("no", 0), ("abstain", 0))],
+        outcome=voting_pb2.OUTCOME_ACCEPTED, explanation="Angenommen.", ballots_cast=9,
+        roll_size=9))
     return poll
 
 
