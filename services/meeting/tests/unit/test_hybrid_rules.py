@@ -155,7 +155,7 @@ POLL_CASES: list[tuple[str, HybridRecord, str, bool, int, int, str | None]] = [
     ("NRW", NONE, "election", True, 1, 1, "postal-ballot-required"),
     ("NRW", NONE, "secret", False, 1, 0, None),  # the only remote member is conflicted
     ("NRW", NONE, "open", False, 5, 5, None),
-    # Roll-level bars stay with polls/profile_rules.check_remote_ballot (BY, BW, BB).
+    # Roll-level bars (remote members left off the roll) are polls/law_gate (BY, BW, BB).
     ("BY", NONE, "secret", True, 1, 1, None), ("BB", NONE, "secret", True, 1, 1, None),
     ("HE", NONE, "secret", False, 1, 1, None), ("MV", NONE, "secret", True, 1, 1, None),
     ("TH", NONE, "secret", True, 1, 1, None), ("BW", NONE, "secret", False, 1, 1, None),

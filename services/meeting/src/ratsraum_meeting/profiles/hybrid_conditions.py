@@ -3,6 +3,7 @@ remotely or a vote opens (the decisions themselves are in profiles/hybrid_rules.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -151,20 +152,22 @@ async def ensure_session_allowed(
 
 async def ensure_poll_allowed(
     session: AsyncSession, *, meeting_id: str, item_id: str, method: str, election: bool,
+    roll: Collection[str] | None = None,
 ) -> None:
     """Refuse (409, citing the rule) a vote the law bars now: its kind, its item, or remote
-    members without a certified voting system."""
+    members without a certified voting system (those on `roll`; default: all not conflicted)."""
     meeting = await session.get(Meeting, meeting_id)
     body = None if meeting is None else await session.get(Body, meeting.body_id)
     if meeting is None or body is None:
         raise Problem(404, "meeting-not-found", m.CONDITIONS_NOT_FOUND)
     profile, _kind = await body_rules(session, body=body)
     remote = await _remote_ids(session, meeting_id=meeting_id)
-    conflicted = set((await session.scalars(select(Conflict.person_id).where(
-        Conflict.agenda_item_id == item_id, Conflict.withdrawn_at.is_(None)))).all())
+    if roll is None:
+        roll = remote - set((await session.scalars(select(Conflict.person_id).where(
+            Conflict.agenda_item_id == item_id, Conflict.withdrawn_at.is_(None)))).all())
     refusal = poll_refusal(
         profile=profile, record=record_of(await get_conditions(session, meeting_id=meeting_id)),
         item_id=item_id, method=method, election=election, remote_in_session=len(remote),
-        remote_on_roll=len(remote - conflicted))
+        remote_on_roll=len(remote.intersection(roll)))
     if refusal is not None:
         raise _problem(refusal)
