@@ -131,6 +131,8 @@ def _cell(text: str) -> str:
 def _state(state: StateLaw) -> list[str]:
     lines = [f"## {state.name} ({state.code})", ""]
     lines += [f"Laws: {'; '.join(state.laws)}.", ""]
+    if state.official_search:
+        lines += [f"Official text: {state.official_search}", ""]
     if state.sources:
         lines.append("Sources read:")
         lines.append("")
