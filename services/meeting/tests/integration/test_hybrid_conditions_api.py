@@ -3,9 +3,12 @@ remotely, when the meeting opens and when a vote opens, and stated in the minute
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any
 
 from ratsraum_common import demo
+from ratsraum_meeting.meetings.models import Meeting
 from ratsraum_meeting.seed import body_id
 
 BASE = f"/api/v1/meetings/{demo.MEETING_ID}"
@@ -141,3 +144,37 @@ async def test_the_presets_of_all_thirteen_states_carry_their_citations(meeting,
     assert by_code["SN"]["rules"]["supervisory_notice_days"] == 7
     assert set(by_code["NI"]["citations"]) == set(by_code["NI"]["rules"]) - {
         "code", "name", "quorum_source"}
+
+
+async def _held_earlier(meeting, *, started: str) -> None:
+    """Another session of the same body, held on `started` (before the demo meeting)."""
+    async with meeting.app.state.db.transaction(demo.TENANT) as session:
+        session.add(Meeting(id=str(uuid.uuid4()), tenant_id=demo.TENANT,
+                            body_id=body_id(demo.TENANT, demo.BODY_SHORT),
+                            title="Sondersitzung", starts_at=datetime.fromisoformat(started),
+                            started_at=datetime.fromisoformat(started), status="closed"))
+
+
+async def test_thuringia_needs_the_councils_decision_once_its_next_session_was_held(
+        meeting, issuer) -> None:
+    await _choose(meeting, issuer, "TH")
+    clerk = issuer.person("richter")
+    mayor = {"emergency_declared_on": "2026-12-01", "emergency_declared_by": "mayor",
+             "emergency_note": "Hochwasser"}
+    await _record(meeting, clerk, **mayor)
+    assert (await _remote(meeting, clerk)).status_code == 200  # the next session: allowed
+    assert (await meeting.client.post(f"{BASE}/open", headers=clerk)).status_code == 200
+    html = (await meeting.client.get(f"{BASE}/minutes/html", headers=clerk)).text
+    assert ("Die Vertretung hat in dieser Sitzung über den Fortbestand der am 01.12.2026 "
+            "festgestellten Notlage zu beschließen (§ 36a Abs. 1 S. 4 and 5 ThürKO)") in html
+    # A session was held since the declaration without the decision recorded: no more video.
+    await _held_earlier(meeting, started="2026-12-03T18:00:00+01:00")
+    refused = await _remote(meeting, clerk, MEMBERS[7].subject)
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("/hybrid-emergency-unconfirmed")
+    assert "§ 36a Abs. 1 S. 4 and 5 ThürKO" in refused.json()["detail"]
+    assert "1 Sitzung(en)" in refused.json()["detail"]
+    await _record(meeting, clerk, **mayor, emergency_confirmed_on="2026-12-03")
+    assert (await _remote(meeting, clerk, MEMBERS[7].subject)).status_code == 200
+    html = (await meeting.client.get(f"{BASE}/minutes/html", headers=clerk)).text
+    assert "Fortbestand der Notlage bestätigt am 03.12.2026" in html

@@ -14,6 +14,7 @@ from ratsraum_meeting.profiles.hybrid_rules import (
     Refusal,
     RemoteMember,
     citation,
+    needs_confirmation_now,
     poll_refusal,
     session_refusal,
 )
@@ -117,6 +118,41 @@ def test_session_with_remote_members(code: str, kind: str, record: HybridRecord,
             assert refusal.values["names"] in ("Erika Muster", "p1")
 
 
+MAYOR = _emergency("mayor")
+# § 36a Abs. 1 S. 4 and 5 ThürKO: the mayor finds the emergency; the council decides on its
+# continuance at its next session. (record, sessions held since the declaration, expected)
+TH_CONFIRMATION: list[tuple[HybridRecord, int, str | None]] = [
+    (MAYOR, 0, None),  # the next session itself runs on the declaration and decides
+    (MAYOR, 1, "hybrid-emergency-unconfirmed"),
+    (replace(MAYOR, emergency_confirmed_on=date(2026, 12, 3)), 1, None),
+    (replace(MAYOR, emergency_confirmed_on=date(2026, 12, 3)), 4, None),
+    (replace(MAYOR, emergency_confirmed_on=date(2026, 11, 30)), 1,
+     "hybrid-emergency-confirmation-early"),
+    (NONE, 2, "hybrid-emergency-missing"),
+]
+
+
+@pytest.mark.parametrize(("record", "held", "expected"), TH_CONFIRMATION)
+def test_thuringia_needs_the_councils_decision_after_its_next_session(
+        record: HybridRecord, held: int, expected: str | None) -> None:
+    refusal = session_refusal(profile=PRESETS["TH"], kind="council", record=record,
+                              meeting_day=DAY, statutory_members=11, remote_ids={"p1"},
+                              held_since_declaration=held)
+    assert (refusal.code if refusal else None) == expected
+    if refusal is not None:
+        _assert_cites(refusal, "TH")
+    assert needs_confirmation_now(PRESETS["TH"], "council", record) is (
+        record.emergency_declared_on is not None and record.emergency_confirmed_on is None)
+
+
+@pytest.mark.parametrize("code", sorted(set(PRESETS) - {"TH"}))
+def test_only_thuringia_asks_for_the_confirmation(code: str) -> None:
+    assert not needs_confirmation_now(PRESETS[code], "council", MAYOR)
+    assert session_refusal(profile=PRESETS[code], kind="council", record=MAYOR,
+                           meeting_day=DAY, statutory_members=11, remote_ids=set(),
+                           held_since_declaration=3) is None
+
+
 def _kinds(**kinds: str) -> HybridRecord:
     return HybridRecord(item_kinds=kinds)  # type: ignore[arg-type]
 
@@ -155,7 +191,7 @@ POLL_CASES: list[tuple[str, HybridRecord, str, bool, int, int, str | None]] = [
     ("NRW", NONE, "election", True, 1, 1, "postal-ballot-required"),
     ("NRW", NONE, "secret", False, 1, 0, None),  # the only remote member is conflicted
     ("NRW", NONE, "open", False, 5, 5, None),
-    # Roll-level bars stay with polls/profile_rules.check_remote_ballot (BY, BW, BB).
+    # Roll-level bars (remote members left off the roll) are polls/law_gate (BY, BW, BB).
     ("BY", NONE, "secret", True, 1, 1, None), ("BB", NONE, "secret", True, 1, 1, None),
     ("HE", NONE, "secret", False, 1, 1, None), ("MV", NONE, "secret", True, 1, 1, None),
     ("TH", NONE, "secret", True, 1, 1, None), ("BW", NONE, "secret", False, 1, 1, None),

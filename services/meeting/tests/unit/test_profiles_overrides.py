@@ -7,11 +7,8 @@ from typing import Any
 import pytest
 
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.polls.profile_rules import (
-    check_remote_ballot,
-    choose_method,
-    options,
-)
+from ratsraum_meeting.polls.law_gate import barred_ballot
+from ratsraum_meeting.polls.profile_rules import choose_method, options
 from ratsraum_meeting.profiles.effective import InvalidProfile, effective, preset, profile_json
 from ratsraum_meeting.profiles.live import RequestState
 from ratsraum_meeting.profiles.presets import PRESETS, Threshold
@@ -128,15 +125,23 @@ def test_abstention_is_offered_only_where_allowed() -> None:
     assert [o.label for o in options(PRESETS["BY"])] == ["Ja", "Nein"]
 
 
-@pytest.mark.parametrize("code", ["BY", "BW", "SN", "NI", "SL"])
-def test_remote_members_barred_from_secret_votes_and_elections(code: str) -> None:
-    for method in ("secret", "election"):
-        with pytest.raises(Problem) as refused:
-            check_remote_ballot(profile=PRESETS[code], method=method, remote=1)
-        assert refused.value.code == "remote-members-barred"
-        check_remote_ballot(profile=PRESETS[code], method=method, remote=0)
-    check_remote_ballot(profile=PRESETS[code], method="roll_call", remote=3)
+# Per state: the ballots remote members may not take part in (they are left off that roll;
+# where the law bars the whole vote instead, profiles.hybrid_rules.poll_refusal says so).
+REMOTE_BARRED = {
+    "BB": (None, "election"), "BW": ("secret", "election"), "BY": ("secret", "election"),
+    "HE": (None, None), "MV": (None, None), "NI": ("secret", "election"),
+    "NRW": (None, None), "RP": (None, None), "SH": (None, None),
+    "SL": ("secret", "election"), "SN": ("secret", "election"), "ST": (None, "election"),
+    "TH": (None, None),
+}
 
 
-def test_nrw_lets_remote_members_vote_secretly() -> None:
-    check_remote_ballot(profile=PRESETS["NRW"], method="secret", remote=3)
+@pytest.mark.parametrize("code", sorted(REMOTE_BARRED))
+def test_ballots_remote_members_are_left_off(code: str) -> None:
+    secret, election = REMOTE_BARRED[code]
+    profile = PRESETS[code]
+    assert barred_ballot(profile=profile, method="secret", election=False) == secret
+    assert barred_ballot(profile=profile, method="secret", election=True) == election
+    assert barred_ballot(profile=profile, method="election", election=True) == election
+    for method in ("open", "roll_call"):
+        assert barred_ballot(profile=profile, method=method, election=False) is None

@@ -68,7 +68,8 @@ TABLE: dict[str, Expected] = {
                    False, False, notice_days=7),
     "ST": Expected(False, _HALF, "regardless", ["emergency_declared"], ["emergency_declared"],
                    ["election"], True, False, declared_by="supervisory_authority"),
-    "TH": Expected(False, _HALF, "none", ["emergency_declared"], ["emergency_declared"], [],
+    "TH": Expected(False, _HALF, "none", ["emergency_confirmed", "emergency_declared"],
+                   ["emergency_declared"], [],
                    True, True, declared_by="mayor"),
 }
 

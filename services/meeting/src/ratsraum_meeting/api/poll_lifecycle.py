@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, status
 from ratsraum_common.auth import Principal, require_roles
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB, Reader, Runner, Voting
-from ratsraum_meeting.polls import lifecycle, service
+from ratsraum_meeting.polls import law_gate, lifecycle, service
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls.schemas import (
     CancelIn,
@@ -36,7 +36,8 @@ async def open_election(meeting_id: str, item_id: str, body: ElectionCreate,
         method="election", majority_rule="simple", title=body.title, opened_by=principal.subject,
         candidates=[(c.id, c.name) for c in body.candidates],
     )
-    return PollOut.of(poll)
+    return PollOut.of(poll, remote_excluded=await law_gate.exclusion_of(
+        db=db, tenant=principal.tenant, poll_id=poll.id))
 
 
 @router.post("/polls/{poll_id}/cancel")
@@ -61,16 +62,19 @@ async def record_show_of_hands(poll_id: str, body: ShowOfHandsIn, principal: Run
 async def rerun_poll(poll_id: str, body: CancelIn, principal: Chair, db: DB,
                      voting: Voting) -> PollOut:
     """Re-run a disrupted vote; the old one becomes void with the reason."""
-    return PollOut.of(await lifecycle.rerun_poll(db=db, voting=voting, tenant=principal.tenant,
-                                           poll_id=poll_id, reason=body.reason,
-                                           by=principal.subject))
+    poll = await lifecycle.rerun_poll(db=db, voting=voting, tenant=principal.tenant,
+                                      poll_id=poll_id, reason=body.reason, by=principal.subject)
+    return PollOut.of(poll, remote_excluded=await law_gate.exclusion_of(
+        db=db, tenant=principal.tenant, poll_id=poll.id))
 
 
 @router.post("/polls/{poll_id}/runoff", status_code=status.HTTP_201_CREATED)
 async def open_runoff(poll_id: str, principal: Runner, db: DB, voting: Voting) -> PollOut:
     """Open the runoff of an election round that ended without absolute majority."""
-    return PollOut.of(await lifecycle.open_runoff(db=db, voting=voting, tenant=principal.tenant,
-                                            poll_id=poll_id, by=principal.subject))
+    poll = await lifecycle.open_runoff(db=db, voting=voting, tenant=principal.tenant,
+                                       poll_id=poll_id, by=principal.subject)
+    return PollOut.of(poll, remote_excluded=await law_gate.exclusion_of(
+        db=db, tenant=principal.tenant, poll_id=poll.id))
 
 
 @router.post("/polls/{poll_id}/lot")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Response, status
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
 from ratsraum_meeting.api.deps import DB, Progress, Reader, Runner, Voter, Voting
-from ratsraum_meeting.polls import closing, service
+from ratsraum_meeting.polls import closing, law_gate, service
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.polls.schemas import (
@@ -44,7 +44,8 @@ async def open_poll(
         opened_by=principal.subject,
     )
     live.notify(tenant=principal.tenant, meeting_id=meeting_id, kind="poll", data=_live(poll))
-    return PollOut.of(poll)
+    return PollOut.of(poll, remote_excluded=await law_gate.exclusion_of(
+        db=db, tenant=principal.tenant, poll_id=poll.id))
 
 
 @router.get("/polls/{poll_id}")

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB, Progress, Reader, Runner, Voter, Voting
+from ratsraum_meeting.polls import law_gate, secret
 from ratsraum_meeting.polls import messages as m
-from ratsraum_meeting.polls import secret
 from ratsraum_meeting.polls.schemas import ElectionCreate, PollOut
 
 router = APIRouter(prefix="/api/v1", tags=["secret polls"])
@@ -135,4 +135,5 @@ async def open_secret_election(meeting_id: str, item_id: str, body: ElectionCrea
         db=db, voting=voting, tenant=principal.tenant, meeting_id=meeting_id, item_id=item_id,
         title=body.title, opened_by=principal.subject,
         candidates=[(c.id, c.name) for c in body.candidates])
-    return PollOut.of(poll)
+    return PollOut.of(poll, remote_excluded=await law_gate.exclusion_of(
+        db=db, tenant=principal.tenant, poll_id=poll.id))

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Person
-from ratsraum_meeting.profiles.hybrid_conditions import body_rules, get_conditions
-from ratsraum_meeting.profiles.hybrid_rules import AUTHORITY, citation
+from ratsraum_meeting.profiles.hybrid_conditions import body_rules, get_conditions, record_of
+from ratsraum_meeting.profiles.hybrid_rules import AUTHORITY, citation, needs_confirmation_now
 from ratsraum_meeting.profiles.presets import council_rules_apply, hybrid_conditions
 
 KIND_LABELS = {"bylaw": "Satzungsbeschluss", "budget_bylaw": "Beschluss über die Haushaltssatzung"}
@@ -53,6 +53,10 @@ async def hybrid_minutes(session: AsyncSession, *, meeting: Meeting, body: Body)
                      f"{note}")
     if row.emergency_confirmed_on is not None:
         lines.append(f"Fortbestand der Notlage bestätigt am {_day(row.emergency_confirmed_on)}")
+    elif needs_confirmation_now(profile, kind, record_of(row)) and row.emergency_declared_on:
+        lines.append(f"Die Vertretung hat in dieser Sitzung über den Fortbestand der am "
+                     f"{_day(row.emergency_declared_on)} festgestellten Notlage zu beschließen "
+                     f"({citation(profile, 'hybrid_conditions_council')})")
     if row.two_thirds_decided_on is not None:
         lines.append(f"Beschluss über die Sitzung mit Teilnahme per Video am "
                      f"{_day(row.two_thirds_decided_on)} mit {row.two_thirds_yes or 0} "

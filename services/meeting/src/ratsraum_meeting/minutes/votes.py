@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ratsraum_meeting.polls.law_gate import exclusions
 from ratsraum_meeting.polls.models import Poll, PollLogEntry
 from ratsraum_meeting.timeutil import utc
 
@@ -55,6 +56,8 @@ class VoteLine:
     runoff_of: int | None = None  # ordinal of the election round this runoff follows
     rerun_due: bool = False  # the chair ordered a re-run (disruption in the town's sphere)
     own_votes: list[OwnVote] = field(default_factory=list)
+    # Remote members the law kept out of this ballot: names and the rule (polls.law_gate).
+    remote_excluded: dict[str, Any] = field(default_factory=dict)
 
     @property
     def method_label(self) -> str:
@@ -147,6 +150,7 @@ async def votes_by_item(
         select(Poll).where(Poll.meeting_id == meeting_id, Poll.state.in_(REPORTED_STATES))
         .order_by(Poll.opened_at, Poll.id))).all()
     links = await _links(session, meeting_id=meeting_id)
+    excluded = await exclusions(session, poll_ids=[p.id for p in polls])
     ordinals: dict[str, int] = {}
     per_item: dict[str, int] = {}
     for poll in polls:
@@ -166,6 +170,6 @@ async def votes_by_item(
             rerun_by=ordinals.get(str(result.get("rerun_poll_id", ""))),
             runoff_of=ordinals.get(link.get("runoff_of", "")),
             rerun_due="rerun_due" in link and poll.state == "closed",
-            own_votes=own_votes.get(poll.id, []),
+            own_votes=own_votes.get(poll.id, []), remote_excluded=excluded.get(poll.id, {}),
         ))
     return out

@@ -22,12 +22,13 @@ from ratsraum_meeting.meetings.models import AgendaItem
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls.closing import confirmed_poll, record_result
+from ratsraum_meeting.polls.law_gate import CheckedRoll, checked_roll, is_election, log_exclusion
 from ratsraum_meeting.polls.models import Poll, PollLogEntry
 from ratsraum_meeting.polls.refusals import voting_answer
 from ratsraum_meeting.polls.results import election_record
-from ratsraum_meeting.polls.service import eligible_roll, get_poll, require_quorate
+from ratsraum_meeting.polls.service import get_poll
 from ratsraum_meeting.polls.voting_client import VotingClient, VotingRefused, VotingUnavailable
-from ratsraum_meeting.profiles.live import live_quorum
+from ratsraum_meeting.profiles.service import body_profile
 from ratsraum_meeting.timeutil import now
 
 log = get_logger(__name__)
@@ -169,8 +170,10 @@ async def apply_rerun(session: AsyncSession, *, old: Poll, rerun: voting_pb2.Pol
     return new
 
 
-async def _fresh_roll(session: AsyncSession, *, old: Poll) -> tuple[list[str], int]:
-    """Who may vote in the re-run (present now minus conflicted) and the body's size."""
+async def _fresh_roll(session: AsyncSession, *, old: Poll, runoff: bool = False,
+                      ) -> tuple[CheckedRoll, int]:
+    """Who may vote in the re-run or runoff, by the same law check as opening a vote, and the
+    body's size."""
     meeting, body = await get_meeting(session, meeting_id=old.meeting_id)
     if meeting.status != "running":
         raise Problem(409, "meeting-not-running", RERUN_NOT_RUNNING, current=meeting.status)
@@ -180,10 +183,11 @@ async def _fresh_roll(session: AsyncSession, *, old: Poll) -> tuple[list[str], i
     if await session.scalar(select(Poll.id).where(
             Poll.agenda_item_id == item.id, Poll.state == "open", Poll.id != old.id)):
         raise Problem(409, "poll-already-open", m.POLL_ALREADY_OPEN, number=item.number)
-    quorum = await live_quorum(session, meeting=meeting, body=body, item=item)
-    roll = await eligible_roll(session, meeting=meeting, item=item)
-    require_quorate(quorum, roll=roll)
-    return roll, body.statutory_members
+    profile = (await body_profile(session, body=body)).profile
+    checked = await checked_roll(session, meeting=meeting, body=body, item=item,
+                                 profile=profile, method=old.method,
+                                 election=runoff or is_election(old))
+    return checked, body.statutory_members
 
 
 async def rerun_poll(*, db: Database, voting: VotingClient, tenant: str, poll_id: str,
@@ -194,18 +198,19 @@ async def rerun_poll(*, db: Database, voting: VotingClient, tenant: str, poll_id
         reopen = awaiting_rerun(old)
         if not reopen:
             _require(old, "open", "closed")
-        roll, statutory = await _fresh_roll(session, old=old)
+        checked, statutory = await _fresh_roll(session, old=old)
     if reopen:
-        rerun = await _reopen_in_voting(voting=voting, tenant=tenant, old=old, roll=roll,
-                                        statutory_members=statutory)
+        rerun = await _reopen_in_voting(voting=voting, tenant=tenant, old=old,
+                                        roll=checked.roll, statutory_members=statutory)
     else:
         rerun = await rerun_in_voting(voting=voting, tenant=tenant, poll=old,
-                                      reason=reason, by=by, roll=roll)
+                                      reason=reason, by=by, roll=checked.roll)
     async with db.transaction(tenant) as session:
         old = await get_poll(session, poll_id=poll_id)
         if (old.result or {}).get("rerun_poll_id"):  # a second click raced this one
             raise Problem(409, "poll-wrong-state", m.WRONG_STATE, state=old.state)
         new = await apply_rerun(session, old=old, rerun=rerun, reason=reason, by=by)
+        log_exclusion(session, poll=new, excluded=checked.excluded, by=by, at=new.opened_at)
     log.info("poll.rerun", poll_id=poll_id, new_poll_id=new.id, roll_size=new.roll_size,
              tenant=tenant)
     _notify(tenant, new, "rerun")
@@ -223,11 +228,13 @@ async def open_runoff(*, db: Database, voting: VotingClient, tenant: str, poll_i
     """Open the runoff between the top two of an election round without absolute majority."""
     async with db.tenant_session(tenant) as session:
         first = await get_poll(session, poll_id=poll_id)
-    status = _election_status(first)
-    if status != "runoff":
-        raise Problem(409, "no-runoff", m.NO_RUNOFF, current=status)
+        status = _election_status(first)
+        if status != "runoff":
+            raise Problem(409, "no-runoff", m.NO_RUNOFF, current=status)
+        checked, _statutory = await _fresh_roll(session, old=first, runoff=True)
     runoff = await voting_answer(voting.open_runoff(voting_pb2.OpenRunoffRequest(
-        tenant=tenant, poll_id=poll_id, new_poll_id=str(uuid.uuid4())), method=first.method))
+        tenant=tenant, poll_id=poll_id, new_poll_id=str(uuid.uuid4()), roll=checked.roll),
+        method=first.method))
     async with db.transaction(tenant) as session:
         first = await get_poll(session, poll_id=poll_id)
         found = await session.get(Poll, runoff.poll_id)
@@ -243,6 +250,7 @@ async def open_runoff(*, db: Database, voting: VotingClient, tenant: str, poll_i
             item.status = "voting"
         _log(session, poll=new, kind="runoff_of", by=by, data={
             "poll_id": first.id, "candidates": [o.id for o in runoff.options]})
+        log_exclusion(session, poll=new, excluded=checked.excluded, by=by, at=new.opened_at)
         await _publish(session, new)
     _notify(tenant, new, "runoff")
     return new

@@ -93,15 +93,6 @@ METHOD_NOT_YET_AVAILABLE = Msg(
     "A {kind_en} is not available in Ratsraum yet; please hold it on paper and record the "
     "result.",
 )
-NO_REMOTE_IN_BALLOT = Msg(
-    "Nach dem Regelprofil {profile} dürfen per Video zugeschaltete Mitglieder an einer {kind} "
-    "nicht teilnehmen, und {remote} Mitglied(er) sind zugeschaltet. Die Abstimmung wurde nicht "
-    "eröffnet: bitte im Sitzungsraum auf Papier abstimmen lassen (Stimmzettel) oder warten, "
-    "bis alle Stimmberechtigten im Raum sind.",
-    "Under rule profile {profile} members connected by video may not take part in a {kind_en}, "
-    "and {remote} member(s) are connected. The vote was not opened: please hold it on paper "
-    "in the room (ballot papers) or wait until everyone entitled is in the room.",
-)
 REQUESTED_METHOD = Msg(
     "Zu Tagesordnungspunkt {number} haben genug Mitglieder eine {kind} beantragt ({count}, "
     "nötig {required}); die Abstimmung muss so durchgeführt werden.",
@@ -135,4 +126,13 @@ NO_RUNOFF = Msg(
 NO_LOT = Msg(
     "Der Wahlgang hat keinen Losentscheid ergeben (Stand: {current}).",
     "The election round did not end in a lot (status: {current}).",
+)
+REMOTE_EXCLUDED = Msg(
+    "Per Video zugeschaltete Mitglieder dürfen an der {kind} nicht teilnehmen ({cite}). Sie "
+    "bleiben anwesend, stehen aber nicht auf der Liste der Stimmberechtigten dieser "
+    "Abstimmung: {names}. Wer mitstimmen will, kommt in den Sitzungsraum, bevor sie eröffnet "
+    "wird.",
+    "Members connected by video may not take part in the {kind_en} ({cite}). They remain "
+    "present but are not on the roll of this vote: {names}. Whoever wants to vote comes to "
+    "the room before it opens.",
 )

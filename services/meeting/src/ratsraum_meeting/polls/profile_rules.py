@@ -1,4 +1,4 @@
-"""The rule profile applied to opening a poll: method, options, who may take part remotely."""
+"""The rule profile applied to opening a poll: the method and the options offered."""
 
 from __future__ import annotations
 
@@ -28,15 +28,6 @@ def choose_method(
                       kind=KIND_DE[requested], kind_en=KIND_EN[requested], count=state.count,
                       required=state.required)
     return asked
-
-
-def check_remote_ballot(*, profile: RuleProfile, method: str, remote: int) -> None:
-    """Refuse a secret vote or election with members connected where the profile bars them."""
-    barred = ((method == "secret" and not profile.remote_in_secret_votes)
-              or (method == "election" and not profile.remote_in_elections))
-    if barred and remote > 0:
-        raise Problem(409, "remote-members-barred", m.NO_REMOTE_IN_BALLOT, profile=profile.code,
-                      kind=KIND_DE[method], kind_en=KIND_EN[method], remote=remote)
 
 
 def options(profile: RuleProfile) -> list[voting_pb2.Option]:

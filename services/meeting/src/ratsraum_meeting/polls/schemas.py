@@ -42,11 +42,13 @@ class PollOut(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     result: dict[str, Any] | None
+    # Remote members the law keeps out of this ballot (BY, BW, BB): who, the rule, the message.
+    remote_excluded: dict[str, Any] | None = None
 
     @classmethod
-    def of(cls, poll: Poll) -> PollOut:
+    def of(cls, poll: Poll, *, remote_excluded: dict[str, Any] | None = None) -> PollOut:
         """The API view of a stored poll."""
-        return cls(
+        return cls(remote_excluded=remote_excluded,
             id=poll.id, meeting_id=poll.meeting_id, agenda_item_id=poll.agenda_item_id,
             title=poll.title, method=poll.method, majority_rule=poll.majority_rule,
             state=poll.state, roll_size=poll.roll_size, ballots_cast=poll.ballots_cast,

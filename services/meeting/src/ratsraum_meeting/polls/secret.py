@@ -14,17 +14,12 @@ from ratsraum.voting.v1 import secret_pb2
 from ratsraum_common.db import Database
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.meetings.models import AgendaItem
-from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import messages as m
-from ratsraum_meeting.polls import profile_rules as rules
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.refusals import voting_answer
-from ratsraum_meeting.polls.service import eligible_roll, get_poll, open_poll
+from ratsraum_meeting.polls.service import get_poll, open_poll
 from ratsraum_meeting.polls.voting_client import VotingClient
-from ratsraum_meeting.profiles.live import remote_present
-from ratsraum_meeting.profiles.service import body_profile
 
 # Checking a ballot's proofs takes voting tens of milliseconds; a council voting at once
 # queues up, so a cast gets more time than a plain write.
@@ -116,17 +111,8 @@ async def open_secret_election(
     *, db: Database, voting: VotingClient, tenant: str, meeting_id: str, item_id: str,
     title: str | None, opened_by: str, candidates: list[tuple[str, str]],
 ) -> Poll:
-    """A secret election of persons: the profile's bars for secret votes and elections."""
-    async with db.tenant_session(tenant) as session:
-        meeting, body = await get_meeting(session, meeting_id=meeting_id)
-        item = await session.get(AgendaItem, item_id)
-        if item is not None and item.meeting_id == meeting.id:
-            profile = (await body_profile(session, body=body)).profile
-            roll = await eligible_roll(session, meeting=meeting, item=item)
-            # The secret-vote bar is checked when opening; an election has its own.
-            rules.check_remote_ballot(profile=profile, method="election",
-                                      remote=await remote_present(session, meeting=meeting,
-                                                                  roll=roll))
+    """A secret election of persons; the law gate of opening treats it as an election (remote
+    members barred from elections are left off its roll)."""
     return await open_poll(db=db, voting=voting, tenant=tenant, meeting_id=meeting_id,
                            item_id=item_id, method="secret", majority_rule="simple",
                            title=title, opened_by=opened_by, candidates=candidates)

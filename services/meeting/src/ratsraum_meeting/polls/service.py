@@ -12,26 +12,24 @@ from ratsraum.voting.v1 import voting_pb2
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.attendance.service import present_person_ids
 from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.conflicts.service import conflicted_ids
 from ratsraum_meeting.meetings.models import AgendaItem, Meeting
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls import profile_rules as rules
+from ratsraum_meeting.polls.law_gate import (
+    RemoteExclusion,
+    checked_roll,
+    log_exclusion,
+    require_quorate,
+)
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.refusals import voting_answer
 from ratsraum_meeting.polls.results import majority_enum, method_enum
 from ratsraum_meeting.polls.voting_client import VotingClient
-from ratsraum_meeting.profiles.hybrid_conditions import ensure_poll_allowed
-from ratsraum_meeting.profiles.live import (
-    live_quorum,
-    remote_present,
-    request_states,
-    requested_method,
-)
-from ratsraum_meeting.profiles.quorum import QuorumResult
+from ratsraum_meeting.profiles.live import live_quorum, request_states, requested_method
 from ratsraum_meeting.profiles.service import body_profile
 from ratsraum_meeting.timeutil import now
 
@@ -69,22 +67,6 @@ async def conflicted_person_ids(session: AsyncSession, *, item: AgendaItem) -> s
     return await conflicted_ids(session, item=item)
 
 
-async def eligible_roll(session: AsyncSession, *, meeting: Meeting, item: AgendaItem) -> list[str]:
-    """Members present now, minus those with a conflict of interest on the item."""
-    conflicted = await conflicted_person_ids(session, item=item)
-    return [p for p in await present_person_ids(session, meeting=meeting) if p not in conflicted]
-
-
-def require_quorate(quorum: QuorumResult, *, roll: list[str] | None = None) -> None:
-    """The one not-quorate gate: a vote opens (or is re-run) only while the body is quorate.
-
-    A re-run passes its fresh roll, and an empty one is refused the same way.
-    """
-    if not quorum.quorate or roll == []:
-        raise Problem(409, "not-quorate", m.NOT_QUORATE_RULE, de=quorum.explanation,
-                      en=quorum.explanation_en)
-
-
 async def _open_poll_on(session: AsyncSession, *, item_id: str) -> Poll | None:
     return await session.scalar(
         select(Poll).where(Poll.agenda_item_id == item_id, Poll.state == "open")
@@ -92,8 +74,8 @@ async def _open_poll_on(session: AsyncSession, *, item_id: str) -> Poll | None:
 
 
 async def _prepare_open(
-    session: AsyncSession, *, meeting_id: str, item_id: str, method: str | None
-) -> tuple[voting_pb2.OpenPollRequest, AgendaItem, str]:
+    session: AsyncSession, *, meeting_id: str, item_id: str, method: str | None, election: bool,
+) -> tuple[voting_pb2.OpenPollRequest, AgendaItem, str, RemoteExclusion | None]:
     """Check every precondition of opening a vote; returns the request and the method."""
     meeting, body = await get_meeting(session, meeting_id=meeting_id)
     item = await session.get(AgendaItem, item_id)
@@ -111,15 +93,15 @@ async def _prepare_open(
     states = await request_states(session, body=body, item=item, profile=profile)
     method = rules.choose_method(asked=method, requested=requested_method(states),
                                  number=item.number, states=states)
-    roll = await eligible_roll(session, meeting=meeting, item=item)
-    rules.check_remote_ballot(profile=profile, method=method,
-                              remote=await remote_present(session, meeting=meeting, roll=roll))
+    checked = await checked_roll(session, meeting=meeting, body=body, item=item,
+                                 profile=profile, method=method,
+                                 election=election or method == "election")
     request = voting_pb2.OpenPollRequest(
         tenant=meeting.tenant_id, poll_id=str(uuid.uuid4()), meeting_id=meeting.id,
-        agenda_item_id=item.id, roll=roll, statutory_members=body.statutory_members,
+        agenda_item_id=item.id, roll=checked.roll, statutory_members=body.statutory_members,
         public=item.public, options=rules.options(profile),
     )
-    return request, item, method
+    return request, item, method, checked.excluded
 
 
 async def open_poll(
@@ -129,10 +111,9 @@ async def open_poll(
 ) -> Poll:
     """Open a vote on an item under the body's profile, with the present members as roll."""
     async with db.tenant_session(tenant) as session:
-        request, item, method = await _prepare_open(
-            session, meeting_id=meeting_id, item_id=item_id, method=method)
-        await ensure_poll_allowed(session, meeting_id=meeting_id, item_id=item_id, method=method,
-                                  election=method == "election" or bool(candidates))
+        request, item, method, excluded = await _prepare_open(
+            session, meeting_id=meeting_id, item_id=item_id, method=method,
+            election=bool(candidates))
     if method == "election" or candidates:  # candidates: also a secret election
         majority_rule = rules.election_options(request, candidates)
     request.title = title or f"{item.number}: {item.title}"
@@ -159,6 +140,8 @@ async def open_poll(
             opened_at=now(), opened_by=opened_by,
         )
         session.add(poll)
+        await session.flush()
+        log_exclusion(session, poll=poll, excluded=excluded, by=opened_by, at=poll.opened_at)
         item.status = "voting"
         public_view_changed(session, meeting_id=meeting.id)
     log.info("poll.opened", poll_id=poll.id, tenant=tenant, roll_size=poll.roll_size)

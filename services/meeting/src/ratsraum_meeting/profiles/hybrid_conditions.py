@@ -3,12 +3,13 @@ remotely or a vote opens (the decisions themselves are in profiles/hybrid_rules.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.problems import Problem
@@ -125,6 +126,21 @@ async def _remote_ids(session: AsyncSession, *, meeting_id: str) -> set[str]:
         Attendance.meeting_id == meeting_id, Attendance.presence == "remote"))).all())
 
 
+async def held_since(session: AsyncSession, *, meeting: Meeting, record: HybridRecord) -> int:
+    """Sessions of the meeting's body held on or after the emergency's declaration day and
+    before this meeting (those that could have decided on its continuance)."""
+    declared = record.emergency_declared_on
+    if declared is None:
+        return 0
+    since = datetime.combine(declared, time.min, tzinfo=TOWN_ZONE)
+    before = utc(meeting.started_at or meeting.starts_at)
+    count = await session.scalar(select(func.count()).select_from(Meeting).where(
+        Meeting.body_id == meeting.body_id, Meeting.id != meeting.id,
+        Meeting.started_at.is_not(None), Meeting.started_at >= since,
+        Meeting.started_at < before))
+    return int(count or 0)
+
+
 async def ensure_session_allowed(
     session: AsyncSession, *, meeting: Meeting, body: Body, joining: str | None = None,
 ) -> None:
@@ -140,31 +156,34 @@ async def ensure_session_allowed(
     profile, kind = await body_rules(session, body=body)
     names = dict((await session.execute(select(Person.id, Person.name).where(
         Person.id.in_(remote)))).tuples().all())
+    record = record_of(await get_conditions(session, meeting_id=meeting.id))
     refusal = session_refusal(
-        profile=profile, kind=kind,
-        record=record_of(await get_conditions(session, meeting_id=meeting.id)),
+        profile=profile, kind=kind, record=record,
         meeting_day=meeting_day(meeting), statutory_members=body.statutory_members,
-        remote_ids=remote, names=names)
+        remote_ids=remote, names=names,
+        held_since_declaration=await held_since(session, meeting=meeting, record=record))
     if refusal is not None:
         raise _problem(refusal)
 
 
 async def ensure_poll_allowed(
     session: AsyncSession, *, meeting_id: str, item_id: str, method: str, election: bool,
+    roll: Collection[str] | None = None,
 ) -> None:
     """Refuse (409, citing the rule) a vote the law bars now: its kind, its item, or remote
-    members without a certified voting system."""
+    members without a certified voting system (those on `roll`; default: all not conflicted)."""
     meeting = await session.get(Meeting, meeting_id)
     body = None if meeting is None else await session.get(Body, meeting.body_id)
     if meeting is None or body is None:
         raise Problem(404, "meeting-not-found", m.CONDITIONS_NOT_FOUND)
     profile, _kind = await body_rules(session, body=body)
     remote = await _remote_ids(session, meeting_id=meeting_id)
-    conflicted = set((await session.scalars(select(Conflict.person_id).where(
-        Conflict.agenda_item_id == item_id, Conflict.withdrawn_at.is_(None)))).all())
+    if roll is None:
+        roll = remote - set((await session.scalars(select(Conflict.person_id).where(
+            Conflict.agenda_item_id == item_id, Conflict.withdrawn_at.is_(None)))).all())
     refusal = poll_refusal(
         profile=profile, record=record_of(await get_conditions(session, meeting_id=meeting_id)),
         item_id=item_id, method=method, election=election, remote_in_session=len(remote),
-        remote_on_roll=len(remote - conflicted))
+        remote_on_roll=len(remote.intersection(roll)))
     if refusal is not None:
         raise _problem(refusal)

@@ -25,6 +25,22 @@ EMERGENCY_EXPIRED = Msg(
     "The emergency declared on {declared} carries sessions for {months} month(s) only; it must "
     "be renewed for this session ({cite}).",
 )
+CONFIRMATION_MISSING = Msg(
+    "Über den Fortbestand der am {declared} festgestellten Notlage musste die Vertretung in "
+    "ihrer nächsten Sitzung beschließen; seitdem fanden {held} Sitzung(en) statt, ein "
+    "bestätigender Beschluss ist nicht erfasst ({cite}). Ohne ihn ist keine Teilnahme per "
+    "Video zulässig; bitte das Datum des Beschlusses eintragen.",
+    "The council had to decide on the continuance of the emergency declared on {declared} at "
+    "its next session; {held} session(s) have been held since, and no confirming decision is "
+    "recorded ({cite}). Without it nobody may take part remotely; please record the date of "
+    "the decision.",
+)
+CONFIRMATION_BEFORE_DECLARATION = Msg(
+    "Die Bestätigung der Notlage ({confirmed}) liegt vor ihrer Feststellung ({declared}); "
+    "bitte die Daten prüfen ({cite}).",
+    "The confirmation of the emergency ({confirmed}) predates its declaration ({declared}); "
+    "please check the dates ({cite}).",
+)
 TWO_THIRDS_MISSING = Msg(
     "Eine Sitzung mit Teilnahme per Video braucht den Beschluss von zwei Dritteln der "
     "gesetzlichen Mitglieder, hier mindestens {required} Ja-Stimmen; erfasst sind {recorded} "

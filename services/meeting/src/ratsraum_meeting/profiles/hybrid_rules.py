@@ -110,6 +110,29 @@ def _emergency(profile: RuleProfile, record: HybridRecord, day: date,
     return None
 
 
+def _confirmation(record: HybridRecord, *, held_since_declaration: int,
+                  cite: str) -> Refusal | None:
+    """The council decides on the emergency's continuance at its next session: that session
+    runs on the declaration alone, every later one needs the decision on record."""
+    declared, confirmed = record.emergency_declared_on, record.emergency_confirmed_on
+    if declared is None:
+        return None
+    if confirmed is not None and confirmed < declared:
+        return Refusal("hybrid-emergency-confirmation-early", m.CONFIRMATION_BEFORE_DECLARATION, {
+            "cite": cite, "declared": declared.isoformat(), "confirmed": confirmed.isoformat()})
+    if confirmed is None and held_since_declaration > 0:
+        return Refusal("hybrid-emergency-unconfirmed", m.CONFIRMATION_MISSING, {
+            "cite": cite, "declared": declared.isoformat(), "held": held_since_declaration})
+    return None
+
+
+def needs_confirmation_now(profile: RuleProfile, kind: str, record: HybridRecord) -> bool:
+    """Whether this session is the one that must decide on the emergency's continuance."""
+    return ("emergency_confirmed" in hybrid_conditions(profile, kind)
+            and record.emergency_declared_on is not None
+            and record.emergency_confirmed_on is None)
+
+
 def _names(ids: list[str], names: Mapping[str, str]) -> str:
     return ", ".join(names.get(person, person) for person in ids)
 
@@ -117,8 +140,13 @@ def _names(ids: list[str], names: Mapping[str, str]) -> str:
 def session_refusal(
     *, profile: RuleProfile, kind: str, record: HybridRecord, meeting_day: date,
     statutory_members: int, remote_ids: Collection[str], names: Mapping[str, str] | None = None,
+    held_since_declaration: int = 0,
 ) -> Refusal | None:
-    """Why this meeting may not run with these remote members, or None if it may."""
+    """Why this meeting may not run with these remote members, or None if it may.
+
+    `held_since_declaration`: sessions of the body held after the emergency was declared and
+    before this one (for a confirmation due at the next session).
+    """
     if not remote_ids:
         return None
     names = names or {}
@@ -131,6 +159,11 @@ def session_refusal(
     cite = citation(profile, _condition_rule(profile, kind))
     if "emergency_declared" in conditions:
         refusal = _emergency(profile, record, meeting_day, cite)
+        if refusal is not None:
+            return refusal
+    if "emergency_confirmed" in conditions:
+        refusal = _confirmation(record, held_since_declaration=held_since_declaration,
+                                cite=cite)
         if refusal is not None:
             return refusal
     if "two_thirds_decision" in conditions:

@@ -59,6 +59,8 @@ class StateLaw:
     laws: tuple[str, ...]
     rules: dict[str, Rule]
     sources: dict[str, Source]
+    # Where the official text was looked for and what was (not) found there.
+    official_search: str = ""
 
 
 class LawDataError(ValueError):
@@ -103,7 +105,8 @@ def load_state(path: Path) -> StateLaw:
     rules = {name: _rule(path, name, raw, sources, checked)
              for name, raw in data["rules"].items()}
     return StateLaw(code=str(data["code"]), name=str(data["name"]),
-                    laws=tuple(data.get("laws", ())), rules=rules, sources=sources)
+                    laws=tuple(data.get("laws", ())), rules=rules, sources=sources,
+                    official_search=str(data.get("official_search", "")).strip())
 
 
 def load_states(directory: Path = LAW_DIR) -> dict[str, StateLaw]:

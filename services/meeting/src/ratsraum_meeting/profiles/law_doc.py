@@ -43,11 +43,17 @@ How firmly a rule is backed:
   /api/v1/meetings/{{id}}/hybrid-conditions`): an emergency declared (and by whom, and for how
   long it carries), a two-thirds decision of the statutory members, notice to the supervisory
   authority N days ahead, each remote member's consent, each remote member's reasoned
-  request. Opening the meeting and recording a member as remote are refused, citing the rule,
-  until the conditions are met.
+  request, the council's decision on the continuance of a declared emergency
+  (`emergency_confirmed`: the first session after the declaration runs on it alone and must
+  decide; every later session needs the decision on record, TH). Opening the meeting and
+  recording a member as remote are refused, citing the rule, until the conditions are met.
 - Items and ballots barred while any member is remote (`barred_with_remote`): constituent
   session, bylaws, the budget bylaw, elections, secret votes. The clerk marks bylaw items and
   the constituent session in the same record.
+- Where the law keeps remote members out of a kind of ballot without barring it
+  (`remote_in_secret_votes`, `remote_in_elections` off), the ballot is held without them: they
+  stay present but are left off its roll, the clerk is told why, and the minutes name them.
+  This holds for opening a vote, for its re-run after a disruption and for a runoff alike.
 - The chair may have to be in the room (`chair_in_room`).
 
 ## Votes
@@ -125,6 +131,8 @@ def _cell(text: str) -> str:
 def _state(state: StateLaw) -> list[str]:
     lines = [f"## {state.name} ({state.code})", ""]
     lines += [f"Laws: {'; '.join(state.laws)}.", ""]
+    if state.official_search:
+        lines += [f"Official text: {state.official_search}", ""]
     if state.sources:
         lines.append("Sources read:")
         lines.append("")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ratsraum_meeting.attendance.models import Attendance
 from ratsraum_meeting.attendance.service import count_present, present_person_ids
 from ratsraum_meeting.conflicts.service import conflicted_ids, vote_request_counts
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting
@@ -76,13 +74,3 @@ def requested_method(states: tuple[RequestState, RequestState]) -> str | None:
     if roll_call.reached:
         return "roll_call"
     return None
-
-
-async def remote_present(session: AsyncSession, *, meeting: Meeting, roll: list[str]) -> int:
-    """How many of the roll take part remotely right now."""
-    if not roll:
-        return 0
-    rows = await session.scalars(select(Attendance.person_id).where(
-        Attendance.meeting_id == meeting.id, Attendance.presence == "remote",
-        Attendance.person_id.in_(roll)))
-    return len(rows.all())

@@ -62,10 +62,12 @@ HybridCondition = Literal[
     "supervisory_notice",   # the supervisory authority was told supervisory_notice_days ahead
     "member_consent",       # each remote member consented to taking part remotely
     "reasoned_request",     # each remote member asked, with a reason (work, family, health)
+    "emergency_confirmed",  # the council decided on the declared emergency's continuance at
+                            # its next session; later sessions need that decision (TH)
 ]
 HYBRID_CONDITIONS: tuple[HybridCondition, ...] = (
     "emergency_declared", "two_thirds_decision", "supervisory_notice", "member_consent",
-    "reasoned_request",
+    "reasoned_request", "emergency_confirmed",
 )
 EmergencyAuthority = Literal["council", "mayor", "supervisory_authority"]
 # Items and ballots a session with any remote member may not hold.

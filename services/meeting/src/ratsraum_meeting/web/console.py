@@ -20,7 +20,8 @@ MAJORITY_RULES = ("simple", "two_thirds_of_cast", "majority_of_statutory",
                   "two_thirds_of_statutory")
 # The console's tabs in order: key, catalogue label.
 TABS = (("overview", "console.tab.overview"), ("votes", "console.tab.votes"),
-        ("speakers", "console.tab.speakers"), ("disruptions", "console.tab.disruptions"),
+        ("hybrid", "console.tab.hybrid"), ("speakers", "console.tab.speakers"),
+        ("disruptions", "console.tab.disruptions"),
         ("invitations", "console.tab.invitations"), ("minutes", "console.tab.minutes"))
 
 
@@ -80,9 +81,13 @@ async def session_state(ctx: Ctx, meeting_id: str) -> dict[str, Any]:
             reasons.append(text(ctx.lang, "console.why.item_not_quorate",
                                 number=current["number"], present=own["present"],
                                 required=own["required"]))
+    hybrid_check = None
+    if meeting["status"] == "scheduled":  # why opening would be refused, shown beside the button
+        async with ctx.backend() as api:
+            hybrid_check = (await api.get(f"/meetings/{meeting_id}/hybrid-conditions"))["check"]
     return {"meeting": meeting, "agenda": agenda, "quorum": quorum, "polls": polls,
             "current_item": current, "open_polls": [p for p in polls if p["state"] == "open"],
-            "blockers": reasons}
+            "blockers": reasons, "hybrid_check": hybrid_check}
 
 
 @staff_page("overview", "/konsole")

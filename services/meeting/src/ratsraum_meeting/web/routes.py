@@ -15,6 +15,7 @@ from ratsraum_meeting.web import (
     chair,
     console,
     console_actions,
+    console_hybrid,
     console_more,
     mails,
     pages,
@@ -47,8 +48,8 @@ def _wants_html(request: Request) -> bool:
 
 def install(app: FastAPI) -> None:
     """Mount the web app on meeting's app (after the API routers)."""
-    staff = (console.router, console_more.router, chair.router, console_actions.router,
-             vote_actions.router, session_actions.router)
+    staff = (console.router, console_more.router, console_hybrid.router, chair.router,
+             console_actions.router, vote_actions.router, session_actions.router)
     for router in (auth.router, pages.router, actions.router, *staff, _language, mails.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
