@@ -29,7 +29,7 @@ from ratsraum_common.nats import EventConsumer, ProcessedEventRecord, ensure_str
 from ratsraum_common.natsauth import NatsOptions
 from ratsraum_devstack.natsserver import NatsServer
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
-from ratsraum_meeting.live import LIVE_SUBJECT
+from ratsraum_meeting.live import LIVE_SUBJECT, LiveHub, LiveUpdate
 from ratsraum_meeting.polls.lifecycle import LIFECYCLE_CONSUMER, LIFECYCLE_FILTER
 from ratsraum_portal.config import Settings as PortalSettings
 from ratsraum_portal.events import PUBLIC_SUBJECTS
@@ -196,13 +196,46 @@ async def test_portal_reads_public_meeting_events_only(conns: Connections, db: D
                              for e in conns.errors["citizen-portal"]) == 2)
 
 
+async def test_portal_receives_no_members_live_data(conns: Connections) -> None:
+    """Members' live data reaches meeting's other replica and never the portal, whatever it asks."""
+    origin, replica = LiveHub(), LiveHub()
+    meeting_a, meeting_b = await conns.open("meeting"), await conns.open("meeting")
+    await origin.attach(meeting_a)
+    await replica.attach(meeting_b)
+    portal = await conns.open("citizen-portal")
+    seen: list[str] = []
+
+    async def on_any(msg: nats.aio.msg.Msg) -> None:
+        seen.append(msg.subject)
+
+    for subject in (PUBLIC_SUBJECTS, "ratsraum-members.>", ">"):
+        await portal.subscribe(subject, cb=on_any)
+    await portal.flush()
+    await meeting_b.flush()
+    updates = [LiveUpdate(tenant=TENANT, meeting_id="m1", kind="lobby",
+                          data={"waiting": ["Erika Muster"]}),
+               LiveUpdate(tenant=TENANT, meeting_id="m1", kind="agenda",
+                          data={"item": "N 1", "title": "Grundstücksangelegenheit"})]
+    async with replica.subscribe(TENANT, "m1") as queue:
+        for update in updates:
+            origin.broadcast(update)
+        received = [await asyncio.wait_for(queue.get(), 5) for _ in updates]
+    assert [u.kind for u in received] == ["lobby", "agenda"]
+    await portal.flush()
+    assert seen == []
+    await _until(lambda: sum("permissions violation for subscription" in e
+                             for e in conns.errors["citizen-portal"]) == 2)
+    await origin.detach(meeting_a)
+    await replica.detach(meeting_b)
+
+
 @pytest.mark.parametrize(
     ("service", "subject"),
     [
         pytest.param("meeting", f"ratsraum.{TENANT}.voting.poll.closed", id="meeting-as-voting"),
         pytest.param("voting", f"ratsraum.{TENANT}.meeting.public.minutes", id="voting-as-meeting"),
         pytest.param("citizen-portal", f"ratsraum.{TENANT}.meeting.public.x", id="portal-writes"),
-        pytest.param("voting", f"ratsraum-live.{TENANT}.meeting.m1", id="voting-live"),
+        pytest.param("voting", f"ratsraum-members.{TENANT}.meeting.m1", id="voting-live"),
     ],
 )
 async def test_service_cannot_publish_for_another(

@@ -14,8 +14,8 @@ meeting:
   # NATS: what the service publishes and subscribes to, and its durable JetStream consumers
   # (names and filters as in the code; tests/helm checks them against a real nats-server).
   nats:
-    publish: ["ratsraum.*.meeting.>", "ratsraum-live.*.meeting.>"]
-    subscribe: ["ratsraum-live.*.meeting.>"]
+    publish: ["ratsraum.*.meeting.>", "ratsraum-members.*.meeting.>"]
+    subscribe: ["ratsraum-members.*.meeting.>"]
     consumers:
       - {durable: meeting-voting, filter: ratsraum.*.voting.poll.closed}
       - {durable: meeting-voting-lifecycle, filter: "ratsraum.*.voting.poll.>"}

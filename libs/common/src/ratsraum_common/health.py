@@ -12,14 +12,24 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 
 
 class Readiness:
-    """Named async checks; each raises when its dependency is unreachable."""
+    """Named async checks; each raises when its dependency is unreachable.
+
+    A check added with `degrades=True` guards something the service can do without for a
+    while (NATS: events wait in the outbox); its failure makes /readyz say "degraded" with
+    200, so the load balancer keeps sending traffic. Any other failing check answers 503.
+    """
 
     def __init__(self) -> None:
         self.checks: dict[str, ReadinessCheck] = {}
+        self.degrading: set[str] = set()
 
-    def add(self, name: str, check: ReadinessCheck) -> None:
+    def add(self, name: str, check: ReadinessCheck, *, degrades: bool = False) -> None:
         """Register a check under a name shown in /readyz."""
         self.checks[name] = check
+        if degrades:
+            self.degrading.add(name)
+        else:
+            self.degrading.discard(name)
 
     async def run(self, timeout: float = 2.0) -> dict[str, str]:
         """Run all checks concurrently; map name to "ok" or the error."""
@@ -46,8 +56,9 @@ def install_health(app: FastAPI, readiness: Readiness) -> None:
     @app.get("/readyz", include_in_schema=False)
     async def _readyz() -> JSONResponse:
         results = await readiness.run()
-        ready = all(v == "ok" for v in results.values())
-        return JSONResponse(
-            {"status": "ok" if ready else "unavailable", "checks": results},
-            status_code=200 if ready else 503,
-        )
+        down = sorted(name for name, result in results.items() if result != "ok")
+        if any(name not in readiness.degrading for name in down):
+            return JSONResponse({"status": "unavailable", "checks": results, "down": down},
+                                status_code=503)
+        return JSONResponse({"status": "degraded" if down else "ok", "checks": results,
+                             "down": down}, status_code=200)

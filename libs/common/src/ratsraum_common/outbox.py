@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,8 +105,11 @@ class OutboxRelay:
         js: JetStreamContext,
         batch_size: int = 200,
         idle_poll_seconds: float = 1.0,
+        connected: Callable[[], bool] | None = None,
     ) -> None:
         self.db = db
+        # While NATS is away the rows simply wait; publishing would only time out.
+        self.connected = connected
         self.model = model
         self.js = js
         self.batch_size = batch_size
@@ -138,8 +142,14 @@ class OutboxRelay:
         finally:
             _wakers.discard(self._wake)
 
+    def wake(self) -> None:
+        """Look for pending events now (NATS is back, or a commit happened elsewhere)."""
+        self._wake.set()
+
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished events; returns how many were sent."""
+        if self.connected is not None and not self.connected():
+            return 0
         async with self.db.system_session() as session:
             rows = (
                 await session.execute(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ratsraum_common.housekeeping import Retention
 from ratsraum_common.natsauth import DEFAULT_INBOX_PREFIX, NatsOptions, read_secret_file
 
 
@@ -33,9 +35,18 @@ class ServiceSettings(BaseSettings):
     nats_tls_ca_file: Path | None = None
     nats_tls_cert_file: Path | None = None
     nats_tls_key_file: Path | None = None
+    # How long startup waits for NATS before the service goes on degraded (events wait in the
+    # outbox, consumers start once NATS is there).
+    nats_startup_wait_seconds: float = Field(default=5.0, ge=0)
     nats_inbox_prefix: str = Field(
         default=DEFAULT_INBOX_PREFIX, pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
     )
+    # Event upkeep: how often the outbox backlog is measured and old rows pruned, how long
+    # delivered rows are kept, and after how many failed attempts an event is a dead letter.
+    housekeeping_interval_seconds: float = Field(default=30.0, gt=0)
+    outbox_retention_hours: float = Field(default=24.0, gt=0)
+    processed_events_retention_days: float = Field(default=14.0, gt=0)
+    event_max_attempts: int = Field(default=10, ge=1)
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_format: Literal["json", "console"] = "console"
@@ -58,6 +69,11 @@ class ServiceSettings(BaseSettings):
             tls_key_file=self.nats_tls_key_file,
             inbox_prefix=self.nats_inbox_prefix,
         )
+
+    def retention(self) -> Retention:
+        """How long delivered outbox rows and processed event ids are kept."""
+        return Retention(published_outbox=timedelta(hours=self.outbox_retention_hours),
+                         processed_events=timedelta(days=self.processed_events_retention_days))
 
     def sqlite_default(self, name: str) -> str:
         """The embedded default database URL for this service."""

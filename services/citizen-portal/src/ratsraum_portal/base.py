@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
-from ratsraum_common.nats import ProcessedEventRecord
+from ratsraum_common.nats import DeadLetterRecord, ProcessedEventRecord
 
 
 class Base(DeclarativeBase):
@@ -13,3 +13,7 @@ class Base(DeclarativeBase):
 
 class ProcessedEvent(ProcessedEventRecord, Base):
     """Event ids the read-model consumer has applied (exactly-once effects)."""
+
+
+class DeadLetter(DeadLetterRecord, Base):
+    """Events the read-model consumer refused or gave up on, kept for the operator."""

@@ -19,12 +19,13 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum.meeting.v1 import public_pb2
+from ratsraum_common.consumer_guard import ConsumerMetrics
 from ratsraum_common.db import Database
 from ratsraum_common.events import Envelope
 from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import EventConsumer, EventHandler
 from ratsraum_common.telemetry import extract_context, tracer
-from ratsraum_portal.base import ProcessedEvent
+from ratsraum_portal.base import DeadLetter, ProcessedEvent
 from ratsraum_portal.live.broadcaster import Broadcaster, Snapshot
 from ratsraum_portal.meetings.service import ApplyResult, apply_snapshot, snapshot_dict
 from ratsraum_portal.minutes.service import apply_minutes
@@ -119,12 +120,14 @@ def read_model_handler(metrics: IntakeMetrics) -> EventHandler:
 
 
 def read_model_consumer(
-    *, js: JetStreamContext, db: Database, durable: str, metrics: IntakeMetrics
+    *, js: JetStreamContext, db: Database, durable: str, metrics: IntakeMetrics,
+    guard: ConsumerMetrics | None = None, max_attempts: int = 10,
 ) -> EventConsumer:
     """The durable, queue-shared consumer feeding the read model (one delivery per group)."""
     return EventConsumer(
         js=js, db=db, model=ProcessedEvent, durable=durable, filter_subject=PUBLIC_SUBJECTS,
-        handler=read_model_handler(metrics),
+        handler=read_model_handler(metrics), dead_letters=DeadLetter, metrics=guard,
+        max_attempts=max_attempts,
     )
 
 
@@ -160,6 +163,9 @@ class LiveFeed:
                 return
             update = decode_public_update(envelope, subject=msg.subject)
             if update is None:
+                # Not a public update of the subject's own town (e.g. another tenant inside).
+                log.warning("portal.live_rejected", subject=msg.subject, event_id=envelope.id,
+                            envelope_tenant=envelope.tenant)
                 return
             delivered = self.broadcaster.publish(
                 tenant=envelope.tenant, meeting_id=update.meeting.id,

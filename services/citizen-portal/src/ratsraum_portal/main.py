@@ -15,15 +15,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from ratsraum_common.app import create_app
+from ratsraum_common.consumer_guard import ConsumerMetrics
 from ratsraum_common.db import Database
+from ratsraum_common.housekeeping import run_housekeeping
 from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
-from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
+from ratsraum_common.natslink import NatsLink
 from ratsraum_common.problems import Problem
 from ratsraum_common.serve import serve_service
 from ratsraum_portal.api import calendar, data, live, oparl, oparl_system, pages, service_pages
 from ratsraum_portal.api.common import NotFound, wants_html
 from ratsraum_portal.api.oparl_paging import NO_SUCH_ADDRESS, OpenDataCors, oparl_error
+from ratsraum_portal.base import ProcessedEvent
 from ratsraum_portal.config import METRICS_PREFIX, SERVICE, Settings, get_settings
 from ratsraum_portal.context import STATIC_DIR, PortalContext, templates
 from ratsraum_portal.events import IntakeMetrics, LiveFeed, read_model_consumer
@@ -48,9 +51,8 @@ def build_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database())
         await db.migrate(MIGRATIONS)
-        nc = await connect(settings.nats_url, name=SERVICE, options=settings.nats_options())
-        js = nc.jetstream()
-        await ensure_stream(js)
+        # The portal serves its read model without NATS; live pushes resume on reconnect.
+        link = NatsLink(settings.nats_url, name=SERVICE, options=settings.nats_options())
         client = MeetingClient(
             target=settings.meeting_grpc_target, timeout=settings.meeting_grpc_timeout_seconds
         )
@@ -60,30 +62,38 @@ def build_app(settings: Settings) -> FastAPI:
             feedback_limiter=RateLimiter(limit=settings.feedback_limit,
                                          window=settings.feedback_window_seconds),
         )
-        consumer = read_model_consumer(js=js, db=db, durable=settings.consumer_durable,
-                                       metrics=intake)
-        feed = LiveFeed(nc=nc, broadcaster=broadcaster)
-        await feed.start()
-        await consumer.start()
+        consumer = read_model_consumer(js=link.js, db=db, durable=settings.consumer_durable,
+                                       metrics=intake, guard=consumer_metrics,
+                                       max_attempts=settings.event_max_attempts)
+        feed = LiveFeed(nc=link.nc, broadcaster=broadcaster)
+        link.on_connect("live-feed", feed.start)
+        link.on_connect("read-model-consumer", consumer.start)
+        await link.start(wait_seconds=settings.nats_startup_wait_seconds)
+        upkeep = asyncio.create_task(run_housekeeping(
+            db=db, outbox=None, processed=ProcessedEvent, gauges=None,
+            retention=settings.retention(),
+            interval_seconds=settings.housekeeping_interval_seconds), name="housekeeping")
         backfill = asyncio.create_task(backfill_until_done(
             db=db, client=client, initial_backoff=settings.backfill_initial_backoff_seconds,
             max_backoff=settings.backfill_max_backoff_seconds,
         ))
         # Meeting is deliberately not a readiness check: the portal serves its read model.
         readiness.add("database", db.ping)
-        readiness.add("nats", lambda: wait_for_connection(nc, timeout=1.0))
+        readiness.add("nats", link.check, degrades=True)
         log.info("portal.started", base_url=settings.public_base_url)
         try:
             yield
         finally:
             broadcaster.close()
-            backfill.cancel()
-            with suppress(asyncio.CancelledError):
-                await backfill
-            await feed.stop()
+            for job in (backfill, upkeep):
+                job.cancel()
+                with suppress(asyncio.CancelledError):
+                    await job
+            with suppress(Exception):  # bounded: NATS may be away at shutdown
+                async with asyncio.timeout(2):
+                    await feed.stop()
             await consumer.stop()
-            with suppress(Exception):
-                await nc.drain()
+            await link.close()
             await client.close()
             await db.dispose()
 
@@ -97,6 +107,7 @@ def build_app(settings: Settings) -> FastAPI:
             "events_ignored", "Public meeting events not applied", ["reason"]
         ),
     )
+    consumer_metrics = ConsumerMetrics.register(metrics)
     sse_clients = Gauge(f"{metrics.prefix}_sse_clients", "Open live (SSE) streams",
                         registry=metrics.registry)
     sse_clients.set_function(lambda: broadcaster.clients)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
-from ratsraum_common.nats import ProcessedEventRecord
+from ratsraum_common.nats import DeadLetterRecord, ProcessedEventRecord
 from ratsraum_common.outbox import OutboxRecord
 
 
@@ -18,3 +18,7 @@ class OutboxMessage(OutboxRecord, Base):
 
 class ProcessedEvent(ProcessedEventRecord, Base):
     """Event ids meeting's consumers have handled."""
+
+
+class DeadLetter(DeadLetterRecord, Base):
+    """Events meeting's consumers refused or gave up on, kept for the operator."""

@@ -9,6 +9,7 @@ whose hub delivers it to its own subscribers; the origin skips its own message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections import defaultdict
@@ -27,8 +28,10 @@ log = get_logger(__name__)
 
 MeetingKey = tuple[str, str]  # (tenant, meeting id)
 # Outside "ratsraum.>": live updates are fleeting, so JetStream's event stream must not keep them.
-LIVE_SUBJECT = "ratsraum-live.{tenant}.meeting.{meeting_id}"
-LIVE_WILDCARD = "ratsraum-live.*.meeting.*"
+# Members' data (lobby, conflicts, closed-part items): a namespace of its own that only meeting's
+# NATS user may publish and read; the public's live data is meeting's `public` events instead.
+LIVE_SUBJECT = "ratsraum-members.{tenant}.meeting.{meeting_id}"
+LIVE_WILDCARD = "ratsraum-members.*.meeting.*"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +117,9 @@ class LiveHub:
         for link in [link for link in self._links if link[0] is nc]:
             self._links.remove(link)
             if not nc.is_closed:
-                await link[1].unsubscribe()
+                with contextlib.suppress(Exception):  # NATS may be away at shutdown
+                    async with asyncio.timeout(2):
+                        await link[1].unsubscribe()
 
     @asynccontextmanager
     async def subscribe(self, tenant: str, meeting_id: str) -> AsyncIterator[

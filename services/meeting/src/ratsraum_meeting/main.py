@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,23 +16,30 @@ from starlette.middleware import Middleware
 from ratsraum.meeting.v1 import public_pb2_grpc
 from ratsraum_common.app import create_app
 from ratsraum_common.auth import TokenVerifier
+from ratsraum_common.consumer_guard import ConsumerMetrics, cancel_and_wait
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import channel, check_serving, start_server
+from ratsraum_common.housekeeping import OutboxGauges, run_housekeeping
 from ratsraum_common.logging import get_logger
-from ratsraum_common.nats import EventConsumer, connect, ensure_stream, wait_for_connection
+from ratsraum_common.nats import EventConsumer, EventHandler
+from ratsraum_common.natslink import NatsLink
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.serve import serve_service
 from ratsraum_meeting import live
 from ratsraum_meeting.api.lean_cast import LeanCast
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
 from ratsraum_meeting.api.routes import include_routers
-from ratsraum_meeting.base import OutboxMessage, ProcessedEvent
+from ratsraum_meeting.base import DeadLetter, OutboxMessage, ProcessedEvent
 from ratsraum_meeting.config import SERVICE, Settings, get_settings
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
 from ratsraum_meeting.jobs import video_background
 from ratsraum_meeting.jobs.lobby_sweeper import run_heartbeat_sweeper
-from ratsraum_meeting.polls.closing import on_poll_closed
-from ratsraum_meeting.polls.lifecycle import LIFECYCLE_CONSUMER, LIFECYCLE_FILTER, on_voting_event
+from ratsraum_meeting.polls.closing import poll_closed_handler
+from ratsraum_meeting.polls.lifecycle import (
+    LIFECYCLE_CONSUMER,
+    LIFECYCLE_FILTER,
+    voting_event_handler,
+)
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.publish import public as public_publisher
@@ -55,9 +62,9 @@ def build_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database)
         await db.migrate(MIGRATIONS)
-        nc = await connect(settings.nats_url, name=SERVICE, options=settings.nats_options())
-        js = nc.jetstream()
-        await ensure_stream(js)
+        # Meeting starts and serves without NATS: events wait in the outbox (docs/reliability.md).
+        link = NatsLink(settings.nats_url, name=SERVICE, options=settings.nats_options())
+        js = link.js
         if settings.seed_demo:
             await seed_demo(db)
         await seed_files(db, settings.seed_files)
@@ -72,9 +79,10 @@ def build_app(
         )
         app.state.progress = ProgressPublisher(db)
         app.state.live_hub = hub = getattr(app.state, "live_hub", None) or live.hub()
-        await hub.attach(nc)  # live updates between replicas (core NATS)
-        relay = OutboxRelay(db=db, model=OutboxMessage, js=js)
+        link.on_connect("live", lambda: hub.attach(link.nc))  # updates between replicas
+        relay = OutboxRelay(db=db, model=OutboxMessage, js=js, connected=lambda: link.connected)
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        link.on_connect("outbox", _waker(relay))
         sweeper = asyncio.create_task(run_heartbeat_sweeper(
             db, timeout_seconds=settings.lobby_heartbeat_timeout_seconds,
             interval_seconds=settings.lobby_sweep_interval_seconds), name="lobby-sweeper")
@@ -88,16 +96,24 @@ def build_app(
                 interval_seconds=settings.video_subscription_check_interval_seconds,
                 name="video-subscriptions"), name="video-subscriptions"),
         ]
-        consumer = EventConsumer(
-            js=js, db=db, model=ProcessedEvent, durable=VOTING_CONSUMER,
-            filter_subject=POLL_CLOSED_FILTER, handler=on_poll_closed,
-        )
-        await consumer.start()
-        lifecycle_consumer = EventConsumer(
-            js=js, db=db, model=ProcessedEvent, durable=LIFECYCLE_CONSUMER,
-            filter_subject=LIFECYCLE_FILTER, handler=on_voting_event,
-        )
-        await lifecycle_consumer.start()
+        upkeep = asyncio.create_task(run_housekeeping(
+            db=db, outbox=OutboxMessage, processed=ProcessedEvent, gauges=outbox_gauges,
+            retention=settings.retention(),
+            interval_seconds=settings.housekeeping_interval_seconds), name="housekeeping")
+
+        def guarded(durable: str, filter_subject: str, handler: EventHandler) -> EventConsumer:
+            consumer = EventConsumer(
+                js=js, db=db, model=ProcessedEvent, durable=durable, handler=handler,
+                filter_subject=filter_subject, dead_letters=DeadLetter, metrics=consumer_metrics,
+                max_attempts=settings.event_max_attempts)
+            link.on_connect(durable, consumer.start)
+            return consumer
+
+        consumer = guarded(VOTING_CONSUMER, POLL_CLOSED_FILTER,
+                           poll_closed_handler(app.state.voting))
+        lifecycle_consumer = guarded(LIFECYCLE_CONSUMER, LIFECYCLE_FILTER,
+                                     voting_event_handler(app.state.voting))
+        await link.start(wait_seconds=settings.nats_startup_wait_seconds)
         servicer = PublicMeetingServicer(db)
         server, app.state.grpc_port = await start_server(
             host=settings.grpc_host, port=settings.grpc_port,
@@ -106,28 +122,32 @@ def build_app(
             service_names=[SERVICE_NAME],
         )
         readiness.add("database", db.ping)
-        readiness.add("nats", lambda: wait_for_connection(nc, timeout=1.0))
-        readiness.add("voting", lambda: check_serving(voting_channel))
+        # Neither takes meeting out of service: without NATS events wait in the outbox; without
+        # voting, agenda, lobby, speakers and minutes still work (casting answers 503).
+        readiness.add("nats", link.check, degrades=True)
+        readiness.add("voting", lambda: check_serving(voting_channel), degrades=True)
         log.info("meeting.started", grpc_port=app.state.grpc_port)
         try:
             yield
         finally:
-            for job in (sweeper, *video_jobs):
+            for job in (sweeper, upkeep, *video_jobs):
                 job.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await job
             await app.state.progress.stop()
-            await hub.detach(nc)
+            await hub.detach(link.nc)
             await lifecycle_consumer.stop()
-            await _shutdown(server, consumer, relay_task, voting_channel)
-            await nc.close()
+            await _shutdown(server, consumer, relay, relay_task, voting_channel)
+            await link.close()
             await app.state.signin.identity.close()
             await db.dispose()
 
-    app, _metrics, readiness = create_app(
+    app, metrics, readiness = create_app(
         service=SERVICE, title="Ratsraum Sitzungsdienst (meeting)", lifespan=lifespan,
         max_body_bytes=settings.max_request_body_bytes,
     )
+    outbox_gauges = OutboxGauges.register(metrics)
+    consumer_metrics = ConsumerMetrics.register(metrics)
     app.state.token_verifier = token_verifier or TokenVerifier(
         issuer=settings.oidc_issuer, audience=settings.oidc_audience,
         jwks_url=settings.oidc_jwks_url,
@@ -139,6 +159,13 @@ def build_app(
     app.user_middleware.append(Middleware(LeanCast))
     web_routes.install(app)
     return app
+
+
+def _waker(relay: OutboxRelay) -> Callable[[], Awaitable[None]]:
+    async def wake() -> None:
+        relay.wake()
+
+    return wake
 
 
 def _signin(settings: Settings, db: Database, verifier: TokenVerifier,
@@ -156,15 +183,18 @@ def _signin(settings: Settings, db: Database, verifier: TokenVerifier,
 async def _shutdown(
     server: grpc.aio.Server,
     consumer: EventConsumer,
+    relay: OutboxRelay,
     relay_task: asyncio.Task[None],
     voting_channel: grpc.aio.Channel,
 ) -> None:
     """Stop background work in reverse order of start."""
     await server.stop(grace=2.0)
     await consumer.stop()
-    relay_task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await relay_task
+    # Publish what is already committed, so a clean stop leaves no backlog (if NATS is up).
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(10):
+            await relay.publish_pending()
+    await cancel_and_wait(relay_task)
     await voting_channel.close()
 
 

@@ -17,10 +17,12 @@ from fastapi import FastAPI
 
 from ratsraum.voting.v1 import voting_pb2_grpc
 from ratsraum_common.app import create_app
+from ratsraum_common.consumer_guard import cancel_and_wait
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import start_server
+from ratsraum_common.housekeeping import OutboxGauges, run_housekeeping
 from ratsraum_common.logging import get_logger
-from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
+from ratsraum_common.natslink import NatsLink
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.serve import serve_service
 from ratsraum_voting.api.secret_servicer import SECRET_SERVICE_NAME, register_secret_service
@@ -37,10 +39,13 @@ log = get_logger(__name__)
 async def _stop_relay(relay: OutboxRelay, task: asyncio.Task[None]) -> None:
     # Publish what is already committed before stopping, so a clean stop leaves no backlog.
     with contextlib.suppress(Exception):
-        await relay.publish_pending()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+        async with asyncio.timeout(10):
+            await relay.publish_pending()
+    await cancel_and_wait(task)
+
+
+async def _stop_task(task: asyncio.Task[None]) -> None:
+    await cancel_and_wait(task)
 
 
 async def _start(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitStack) -> None:
@@ -48,13 +53,24 @@ async def _start(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitSt
     db = Database(settings.resolved_url)
     stack.push_async_callback(db.dispose)
     await db.migrate(MIGRATIONS)
-    nc = await connect(settings.nats_url, name="voting", options=settings.nats_options())
-    stack.push_async_callback(nc.close)
-    js = nc.jetstream()
-    await ensure_stream(js)
-    relay = OutboxRelay(db=db, model=OutboxMessage, js=js)
+    # Voting starts and takes ballots without NATS: its events wait in the outbox.
+    link = NatsLink(settings.nats_url, name="voting", options=settings.nats_options())
+    stack.push_async_callback(link.close)
+    relay = OutboxRelay(db=db, model=OutboxMessage, js=link.js,
+                        connected=lambda: link.connected)
     relay_task = asyncio.create_task(relay.run(), name="voting-outbox-relay")
+
+    async def wake_relay() -> None:
+        relay.wake()
+
+    link.on_connect("outbox", wake_relay)
+    await link.start(wait_seconds=settings.nats_startup_wait_seconds)
     stack.push_async_callback(_stop_relay, relay, relay_task)
+    upkeep = asyncio.create_task(run_housekeeping(
+        db=db, outbox=OutboxMessage, processed=None, gauges=app.state.outbox_gauges,
+        retention=settings.retention(), interval_seconds=settings.housekeeping_interval_seconds),
+        name="voting-housekeeping")
+    stack.push_async_callback(_stop_task, upkeep)
     signer = AuditSigner.from_settings(key_file=settings.audit_key_file,
                                        data_dir=Path(settings.data_dir))
     servicer = VotingServicer(db=db, metrics=app.state.voting_metrics, signer=signer)
@@ -73,7 +89,7 @@ async def _start(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitSt
     app.state.relay = relay
     app.state.grpc_port = port
     app.state.readiness.add("database", db.ping)
-    app.state.readiness.add("nats", lambda: wait_for_connection(nc, timeout=1.0))
+    app.state.readiness.add("nats", link.check, degrades=True)
     log.info("voting.started", grpc=f"{settings.grpc_host}:{port}")
 
 
@@ -96,6 +112,7 @@ def build_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.voting_metrics = VotingMetrics.register(metrics)
+    app.state.outbox_gauges = OutboxGauges.register(metrics)
     return app
 
 

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum.voting.v1 import secret_pb2, voting_pb2
+from ratsraum_common.consumer_guard import Refuse, RetryLater
 from ratsraum_common.db import Database
 from ratsraum_common.events import Envelope
 from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
+from ratsraum_common.nats import EventHandler
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import AgendaItem, Person
@@ -118,9 +120,53 @@ async def record_result(
     return True
 
 
-async def on_poll_closed(session: AsyncSession, envelope: Envelope) -> None:
-    """Consumer: record the result from voting's poll.closed if the close answer was lost."""
-    # SecretPollClosed is PollClosed plus the record's SHA-256 (empty for other methods).
-    closed: secret_pb2.SecretPollClosed = envelope.payload(secret_pb2.SecretPollClosed)
-    await record_result(session, voting_poll=closed.poll, closed_by=None,
-                        record_sha256=closed.record_sha256)
+def poll_closed_handler(voting: VotingClient) -> EventHandler:
+    """Consumer of voting's poll.closed: records the result if the close answer was lost.
+
+    The event is only a hint. Whoever can publish on NATS (a misconfigured server, a stolen
+    credential) must not write minutes, so the result recorded is the one voting itself
+    answers over gRPC; an event for a poll voting does not report closed is refused.
+    """
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        # SecretPollClosed is PollClosed plus the record's SHA-256 (empty for other methods).
+        claimed: secret_pb2.SecretPollClosed = envelope.payload(secret_pb2.SecretPollClosed)
+        poll = await session.get(Poll, claimed.poll.poll_id) if claimed.poll.poll_id else None
+        if poll is None or poll.state == "closed":
+            return  # not meeting's poll, or its result is recorded already
+        confirmed, record_sha256 = await confirmed_poll(
+            voting, tenant=envelope.tenant, poll_id=poll.id, method=poll.method,
+            state=voting_pb2.POLL_STATE_CLOSED)
+        if (claimed.poll.result != confirmed.result
+                or claimed.record_sha256 != record_sha256):
+            log.error("poll.closed_event_differs", poll_id=poll.id, event_id=envelope.id,
+                      source=envelope.source)
+        await record_result(session, voting_poll=confirmed, closed_by=None,
+                            record_sha256=record_sha256)
+
+    return handle
+
+
+async def confirmed_poll(voting: VotingClient, *, tenant: str, poll_id: str, method: str,
+                         state: voting_pb2.PollState.ValueType) -> tuple[voting_pb2.Poll, str]:
+    """The poll and record SHA-256 as voting reports them; Refuse unless in that state.
+
+    Consumers of voting's events call this before writing anything, so that only voting,
+    never a message on NATS, decides what the minutes say.
+    """
+    request = voting_pb2.GetPollRequest(tenant=tenant, poll_id=poll_id)
+    try:
+        if method == "secret":
+            found: secret_pb2.SecretPoll = await voting.call_secret(
+                "GetSecretPoll", secret_pb2.GetSecretPollRequest(tenant=tenant, poll_id=poll_id))
+            polled, sha = found.poll, found.record_sha256
+        else:
+            polled, sha = await voting.get_poll(request, method=method), ""
+    except VotingUnavailable as exc:
+        raise RetryLater(f"voting unreachable to confirm poll {poll_id}") from exc
+    except VotingRefused as exc:
+        raise Refuse(f"voting does not confirm poll {poll_id}: {exc.reason}") from exc
+    if polled.state != state:
+        wanted = voting_pb2.PollState.Name(state).removeprefix("POLL_STATE_").lower()
+        raise Refuse(f"voting reports poll {poll_id} not {wanted}")
+    return polled, sha

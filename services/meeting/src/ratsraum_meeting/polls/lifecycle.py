@@ -9,23 +9,25 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum.voting.v1 import events_pb2, voting_pb2
+from ratsraum_common.consumer_guard import Refuse, RetryLater
 from ratsraum_common.db import Database
 from ratsraum_common.events import Envelope
 from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
+from ratsraum_common.nats import EventHandler
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
 from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import AgendaItem
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls import messages as m
-from ratsraum_meeting.polls.closing import record_result
+from ratsraum_meeting.polls.closing import confirmed_poll, record_result
 from ratsraum_meeting.polls.law_gate import CheckedRoll, checked_roll, is_election, log_exclusion
 from ratsraum_meeting.polls.models import Poll, PollLogEntry
 from ratsraum_meeting.polls.refusals import voting_answer
 from ratsraum_meeting.polls.results import election_record
 from ratsraum_meeting.polls.service import get_poll
-from ratsraum_meeting.polls.voting_client import VotingClient
+from ratsraum_meeting.polls.voting_client import VotingClient, VotingRefused, VotingUnavailable
 from ratsraum_meeting.profiles.service import body_profile
 from ratsraum_meeting.timeutil import now
 
@@ -291,17 +293,41 @@ async def poll_log(session: AsyncSession, *, poll_id: str) -> list[PollLogEntry]
         PollLogEntry.poll_id == poll_id).order_by(PollLogEntry.id))).all())
 
 
-async def on_voting_event(session: AsyncSession, envelope: Envelope) -> None:
-    """Consumer: apply voting's poll.cancelled and poll.lot_drawn if the answer was lost."""
-    if envelope.subject.endswith(".poll.cancelled"):
-        cancelled = envelope.payload(events_pb2.PollCancelled).poll
-        # Locked: an interruption voiding the same poll must not be overwritten by this.
-        poll = await session.get(Poll, cancelled.poll_id, with_for_update=True)
-        if (poll is not None and poll.state == "open"
-                and cancelled.state == voting_pb2.POLL_STATE_CANCELLED):
+def voting_event_handler(voting: VotingClient) -> EventHandler:
+    """Consumer: apply voting's poll.cancelled and poll.lot_drawn if the answer was lost.
+
+    As for poll.closed, the event only says where to look: what is applied is the poll as
+    voting reports it over gRPC (closing.confirmed_poll).
+    """
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        if envelope.subject.endswith(".poll.cancelled"):
+            poll_id = envelope.payload(events_pb2.PollCancelled).poll.poll_id
+            # Locked: an interruption voiding the same poll must not be overwritten by this.
+            poll = await session.get(Poll, poll_id, with_for_update=True) if poll_id else None
+            if poll is None or poll.state != "open":
+                return
+            cancelled, _sha = await confirmed_poll(
+                voting, tenant=envelope.tenant, poll_id=poll.id, method=poll.method,
+                state=voting_pb2.POLL_STATE_CANCELLED)
             await _apply_cancel(session, poll=poll, reason=cancelled.cancel_reason, by="voting")
-    elif envelope.subject.endswith(".poll.lot_drawn"):
-        drawn = envelope.payload(events_pb2.LotDrawn).poll
-        poll = await session.get(Poll, drawn.poll_id)
-        if poll is not None:
+        elif envelope.subject.endswith(".poll.lot_drawn"):
+            poll_id = envelope.payload(events_pb2.LotDrawn).poll.poll_id
+            poll = await session.get(Poll, poll_id) if poll_id else None
+            if poll is None:
+                return
+            drawn = await _voting_view(voting, tenant=envelope.tenant, poll=poll)
             await _apply_lot(session, poll=poll, drawn=drawn, by="voting")
+
+    return handle
+
+
+async def _voting_view(voting: VotingClient, *, tenant: str, poll: Poll) -> voting_pb2.Poll:
+    """The poll as voting reports it (any state); RetryLater while voting is away."""
+    try:
+        return await voting.get_poll(
+            voting_pb2.GetPollRequest(tenant=tenant, poll_id=poll.id), method=poll.method)
+    except VotingUnavailable as exc:
+        raise RetryLater(f"voting unreachable to confirm poll {poll.id}") from exc
+    except VotingRefused as exc:
+        raise Refuse(f"voting does not confirm poll {poll.id}: {exc.reason}") from exc

@@ -86,6 +86,7 @@ def poll_to_proto(poll: SecretPoll, *, roll_size: int,
         guardians=[_guardian_id(g) for g in poll.guardians],
         quorum=len(poll.guardians) // 2 + 1,
         poll=generic_poll(poll, roll_size=roll_size, voted=voted or []),
+        record_sha256=poll.record_sha256 or "",
     )
 
 
