@@ -36,6 +36,7 @@ from ratsraum_meeting.polls.lifecycle import LIFECYCLE_CONSUMER, LIFECYCLE_FILTE
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.publish import public as public_publisher
+from ratsraum_meeting.publish import record_events
 from ratsraum_meeting.seed import seed_demo, seed_files
 from ratsraum_meeting.signin.oidc import IdentityClient
 from ratsraum_meeting.signin.sessions import SessionAuth, session_authenticator
@@ -134,6 +135,7 @@ def build_app(
     )
     app.state.settings = settings
     public_publisher.install()  # stages the public snapshot of noted changes at each commit
+    record_events.install()  # stages changed public master data (OParl) at each commit
     include_routers(app)
     # Innermost of the middlewares: metrics, tracing, request ids and limits see its casts.
     app.user_middleware.append(Middleware(LeanCast))
