@@ -97,8 +97,15 @@ def _papers(papers: Iterable[Paper], items: list[Any],
     return records, public_papers, public_items
 
 
+def _link(link: FileLink, meeting_of: dict[str, str]) -> dict[str, Any]:
+    out = {"owner_kind": link.owner_kind, "owner_id": link.owner_id, "role": link.role}
+    if link.owner_kind == "agenda_item":  # an item is named within its meeting
+        out["meeting_id"] = meeting_of.get(link.owner_id, "")
+    return out
+
+
 def _files(files: Iterable[File], links: Iterable[FileLink], *, meetings: set[str],
-           items: set[str], papers: set[str]) -> Records:
+           items: set[str], papers: set[str], meeting_of: dict[str, str]) -> Records:
     public_owner = {"meeting": meetings, "agenda_item": items, "paper": papers}
     by_file: dict[str, list[FileLink]] = {}
     for link in links:
@@ -114,7 +121,7 @@ def _files(files: Iterable[File], links: Iterable[FileLink], *, meetings: set[st
             "name": file.name, "file_name": file.file_name, "mime_type": file.mime_type,
             "date": file.date, "size": file.size, "sha1": file.sha1,
             "access_url": file.access_url, "download_url": file.download_url,
-            "links": [{"owner_kind": ln.owner_kind, "owner_id": ln.owner_id, "role": ln.role}
+            "links": [_link(ln, meeting_of)
                       for ln in sorted(hung, key=lambda x: (x.owner_kind, x.owner_id, x.role))],
         })
     return records
@@ -134,5 +141,6 @@ async def load_public_records(session: AsyncSession) -> Records:
     paper_records, papers, public_items = _papers(await _all(session, Paper), items, body_of)
     records |= paper_records
     records |= _files(await _all(session, File), await _all(session, FileLink),
-                      meetings=set(body_of), items=public_items, papers=papers)
+                      meetings=set(body_of), items=public_items, papers=papers,
+                      meeting_of={i.id: i.meeting_id for i in items})
     return records
