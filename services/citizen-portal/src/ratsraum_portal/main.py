@@ -24,6 +24,7 @@ from ratsraum_common.serve import serve_service
 from ratsraum_portal.api import (
     calendar,
     data,
+    documents,
     live,
     oparl,
     oparl_records,
@@ -117,6 +118,7 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(oparl_records.router)  # after oparl: its paths are the general ones
     app.add_middleware(OpenDataCors, prefixes=OPEN_DATA_PREFIXES)
     app.include_router(live.router)
+    app.include_router(documents.router)
     app.include_router(service_pages.router)
     app.include_router(pages.router)
     _install_html_not_found(app)

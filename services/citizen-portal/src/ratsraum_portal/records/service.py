@@ -185,3 +185,12 @@ async def live_records(*, session: AsyncSession, kind: str) -> list[PublicRecord
     return list((await session.scalars(select(PublicRecord).where(
         PublicRecord.kind == kind, PublicRecord.deleted.is_(False))
         .order_by(PublicRecord.created_at, PublicRecord.id).limit(200))).all())
+
+
+async def live_by_ids(*, session: AsyncSession, kind: str, ids: list[str]) -> list[PublicRecord]:
+    """The live records of a kind with these ids."""
+    if not ids:
+        return []
+    return list((await session.scalars(select(PublicRecord).where(
+        PublicRecord.kind == kind, PublicRecord.deleted.is_(False),
+        PublicRecord.id.in_(ids)))).all())
