@@ -62,6 +62,8 @@ def build_app(
         if settings.seed_demo:
             await seed_demo(db)
         await seed_files(db, settings.seed_files)
+        # Public master data the portal has not seen yet (e.g. from before it was published).
+        await record_events.publish_all_towns(db)
         # A secret poll's published record (every encrypted ballot) outgrows gRPC's 4 MB
         # default from a few hundred ballots on (each ballot carries its ciphertexts and proofs).
         voting_channel = channel(settings.voting_target, max_receive_bytes=256 * 1024 * 1024)

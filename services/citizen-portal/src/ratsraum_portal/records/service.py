@@ -14,10 +14,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum.meeting.v1 import public_pb2
+from ratsraum_common.logging import get_logger
 from ratsraum_portal.meetings.towns import upsert_tenant
 from ratsraum_portal.meetings.windows import ChangeWindow, within
 from ratsraum_portal.records.models import PublicRecord, PublicRecordRef
 
+log = get_logger(__name__)
 # What meeting may send; anything else is refused (the portal serves nothing it cannot check).
 RECORD_KINDS = frozenset({"organization", "person", "membership", "legislative_term", "paper",
                           "consultation", "file"})
@@ -109,15 +111,23 @@ async def apply_records(
     *, session: AsyncSession, tenant: str, event: public_pb2.PublicRecordsChanged
 ) -> bool | None:
     """Apply one event of changed records: True if anything changed, False if all was stale,
-    None (refused whole) if anything in it is malformed."""
+    None if the event is not this town's or holds nothing the portal can serve.
+
+    A record of an unknown kind or with an id unfit for an address is skipped alone, so one
+    odd row at the source never holds back the rest of the town's data.
+    """
     if event.tenant.id != tenant or not event.HasField("changed_at"):
         return None
-    if any(r.kind not in RECORD_KINDS or not is_record_id(r.id) for r in event.records):
+    usable = [r for r in event.records if r.kind in RECORD_KINDS and is_record_id(r.id)]
+    if len(usable) < len(event.records):
+        log.warning("portal.records_skipped", tenant=tenant,
+                    skipped=len(event.records) - len(usable))
+    if not usable:
         return None
     stamp = _aware(event.changed_at.ToDatetime(tzinfo=UTC))
     await upsert_tenant(session, tenant=tenant, name=event.tenant.name, stamp=stamp)
     applied = False
-    for record in event.records:
+    for record in usable:
         data = None if record.deleted else json_format.MessageToDict(record.data)
         applied |= await _put(session, tenant=tenant, kind=record.kind, record_id=record.id,
                               data=data, stamp=stamp)

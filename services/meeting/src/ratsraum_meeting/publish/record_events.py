@@ -20,6 +20,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.util import await_only
 
 from ratsraum.meeting.v1 import public_pb2
+from ratsraum_common.db import Database
+from ratsraum_common.logging import get_logger
 from ratsraum_common.outbox import add_event
 from ratsraum_meeting.base import OutboxMessage
 from ratsraum_meeting.config import SERVICE
@@ -30,6 +32,7 @@ from ratsraum_meeting.publish.models import PublishedRecord
 from ratsraum_meeting.publish.records import load_public_records
 from ratsraum_meeting.timeutil import now
 
+log = get_logger(__name__)
 _TOUCHED = "ratsraum_meeting.masterdata_touched"
 _TENANT_KEY = "tenant_id"  # where ratsraum_common.db keeps a tenant session's town
 MASTER_DATA = (Body, Person, Membership, Organization, LegislativeTerm, Paper, File, FileLink)
@@ -117,6 +120,21 @@ async def _stage(session: AsyncSession, tenant: str,
         message.changed_at.FromDatetime(now())
         add_event(session, OutboxMessage, tenant=tenant, service=SERVICE,
                   event_name=PUBLIC_RECORDS_CHANGED, payload=message)
+
+
+async def publish_all_towns(db: Database) -> None:
+    """Publish every town's changed records once (at startup: data from before this feature,
+    or changed while the hook was not installed, reaches the portal without an edit)."""
+    async with db.system_session() as session:
+        towns = list((await session.scalars(select(Tenant.id))).all())
+    for town in towns:
+        try:
+            async with db.transaction(town) as session:
+                count = await publish_records(session)
+        except Exception:
+            log.exception("records.startup_publish_failed", tenant=town)
+            continue
+        log.info("records.startup_published", tenant=town, changed=count)
 
 
 def _before_commit(sync_session: Session) -> None:
