@@ -10,9 +10,10 @@ from typing import Any
 from google.protobuf.json_format import MessageToDict  # type: ignore[import-untyped, unused-ignore]
 from sqlalchemy import delete, select
 
-from ratsraum.meeting.v1 import public_pb2
+from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common import demo
 from ratsraum_common.events import Envelope
+from ratsraum_common.grpcutil import channel
 from ratsraum_meeting.base import OutboxMessage
 from ratsraum_meeting.masterdata.models import File, FileLink, Paper
 from ratsraum_meeting.meetings.models import AgendaItem, Membership
@@ -127,3 +128,16 @@ async def test_live_changes_publish_no_records(meeting: Any, issuer: Any) -> Non
     opened = await meeting.client.post(f"/api/v1/meetings/{demo.MEETING_ID}/open", headers=clerk)
     assert opened.status_code == 200
     assert await _staged(meeting) == before
+
+
+async def test_backfill_lists_the_town_records_as_they_are_now(meeting: Any) -> None:
+    async with channel(f"127.0.0.1:{meeting.app.state.grpc_port}") as ch:
+        stub = public_pb2_grpc.PublicMeetingServiceStub(ch)
+        answer = await stub.ListPublicRecords(
+            public_pb2.ListPublicRecordsRequest(tenant=demo.TENANT), timeout=5)
+    (town,) = answer.towns
+    assert town.tenant.id == demo.TENANT
+    names = {MessageToDict(r.data)["name"] for r in town.records if r.kind == "person"}
+    assert {p.name for p in demo.PEOPLE if p.is_member} <= names
+    assert not any(r.deleted for r in town.records)
+    assert not any(p.email in str(town) for p in demo.PEOPLE)

@@ -76,11 +76,11 @@ async def _put(session: AsyncSession, *, tenant: str, kind: str, record_id: str,
         return False
     if row is None:
         if data is None:
-            return True  # never published: nothing to keep a stub of
+            return False  # never published: nothing to keep a stub of
         row = PublicRecord(tenant_id=tenant, kind=kind, id=record_id, created_at=stamp)
         session.add(row)
-    elif data is None and row.deleted:
-        return True
+    elif (data is None and row.deleted) or (not row.deleted and data == row.data):
+        return False  # nothing new: the stamps stay as they are
     row.data, row.deleted, row.modified_at = data or {}, data is None, stamp
     if data is None:
         return True  # a stub keeps its references: where it was is still worth knowing

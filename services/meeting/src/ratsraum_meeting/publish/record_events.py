@@ -78,6 +78,25 @@ def _on_bulk(state: ORMExecuteState) -> None:
         state.session.info[_TOUCHED] = True
 
 
+def record_message(kind: str, record_id: str, data: dict[str, Any]) -> public_pb2.PublicRecord:
+    """One record as sent to the portal."""
+    body = struct_pb2.Struct()
+    body.update(data)
+    return public_pb2.PublicRecord(kind=kind, id=record_id, data=body)
+
+
+async def town_records(session: AsyncSession) -> public_pb2.PublicRecordsChanged:
+    """The session town's public records as they are now (the portal's backfill)."""
+    tenant = str(session.info.get(_TENANT_KEY, ""))
+    town = await session.get(Tenant, tenant)
+    message = public_pb2.PublicRecordsChanged(
+        tenant=public_pb2.PublicTenant(id=tenant, name=town.name if town else tenant),
+        records=[record_message(k, i, d) for (k, i), d in
+                 sorted((await load_public_records(session)).items())])
+    message.changed_at.FromDatetime(now())
+    return message
+
+
 async def publish_records(session: AsyncSession) -> int:
     """Stage the changed public records of the session's town; returns how many changed."""
     tenant = session.info.get(_TENANT_KEY)
@@ -98,9 +117,7 @@ async def publish_records(session: AsyncSession) -> int:
             session.add(PublishedRecord(kind=key[0], id=key[1], digest=digest))
         else:
             row.digest = digest
-        body = struct_pb2.Struct()
-        body.update(data)
-        changes.append(public_pb2.PublicRecord(kind=key[0], id=key[1], data=body))
+        changes.append(record_message(key[0], key[1], data))
     for key, row in published.items():
         if key not in current and row.digest:
             row.digest = ""
