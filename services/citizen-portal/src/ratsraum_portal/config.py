@@ -31,6 +31,9 @@ class Settings(ServiceSettings):
     # Feedback form: messages one client address may send per window.
     feedback_limit: int = Field(default=5, ge=1)
     feedback_window_seconds: float = Field(default=600.0, gt=0)
+    # Documents are streamed from the town's source; these bound one download.
+    max_document_bytes: int = Field(default=50 * 1_048_576, ge=1)
+    document_timeout_seconds: float = Field(default=20.0, gt=0)
 
     @model_validator(mode="after")
     def _default_base_url(self) -> Settings:

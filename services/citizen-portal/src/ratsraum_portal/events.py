@@ -1,8 +1,8 @@
 """Event intake: the durable read-model consumer and the per-replica live push.
 
 Both listen only to meeting's public subjects; each event is checked again here (subject,
-tenant, payload), so nothing that is not a public meeting update or signed public minutes
-reaches the read model or a browser, even if it were published on a wrong subject.
+tenant, payload), so nothing that is not a public meeting update, signed public minutes or
+public records reaches the read model or a browser, even if it were published on a wrong subject.
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ from ratsraum_portal.base import DeadLetter, ProcessedEvent
 from ratsraum_portal.live.broadcaster import Broadcaster, Snapshot
 from ratsraum_portal.meetings.service import ApplyResult, apply_snapshot, snapshot_dict
 from ratsraum_portal.minutes.service import apply_minutes
+from ratsraum_portal.records.service import apply_records
 
 log = get_logger(__name__)
 PUBLIC_SUBJECTS = "ratsraum.*.meeting.public.>"
 UPDATED_EVENT = "meeting.public.meeting.updated"
 MINUTES_EVENT = "meeting.public.minutes.signed"
+RECORDS_EVENT = "meeting.public.records.changed"
 
 
 def public_subject(tenant: str) -> str:
@@ -73,6 +75,21 @@ def decode_minutes(
     return minutes
 
 
+def decode_records(
+    envelope: Envelope, *, subject: str
+) -> public_pb2.PublicRecordsChanged | None:
+    """The changed public records carried by an event, or None if not records of its tenant."""
+    expected = f"ratsraum.{envelope.tenant}.{RECORDS_EVENT}"
+    if subject != expected or envelope.subject not in ("", subject):
+        return None
+    try:
+        records: public_pb2.PublicRecordsChanged = envelope.payload(
+            public_pb2.PublicRecordsChanged)
+    except (ParseError, TypeError, ValueError):
+        return None
+    return records
+
+
 @dataclass(slots=True)
 class IntakeMetrics:
     """Counters of the read-model intake."""
@@ -98,9 +115,22 @@ def read_model_handler(metrics: IntakeMetrics) -> EventHandler:
         log.info("portal.minutes_handled", event_id=envelope.id, tenant=envelope.tenant,
                  meeting_id=minutes.meeting_id if minutes else "", result=result.value)
 
+    async def handle_records(session: AsyncSession, envelope: Envelope) -> None:
+        records = decode_records(envelope, subject=envelope.subject)
+        outcome = None if records is None else await apply_records(
+            session=session, tenant=envelope.tenant, event=records)
+        result = (ApplyResult.REJECTED if outcome is None
+                  else ApplyResult.APPLIED if outcome else ApplyResult.STALE)
+        count(result)
+        log.info("portal.records_handled", event_id=envelope.id, tenant=envelope.tenant,
+                 records=len(records.records) if records else 0, result=result.value)
+
     async def handle(session: AsyncSession, envelope: Envelope) -> None:
         if envelope.subject.endswith(f".{MINUTES_EVENT}"):
             await handle_minutes(session, envelope)
+            return
+        if envelope.subject.endswith(f".{RECORDS_EVENT}"):
+            await handle_records(session, envelope)
             return
         # The consumer only sees public subjects; the envelope must say the same.
         update = decode_public_update(envelope, subject=envelope.subject)

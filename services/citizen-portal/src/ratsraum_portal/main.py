@@ -23,7 +23,17 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.natslink import NatsLink
 from ratsraum_common.problems import Problem
 from ratsraum_common.serve import serve_service
-from ratsraum_portal.api import calendar, data, live, oparl, oparl_system, pages, service_pages
+from ratsraum_portal.api import (
+    calendar,
+    data,
+    documents,
+    live,
+    oparl,
+    oparl_records,
+    oparl_system,
+    pages,
+    service_pages,
+)
 from ratsraum_portal.api.common import NotFound, wants_html
 from ratsraum_portal.api.oparl_paging import NO_SUCH_ADDRESS, OpenDataCors, oparl_error
 from ratsraum_portal.base import ProcessedEvent
@@ -116,8 +126,10 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(oparl_system.router)
     app.include_router(calendar.router)
     app.include_router(oparl.router)
+    app.include_router(oparl_records.router)  # after oparl: its paths are the general ones
     app.add_middleware(OpenDataCors, prefixes=OPEN_DATA_PREFIXES)
     app.include_router(live.router)
+    app.include_router(documents.router)
     app.include_router(service_pages.router)
     app.include_router(pages.router)
     _install_html_not_found(app)

@@ -255,3 +255,30 @@ def publish_minutes(js: JetStreamContext) -> PublishMinutes:
         return envelope.id
 
     return send
+
+
+PublishRecords = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def publish_records(js: JetStreamContext) -> PublishRecords:
+    """Publish PublicRecordsChanged as meeting's outbox relay does; returns the event id.
+
+    publish_records(tenant, [PublicRecord, ...], changed_at=...) with the records as sent.
+    """
+
+    async def send(tenant: str, records: list[public_pb2.PublicRecord], *,
+                   changed_at: datetime | None = None) -> str:
+        event = public_pb2.PublicRecordsChanged(
+            tenant=public_pb2.PublicTenant(id=tenant, name=f"Stadt {tenant}"), records=records)
+        event.changed_at.FromDatetime(changed_at or datetime.now(UTC))
+        subject, envelope = make_envelope(
+            tenant=tenant, service="meeting", event="public.records.changed", payload=event,
+            traceparent=TRACEPARENT,
+        )
+        await js.publish(subject, envelope.to_json(), headers={
+            "Nats-Msg-Id": envelope.id, "traceparent": TRACEPARENT,
+        })
+        return envelope.id
+
+    return send

@@ -15,9 +15,14 @@ from ratsraum_devstack.ports import free_port
 class FakeMeeting(public_pb2_grpc.PublicMeetingServiceServicer):  # type: ignore[misc]
     """Answers from a dict of public meetings, and counts the calls it gets."""
 
-    def __init__(self, meetings: list[public_pb2.PublicMeeting]) -> None:
+    def __init__(self, meetings: list[public_pb2.PublicMeeting],
+                 towns: list[public_pb2.PublicRecordsChanged] | None = None) -> None:
         self.meetings = {m.id: m for m in meetings}
+        self.towns = towns or []
         self.get_calls = 0
+
+    async def ListPublicRecords(self, request: Any, context: Any) -> Any:
+        return public_pb2.ListPublicRecordsResponse(towns=self.towns)
 
     async def ListPublicMeetings(self, request: Any, context: Any) -> Any:
         return public_pb2.ListPublicMeetingsResponse(meetings=list(self.meetings.values()))
@@ -57,6 +62,29 @@ async def test_backfill_waits_for_meeting_then_fills_the_read_model(
             assert "Aus dem Backfill" in page.text
         finally:
             await server.stop(None)
+
+
+async def test_backfill_brings_records_older_than_the_stream(
+    start_portal: Any, database_url: str, new_meeting: Any, tenant: str
+) -> None:
+    meeting = new_meeting()
+    town = public_pb2.PublicRecordsChanged(
+        tenant=meeting.tenant, records=[public_pb2.PublicRecord(kind="person", id="anna")])
+    town.records[0].data.update({"name": "Anna Becker"})
+    town.changed_at.FromDatetime(datetime.now(UTC))
+    port = free_port()
+    server = await serve_fake(FakeMeeting([meeting], [town]), port)
+    try:
+        async with start_portal(database_url, f"127.0.0.1:{port}") as portal:
+            for _ in range(200):
+                person = await portal.http.get(f"/oparl/v1/{tenant}/persons/anna")
+                if person.status_code == 200:
+                    break
+                await asyncio.sleep(0.05)
+            assert person.json()["name"] == "Anna Becker"
+            assert person.json()["id"].endswith(f"/oparl/v1/{tenant}/persons/anna")
+    finally:
+        await server.stop(None)
 
 
 async def test_backfill_never_overwrites_a_newer_event(

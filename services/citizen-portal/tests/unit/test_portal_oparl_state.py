@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ratsraum_portal.api.oparl import meeting_object
+from ratsraum_portal.api.oparl_objects import Related
 from ratsraum_portal.meetings.models import PublicMeetingView
 from ratsraum_portal.minutes.models import PublicMinutes
 
@@ -37,8 +38,9 @@ def _minutes() -> PublicMinutes:
      ("closed", "eingeladen")],
 )
 def test_a_meeting_without_signed_minutes_is_not_held(status: str, expected: str) -> None:
-    assert meeting_object(BASE, _row(status), None)["meetingState"] == expected
+    assert meeting_object(BASE, _row(status), None, Related())["meetingState"] == expected
 
 
 def test_a_closed_meeting_with_signed_minutes_is_held() -> None:
-    assert meeting_object(BASE, _row("closed"), _minutes())["meetingState"] == "durchgeführt"
+    held = meeting_object(BASE, _row("closed"), _minutes(), Related())
+    assert held["meetingState"] == "durchgeführt"

@@ -43,6 +43,7 @@ from ratsraum_meeting.polls.lifecycle import (
 from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.publish import public as public_publisher
+from ratsraum_meeting.publish import record_events
 from ratsraum_meeting.seed import seed_demo, seed_files
 from ratsraum_meeting.signin.oidc import IdentityClient
 from ratsraum_meeting.signin.sessions import SessionAuth, session_authenticator
@@ -68,6 +69,8 @@ def build_app(
         if settings.seed_demo:
             await seed_demo(db)
         await seed_files(db, settings.seed_files)
+        # Public master data the portal has not seen yet (e.g. from before it was published).
+        await record_events.publish_all_towns(db)
         # A secret poll's published record (every encrypted ballot) outgrows gRPC's 4 MB
         # default from a few hundred ballots on (each ballot carries its ciphertexts and proofs).
         voting_channel = channel(settings.voting_target, max_receive_bytes=256 * 1024 * 1024)
@@ -154,6 +157,7 @@ def build_app(
     )
     app.state.settings = settings
     public_publisher.install()  # stages the public snapshot of noted changes at each commit
+    record_events.install()  # stages changed public master data (OParl) at each commit
     include_routers(app)
     # Innermost of the middlewares: metrics, tracing, request ids and limits see its casts.
     app.user_middleware.append(Middleware(LeanCast))

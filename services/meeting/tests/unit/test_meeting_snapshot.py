@@ -71,3 +71,25 @@ def test_public_items_carry_result_and_live_vote() -> None:
 def test_quorum_figures_are_public() -> None:
     snapshot = _snapshot()
     assert (snapshot["present"], snapshot["members"], snapshot["quorate"]) == (7, 11, True)
+
+
+def test_vote_record_names_its_rule_and_the_secret_record_hash() -> None:
+    item = AgendaItem(id="i1", meeting_id="m1", number="Ö 1", position=1, title="Wahl",
+                      public=True, votable=True, status="decided", paper_id="paper-9")
+    secret = _poll("poll-1", "i1", state="closed", result={
+        "outcome": "accepted", "yes": 6, "no": 1, "abstain": 0, "record_sha256": "cd" * 32})
+    secret.method, secret.majority_rule = "secret", "two_thirds_of_cast"
+    snapshot = json_format.MessageToDict(build_public_meeting(
+        tenant=Tenant(id="soest", name="Stadt Soest"),
+        body=Body(id="b1", name="Ausschuss", statutory_members=11, rule_profile="NRW"),
+        meeting=Meeting(id="m1", body_id="b1", title="4. Sitzung", starts_at=AT,
+                        location="Rathaus", status="running", version=3),
+        items=[item], polls=[secret],
+        quorum=evaluate(rule="NRW", present=7, statutory_members=11), updated_at=AT,
+    ), preserving_proto_field_name=True)
+    assert snapshot["body_id"] == "b1"
+    (public,) = snapshot["agenda"]
+    assert public["paper_id"] == "paper-9"
+    assert public["result"]["majority_rule"] == "two_thirds_of_cast"
+    assert public["result"]["record_sha256"] == "cd" * 32
+    assert "named_votes" not in public["result"]

@@ -12,15 +12,20 @@ import hashlib
 from typing import Any
 
 from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_portal.api.common import MINUTES_NOT_FOUND, NotFound, load_meeting
+from ratsraum_portal.api.oparl_objects import Related, Urls, render
+from ratsraum_portal.api.oparl_records import record_object, related
 from ratsraum_portal.context import Ctx
 from ratsraum_portal.meetings.models import PublicMeetingView
-from ratsraum_portal.meetings.schemas import parse_timestamp, result_summary
+from ratsraum_portal.meetings.schemas import parse_timestamp
 from ratsraum_portal.meetings.service import is_meeting_id
 from ratsraum_portal.minutes.models import PublicMinutes
 from ratsraum_portal.minutes.service import get_minutes, signed_at
 from ratsraum_portal.minutes.view import document_path
+from ratsraum_portal.records.models import PublicRecord
+from ratsraum_portal.records.service import item_key
 
 router = APIRouter(prefix="/oparl/v1", tags=["OParl 1.1"])
 SCHEMA = "https://schema.oparl.org/1.1/"
@@ -70,36 +75,48 @@ def meeting_state(*, status: str, minutes_signed: bool) -> str:
     return INVITED
 
 
-def _agenda_item(meeting_url: str, item: dict[str, Any],
-                 decisions: dict[str, str]) -> dict[str, Any]:
-    result = item.get("result")
-    out: dict[str, Any] = {
-        # Items are embedded in their meeting; the fragment names one within it.
-        "id": f"{meeting_url}#top-{item.get('id', '')}", "type": f"{SCHEMA}AgendaItem",
-        "meeting": meeting_url, "number": str(item.get("number", "")),
-        "order": int(item.get("position", 0)), "name": str(item.get("title", "")),
-        "public": True,
-    }
-    if result:
-        out["result"] = result_summary(result)
-    if decisions.get(str(item.get("id", ""))):
-        out["resolutionText"] = decisions[str(item.get("id", ""))]
-    return out
+def _item_records(row: PublicMeetingView, rel: Related) -> list[PublicRecord]:
+    """The meeting's public agenda items as records; from the snapshot if none are stored yet
+    (a meeting last changed before the portal kept items as records)."""
+    stored = [r for r, _ in rel.of("agenda_item", "meeting", row.id)]
+    if not stored:
+        stored = [PublicRecord(kind="agenda_item", id=item_key(row.id, str(i.get("id", ""))),
+                               data={**i, "meeting_id": row.id}, deleted=False,
+                               created_at=row.created_at or row.updated_at,
+                               modified_at=row.updated_at)
+                  for i in row.snapshot.get("agenda", []) if i.get("id")]
+    return sorted(stored, key=lambda r: int(r.data.get("position", 0)))
 
 
-def meeting_object(base: str, row: PublicMeetingView,
-                   minutes: PublicMinutes | None) -> dict[str, Any]:
+def _files(urls: Urls, rel: Related, meeting_id: str, role: str) -> list[dict[str, Any]]:
+    return [render(urls, f) for f, r in rel.of("file", "meeting", meeting_id) if r == role]
+
+
+def meeting_object(base: str, row: PublicMeetingView, minutes: PublicMinutes | None,
+                   rel: Related) -> dict[str, Any]:
     """A public meeting as an oparl:Meeting, with its signed minutes when there are some."""
     snapshot = row.snapshot
     urls = _urls(base, row.tenant_id, row.id)
+    objects = Urls(base, row.tenant_id)
     decisions = {str(i.get("id", "")): str(i.get("decision", ""))
                  for i in (minutes.content.get("items", []) if minutes else [])}
-    agenda = sorted(snapshot.get("agenda", []), key=lambda i: int(i.get("position", 0)))
+    items = []
+    for record in _item_records(row, rel):
+        item = render(objects, record, rel)
+        decision = decisions.get(str(record.data.get("id", "")))
+        if decision:
+            item["resolutionText"] = decision
+        items.append(item)
+    body_id = str(snapshot.get("body_id", ""))
+    invitation = _files(objects, rel, row.id, "invitation")
     out: dict[str, Any] = {
         "id": urls["meeting"], "type": f"{SCHEMA}Meeting", "name": row.title,
         "meetingState": meeting_state(status=row.status, minutes_signed=minutes is not None),
         "cancelled": False,
-        "agendaItem": [_agenda_item(urls["meeting"], i, decisions) for i in agenda],
+        "organization": [objects.of("organization", body_id)] if body_id else None,
+        "agendaItem": items or None,
+        "invitation": invitation[0] if invitation else None,
+        "auxiliaryFile": _files(objects, rel, row.id, "auxiliaryFile") or None,
         "web": urls["web"], "modified": _iso(snapshot.get("updated_at")),
         "created": row.created_at.isoformat() if row.created_at else None,
     }
@@ -111,6 +128,11 @@ def meeting_object(base: str, row: PublicMeetingView,
     return {k: v for k, v in out.items() if v is not None}
 
 
+async def meeting_related(session: AsyncSession, meeting_ids: list[str]) -> Related:
+    """What the meetings embed or link: their agenda items (with theirs) and files."""
+    return await related(session, "meeting", meeting_ids)
+
+
 async def _minutes(ctx: Ctx, row: PublicMeetingView) -> PublicMinutes | None:
     async with ctx.db.tenant_session(row.tenant_id) as session:
         return await get_minutes(session=session, meeting_id=row.id)
@@ -120,14 +142,18 @@ async def _minutes(ctx: Ctx, row: PublicMeetingView) -> PublicMinutes | None:
 async def oparl_meeting(tenant: str, meeting_id: str, ctx: Ctx) -> dict[str, Any]:
     """oparl:Meeting of a public meeting; `resultsProtocol` once the minutes are signed."""
     row = await load_meeting(ctx, tenant, meeting_id)
-    return meeting_object(ctx.settings.public_base_url, row, await _minutes(ctx, row))
+    async with ctx.db.tenant_session(row.tenant_id) as session:
+        rel = await meeting_related(session, [row.id])
+    return meeting_object(ctx.settings.public_base_url, row, await _minutes(ctx, row), rel)
 
 
 @router.get("/{tenant}/files/{file_id}")
 async def oparl_file(tenant: str, file_id: str, ctx: Ctx) -> dict[str, Any]:
-    """oparl:File of a meeting's signed minutes (public part)."""
+    """oparl:File: a meeting's signed minutes (public part), or a published document."""
+    if not file_id.startswith(FILE_PREFIX):
+        return await record_object(ctx, tenant, "file", file_id)
     meeting_id = file_id.removeprefix(FILE_PREFIX)
-    if not file_id.startswith(FILE_PREFIX) or not is_meeting_id(meeting_id):
+    if not is_meeting_id(meeting_id):
         raise NotFound(MINUTES_NOT_FOUND)
     row = await load_meeting(ctx, tenant, meeting_id)
     minutes = await _minutes(ctx, row)

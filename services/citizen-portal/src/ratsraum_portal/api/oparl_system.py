@@ -1,8 +1,7 @@
 """OParl 1.1 entry points: the System, one Body per town, and the lists a Body links to.
 
-The portal only knows what meeting publishes: towns and their public meetings. The lists of
-organizations, persons and papers exist because a Body must link them; they are empty pages
-until the read model carries such objects.
+The portal only knows what meeting publishes: towns, their public meetings and their public
+records (api/oparl_records.py serves those lists and objects).
 """
 
 from __future__ import annotations
@@ -12,16 +11,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from ratsraum_portal.api.common import NotFound, load_tenant
-from ratsraum_portal.api.oparl import SCHEMA, meeting_object
-from ratsraum_portal.api.oparl_paging import NO_SUCH_ADDRESS, ListQuery, list_page
+from ratsraum_portal.api.common import load_tenant
+from ratsraum_portal.api.oparl import SCHEMA, meeting_object, meeting_related
+from ratsraum_portal.api.oparl_objects import Urls, render
+from ratsraum_portal.api.oparl_paging import ListQuery, list_page
 from ratsraum_portal.context import Ctx
 from ratsraum_portal.meetings.models import PublicTenant
 from ratsraum_portal.meetings.windows import page_meetings, page_tenants
 from ratsraum_portal.minutes.service import minutes_by_meeting
+from ratsraum_portal.records.models import PublicRecord
+from ratsraum_portal.records.service import live_records
 
 router = APIRouter(prefix="/oparl/v1", tags=["OParl 1.1"])
-EMPTY_LISTS = ("organizations", "persons", "papers")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -35,19 +36,29 @@ def _present(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def body_object(base: str, town: PublicTenant) -> dict[str, Any]:
-    """A town as an oparl:Body."""
-    own = f"{base}/oparl/v1/{town.id}"
+def body_object(base: str, town: PublicTenant, terms: list[PublicRecord]) -> dict[str, Any]:
+    """A town as an oparl:Body, with its legislative terms embedded."""
+    urls = Urls(base, town.id)
     return _present({
-        "id": f"{base}/oparl/v1/bodies/{town.id}", "type": f"{SCHEMA}Body",
+        "id": urls.body, "type": f"{SCHEMA}Body",
         "system": f"{base}/oparl/v1/system", "name": town.name, "shortName": town.name,
-        "organization": f"{own}/organizations", "person": f"{own}/persons",
-        "meeting": f"{own}/meetings", "paper": f"{own}/papers",
-        # Required by the schema; the read model knows no legislative terms yet.
-        "legislativeTerm": [],
+        "organization": urls.list("organization"), "person": urls.list("person"),
+        "meeting": urls.list("meeting"), "paper": urls.list("paper"),
+        # Required even when empty: the schema lists it among a Body's musts.
+        "legislativeTerm": [render(urls, t) for t in terms],
+        "agendaItem": urls.list("agenda_item"), "consultation": urls.list("consultation"),
+        "file": urls.list("file"), "locationList": urls.list("location"),
+        "legislativeTermList": urls.list("legislative_term"),
+        "membership": urls.list("membership"),
         "web": f"{base}/{town.id}", "created": _iso(town.created_at),
         "modified": _iso(town.modified_at),
     })
+
+
+async def _body(ctx: Ctx, town: PublicTenant) -> dict[str, Any]:
+    async with ctx.db.tenant_session(town.id) as session:
+        terms = await live_records(session=session, kind="legislative_term")
+    return body_object(ctx.settings.public_base_url, town, terms)
 
 
 @router.get("/system")
@@ -69,13 +80,14 @@ async def oparl_bodies(request: Request, ctx: Ctx) -> dict[str, Any]:
     async with ctx.db.system_session() as session:
         towns = await page_tenants(session=session, window=query.window, offset=query.offset,
                                    limit=query.limit + 1)
-    return list_page(query, f"{base}/oparl/v1/bodies", towns, lambda t: body_object(base, t))
+    bodies = {t.id: await _body(ctx, t) for t in towns[: query.limit]}
+    return list_page(query, f"{base}/oparl/v1/bodies", towns, lambda t: bodies[t.id])
 
 
 @router.get("/bodies/{tenant}")
 async def oparl_body(tenant: str, ctx: Ctx) -> dict[str, Any]:
     """One town as an oparl:Body."""
-    return body_object(ctx.settings.public_base_url, await load_tenant(ctx, tenant))
+    return await _body(ctx, await load_tenant(ctx, tenant))
 
 
 @router.get("/{tenant}/meetings")
@@ -87,18 +99,8 @@ async def oparl_meetings(tenant: str, request: Request, ctx: Ctx) -> dict[str, A
     async with ctx.db.tenant_session(town.id) as session:
         rows = await page_meetings(session=session, window=query.window, offset=query.offset,
                                    limit=query.limit + 1)
-        minutes = await minutes_by_meeting(session=session,
-                                           meeting_ids=[r.id for r in rows[: query.limit]])
+        shown = [r.id for r in rows[: query.limit]]
+        minutes = await minutes_by_meeting(session=session, meeting_ids=shown)
+        rel = await meeting_related(session, shown)
     return list_page(query, f"{base}/oparl/v1/{town.id}/meetings", rows,
-                     lambda r: meeting_object(base, r, minutes.get(r.id)))
-
-
-@router.get("/{tenant}/{kind}")
-async def oparl_empty_list(tenant: str, kind: str, request: Request, ctx: Ctx) -> dict[str, Any]:
-    """Organizations, persons and papers: empty pages, the read model has none of them yet."""
-    town = await load_tenant(ctx, tenant)
-    query = ListQuery(request)
-    if kind not in EMPTY_LISTS:
-        raise NotFound(NO_SUCH_ADDRESS)
-    url = f"{ctx.settings.public_base_url}/oparl/v1/{town.id}/{kind}"
-    return list_page(query, url, [], lambda row: row)
+                     lambda r: meeting_object(base, r, minutes.get(r.id), rel))

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from ratsraum_portal.api.common import MINUTES_NOT_FOUND, NotFound, load_meeting, load_tenant
 from ratsraum_portal.calendar.feed import body_slug
 from ratsraum_portal.context import Ctx, templates
+from ratsraum_portal.documents.view import meeting_documents
 from ratsraum_portal.i18n import page_language
 from ratsraum_portal.meetings.models import PublicMeetingView, PublicTenant
 from ratsraum_portal.meetings.schemas import german_datetime, meeting_view
@@ -109,8 +110,11 @@ async def meeting_page(
     view = meeting_view(row.snapshot, lang)
     async with ctx.db.tenant_session(row.tenant_id) as session:
         minutes = await get_minutes(session=session, meeting_id=row.id)
+        documents = await meeting_documents(
+            session=session, tenant=row.tenant_id, meeting_id=row.id, lang=lang,
+            items=[{"id": i.id, "number": i.number} for i in view.agenda])
     return templates.TemplateResponse(request, "meeting.html", {
-        "meeting": view, "version": row.version,
+        "meeting": view, "version": row.version, "documents": documents,
         "minutes": minutes_view(minutes, lang) if minutes is not None else None,
         "starts_at_iso": row.starts_at.isoformat() if row.starts_at else "",
         "live_url": f"/{tenant}/sitzungen/{meeting_id}/live",

@@ -1,4 +1,8 @@
-"""Filling the read model from meeting over gRPC at startup (pages never ask meeting)."""
+"""Filling the read model from meeting over gRPC at startup (pages never ask meeting).
+
+Meetings and public records both: events older than the stream keeps (90 days) would
+otherwise never reach a portal that starts with an empty database.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from ratsraum_portal.meetings.service import (
     is_tenant_id,
     snapshot_version,
 )
+from ratsraum_portal.records.service import apply_records
 
 log = get_logger(__name__)
 
@@ -33,6 +38,13 @@ class MeetingClient:
         )
         return list(response.meetings)
 
+    async def list_records(self) -> list[public_pb2.PublicRecordsChanged]:
+        """Every town's public records as they are now."""
+        response = await self._stub.ListPublicRecords(
+            public_pb2.ListPublicRecordsRequest(tenant=""), timeout=self.timeout
+        )
+        return list(response.towns)
+
     async def close(self) -> None:
         """Close the channel."""
         await self._channel.close()
@@ -49,6 +61,24 @@ async def apply_backfilled(*, db: Database, meeting: public_pb2.PublicMeeting) -
         )
 
 
+async def _backfill_records(*, db: Database, client: MeetingClient) -> int:
+    """Apply every town's current records; a failure leaves them to the events."""
+    try:
+        towns = await client.list_records()
+    except Exception as exc:
+        log.warning("portal.records_backfill_failed", error=str(exc)[:200])
+        return 0
+    applied = 0
+    for town in towns:
+        if not is_tenant_id(town.tenant.id):
+            continue
+        async with db.transaction(town.tenant.id) as session:
+            # Unchanged records keep their stamps; only news counts as modified.
+            applied += bool(await apply_records(session=session, tenant=town.tenant.id,
+                                                event=town))
+    return applied
+
+
 async def backfill_until_done(
     *, db: Database, client: MeetingClient, initial_backoff: float, max_backoff: float
 ) -> int:
@@ -62,6 +92,7 @@ async def backfill_until_done(
             for meeting in meetings:
                 if await apply_backfilled(db=db, meeting=meeting) is ApplyResult.APPLIED:
                     applied += 1
+            applied += await _backfill_records(db=db, client=client)
         except Exception as exc:
             # Meeting (or the database) not there yet: the read model still serves meanwhile.
             # Said once at info; the retries that follow would only flood the log.

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ratsraum.meeting.v1 import public_pb2
 from ratsraum_common.db import TENANT_PATTERN
 from ratsraum_portal.meetings.models import PublicMeetingView, PublicTenant
+from ratsraum_portal.meetings.towns import upsert_tenant
+from ratsraum_portal.records.service import sync_agenda_items
 
 MEETING_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 OPEN_STATUSES = frozenset({"scheduled", "running", "interrupted"})
@@ -86,7 +88,7 @@ async def apply_snapshot(
     if row is not None and not _is_newer(row, version=version, changed_at=changed_at):
         return ApplyResult.STALE
     stamp = changed_at or datetime.now(UTC)
-    await _upsert_tenant(session, tenant=tenant, name=meeting.tenant.name, stamp=stamp)
+    await upsert_tenant(session, tenant=tenant, name=meeting.tenant.name, stamp=stamp)
     if row is None:
         row = PublicMeetingView(id=meeting.id, tenant_id=tenant, version=0, created_at=stamp)
         session.add(row)
@@ -98,19 +100,9 @@ async def apply_snapshot(
     row.status = meeting.status[:32]
     row.snapshot = snapshot_dict(meeting)
     row.updated_at = stamp
+    await sync_agenda_items(session=session, tenant=tenant, meeting_id=meeting.id,
+                            items=row.snapshot.get("agenda", []), stamp=stamp)
     return ApplyResult.APPLIED
-
-
-async def _upsert_tenant(
-    session: AsyncSession, *, tenant: str, name: str, stamp: datetime
-) -> None:
-    town = await session.get(PublicTenant, tenant)
-    if town is None:
-        session.add(PublicTenant(id=tenant, name=name or tenant, created_at=stamp,
-                                 modified_at=stamp))
-    elif name and town.name != name:
-        town.name = name
-        town.modified_at = stamp
 
 
 async def list_tenants(*, session: AsyncSession) -> list[PublicTenant]:

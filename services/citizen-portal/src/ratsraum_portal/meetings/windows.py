@@ -22,7 +22,8 @@ class ChangeWindow:
     modified_until: datetime | None = None
 
 
-def _within(query: Select[Any], created: Any, modified: Any, window: ChangeWindow) -> Select[Any]:
+def within(query: Select[Any], created: Any, modified: Any, window: ChangeWindow) -> Select[Any]:
+    """The query limited to rows inside the change window."""
     if window.created_since is not None:
         query = query.where(created >= window.created_since)
     if window.created_until is not None:
@@ -38,7 +39,7 @@ async def page_tenants(
     *, session: AsyncSession, window: ChangeWindow, offset: int, limit: int
 ) -> list[PublicTenant]:
     """One page of towns (needs a system session), oldest first."""
-    query = _within(select(PublicTenant), PublicTenant.created_at, PublicTenant.modified_at,
+    query = within(select(PublicTenant), PublicTenant.created_at, PublicTenant.modified_at,
                     window)
     query = query.order_by(PublicTenant.created_at, PublicTenant.id).offset(offset).limit(limit)
     return list((await session.scalars(query)).all())
@@ -48,7 +49,7 @@ async def page_meetings(
     *, session: AsyncSession, window: ChangeWindow, offset: int, limit: int
 ) -> list[PublicMeetingView]:
     """One page of the session tenant's meetings, oldest first."""
-    query = _within(select(PublicMeetingView), PublicMeetingView.created_at,
+    query = within(select(PublicMeetingView), PublicMeetingView.created_at,
                     PublicMeetingView.updated_at, window)
     query = query.order_by(PublicMeetingView.created_at, PublicMeetingView.id)
     return list((await session.scalars(query.offset(offset).limit(limit))).all())

@@ -1,4 +1,4 @@
-"""gRPC PublicMeetingService: the portal's backfill, from the same snapshot builder."""
+"""gRPC PublicMeetingService: the portal's backfill, from the same snapshot and record builders."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common.db import Database, validate_tenant
 from ratsraum_common.grpcutil import error_status
 from ratsraum_meeting.meetings.models import Meeting, Tenant
+from ratsraum_meeting.publish.record_events import town_records
 from ratsraum_meeting.publish.snapshot import load_public_meeting
 
 DOMAIN = "meeting.ratsraum.de"
@@ -47,6 +48,23 @@ class PublicMeetingServicer(public_pb2_grpc.PublicMeetingServiceServicer):  # ty
                     snapshot = await load_public_meeting(session, meeting_id)
                     if snapshot is not None:
                         response.meetings.append(snapshot)
+        return response
+
+    async def ListPublicRecords(
+        self, request: public_pb2.ListPublicRecordsRequest, context: grpc.aio.ServicerContext
+    ) -> public_pb2.ListPublicRecordsResponse:
+        """Every public master-data record of one tenant, or of every tenant, as it is now."""
+        try:
+            tenants = await self._tenants(request.tenant)
+        except ValueError:
+            await context.abort_with_status(error_status(
+                grpc.StatusCode.INVALID_ARGUMENT, "INVALID_TENANT",
+                "tenant must be a slug", domain=DOMAIN))
+            raise
+        response = public_pb2.ListPublicRecordsResponse()
+        for tenant in tenants:
+            async with self.db.tenant_session(tenant) as session:
+                response.towns.append(await town_records(session))
         return response
 
     async def GetPublicMeeting(

@@ -35,6 +35,8 @@ def _public_result(poll: Poll) -> public_pb2.PublicVoteResult:
         roll_size=int(result.get("roll_size", poll.roll_size)),
         ballots_cast=int(result.get("ballots_cast", poll.ballots_cast)),
         show_of_hands=bool(result.get("show_of_hands", False)),
+        majority_rule=poll.majority_rule or "",
+        record_sha256=str(result.get("record_sha256", "")),
     )
     if poll.closed_at is not None:
         message.closed_at.FromDatetime(utc(poll.closed_at))
@@ -76,6 +78,7 @@ def build_public_meeting(
         members=body.statutory_members,
         quorate=quorum.quorate,
         version=meeting.version,
+        body_id=body.id,
     )
     snapshot.starts_at.FromDatetime(utc(meeting.starts_at))
     snapshot.updated_at.FromDatetime(utc(updated_at))
@@ -85,7 +88,7 @@ def build_public_meeting(
             continue
         public_item = public_pb2.PublicAgendaItem(
             id=item.id, number=item.number, position=item.position, title=item.title,
-            status=item.status,
+            status=item.status, paper_id=item.paper_id or "",
         )
         poll = latest.get(item.id)
         if poll is not None and poll.state == "open":

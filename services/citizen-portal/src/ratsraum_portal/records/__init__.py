@@ -1,0 +1,1 @@
+"""Public master data (OParl objects besides meetings) as meeting publishes it."""
