@@ -94,6 +94,9 @@ SESSION_CASES: list[tuple[str, str, HybridRecord, tuple[str, ...], str | None]] 
     ("BY", "council", NONE, ("p1",), None), ("BW", "council", NONE, ("p1",), None),
     ("HE", "council", NONE, ("p1",), None), ("NI", "council", NONE, ("p1",), None),
     ("MV", "council", NONE, ("p1",), None),
+    # § 29a Abs. 1 S. 3 KV M-V: not in the constituent session.
+    ("MV", "council", HybridRecord(constituent_session=True), ("p1",),
+     "hybrid-constituent-session"),
 ]
 
 
