@@ -94,6 +94,9 @@ SESSION_CASES: list[tuple[str, str, HybridRecord, tuple[str, ...], str | None]] 
     ("BY", "council", NONE, ("p1",), None), ("BW", "council", NONE, ("p1",), None),
     ("HE", "council", NONE, ("p1",), None), ("NI", "council", NONE, ("p1",), None),
     ("MV", "council", NONE, ("p1",), None),
+    # § 29a Abs. 1 S. 3 KV M-V: not in the constituent session.
+    ("MV", "council", HybridRecord(constituent_session=True), ("p1",),
+     "hybrid-constituent-session"),
 ]
 
 
@@ -193,6 +196,7 @@ POLL_CASES: list[tuple[str, HybridRecord, str, bool, int, int, str | None]] = [
     ("NRW", NONE, "open", False, 5, 5, None),
     # Roll-level bars (remote members left off the roll) are polls/law_gate (BY, BW, BB).
     ("BY", NONE, "secret", True, 1, 1, None), ("BB", NONE, "secret", True, 1, 1, None),
+    ("BB", NONE, "secret", False, 0, 0, "secret-vote-not-provided"),  # § 39 Abs. 1 S. 3
     ("HE", NONE, "secret", False, 1, 1, None), ("MV", NONE, "secret", True, 1, 1, None),
     ("TH", NONE, "secret", True, 1, 1, None), ("BW", NONE, "secret", False, 1, 1, None),
 ]

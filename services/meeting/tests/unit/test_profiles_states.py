@@ -42,18 +42,18 @@ _EMERGENCY_2_3 = ["emergency_declared", "two_thirds_decision"]
 _HALF = "more_than_half_statutory"
 TABLE: dict[str, Expected] = {
     "BB": Expected(True, _HALF, "none", ["reasoned_request"], ["reasoned_request"],
-                   ["constituent_session"], True, False),
+                   ["constituent_session"], True, False, secret_votes=False),
     "BW": Expected(True, "at_least_half_entitled", "quarter", [], [], [], False, False),
     "BY": Expected(True, "majority_present_entitled", "none", [], [], [], False, False,
                    abstention=False, own_vote=True),
-    "HE": Expected(False, _HALF, "regardless", [], [], [], True, True, own_vote=True),
-    "MV": Expected(True, _HALF, "none", [], [], [], True, True),
+    "HE": Expected(True, _HALF, "regardless", [], [], [], True, True, own_vote=True),
+    "MV": Expected(True, _HALF, "none", [], [], ["constituent_session"], True, True),
     "NI": Expected(True, _HALF, "regardless", [], [], ["election", "secret_vote"], False,
                    False, own_vote=True),
     "NRW": Expected(True, _HALF, "none", _EMERGENCY_2_3, [], [], True, True, certified=True,
                     postal=True, roll_call=Threshold(1, 5), secret=Threshold(1, 5),
                     declared_by="council"),
-    "RP": Expected(False, _HALF, "none", ["member_consent"], ["member_consent"],
+    "RP": Expected(False, _HALF, "third", ["member_consent"], ["member_consent"],
                    ["budget_bylaw", "bylaw", "constituent_session", "election", "secret_vote"],
                    True, True),
     "SH": Expected(True, _HALF, "reduced_statutory_three", [], [], ["constituent_session"],
@@ -138,6 +138,8 @@ QUORUM_CASES = [
     ("SH", 15, 23, 12, 12, True, 3), ("SH", 14, 23, 12, 12, False, 3),  # shrunk > half
     ("NI", 7, 11, 6, 6, True, 1), ("HE", 48, 93, 47, 47, True, 1),  # regardless
     ("ST", 22, 40, 21, 21, True, 1), ("ST", 21, 40, 21, 21, False, 1),  # nobody left to vote
+    ("RP", 18, 50, 1, 1, True, 17), ("RP", 17, 50, 1, 1, False, 17),  # any exclusion: a third
+    ("RP", 44, 50, 26, 26, True, 17),  # 18 entitled present of 24 who may vote
     ("NRW", 11, 11, 6, 6, False, 6), ("BY", 11, 11, 6, 6, False, 6),  # no fallback
     ("TH", 36, 36, 19, 19, False, 19), ("MV", 31, 31, 16, 16, False, 16),
 ]
@@ -157,7 +159,9 @@ def test_quorum_formula_per_state(code: str, present: int, statutory: int,
     assert f"{present - conflicted_present} von {statutory}" in result.explanation
     assert f"mindestens {required}" in result.explanation
     fallback = LAW[code].rules["quorum_conflict_fallback"]
-    if conflicted * 2 > statutory and fallback.value != "none":
+    if fallback.value == "third" and conflicted:
+        assert fallback.citation in result.explanation  # RP: any exclusion, its own sentence
+    elif conflicted * 2 > statutory and fallback.value != "none":
         assert fallback.citation in result.explanation  # the fallback's own sentence
     elif not (fallback.value == "reduced_statutory_three" and conflicted):
         assert PRESETS[code].quorum_source in result.explanation

@@ -82,7 +82,8 @@ How firmly a rule is backed:
   members suffice (SL); the statutory number is reduced by the conflicted and, once reduced by
   more than half, three voting members suffice (SH); the body is quorate regardless of the
   number present (NI, HE, ST; in NI the decisions then need the supervisory authority's
-  approval).
+  approval). In RP any exclusion lowers the need to a third of the statutory number; with
+  fewer the mayor decides in the council's place, which Ratsraum does not model.
 - A vote cannot open while the body is not quorate; the refusal explains the figure and cites
   the formula.
 

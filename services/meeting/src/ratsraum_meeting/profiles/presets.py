@@ -42,9 +42,11 @@ ConflictFallback = Literal[
     "reduced_statutory_three",
     # NI, HE, ST: more than half conflicted -> quorate whatever the number present
     "regardless",
+    # RP: members excluded for a conflict -> a third of the statutory number suffices
+    "third",
 ]
 CONFLICT_FALLBACKS: tuple[ConflictFallback, ...] = (
-    "none", "quarter", "three_members", "reduced_statutory_three", "regardless",
+    "none", "quarter", "three_members", "reduced_statutory_three", "regardless", "third",
 )
 BodyKind = Literal[
     "council", "main_committee", "finance_committee", "audit_committee", "committee",

@@ -81,7 +81,8 @@ def _fallback_need(fallback: str, statutory: int, conflicted: int) -> _Need | No
 
     All fallbacks start when more than half of the statutory members are excluded for a
     conflict of interest on the item (docs/law.md, "Quorum"); SH instead reduces the statutory
-    number by the excluded and only falls back to three when it shrank by more than half.
+    number by the excluded and only falls back to three when it shrank by more than half, and
+    RP lowers the need to a third as soon as anyone is excluded.
     """
     many = conflicted * 2 > statutory
     why_de = f"wegen Befangenheit von {conflicted} Mitgliedern (mehr als der Hälfte) "
@@ -98,6 +99,14 @@ def _fallback_need(fallback: str, statutory: int, conflicted: int) -> _Need | No
         # "ohne Rücksicht auf die Zahl der Anwesenden": one voter is the least a vote needs.
         return _Need(1, why_de + "ohne Rücksicht auf die Zahl der Anwesenden",
                      why_en + "regardless of the number present")
+    if fallback == "third" and conflicted:
+        # RP: any exclusion lowers the need to a third; below that the mayor decides instead
+        # of the council, which stays outside this count.
+        return _Need(max(1, math.ceil(statutory / 3)),
+                     f"wegen Befangenheit von {conflicted} Mitgliedern mindestens ein Drittel "
+                     "der gesetzlichen Mitgliederzahl",
+                     f"since {conflicted} members are conflicted, at least a third of the "
+                     "statutory number")
     if fallback == "reduced_statutory_three" and conflicted:
         reduced = statutory - conflicted
         if many:
