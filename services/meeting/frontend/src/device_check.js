@@ -107,12 +107,6 @@ export function setupDeviceCheck() {
 
   const form = document.querySelector("[data-vote-form][data-vote-endpoint]");
   if (form) {
-    form.addEventListener("rr-vote-cast", () => {
-      const line = document.querySelector('[data-device-result="practice"]');
-      if (line) {
-        line.textContent = t["device.result.working"];
-        line.dataset.state = "working";
-      }
-    });
+    form.addEventListener("rr-vote-cast", () => showResult("practice", "working", t));
   }
 }
