@@ -4,6 +4,8 @@
 import { ApiError, api, fill, texts } from "./net.js";
 
 const ROUNDS = 3;
+const LISTEN_MS = 3000;
+const SOUND_LEVEL = 0.01; // peak amplitude (of 1.0) above room silence
 
 function errorResult(error) {
   const name = error && error.name;
@@ -21,17 +23,50 @@ async function tryMedia(constraints) {
   }
 }
 
+// Listens to the microphone for a moment (on this device only): a muted or wrong microphone
+// gives access but no sound. Where the page cannot listen, access alone has to do.
+async function hearsSound(stream) {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!Context) return true;
+  const audio = new Context();
+  try {
+    if (audio.state === "suspended") await audio.resume().catch(() => {});
+    if (audio.state !== "running") return true;
+    const analyser = audio.createAnalyser();
+    analyser.fftSize = 1024;
+    audio.createMediaStreamSource(stream).connect(analyser);
+    const samples = new Float32Array(analyser.fftSize);
+    const until = performance.now() + LISTEN_MS;
+    while (performance.now() < until) {
+      await new Promise((resolve) => { setTimeout(resolve, 100); });
+      analyser.getFloatTimeDomainData(samples);
+      if (samples.some((value) => Math.abs(value) > SOUND_LEVEL)) return true;
+    }
+    return false;
+  } finally {
+    audio.close().catch(() => {});
+  }
+}
+
 // Both at once (one permission prompt); one by one only to tell which of the two failed.
 async function checkMedia() {
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     return { camera: "not_checked", microphone: "not_checked", stream: null };
   }
   const both = await tryMedia({ video: true, audio: true });
-  if (both.stream) return { camera: "working", microphone: "working", stream: both.stream };
+  if (both.stream) {
+    const heard = await hearsSound(both.stream);
+    both.stream.getAudioTracks().forEach((track) => track.stop());
+    return { camera: "working", microphone: heard ? "working" : "no_signal", stream: both.stream };
+  }
   const video = await tryMedia({ video: true });
   const audio = await tryMedia({ audio: true });
-  if (audio.stream) audio.stream.getTracks().forEach((track) => track.stop());
-  return { camera: video.result, microphone: audio.result, stream: video.stream };
+  let microphone = audio.result;
+  if (audio.stream) {
+    microphone = (await hearsSound(audio.stream)) ? "working" : "no_signal";
+    audio.stream.getTracks().forEach((track) => track.stop());
+  }
+  return { camera: video.result, microphone, stream: video.stream };
 }
 
 async function measure(path) {

@@ -28,7 +28,7 @@ async def test_a_member_reports_their_check_and_the_clerk_sees_it(
 ) -> None:
     becker, clerk = issuer.person(BECKER.username), issuer.person("richter")
     reported = await meeting.client.put(OWN, json={
-        "camera": "working", "microphone": "not_allowed", "connection_ms": 84}, headers=becker)
+        "camera": "working", "microphone": "no_signal", "connection_ms": 84}, headers=becker)
     assert reported.status_code == 200, reported.text
     assert reported.json()["camera"] == "working"
     key = {"Idempotency-Key": uuid.uuid4().hex}
@@ -48,7 +48,7 @@ async def test_a_member_reports_their_check_and_the_clerk_sees_it(
     assert len(by_person) == len(MEMBERS)
     own = by_person[BECKER.subject]
     assert (own["name"], own["camera"], own["microphone"], own["connection_ms"],
-            own["practice_voted"]) == (BECKER.name, "working", "not_allowed", 84, True)
+            own["practice_voted"]) == (BECKER.name, "working", "no_signal", 84, True)
     other = by_person[HOFFMANN.subject]
     assert (other["camera"], other["practice_voted"], other["checked_at"]) == (
         "not_checked", False, None)

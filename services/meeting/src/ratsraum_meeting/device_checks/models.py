@@ -10,9 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ratsraum_common.db import TenantScoped
 from ratsraum_meeting.base import Base
 
-# What the member's device said about camera and microphone.
-DEVICE_RESULTS = ("not_checked", "not_allowed", "not_found", "working")
-
 
 class DeviceCheck(TenantScoped, Base):
     """What the member's browser found, and whether the practice vote went through.

@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ratsraum_meeting.device_checks.service import MemberCheck
 from ratsraum_meeting.timeutil import utc
 
-DeviceResult = Literal["not_checked", "not_allowed", "not_found", "working"]
+# What the member's device said about camera and microphone (no_signal: the microphone gave
+# access but no sound, e.g. muted).
+DeviceResult = Literal["not_checked", "not_allowed", "not_found", "no_signal", "working"]
 
 
 class DeviceCheckIn(BaseModel):
