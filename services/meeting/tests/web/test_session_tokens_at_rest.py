@@ -66,7 +66,7 @@ def _keys_of(web: WebStack) -> list[str]:
     return [(data_dir / "web-session.key").read_text(encoding="ascii").strip()]
 
 
-def test_production_needs_a_session_key(tmp_path: Path) -> None:
+def test_production_needs_a_session_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValidationError, match="MEETING_WEB_SESSION_KEYS"):
         Settings(environment="production", data_dir=tmp_path)
     key = Fernet.generate_key().decode()
@@ -76,3 +76,7 @@ def test_production_needs_a_session_key(tmp_path: Path) -> None:
     keys_file.write_text(f"{key}\n\n", encoding="ascii")
     assert Settings(environment="production", data_dir=tmp_path,
                     web_session_keys_file=keys_file).web_session_key_list() == [key]
+    rotated = Fernet.generate_key().decode()
+    monkeypatch.setenv("MEETING_WEB_SESSION_KEYS", f"{rotated}, {key}")
+    assert Settings(environment="production",
+                    data_dir=tmp_path).web_session_key_list() == [rotated, key]
