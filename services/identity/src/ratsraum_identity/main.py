@@ -16,10 +16,10 @@ from ratsraum_common.app import create_app
 from ratsraum_common.auth import TokenVerifier
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
+from ratsraum_common.secret_box import SecretBox
 from ratsraum_common.serve import serve_service
 from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
-from ratsraum_identity.accounts.secret_box import SecretBox
 from ratsraum_identity.accounts.seed import seed_demo, seed_files
 from ratsraum_identity.api import authorize, logout, oidc
 from ratsraum_identity.api.client_address import parse_networks

@@ -6,6 +6,7 @@ import { refreshRegions, startCountdown } from "./refresh.js";
 import { setupVote, updateProgress } from "./vote.js";
 import { onStaffEvent, setupStaff } from "./console.js";
 import { secretClosed, setupSecretVote } from "./secret_vote.js";
+import { setupDeviceCheck } from "./device_check.js";
 
 const HEARTBEAT_MS = 10000;
 const SEEN = "rr-seen-polls";
@@ -64,5 +65,6 @@ startLive(onEvent);
 setupVote();
 setupStaff();
 setupSecretVote();
+setupDeviceCheck();
 startHeartbeat();
 startCountdown();

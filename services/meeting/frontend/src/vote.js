@@ -12,7 +12,9 @@ function newKey() {
 export function setupVote() {
   const form = document.querySelector("[data-vote-form]");
   const pollId = document.body.dataset.poll;
-  if (!form || !pollId) return;
+  // The device check's practice vote uses these same buttons with its own endpoint.
+  const endpoint = form && (form.dataset.voteEndpoint || (pollId && `/polls/${pollId}/ballots`));
+  if (!form || !endpoint) return;
   const t = texts();
   const status = document.getElementById("rr-vote-status");
   const buttons = [...form.querySelectorAll("button[name=choice]")];
@@ -38,13 +40,15 @@ export function setupVote() {
     buttons.forEach((b) => { b.disabled = true; });
     show(alertBox("info", t["vote.sending"]));
     try {
-      await api(`/polls/${pollId}/ballots`, { method: "POST", body: { choice }, headers: { "Idempotency-Key": key } });
+      await api(endpoint, { method: "POST", body: { choice }, headers: { "Idempotency-Key": key } });
       pending = null;
       mark(choice);
       history.replaceState(null, "", `?stimme=${encodeURIComponent(choice)}`);
-      const confirmed = alertBox("success", fill(t["vote.your_choice"], { choice: t["vote." + choice] }), t["vote.counted"]);
+      const counted = t[form.dataset.voteCounted || "vote.counted"];
+      const confirmed = alertBox("success", fill(t["vote.your_choice"], { choice: t["vote." + choice] }), counted);
       confirmed.dataset.voteConfirmed = "";
       show(confirmed);
+      form.dispatchEvent(new CustomEvent("rr-vote-cast", { detail: { choice } }));
     } catch (error) {
       const retry = document.createElement("button");
       retry.type = "button";

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from ratsraum_common.settings import ServiceSettings
 
@@ -45,6 +45,12 @@ class Settings(ServiceSettings):
     # identity must list {public_app_url}/auth/callback among its redirect URIs.
     web_client_id: str = "ratsraum-web"
     web_session_hours: float = Field(default=12.0, gt=0, le=24 * 7)
+    # Fernet keys sealing the sessions' refresh tokens at rest, newest first (a key rotates in
+    # ahead of the old one): MEETING_WEB_SESSION_KEYS (comma-separated) or a file with one key
+    # per line. Production must set one; elsewhere the first start generates
+    # <data_dir>/web-session.key.
+    web_session_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    web_session_keys_file: Path | None = None
     # Dev only: a page listing the mails the local mail catcher received (make run).
     dev_mail_catcher_dir: Path | None = None
     # Video: where providers call our webhooks; secrets only from env names with this prefix.
@@ -71,6 +77,32 @@ class Settings(ServiceSettings):
         if not self.oidc_jwks_url:
             self.oidc_jwks_url = f"{self.oidc_issuer.rstrip('/')}/.well-known/jwks.json"
         return self
+
+    @field_validator("web_session_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        # Fernet keys are URL-safe base64, so a comma never occurs inside one.
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _session_keys_in_production(self) -> Settings:
+        if (self.environment == "production" and not self.web_session_keys
+                and self.web_session_keys_file is None):
+            raise ValueError(
+                "production needs MEETING_WEB_SESSION_KEYS or MEETING_WEB_SESSION_KEYS_FILE: "
+                "the key that seals the web sessions' refresh tokens at rest")
+        return self
+
+    def web_session_key_list(self) -> list[str]:
+        """The configured session keys, newest first (empty: generate one, not in production)."""
+        if self.web_session_keys:
+            return [k.get_secret_value() for k in self.web_session_keys]
+        if self.web_session_keys_file is not None:
+            lines = self.web_session_keys_file.read_text(encoding="ascii").splitlines()
+            return [line.strip() for line in lines if line.strip()]
+        return []
 
     @property
     def database(self) -> str:

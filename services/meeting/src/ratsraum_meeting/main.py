@@ -24,6 +24,7 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import EventConsumer, EventHandler
 from ratsraum_common.natslink import NatsLink
 from ratsraum_common.outbox import OutboxRelay
+from ratsraum_common.secret_box import SecretBox
 from ratsraum_common.serve import serve_service
 from ratsraum_meeting import live
 from ratsraum_meeting.api.lean_cast import LeanCast
@@ -180,7 +181,10 @@ def _signin(settings: Settings, db: Database, verifier: TokenVerifier,
         issuer=settings.oidc_issuer, client_id=settings.web_client_id,
         redirect_uri=f"{base}/auth/callback", post_logout_uri=f"{base}/auth/signed-out",
         transport=transport)
-    return SessionAuth(db=db, identity=client, verifier=verifier, public_url=base,
+    keys = settings.web_session_key_list()
+    box = (SecretBox(keys) if keys
+           else SecretBox.from_file(settings.data_dir / "web-session.key"))
+    return SessionAuth(db=db, identity=client, verifier=verifier, public_url=base, box=box,
                        lifetime=timedelta(hours=settings.web_session_hours))
 
 

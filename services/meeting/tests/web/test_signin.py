@@ -93,7 +93,8 @@ async def test_an_expiring_access_token_is_renewed_silently_with_a_rotated_refre
     assert after.refresh_token != before.refresh_token
     assert after.access_token != before.access_token
     old = await browser.identity.post(f"{IDENTITY}/token", data={
-        "grant_type": "refresh_token", "refresh_token": before.refresh_token,
+        "grant_type": "refresh_token",
+        "refresh_token": web.meeting.state.signin.box.open(before.refresh_token),
         "client_id": demo.WEB_CLIENT_ID})
     assert old.status_code == 400  # rotated: the old one works no more
 
@@ -115,7 +116,8 @@ async def test_sign_out_ends_the_session_here_and_at_identity(web: WebStack) -> 
     assert back.headers["location"] == f"{MEETING}/auth/signed-out"
     assert (await browser.meeting.get(ME)).status_code == 401
     renew = await browser.identity.post(f"{IDENTITY}/token", data={
-        "grant_type": "refresh_token", "refresh_token": held.refresh_token,
+        "grant_type": "refresh_token",
+        "refresh_token": web.meeting.state.signin.box.open(held.refresh_token),
         "client_id": demo.WEB_CLIENT_ID})
     assert renew.status_code == 400  # revoked at sign-out
 

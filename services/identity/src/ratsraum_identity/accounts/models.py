@@ -71,7 +71,7 @@ class TotpCredential(Base):
     user_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
     )
-    secret: Mapped[str] = mapped_column(String(255))  # encrypted (accounts/secret_box.py)
+    secret: Mapped[str] = mapped_column(String(255))  # encrypted (ratsraum_common.secret_box)
     # The last time step a code was accepted for: no code works twice.
     last_step: Mapped[int] = mapped_column(Integer, default=0)
     confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

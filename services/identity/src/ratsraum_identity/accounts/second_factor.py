@@ -18,8 +18,8 @@ import segno
 from sqlalchemy import func, select, update
 
 from ratsraum_common.db import Database
+from ratsraum_common.secret_box import SecretBox
 from ratsraum_identity.accounts.models import RecoveryCode, Tenant, TotpCredential
-from ratsraum_identity.accounts.secret_box import SecretBox
 
 ISSUER_NAME = "Ratsraum"
 RECOVERY_CODES = 10

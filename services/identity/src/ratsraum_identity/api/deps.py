@@ -8,9 +8,9 @@ from prometheus_client import Counter
 from starlette.requests import Request
 
 from ratsraum_common.db import Database
+from ratsraum_common.secret_box import SecretBox
 from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
-from ratsraum_identity.accounts.secret_box import SecretBox
 from ratsraum_identity.api.client_address import Network, client_address
 from ratsraum_identity.config import Settings
 from ratsraum_identity.keys.keystore import KeyStore

@@ -23,7 +23,8 @@ router = APIRouter(prefix="/api/v1/meetings", tags=["live"])
 
 PING_SECONDS = 15.0
 STAFF = ("clerk", "chair")
-STAFF_KINDS = frozenset({"lobby"})  # who waits in the lobby is for clerk and chair only
+# Who waits in the lobby, and whose device check found what: for clerk and chair only.
+STAFF_KINDS = frozenset({"lobby", "device_check"})
 
 _BAD_TICKET = Msg(
     "Das Live-Ticket ist ungültig, abgelaufen oder wurde schon benutzt; bitte ein neues holen.",

@@ -13,6 +13,7 @@ from ratsraum_meeting.api import (
     agenda,
     attendance,
     conflicts,
+    device_checks,
     disruptions,
     hybrid_conditions,
     invitations,
@@ -51,6 +52,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     live.router,
     attendance.router,
     hybrid_conditions.router,
+    device_checks.router,
 )
 
 

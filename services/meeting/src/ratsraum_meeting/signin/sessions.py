@@ -23,6 +23,7 @@ from ratsraum_common.db import Database
 from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
+from ratsraum_common.secret_box import SecretBox
 from ratsraum_meeting.signin import store
 from ratsraum_meeting.signin.models import WebSession
 from ratsraum_meeting.signin.oidc import GrantRefused, IdentityClient, IdentityUnavailable, TokenSet
@@ -69,6 +70,8 @@ class SessionAuth:
     identity: IdentityClient
     verifier: TokenVerifier
     public_url: str
+    # Seals the refresh tokens in web_sessions; a session it cannot open counts as signed out.
+    box: SecretBox
     lifetime: timedelta = timedelta(hours=12)
     _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
         default_factory=weakref.WeakValueDictionary)
@@ -105,6 +108,11 @@ class SessionAuth:
         row = await store.load(self.db, secret, status="active")
         if row is None:
             return None
+        if self.box.open(row.refresh_token) is None:
+            # Sealed with a key we no longer hold (or never sealed): sign in again.
+            log.warning("signin.session_unreadable")
+            await store.end_by_hash(self.db, row.id_hash)
+            return None
         if not _fresh(row):
             refreshed = await self._refresh(row)
             if refreshed is None:
@@ -137,8 +145,12 @@ class SessionAuth:
         if _fresh(current):
             return current  # a racing request renewed it already
         used = current.refresh_token
+        plain = self.box.open(used)
+        if plain is None:
+            await store.end_by_hash(self.db, id_hash)
+            return None
         try:
-            tokens = await self.identity.refresh(refresh_token=used)
+            tokens = await self.identity.refresh(refresh_token=plain)
             principal = await self.verifier.verify(tokens.access_token)
         except GrantRefused:
             # Another replica may have rotated it a moment ago: then its tokens are ours too.
@@ -156,10 +168,12 @@ class SessionAuth:
 
     async def _keep(self, row: WebSession, tokens: TokenSet, principal: Principal) -> None:
         who = who_of(principal)
-        if await store.store_refreshed(self.db, id_hash=row.id_hash,
-                                       old_refresh=row.refresh_token, tokens=tokens, who=who):
+        stored = await store.store_refreshed(self.db, id_hash=row.id_hash,
+                                             old_refresh=row.refresh_token, tokens=tokens,
+                                             who=who, box=self.box)
+        if stored is not None:
             row.access_token, row.access_expires_at = tokens.access_token, who.access_expires_at
-            row.refresh_token = tokens.refresh_token or row.refresh_token
+            row.refresh_token = stored
             log.info("signin.refreshed", subject=who.subject)
 
     def origin_ok(self, request: Request) -> bool:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 
 from ratsraum_common.db import Database
+from ratsraum_common.secret_box import SecretBox
 from ratsraum_meeting.signin.models import WebSession
 from ratsraum_meeting.signin.oidc import Pending, TokenSet
 from ratsraum_meeting.timeutil import now, utc
@@ -59,11 +60,13 @@ async def load(db: Database, secret: str, *, status: str) -> WebSession | None:
 
 
 async def activate(
-    db: Database, *, pending_secret: str, tokens: TokenSet, who: Who, lifetime: timedelta
+    db: Database, *, pending_secret: str, tokens: TokenSet, who: Who, lifetime: timedelta,
+    box: SecretBox,
 ) -> tuple[str, str]:
     """Replace the pending session by an active one under a new id (no fixation).
 
-    Returns the new cookie secret and the session's CSRF token.
+    The refresh token is stored sealed with the box. Returns the new cookie secret and the
+    session's CSRF token.
     """
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     moment = now()
@@ -73,25 +76,30 @@ async def activate(
         session.add(WebSession(
             id_hash=hash_id(secret), status="active", tenant=who.tenant, subject=who.subject,
             name=who.name, roles=who.roles, access_token=tokens.access_token,
-            refresh_token=tokens.refresh_token, id_token=tokens.id_token,
+            refresh_token=box.seal(tokens.refresh_token), id_token=tokens.id_token,
             access_expires_at=who.access_expires_at, csrf_token=csrf, created_at=moment,
             expires_at=moment + lifetime))
     return secret, csrf
 
 
 async def store_refreshed(
-    db: Database, *, id_hash: str, old_refresh: str, tokens: TokenSet, who: Who
-) -> bool:
-    """Keep rotated tokens, unless another request refreshed this session first."""
+    db: Database, *, id_hash: str, old_refresh: str, tokens: TokenSet, who: Who,
+    box: SecretBox,
+) -> str | None:
+    """Keep rotated tokens, unless another request refreshed this session first.
+
+    old_refresh is the sealed value as stored (compared as is); returns the newly stored
+    sealed refresh token, or None when another request got there first.
+    """
+    stored = box.seal(tokens.refresh_token) if tokens.refresh_token else old_refresh
     async with db.transaction(None) as session:
         changed = await session.execute(
             update(WebSession)
             .where(WebSession.id_hash == id_hash, WebSession.refresh_token == old_refresh)
-            .values(access_token=tokens.access_token,
-                    refresh_token=tokens.refresh_token or old_refresh,
+            .values(access_token=tokens.access_token, refresh_token=stored,
                     id_token=tokens.id_token or WebSession.id_token, roles=who.roles,
                     name=who.name, access_expires_at=who.access_expires_at))
-        return bool(changed.rowcount)  # type: ignore[attr-defined]
+        return stored if changed.rowcount else None  # type: ignore[attr-defined]
 
 
 async def end(db: Database, secret: str) -> WebSession | None:

@@ -70,7 +70,7 @@ async def callback(
         return error_page(request, "login_expired", status_code=400, retry=True)
     new_secret, _csrf = await store.activate(
         auth.db, pending_secret=secret, tokens=tokens, who=who_of(principal),
-        lifetime=auth.lifetime)
+        lifetime=auth.lifetime, box=auth.box)
     log.info("signin.started", subject=principal.subject, tenant=principal.tenant)
     response = RedirectResponse(pending.return_to or "/", status_code=303)
     auth.set_cookie(response, new_secret)
@@ -90,7 +90,7 @@ async def logout(request: Request) -> Response:
     ended = await store.end(auth.db, request.cookies.get(COOKIE, ""))
     target = "/auth/signed-out"
     if ended is not None and ended.status == "active":
-        await auth.identity.revoke(refresh_token=ended.refresh_token)
+        await auth.identity.revoke(refresh_token=auth.box.open(ended.refresh_token) or "")
         target = await auth.identity.end_session_url(id_token=ended.id_token) or target
         log.info("signin.ended", subject=ended.subject)
     response = RedirectResponse(target, status_code=303)

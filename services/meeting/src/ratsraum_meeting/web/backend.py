@@ -57,6 +57,13 @@ class Backend:
             return None
         return answer.json()
 
+    async def text(self, path: str) -> str:
+        """GET a text answer (an HTML document the API renders)."""
+        answer = await self._client.get(f"/api/v1{path}", headers={"Accept": "text/html"})
+        if answer.status_code >= 400:
+            raise ApiProblem(answer.status_code, answer.reason_phrase)
+        return answer.text
+
     async def get(self, path: str, **params: Any) -> Any:
         """GET, JSON answer."""
         return await self._call("GET", path, params=params or None)

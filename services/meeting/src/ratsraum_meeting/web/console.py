@@ -100,12 +100,14 @@ async def draw_overview(ctx: Ctx, meeting_id: str, query: dict[str, str],
             attendance = await api.get(f"/meetings/{meeting_id}/attendance")
             lobby = await api.get(f"/meetings/{meeting_id}/lobby")
             admissions = await api.get(f"/meetings/{meeting_id}/admissions")
+            devices = await api.get(f"/meetings/{meeting_id}/device-checks")
     except ApiProblem as exc:
         return ctx.problem(exc)
     return ctx.render("console/overview.html", {
         **common(ctx, state["meeting"], query, errors, "overview"), **state,
         "tabs": tabs(ctx, meeting_id, "overview"), "attendance": attendance, "lobby": lobby,
         "admissions": list(reversed(admissions))[:10], "back": "overview",
+        "device_checks": devices,
     }, status_code=status)
 
 

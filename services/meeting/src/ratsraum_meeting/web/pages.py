@@ -74,10 +74,14 @@ async def meeting_page(request: Request, meeting_id: str, einladung: str | None 
                     f"/sitzungen/{found['meeting_id']}/teilnahme?eingeladen=1",
                     status_code=303)
             meeting = await api.get(f"/meetings/{meeting_id}")
+            # Minutes are signed after the session; only then does the page link to them.
+            minutes = (await api.get(f"/meetings/{meeting_id}/minutes")
+                       if meeting["status"] == "closed" else None)
         except ApiProblem as exc:
             return ctx.problem(exc)
     return ctx.render("meeting.html", {
         "meeting": meeting, "meeting_id": meeting_id, **await _live(ctx, meeting_id),
+        "minutes_signed": bool(minutes and minutes["status"] == "signed"),
         "flash": ctx_flash(ctx, ok)})
 
 

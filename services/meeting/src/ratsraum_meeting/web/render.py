@@ -23,7 +23,7 @@ LANG_COOKIE = "ratsraum_lang"
 LANGUAGES = ("de", "en")
 BERLIN = ZoneInfo("Europe/Berlin")
 _I18N = Path(__file__).parent / "i18n"
-_JS_TEXTS = ("live.", "vote.", "speakers.")  # what app.js shows, handed over in the page
+_JS_TEXTS = ("live.", "vote.", "speakers.", "device.")  # what app.js shows, handed over in the page
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",

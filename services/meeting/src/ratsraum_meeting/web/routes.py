@@ -17,7 +17,9 @@ from ratsraum_meeting.web import (
     console_actions,
     console_hybrid,
     console_more,
+    device_check,
     mails,
+    minutes_page,
     pages,
     session_actions,
     vote_actions,
@@ -50,7 +52,8 @@ def install(app: FastAPI) -> None:
     """Mount the web app on meeting's app (after the API routers)."""
     staff = (console.router, console_more.router, console_hybrid.router, chair.router,
              console_actions.router, vote_actions.router, session_actions.router)
-    for router in (auth.router, pages.router, actions.router, *staff, _language, mails.router):
+    members = (pages.router, actions.router, device_check.router, minutes_page.router)
+    for router in (auth.router, *members, *staff, _language, mails.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     api_errors = app.exception_handlers[StarletteHTTPException]

@@ -1,8 +1,9 @@
-"""Encryption at rest of the authenticator-app secrets (Fernet from `cryptography`).
+"""Encryption at rest of short secrets (Fernet from `cryptography`).
 
-A stolen database backup must not let anyone produce a person's codes. The keys come from
-IDENTITY_TOTP_ENCRYPTION_KEYS (newest first, so a key can be rotated in); without them the
-first start generates one into the data folder, as it does for the signing keys.
+A stolen database backup must not let anyone use what a service keeps for a person: identity
+seals the authenticator-app secrets, meeting the web sessions' refresh tokens. Keys come from
+the service's settings (newest first, so a key can be rotated in); where a service allows it,
+the first start generates one into the data folder, as identity does for its signing keys.
 """
 
 from __future__ import annotations

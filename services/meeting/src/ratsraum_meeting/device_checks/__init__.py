@@ -1,0 +1,1 @@
+"""Members' device checks before a session: camera, microphone, connection, practice vote."""
