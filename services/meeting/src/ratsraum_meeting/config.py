@@ -64,6 +64,9 @@ class Settings(ServiceSettings):
     # A remote member whose app sends no heartbeat for this long counts as having left.
     lobby_heartbeat_timeout_seconds: float = 30.0
     lobby_sweep_interval_seconds: float = 5.0
+    # Clerk actions need a sign-in with a second factor (`amr`). Unset: required in
+    # production, not in development and tests (the demo accounts have no authenticator).
+    clerk_mfa_required: bool | None = None
 
     @model_validator(mode="after")
     def _default_jwks_url(self) -> Settings:
@@ -71,6 +74,13 @@ class Settings(ServiceSettings):
         if not self.oidc_jwks_url:
             self.oidc_jwks_url = f"{self.oidc_issuer.rstrip('/')}/.well-known/jwks.json"
         return self
+
+    @property
+    def clerk_needs_mfa(self) -> bool:
+        """Whether clerk actions refuse a sign-in without a second factor."""
+        if self.clerk_mfa_required is None:
+            return self.environment == "production"
+        return self.clerk_mfa_required
 
     @property
     def database(self) -> str:

@@ -29,7 +29,7 @@ log = get_logger(__name__)
 
 def body_id(tenant: str, short: str) -> str:
     """Stable id of a seeded town's body."""
-    return demo.subject_for(tenant, f"body:{short.lower() or 'main'}")
+    return demo.body_id_for(tenant, short)
 
 
 async def _add_missing(session: AsyncSession, rows: Sequence[Tenant | Body | Person | Meeting

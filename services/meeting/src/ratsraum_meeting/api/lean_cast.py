@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ratsraum_common.auth import Principal, TokenVerifier
 from ratsraum_common.problems import Problem
+from ratsraum_meeting.api.deps import body_cache, scoped_for
 from ratsraum_meeting.polls import service
 from ratsraum_meeting.polls.schemas import BallotIn
 
@@ -147,8 +148,12 @@ async def _valid_cast(scope: Scope, body: bytes) -> tuple[Principal, str, Ballot
         principal = await verifier.verify(token.strip())
         parsed: Any = json.loads(body)
         ballot = BallotIn.model_validate(parsed)
-    except Exception:  # invalid token or body, or a key fetch failing: the route answers it
+        # Roles count in the poll's body only (the same narrowing as the route's).
+        state = scope["app"].state
+        principal, _body = await scoped_for(state.db, body_cache(state), principal,
+                                            {"poll_id": str(scope["path"]).split("/")[4]})
+    except Exception:  # invalid token, body or poll, or a key fetch failing: the route answers
         return None
-    if not principal.has_any("member"):
+    if not principal.has_any("member", "deputy"):
         return None
     return principal, key, ballot

@@ -9,13 +9,13 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.auth import Principal
 from ratsraum_common.body_limit import read_body
 from ratsraum_common.db import validate_tenant
 from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.api.deps import DB
+from ratsraum_meeting.api.deps import DB, require_roles
 from ratsraum_meeting.jobs.video_presence import apply_events
 from ratsraum_meeting.meetings.models import Body, Meeting, Person
 from ratsraum_meeting.video import service
