@@ -95,9 +95,11 @@ async def ctx_of(request: Request) -> Ctx:
     request.state.town = town.name if town else signed.principal.tenant
     # The page sees the person's roles in the body of the meeting it shows (any body's on
     # pages about no meeting), as the API does: a clerk of one body gets no other's console.
+    # The meeting decides; a poll or item in the path is checked by the API call itself.
+    scope = {k: v for k, v in request.path_params.items() if k == "meeting_id"}
     try:
         principal, _body = await scoped_for(db, body_cache(request.app.state),
-                                            signed.principal, dict(request.path_params))
+                                            signed.principal, scope)
     except Problem:  # no such meeting in this town: the API call answers it with a 404
         principal = narrowed(signed.principal, signed.principal.roles & TOWN_ROLES)
     return Ctx(request=request, signed=replace(signed, principal=principal),
