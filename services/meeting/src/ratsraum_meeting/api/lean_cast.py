@@ -3,12 +3,13 @@ per-request machinery (routing through every route, dependency solving, body and
 models), which cost meeting more CPU per ballot than everything else a cast does.
 
 It answers only a cast that the documented route (api/polls.py) would take through to voting
-as well: a bearer token that verifies with the member role, a valid Idempotency-Key and a
-JSON body that is a valid BallotIn. Anything else, and every error, goes on to that route
-unchanged (with the body as read), so refusals, problems and validation errors are the
-route's own. What it answers is what the route answers: the same service call, the same
-problem JSON for voting's refusals, the same receipt; metrics, tracing, request ids and the
-body limit apply as to every request, since it sits inside those middlewares.
+as well: a bearer token that verifies with a seat (member or deputy) in the poll's body, a
+valid Idempotency-Key and a JSON body that is a valid BallotIn. Anything else, and every
+error, goes on to that route unchanged (with the body as read), so refusals, problems and
+validation errors are the route's own. What it answers is what the route answers: the same
+service call, the same problem JSON for voting's refusals, the same receipt; metrics,
+tracing, request ids and the body limit apply as to every request, since it sits inside
+those middlewares.
 """
 
 from __future__ import annotations
