@@ -18,6 +18,7 @@ links the account to a person imported from OParl); meeting then acts for that p
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import date
@@ -39,6 +40,8 @@ RUNNERS = frozenset({"chair", "vice_chair", "clerk"})
 # Everyone who belongs to a body and may read its closed part.
 BODY_PEOPLE = frozenset({"member", "deputy", "chair", "vice_chair", "clerk"})
 
+# How long a person's seats, read for a town-wide role, are trusted before being read again.
+SEATS_SECONDS = 30.0
 NOT_FOUND = Msg("Diese Adresse gibt es nicht.", "There is nothing at this address.")
 _MISSING = {"meeting": ("meeting-not-found", MEETING_NOT_FOUND),
             "poll": ("poll-not-found", POLL_NOT_FOUND),
@@ -46,11 +49,31 @@ _MISSING = {"meeting": ("meeting-not-found", MEETING_NOT_FOUND),
 
 
 class BodyCache:
-    """Which body a meeting or poll belongs to; that never changes, so it is kept (bounded)."""
+    """Which body a meeting or poll belongs to; that never changes, so it is kept (bounded).
+
+    It also keeps, for SEATS_SECONDS, what a town-wide role amounts to in a body (a
+    membership query otherwise made by every request of an old-shape token, casts included).
+    """
 
     def __init__(self, size: int = 20_000) -> None:
         self._known: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._seats: OrderedDict[tuple[str, str, str, frozenset[str]],
+                                 tuple[float, frozenset[str]]] = OrderedDict()
         self._size = size
+
+    def seats(self, key: tuple[str, str, str, frozenset[str]]) -> frozenset[str] | None:
+        """Roles remembered for (town, person, body, town-wide roles), if still fresh."""
+        found = self._seats.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def keep_seats(self, key: tuple[str, str, str, frozenset[str]],
+                   roles: frozenset[str]) -> None:
+        """Remember what town-wide roles amount to in a body, for a short while."""
+        self._seats[key] = (time.monotonic() + SEATS_SECONDS, roles)
+        if len(self._seats) > self._size:
+            self._seats.popitem(last=False)
 
     def get(self, tenant: str, kind: str, key: str) -> str | None:
         """The body remembered for this object, if any."""
@@ -105,12 +128,17 @@ async def _lookup(session: AsyncSession, tenant: str, kind: str, key: str,
     return body
 
 
-async def roles_in_body(session: AsyncSession, *, principal: Principal,
-                        body_id: str) -> frozenset[str]:
+async def roles_in_body(session: AsyncSession, *, principal: Principal, body_id: str,
+                        cache: BodyCache) -> frozenset[str]:
     """The caller's roles for one body, town-wide roles included."""
     wide = principal.wide_roles
     held = set(principal.roles_in(body_id))
-    held |= await _town_wide_roles(session, principal=principal, body_id=body_id)
+    key = (principal.tenant, principal.subject, body_id, wide)
+    seats = cache.seats(key)
+    if seats is None:
+        seats = frozenset(await _town_wide_roles(session, principal=principal, body_id=body_id))
+        cache.keep_seats(key, seats)
+    held |= seats
     if held & {"chair", "vice_chair"}:
         held.add("member")  # a chair holds a seat of the body
     return frozenset(held) | (wide & TOWN_ROLES)
@@ -168,11 +196,14 @@ async def reachable_bodies(session: AsyncSession, *,
     return bodies_of(principal) | seats
 
 
-def narrowed(principal: Principal, roles: frozenset[str]) -> Principal:
-    """The same caller holding exactly these roles (for the request at hand).
-
-    With a `person` claim the caller acts as that meeting person (their seats and votes).
-    """
+def acting(principal: Principal) -> Principal:
+    """The caller as the meeting person they act for: the `person` claim, else the subject."""
     person = principal.claims.get("person")
-    subject = person if isinstance(person, str) and 0 < len(person) <= 64 else principal.subject
-    return dataclasses.replace(principal, roles=roles, subject=subject)
+    if isinstance(person, str) and 0 < len(person) <= 64 and person != principal.subject:
+        return dataclasses.replace(principal, subject=person)
+    return principal
+
+
+def narrowed(principal: Principal, roles: frozenset[str]) -> Principal:
+    """The same caller holding exactly these roles (for the request at hand)."""
+    return dataclasses.replace(principal, roles=roles)

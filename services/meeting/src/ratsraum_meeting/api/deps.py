@@ -80,12 +80,14 @@ def body_cache(state: object) -> access.BodyCache:
 async def scoped_for(db: Database, cache: access.BodyCache, principal: Principal,
                      params: dict[str, str]) -> tuple[Principal, str | None]:
     """The caller with the roles of the body the path points into, and that body."""
+    principal = access.acting(principal)
     async with db.tenant_session(principal.tenant) as session:
         body = await access.body_of(session, tenant=principal.tenant, params=params,
                                     cache=cache)
         if body is None:
             return access.narrowed(principal, access.anywhere(principal)), None
-        roles = await access.roles_in_body(session, principal=principal, body_id=body)
+        roles = await access.roles_in_body(session, principal=principal, body_id=body,
+                                           cache=cache)
     return access.narrowed(principal, roles), body
 
 
