@@ -39,6 +39,9 @@ from ratsraum_meeting.profiles.service import BODY_NOT_FOUND
 RUNNERS = frozenset({"chair", "vice_chair", "clerk"})
 # Everyone who belongs to a body and may read its closed part.
 BODY_PEOPLE = frozenset({"member", "deputy", "chair", "vice_chair", "clerk"})
+# Who reads a body's meetings with their closed part: its people and the town's admin (the
+# council office keeping the town's records, which sees the master data and papers anyway).
+BODY_READERS = BODY_PEOPLE | {"admin"}
 
 # How long a person's seats, read for a town-wide role, are trusted before being read again.
 SEATS_SECONDS = 30.0

@@ -15,11 +15,12 @@ ALL_ROLES = ("member", "deputy", "chair", "clerk", "other_chair", "other_clerk",
              "operator")
 
 # The demo chair also holds a seat (a chair votes in their own body).
-READ = frozenset({"member", "deputy", "chair", "clerk"})
+PLACE = frozenset({"member", "deputy", "chair", "clerk"})
+# The body's people, and the town's admin (the council office that keeps the records).
+READ = PLACE | {"admin"}
 RUN = frozenset({"chair", "clerk"})
 CHAIR = frozenset({"chair"})
 VOTE = frozenset({"member", "deputy", "chair"})
-PLACE = READ
 CLERK = frozenset({"clerk"})
 ADMIN = frozenset({"admin"})
 ANYONE = frozenset(ALL_ROLES)

@@ -36,9 +36,10 @@ _FORBIDDEN = Msg(
 )
 _NOT_IN_BODY = Msg(
     "Diese Sitzung gehört zu einem Gremium, dem Sie nicht angehören; nicht öffentliche Inhalte "
-    "sehen nur dessen Mitglieder und die Sitzungsleitung. Öffentliches steht im Ratsinfo-Portal.",
+    "sehen nur dessen Mitglieder, die Sitzungsleitung und die Verwaltung. Öffentliches steht "
+    "im Ratsinfo-Portal.",
     "This meeting belongs to a body you are not part of; its closed part is for that body's "
-    "members and staff only. Public content is on the citizens' portal.",
+    "members and staff and the town's office only. Public content is on the citizens' portal.",
 )
 _SECOND_FACTOR = Msg(
     "Aktionen der Schriftführung verlangen eine Anmeldung mit zweitem Faktor. Bitte melden Sie "
@@ -128,13 +129,13 @@ def require_roles(*roles: str) -> Callable[[Request, Principal], Awaitable[Princ
 
 
 async def reader(request: Request, principal: Scoped) -> Principal:
-    """FastAPI dependency: reads about a body need a place in it; other reads any role."""
+    """FastAPI dependency: reads about a body need a place in it (or the town's admin)."""
     body = getattr(request.state, "body_id", None)
     if body is None:
         if not principal.roles:
             raise Problem(403, "forbidden", _FORBIDDEN, roles="member, clerk, chair, admin")
         return principal
-    if not principal.roles & access.BODY_PEOPLE:
+    if not principal.roles & access.BODY_READERS:
         raise Problem(403, "not-in-body", _NOT_IN_BODY)
     return principal
 
@@ -142,7 +143,8 @@ async def reader(request: Request, principal: Scoped) -> Principal:
 DB = Annotated[Database, Depends(get_db)]
 Voting = Annotated[VotingClient, Depends(get_voting)]
 Progress = Annotated[ProgressPublisher, Depends(get_progress)]
-# The body's people read; its chair, vice chair and clerk run the meeting; members vote.
+# The body's people (and the town's admin) read; its chair, vice chair and clerk run the
+# meeting; members and deputies vote.
 Reader = Annotated[Principal, Depends(reader)]
 Runner = Annotated[Principal, Depends(require_roles(*access.RUNNERS))]
 Voter = Annotated[Principal, Depends(require_roles("member", "deputy"))]

@@ -91,7 +91,7 @@ async def live_stream(
         principal, _scope = await scoped_for(db, body_cache(request.app.state),
                                             await current_principal(request),
                                             {"meeting_id": meeting_id})
-    if not principal.roles & access.BODY_PEOPLE:
+    if not principal.roles & access.BODY_READERS:
         raise Problem(403, "forbidden", _FORBIDDEN)
     hub: live.LiveHub = request.app.state.live_hub
     if hub.streams >= hub.max_streams:
