@@ -36,6 +36,13 @@ ALGORITHMS = ["RS256", "ES256"]
 # RFC 9068 section 2.1: access tokens carry typ "at+jwt" (the media type form is allowed too).
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 ROLES = ("operator", "admin", "clerk", "chair", "member")
+# Roles a person holds in one body (Gremium); identity lists them in the token's `body_roles`
+# as objects {"body": "<body id>", "role": "<role>"} (see parse_roles).
+BODY_ROLES = ("member", "deputy", "chair", "vice_chair", "clerk")
+# Town-wide roles that keep their meaning whatever body a request is about.
+TOWN_ROLES = frozenset({"operator", "admin"})
+# Second factors in `amr` (RFC 8176): "mfa" itself, a one-time code, a hardware key.
+SECOND_FACTORS = frozenset({"mfa", "otp", "hwk", "swk", "sc"})
 
 
 class InvalidToken(Exception):
@@ -55,10 +62,34 @@ class Principal:
     roles: frozenset[str]
     name: str = ""
     claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # (body id, role) pairs from the token's body roles; empty in tokens of the old shape.
+    body_roles: frozenset[tuple[str, str]] = frozenset()
+    # Roles held in the whole town; None in old-shape tokens, where every role is town-wide.
+    town_roles: frozenset[str] | None = None
 
     def has_any(self, *roles: str) -> bool:
         """True if the principal holds at least one of the roles."""
         return bool(self.roles.intersection(roles))
+
+    @property
+    def body_scoped(self) -> bool:
+        """The token names roles per body (identity's current shape), not only town-wide."""
+        return self.town_roles is not None
+
+    @property
+    def wide_roles(self) -> frozenset[str]:
+        """The roles held in the whole town (all of them in an old-shape token)."""
+        return self.roles if self.town_roles is None else self.town_roles
+
+    def roles_in(self, body_id: str) -> frozenset[str]:
+        """The roles the token gives for one body."""
+        return frozenset(role for body, role in self.body_roles if body == body_id)
+
+    @property
+    def second_factor(self) -> bool:
+        """The sign-in used a second factor (its `amr` says so)."""
+        amr = self.claims.get("amr")
+        return isinstance(amr, list) and bool(SECOND_FACTORS.intersection(map(str, amr)))
 
 
 class TokenVerifier:
@@ -185,14 +216,57 @@ class TokenVerifier:
         tenant = claims.get("tenant")
         if not isinstance(tenant, str) or not TENANT_PATTERN.match(tenant):
             raise InvalidToken("token carries no valid tenant")
-        roles = claims.get("roles", [])
-        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            raise InvalidToken("roles claim is malformed")
+        roles, town_roles, body_roles = parse_roles(claims)
         principal = Principal(
-            subject=str(claims["sub"]), tenant=tenant, roles=frozenset(roles),
-            name=str(claims.get("name", "")), claims=dict(claims),
+            subject=str(claims["sub"]), tenant=tenant, roles=roles,
+            name=str(claims.get("name", "")), claims=dict(claims), body_roles=body_roles,
+            town_roles=town_roles,
         )
         return principal, str(decoded.header.get("kid", ""))
+
+
+def parse_roles(
+    claims: dict[str, Any],
+) -> tuple[frozenset[str], frozenset[str] | None, frozenset[tuple[str, str]]]:
+    """The roles of a token: all role names, the town-wide ones, and (body, role) pairs.
+
+    Identity's shape (services/identity/README.md, "Roles in tokens"): `roles` lists every
+    role name, `town_roles` those held in the whole town, `body_roles` objects
+    {"body": id, "role": one of BODY_ROLES}. Objects inside `roles` are read as body roles
+    too. A token without either split is of the old shape: town-wide roles only (None).
+    Anything else raises InvalidToken.
+    """
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list):
+        raise InvalidToken("roles claim is malformed")
+    names = {r for r in roles if isinstance(r, str)}
+    scoped = _body_roles([r for r in roles if not isinstance(r, str)])
+    town: frozenset[str] | None = None
+    if scoped:  # objects inside `roles`: its strings are the town-wide roles
+        town = frozenset(names)
+    if "body_roles" in claims:
+        listed = claims["body_roles"]
+        if not isinstance(listed, list):
+            raise InvalidToken("body_roles claim is malformed")
+        scoped |= _body_roles(listed)
+        town = frozenset(names) & TOWN_ROLES if town is None else town
+    if "town_roles" in claims:
+        wide = claims["town_roles"]
+        if not isinstance(wide, list) or not all(isinstance(r, str) for r in wide):
+            raise InvalidToken("town_roles claim is malformed")
+        town = frozenset(wide)
+    every = frozenset(names | {role for _body, role in scoped} | (town or frozenset()))
+    return every, town, frozenset(scoped)
+
+
+def _body_roles(entries: list[Any]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for entry in entries:
+        if not (isinstance(entry, dict) and isinstance(entry.get("body"), str)
+                and entry["body"] and entry.get("role") in BODY_ROLES):
+            raise InvalidToken("body role is malformed")
+        found.add((entry["body"], entry["role"]))
+    return found
 
 
 async def _fetch_json(url: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 TENANT = "soest"
@@ -63,6 +64,23 @@ class DemoPerson:
 def subject_for(tenant: str, username: str) -> str:
     """Deterministic subject id for a seeded account."""
     return str(uuid.uuid5(_NAMESPACE, f"{tenant}:{username}"))
+
+
+def body_id_for(tenant: str, short: str) -> str:
+    """Stable id of a seeded town's body (meeting's body id, named in tokens' body roles)."""
+    return subject_for(tenant, f"body:{short.lower() or 'main'}")
+
+
+# Seeded roles held in the whole town; every other seeded role is one in the town's body.
+SEEDED_TOWN_ROLES = frozenset({"admin", "operator"})
+
+
+def role_claims(roles: tuple[str, ...] | list[str], body: str) -> dict[str, list[Any]]:
+    """The roles claims of a token (identity's shape) for seeded roles in one body."""
+    town = sorted(r for r in roles if r in SEEDED_TOWN_ROLES)
+    in_body = sorted(r for r in roles if r not in SEEDED_TOWN_ROLES)
+    return {"roles": sorted(set(roles)), "town_roles": town,
+            "body_roles": [{"body": body, "role": r} for r in in_body]}
 
 
 PEOPLE: tuple[DemoPerson, ...] = (

@@ -52,6 +52,27 @@ async def test_valid_token_gives_principal() -> None:
     assert principal.has_any("clerk")
 
 
+async def test_body_roles_are_read_per_body() -> None:
+    key = make_key("k1")
+    principal = await verifier(Jwks(key)).verify(sign(
+        key, roles=["admin", "chair", "member"], town_roles=["admin"],
+        body_roles=[{"body": "rat", "role": "member"}, {"body": "bau", "role": "chair"}],
+        amr=["pwd", "otp", "mfa"]))
+    assert principal.body_scoped
+    assert principal.wide_roles == {"admin"}
+    assert principal.roles_in("bau") == {"chair"}
+    assert principal.roles_in("rat") == {"member"}
+    assert principal.second_factor
+
+
+async def test_old_tokens_have_only_town_wide_roles() -> None:
+    key = make_key("k1")
+    principal = await verifier(Jwks(key)).verify(sign(key, roles=["chair"], amr=["pwd"]))
+    assert not principal.body_scoped
+    assert principal.wide_roles == {"chair"}
+    assert not principal.second_factor
+
+
 @pytest.mark.parametrize(
     ("claims", "why"),
     [
@@ -62,6 +83,10 @@ async def test_valid_token_gives_principal() -> None:
         ({"tenant": None}, "no tenant"),
         ({"tenant": "Not A Slug"}, "bad tenant"),
         ({"roles": "admin"}, "roles not a list"),
+        ({"body_roles": [{"body": "rat", "role": "king"}]}, "unknown body role"),
+        ({"body_roles": [{"role": "chair"}]}, "body role without body"),
+        ({"body_roles": "rat:chair"}, "body roles not a list"),
+        ({"town_roles": "admin"}, "town roles not a list"),
     ],
 )
 async def test_bad_claims_are_refused(claims: dict[str, Any], why: str) -> None:

@@ -70,6 +70,9 @@ class Settings(ServiceSettings):
     # A remote member whose app sends no heartbeat for this long counts as having left.
     lobby_heartbeat_timeout_seconds: float = 30.0
     lobby_sweep_interval_seconds: float = 5.0
+    # Clerk actions need a sign-in with a second factor (`amr`). Unset: required in
+    # production, not in development and tests (the demo accounts have no authenticator).
+    clerk_mfa_required: bool | None = None
 
     @model_validator(mode="after")
     def _default_jwks_url(self) -> Settings:
@@ -103,6 +106,13 @@ class Settings(ServiceSettings):
             lines = self.web_session_keys_file.read_text(encoding="ascii").splitlines()
             return [line.strip() for line in lines if line.strip()]
         return []
+
+    @property
+    def clerk_needs_mfa(self) -> bool:
+        """Whether clerk actions refuse a sign-in without a second factor."""
+        if self.clerk_mfa_required is None:
+            return self.environment == "production"
+        return self.clerk_mfa_required
 
     @property
     def database(self) -> str:

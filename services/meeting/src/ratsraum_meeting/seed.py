@@ -29,7 +29,7 @@ log = get_logger(__name__)
 
 def body_id(tenant: str, short: str) -> str:
     """Stable id of a seeded town's body."""
-    return demo.subject_for(tenant, f"body:{short.lower() or 'main'}")
+    return demo.body_id_for(tenant, short)
 
 
 async def _add_missing(session: AsyncSession, rows: Sequence[Tenant | Body | Person | Meeting
@@ -37,7 +37,8 @@ async def _add_missing(session: AsyncSession, rows: Sequence[Tenant | Body | Per
     """Add rows whose primary key is not there yet; returns how many were added."""
     added = 0
     for row in rows:
-        if await session.get(type(row), row.id) is None:
+        model = type(row)
+        if await session.scalar(select(model.id).where(model.id == row.id)) is None:
             session.add(row)
             added += 1
     await session.flush()

@@ -72,8 +72,8 @@ async def mailing(meeting, smtp):  # type: ignore[no-untyped-def]
         "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_tls": "none",
         "public_app_url": "https://ratsraum.soest.example"})
     async with app.state.db.transaction(demo.TENANT) as session:
-        row = await session.get(Person, next(p.subject for p in demo.PEOPLE
-                                             if p.username == WITHOUT_ADDRESS))
+        row = await session.get(Person, {"tenant_id": demo.TENANT, "id": next(
+            p.subject for p in demo.PEOPLE if p.username == WITHOUT_ADDRESS)})
         assert row is not None
         assert row.email == f"{WITHOUT_ADDRESS}@soest.example"  # the demo seeds addresses
         row.email = None
@@ -301,7 +301,7 @@ async def test_line_breaks_in_titles_and_names_do_not_break_the_round(mailing, i
         row = await session.get(Meeting, demo.MEETING_ID)
         assert row is not None
         row.title = "Sondersitzung\r\nHaushalt"
-        person = await session.get(Person, victim.subject)
+        person = await session.get(Person, {"tenant_id": demo.TENANT, "id": victim.subject})
         assert person is not None
         person.name = "Anna\nBcc: mallory@evil.example"
     response = await meeting.client.post(URL, headers=issuer.person("richter"))
@@ -325,7 +325,7 @@ async def test_one_unusable_address_fails_only_that_members_mail(mailing, issuer
     meeting, inbox = mailing
     broken = next(p for p in MEMBERS if p.username != WITHOUT_ADDRESS)
     async with meeting.app.state.db.transaction(demo.TENANT) as session:
-        person = await session.get(Person, broken.subject)
+        person = await session.get(Person, {"tenant_id": demo.TENANT, "id": broken.subject})
         assert person is not None
         person.email = "kaputt@soest.example\r\nBcc: mallory@evil.example"  # e.g. imported
     response = await meeting.client.post(URL, headers=issuer.person("richter"))

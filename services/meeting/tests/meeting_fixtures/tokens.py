@@ -35,17 +35,28 @@ class Issuer:
 
         return TokenVerifier(issuer=ISSUER, audience=AUDIENCE, jwks_url="unused", fetch=fetch)
 
-    def token(self, subject: str, roles: list[str], *, tenant: str = demo.TENANT) -> str:
-        """A signed access token for the meeting API."""
+    def token(self, subject: str, roles: list[str], *, tenant: str = demo.TENANT,
+              body: str | None = None, **extra: Any) -> str:
+        """A signed access token for the meeting API.
+
+        With `body`, the roles are claimed in that body as identity does (`body_roles`,
+        "admin" in `town_roles`); without, as town-wide roles of the old shape.
+        """
         now = int(time.time())
-        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": subject, "tenant": tenant,
-                  "roles": roles, "name": subject, "iat": now, "exp": now + 600}
+        claims: dict[str, Any] = {"iss": ISSUER, "aud": AUDIENCE, "sub": subject,
+                                  "tenant": tenant, "roles": roles, "name": subject,
+                                  "iat": now, "exp": now + 600}
+        if body is not None:
+            claims.update(demo.role_claims(roles, body))
+        claims.update(extra)
         return jwt.encode({"alg": "RS256", "kid": self.key.kid, "typ": "at+jwt"}, claims, self.key)
 
-    def person(self, username: str, *, tenant: str = demo.TENANT) -> dict[str, str]:
-        """Authorization header of a demo person with their demo roles."""
+    def person(self, username: str, *, tenant: str = demo.TENANT,
+               **extra: Any) -> dict[str, str]:
+        """Authorization header of a demo person with their demo roles in the demo body."""
         person = next(p for p in demo.PEOPLE if p.username == username)
-        token = self.token(person.subject, list(person.roles), tenant=tenant)
+        token = self.token(person.subject, list(person.roles), tenant=tenant,
+                           body=demo.body_id_for(tenant, demo.BODY_SHORT), **extra)
         return {"Authorization": f"Bearer {token}"}
 
 

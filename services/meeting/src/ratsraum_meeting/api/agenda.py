@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.auth import Principal
 from ratsraum_meeting import live
 from ratsraum_meeting.agenda import service
 from ratsraum_meeting.agenda.schemas import (
@@ -18,7 +18,7 @@ from ratsraum_meeting.agenda.schemas import (
     StatusIn,
     UrgentItemIn,
 )
-from ratsraum_meeting.api.deps import DB, Reader, Runner
+from ratsraum_meeting.api.deps import DB, Reader, Runner, require_roles
 from ratsraum_meeting.meetings.models import AgendaItem
 from ratsraum_meeting.timeutil import utc
 

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.auth import Principal
 from ratsraum_common.db import Database
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
-from ratsraum_meeting.api.deps import DB, Reader, Voter
+from ratsraum_meeting.api.deps import DB, PARTICIPANTS, Reader, Voter, require_roles
 from ratsraum_meeting.conflicts import messages as m
 from ratsraum_meeting.conflicts import service
 from ratsraum_meeting.conflicts.schemas import (
@@ -29,8 +29,8 @@ from ratsraum_meeting.timeutil import utc
 
 router = APIRouter(prefix="/api/v1/meetings/{meeting_id}/agenda-items/{item_id}",
                    tags=["conflicts"])
-Declarer = Annotated[Principal, Depends(require_roles("member", "clerk", "chair"))]
-_RUNNERS = ("clerk", "chair")
+Declarer = Annotated[Principal, Depends(require_roles(*PARTICIPANTS))]
+_RUNNERS = ("clerk", "chair", "vice_chair")
 
 
 def _person_for(principal: Principal, person_id: str | None) -> str:

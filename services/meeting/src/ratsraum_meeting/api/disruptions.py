@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.auth import Principal
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
-from ratsraum_meeting.api.deps import DB, Reader, Voting
+from ratsraum_meeting.api.deps import DB, PARTICIPANTS, Reader, Voting, require_roles
 from ratsraum_meeting.disruptions import messages as m
 from ratsraum_meeting.disruptions import service
 from ratsraum_meeting.disruptions.models import DisruptionReport, DisruptionStep
@@ -24,8 +24,8 @@ from ratsraum_meeting.disruptions.schemas import (
 from ratsraum_meeting.timeutil import utc
 
 router = APIRouter(prefix="/api/v1/meetings/{meeting_id}", tags=["disruptions"])
-Reporter = Annotated[Principal, Depends(require_roles("member", "clerk", "chair"))]
-Chair = Annotated[Principal, Depends(require_roles("chair"))]
+Reporter = Annotated[Principal, Depends(require_roles(*PARTICIPANTS))]
+Chair = Annotated[Principal, Depends(require_roles("chair", "vice_chair"))]
 
 
 def _report_out(r: DisruptionReport) -> ReportOut:
@@ -43,7 +43,7 @@ def _step_out(s: DisruptionStep) -> StepOut:
 @router.post("/disruptions", status_code=status.HTTP_201_CREATED)
 async def report(meeting_id: str, body: ReportIn, principal: Reporter, db: DB) -> ReportOut:
     """Report a lost connection: members for themselves, the clerk for anyone (by phone)."""
-    runner = principal.has_any("clerk", "chair")
+    runner = principal.has_any("clerk", "chair", "vice_chair")
     if not runner and body.person_id not in (None, principal.subject):
         raise Problem(403, "only-for-yourself", m.ONLY_FOR_YOURSELF)
     person_id = body.person_id or principal.subject

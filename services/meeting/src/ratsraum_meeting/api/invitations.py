@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.auth import Principal
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.api.deps import DB, Voter
+from ratsraum_meeting.api.deps import DB, Voter, require_roles
 from ratsraum_meeting.config import Settings
 from ratsraum_meeting.invitations import entry, service
 from ratsraum_meeting.invitations import messages as m
@@ -27,7 +27,8 @@ from ratsraum_meeting.timeutil import utc
 router = APIRouter(prefix="/api/v1/meetings", tags=["invitations"])
 # The clerk's office sends; the chair may also see who was invited when.
 Sender = Annotated[Principal, Depends(require_roles("clerk", "admin"))]
-Staff = Annotated[Principal, Depends(require_roles("clerk", "chair", "admin"))]
+Staff = Annotated[Principal,
+                  Depends(require_roles("clerk", "chair", "vice_chair", "admin"))]
 
 
 def _setup(request: Request) -> service.MailSetup:

@@ -3,12 +3,13 @@ per-request machinery (routing through every route, dependency solving, body and
 models), which cost meeting more CPU per ballot than everything else a cast does.
 
 It answers only a cast that the documented route (api/polls.py) would take through to voting
-as well: a bearer token that verifies with the member role, a valid Idempotency-Key and a
-JSON body that is a valid BallotIn. Anything else, and every error, goes on to that route
-unchanged (with the body as read), so refusals, problems and validation errors are the
-route's own. What it answers is what the route answers: the same service call, the same
-problem JSON for voting's refusals, the same receipt; metrics, tracing, request ids and the
-body limit apply as to every request, since it sits inside those middlewares.
+as well: a bearer token that verifies with a seat (member or deputy) in the poll's body, a
+valid Idempotency-Key and a JSON body that is a valid BallotIn. Anything else, and every
+error, goes on to that route unchanged (with the body as read), so refusals, problems and
+validation errors are the route's own. What it answers is what the route answers: the same
+service call, the same problem JSON for voting's refusals, the same receipt; metrics,
+tracing, request ids and the body limit apply as to every request, since it sits inside
+those middlewares.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ratsraum_common.auth import Principal, TokenVerifier
 from ratsraum_common.problems import Problem
+from ratsraum_meeting.api.deps import body_cache, scoped_for
 from ratsraum_meeting.polls import service
 from ratsraum_meeting.polls.schemas import BallotIn
 
@@ -147,8 +149,12 @@ async def _valid_cast(scope: Scope, body: bytes) -> tuple[Principal, str, Ballot
         principal = await verifier.verify(token.strip())
         parsed: Any = json.loads(body)
         ballot = BallotIn.model_validate(parsed)
-    except Exception:  # invalid token or body, or a key fetch failing: the route answers it
+        # Roles count in the poll's body only (the same narrowing as the route's).
+        state = scope["app"].state
+        principal, _body = await scoped_for(state.db, body_cache(state), principal,
+                                            {"poll_id": str(scope["path"]).split("/")[4]})
+    except Exception:  # invalid token, body or poll, or a key fetch failing: the route answers
         return None
-    if not principal.has_any("member"):
+    if not principal.has_any("member", "deputy"):
         return None
     return principal, key, ballot

@@ -10,19 +10,19 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 
-from ratsraum_common.auth import ROLES, current_principal
+from ratsraum_common.auth import current_principal
 from ratsraum_common.db import Database
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
-from ratsraum_meeting import live, live_tickets
-from ratsraum_meeting.api.deps import DB, Reader
+from ratsraum_meeting import access, live, live_tickets
+from ratsraum_meeting.api.deps import DB, Reader, body_cache, scoped_for
 from ratsraum_meeting.meetings import service as meetings
 from ratsraum_meeting.publish.live_state import live_state
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["live"])
 
 PING_SECONDS = 15.0
-STAFF = ("clerk", "chair")
+STAFF = ("clerk", "chair", "vice_chair")
 # Who waits in the lobby, and whose device check found what: for clerk and chair only.
 STAFF_KINDS = frozenset({"lobby", "device_check"})
 
@@ -35,8 +35,9 @@ _TOO_MANY = Msg(
     "Too many live connections are open right now; please try again shortly.",
 )
 _FORBIDDEN = Msg(
-    "Für die Live-Ansicht fehlt Ihnen eine Rolle in dieser Kommune.",
-    "You lack a role in this town for the live view.",
+    "Die Live-Ansicht dieser Sitzung ist für die Mitglieder und die Sitzungsleitung ihres "
+    "Gremiums.",
+    "The live view of this meeting is for the members and staff of its body.",
 )
 
 
@@ -82,13 +83,16 @@ async def live_stream(
 ) -> EventSourceResponse:
     """SSE: event `state` first, then one event per change; pings keep the stream open."""
     if ticket is not None:
+        # A ticket holds the roles its holder had in this meeting's body when it was issued.
         try:
             principal = await live_tickets.redeem(db, ticket, meeting_id=meeting_id)
         except live_tickets.InvalidTicket:
             raise Problem(401, "invalid-live-ticket", _BAD_TICKET) from None
     else:
-        principal = await current_principal(request)
-    if not principal.has_any(*ROLES):
+        principal, _scope = await scoped_for(db, body_cache(request.app.state),
+                                            await current_principal(request),
+                                            {"meeting_id": meeting_id})
+    if not principal.roles & access.BODY_READERS:
         raise Problem(403, "forbidden", _FORBIDDEN)
     hub: live.LiveHub = request.app.state.live_hub
     if hub.streams >= hub.max_streams:

@@ -6,9 +6,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from ratsraum_common.auth import Principal, require_roles
-from ratsraum_meeting.api.deps import DB
+from ratsraum_common.auth import Principal
+from ratsraum_common.i18n import Msg
+from ratsraum_common.problems import Problem
+from ratsraum_meeting import access
+from ratsraum_meeting.api.deps import DB, require_roles
 from ratsraum_meeting.masterdata import service
 from ratsraum_meeting.masterdata.models import LegislativeTerm, Organization, Paper
 from ratsraum_meeting.masterdata.schemas import (
@@ -42,6 +47,24 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin", "masterdata"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 # The clerk's office keeps members' addresses for invitations up to date as well.
 Office = Annotated[Principal, Depends(require_roles("admin", "clerk"))]
+
+
+_NOT_YOUR_BODY = Msg(
+    "Die Adresse dieser Person kann nur die Schriftführung eines ihrer Gremien ändern.",
+    "Only the clerk of one of this person's bodies may change their address.",
+)
+
+
+async def _clerk_of_a_body_of(session: AsyncSession, principal: Principal,
+                              person_id: str) -> None:
+    """A clerk changes addresses only of people who sit in a body they keep (else 403)."""
+    if "clerk" in principal.wide_roles:
+        return  # a town-wide clerk is clerk of every body (see ratsraum_meeting.access)
+    bodies = access.bodies_of(principal, roles=frozenset({"clerk"}))
+    seat = await session.scalar(select(Membership.id).where(
+        Membership.person_id == person_id, Membership.body_id.in_(bodies)).limit(1))
+    if seat is None:
+        raise Problem(403, "forbidden-in-body", _NOT_YOUR_BODY)
 
 
 @router.get("/bodies")
@@ -131,6 +154,8 @@ async def set_person_email(person_id: str, data: PersonEmailIn, principal: Offic
     """Set or remove where a person's invitations go (admin or clerk; the address is checked)."""
     async with db.transaction(principal.tenant) as session:
         person = await service.get_or_404(session, Person, person_id, what="Person")
+        if not principal.has_any("admin"):
+            await _clerk_of_a_body_of(session, principal, person_id)
         person.email = data.email  # checked and normalised by EmailStr
     return PersonOut.model_validate(person)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ratsraum_meeting import live
+from ratsraum_meeting import access, live
 from ratsraum_meeting.agenda import closing, opening
 from ratsraum_meeting.api.deps import DB, Reader, Runner
 from ratsraum_meeting.meetings import service
@@ -24,10 +24,12 @@ def _meeting_out(meeting: Meeting, body: Body) -> MeetingOut:
 
 @router.get("")
 async def list_meetings(principal: Reader, db: DB) -> list[MeetingOut]:
-    """The town's meetings by start time."""
+    """The meetings of the bodies the caller belongs to (all for the town's admin), by time."""
     async with db.tenant_session(principal.tenant) as session:
         rows = await service.list_meetings(session)
-    return [_meeting_out(m, b) for m, b in rows]
+        bodies = (None if principal.has_any("admin")
+                  else await access.reachable_bodies(session, principal=principal))
+    return [_meeting_out(m, b) for m, b in rows if bodies is None or b.id in bodies]
 
 
 @router.get("/{meeting_id}")

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
-from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.auth import Principal
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.api.deps import DB, Reader
+from ratsraum_meeting.api.deps import DB, Reader, require_roles
 from ratsraum_meeting.minutes import messages as m
 from ratsraum_meeting.minutes import own_votes, service
 from ratsraum_meeting.minutes.models import Minutes
@@ -29,8 +29,8 @@ from ratsraum_meeting.timeutil import utc
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["minutes"])
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
-Signer = Annotated[Principal, Depends(require_roles("clerk", "chair"))]
-OwnVoter = Annotated[Principal, Depends(require_roles("member", "clerk"))]
+Signer = Annotated[Principal, Depends(require_roles("clerk", "chair", "vice_chair"))]
+OwnVoter = Annotated[Principal, Depends(require_roles("member", "deputy", "clerk"))]
 
 
 def _out(meeting_id: str, minutes: Minutes | None) -> MinutesOut:

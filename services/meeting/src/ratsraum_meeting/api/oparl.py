@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
-from ratsraum_common.auth import Principal, require_roles
-from ratsraum_meeting.api.deps import DB
+from ratsraum_common.auth import Principal
+from ratsraum_meeting.api.deps import DB, require_roles
 from ratsraum_meeting.oparl.importer import run_import
 from ratsraum_meeting.oparl.models import OParlImport, OParlSource
 from ratsraum_meeting.oparl.schemas import ImportIn, ImportOut

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.auth import Principal
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.api.deps import DB, Reader, Runner, Voting
+from ratsraum_meeting.api.deps import DB, Reader, Runner, Voting, require_roles
 from ratsraum_meeting.polls import law_gate, lifecycle, service
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls.schemas import (
@@ -21,7 +21,7 @@ from ratsraum_meeting.polls.schemas import (
 from ratsraum_meeting.timeutil import utc
 
 router = APIRouter(prefix="/api/v1", tags=["polls"])
-Chair = Annotated[Principal, Depends(require_roles("chair"))]
+Chair = Annotated[Principal, Depends(require_roles("chair", "vice_chair"))]
 
 
 @router.post("/meetings/{meeting_id}/agenda-items/{item_id}/elections",

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from ratsraum_common.auth import Principal, require_roles
-from ratsraum_meeting.api.deps import DB
+from ratsraum_common.auth import Principal
+from ratsraum_meeting.api.deps import DB, require_roles
 from ratsraum_meeting.profiles import service
 from ratsraum_meeting.profiles.effective import profile_json
 from ratsraum_meeting.profiles.law import STATES
@@ -16,7 +16,8 @@ from ratsraum_meeting.profiles.schemas import BodyProfileIn, BodyProfileOut, Pre
 from ratsraum_meeting.publish.push import push_presence
 
 router = APIRouter(prefix="/api/v1", tags=["rule-profiles"])
-Staff = Annotated[Principal, Depends(require_roles("admin", "clerk", "chair"))]
+Staff = Annotated[Principal,
+                  Depends(require_roles("admin", "clerk", "chair", "vice_chair"))]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 
 

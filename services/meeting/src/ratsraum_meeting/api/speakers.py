@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
-from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.auth import Principal
 from ratsraum_common.db import Database
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
-from ratsraum_meeting.api.deps import DB, Reader, Runner
+from ratsraum_meeting.api.deps import DB, PARTICIPANTS, Reader, Runner, require_roles
 from ratsraum_meeting.speakers import messages as m
 from ratsraum_meeting.speakers import service
 from ratsraum_meeting.speakers.schemas import (
@@ -24,8 +24,8 @@ from ratsraum_meeting.timeutil import now, utc
 
 router = APIRouter(prefix="/api/v1/meetings/{meeting_id}/agenda-items/{item_id}/speakers",
                    tags=["speakers"])
-Speaker = Annotated[Principal, Depends(require_roles("member", "clerk", "chair"))]
-_RUNNERS = ("clerk", "chair")
+Speaker = Annotated[Principal, Depends(require_roles(*PARTICIPANTS))]
+_RUNNERS = ("clerk", "chair", "vice_chair")
 
 
 def _speaker_out(e: service.Entry) -> SpeakerOut:

@@ -9,15 +9,16 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from ratsraum_common.auth import Principal, require_roles
+from ratsraum_common.auth import Principal
 from ratsraum_common.body_limit import read_body
 from ratsraum_common.db import validate_tenant
 from ratsraum_common.i18n import Msg
 from ratsraum_common.logging import get_logger
 from ratsraum_common.problems import Problem
-from ratsraum_meeting.api.deps import DB
+from ratsraum_meeting.api.deps import DB, require_roles
 from ratsraum_meeting.jobs.video_presence import apply_events
-from ratsraum_meeting.meetings.models import Body, Meeting, Person
+from ratsraum_meeting.meetings.models import Body, Meeting
+from ratsraum_meeting.meetings.service import get_person
 from ratsraum_meeting.video import service
 from ratsraum_meeting.video.base import NotSupported, WebhookRejected
 from ratsraum_meeting.video.models import PROVIDERS, VideoConfig, VideoIdentity
@@ -89,7 +90,7 @@ async def put_identity(
 ) -> None:
     """Record a member's account at a provider, so its events name the right member."""
     async with db.transaction(principal.tenant) as session:
-        if await session.get(Person, person_id) is None:
+        if await get_person(session, person_id=person_id) is None:
             raise Problem(404, "not-found", _UNKNOWN)
         row = await session.scalar(select(VideoIdentity).where(
             VideoIdentity.person_id == person_id, VideoIdentity.provider == body.provider))

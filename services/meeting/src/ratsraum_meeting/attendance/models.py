@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
 from ratsraum_meeting.base import Base
+from ratsraum_meeting.meetings.models import person_key
 
 PRESENCES = ("in_room", "remote", "absent")
 PRESENT = frozenset({"in_room", "remote"})
@@ -18,11 +19,14 @@ class Attendance(TenantScoped, Base):
     """A member's current presence at a meeting."""
 
     __tablename__ = "attendance"
-    __table_args__ = (UniqueConstraint("meeting_id", "person_id", name="uq_attendance"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "person_id", name="uq_attendance"),
+        person_key("attendance"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
     presence: Mapped[str] = mapped_column(String(16))
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[str] = mapped_column(String(64))

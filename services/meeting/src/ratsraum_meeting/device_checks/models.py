@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
 from ratsraum_meeting.base import Base
+from ratsraum_meeting.meetings.models import person_key
 
 
 class DeviceCheck(TenantScoped, Base):
@@ -19,11 +20,12 @@ class DeviceCheck(TenantScoped, Base):
     """
 
     __tablename__ = "device_checks"
-    __table_args__ = (UniqueConstraint("meeting_id", "person_id", name="uq_device_check"),)
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id", name="uq_device_check"),
+                      person_key("device_checks"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"))
+    person_id: Mapped[str] = mapped_column(String(64))
     camera: Mapped[str] = mapped_column(String(16), default="not_checked")
     microphone: Mapped[str] = mapped_column(String(16), default="not_checked")
     # Round trip from the member's device to meeting, as the device measured it.

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
 from ratsraum_meeting.base import Base
+from ratsraum_meeting.meetings.models import person_key
 
 LOST = ("picture", "sound", "both")
 CHANNELS = ("app", "phone")
@@ -20,10 +21,11 @@ class DisruptionReport(TenantScoped, Base):
     """A member's report of a lost connection (from the app or by phone to the clerk)."""
 
     __tablename__ = "disruption_reports"
+    __table_args__ = (person_key("disruption_reports"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"))
+    person_id: Mapped[str] = mapped_column(String(64))
     lost: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -20,8 +20,8 @@ from ratsraum_meeting.disruptions.polls import (
     reruns_offered,
     void_open_polls,
 )
-from ratsraum_meeting.meetings.models import Meeting, Person
-from ratsraum_meeting.meetings.service import get_meeting
+from ratsraum_meeting.meetings.models import Meeting
+from ratsraum_meeting.meetings.service import get_meeting, get_person
 from ratsraum_meeting.polls import lifecycle
 from ratsraum_meeting.polls.models import Poll, PollLogEntry
 from ratsraum_meeting.polls.service import get_poll
@@ -62,7 +62,7 @@ async def report(session: AsyncSession, *, meeting_id: str, person_id: str, lost
     """Record a lost connection; late or after taking part again, it does not count."""
     meeting, body = await get_meeting(session, meeting_id=meeting_id)
     _in_session(meeting)
-    if await session.get(Person, person_id) is None:
+    if await get_person(session, person_id=person_id) is None:
         raise Problem(404, "person-not-found", m.PERSON_NOT_FOUND)
     reported_at = now()
     since = utc(since) if since is not None else reported_at

@@ -20,7 +20,7 @@ from ratsraum_common.problems import Problem
 from ratsraum_meeting.invitations.models import InvitationDelivery
 from ratsraum_meeting.invitations.tokens import hash_token
 from ratsraum_meeting.meetings.models import Body, Meeting, Membership, Person
-from ratsraum_meeting.meetings.service import get_meeting
+from ratsraum_meeting.meetings.service import get_meeting, get_person
 
 UNKNOWN = Msg(
     "Dieser Einladungslink ist ungültig oder gehört nicht zu dieser Sitzung. Bitte den Link "
@@ -88,7 +88,7 @@ async def check_link(
         raise Problem(410, "invitation-superseded", SUPERSEDED)
     seat = await session.scalar(select(Membership.id).where(
         Membership.body_id == body.id, Membership.person_id == person_id))
-    person = await session.get(Person, person_id)
+    person = await get_person(session, person_id=person_id)
     if seat is None or person is None:
         raise Problem(403, "not-a-member", NO_SEAT)
     if meeting.status == "closed":

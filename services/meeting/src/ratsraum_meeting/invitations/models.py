@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
 from ratsraum_meeting.base import Base
+from ratsraum_meeting.meetings.models import person_key
 
 KINDS = ("invitation", "update", "cancellation")
 STATUSES = ("pending", "sent", "failed", "no_address")
@@ -18,10 +19,11 @@ class InvitationDelivery(TenantScoped, Base):
     """One invitation mail to one member; the personal link's token is kept only as a hash."""
 
     __tablename__ = "invitation_deliveries"
+    __table_args__ = (person_key("invitation_deliveries"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
     email: Mapped[str | None] = mapped_column(String(320))
     kind: Mapped[str] = mapped_column(String(16))
     # iCalendar SEQUENCE of this mail; the UID is derived from the meeting and never changes.

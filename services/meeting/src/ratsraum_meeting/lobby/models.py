@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
 from ratsraum_meeting.base import Base
+from ratsraum_meeting.meetings.models import person_key
 
 # waiting: asked to join remotely; admitted: let in by a clerk; left: gone (may ask again).
 LOBBY_STATES = ("waiting", "admitted", "left")
@@ -18,11 +19,14 @@ class LobbyEntry(TenantScoped, Base):
     """A member's remote participation in one meeting."""
 
     __tablename__ = "lobby_entries"
-    __table_args__ = (UniqueConstraint("meeting_id", "person_id", name="uq_lobby_entry"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "person_id", name="uq_lobby_entry"),
+        person_key("lobby_entries"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
     state: Mapped[str] = mapped_column(String(16))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The provider's id of the participant waiting in its lobby (to admit through its API).

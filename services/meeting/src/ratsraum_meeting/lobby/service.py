@@ -16,6 +16,7 @@ from ratsraum_meeting.attendance.models import Attendance, AttendanceSpan
 from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.lobby.models import Admission, LobbyEntry
 from ratsraum_meeting.meetings.models import Body, Meeting, Membership, Person
+from ratsraum_meeting.meetings.service import get_person
 from ratsraum_meeting.profiles.service import check_presence
 from ratsraum_meeting.timeutil import now, utc
 from ratsraum_meeting.video.base import PresenceEvent
@@ -54,7 +55,7 @@ async def require_seat(session: AsyncSession, *, meeting: Meeting, person_id: st
     """The person if they hold a seat in the meeting's body; a 403 problem otherwise."""
     seat = await session.scalar(select(func.count()).select_from(Membership).where(
         Membership.body_id == meeting.body_id, Membership.person_id == person_id))
-    person = await session.get(Person, person_id)
+    person = await get_person(session, person_id=person_id)
     if not seat or person is None:
         raise Problem(403, "not-a-member", NOT_A_MEMBER)
     return person

@@ -27,8 +27,13 @@ _PERSON_EXISTS = Msg("Eine Person mit dieser Kennung gibt es bereits.",
 
 
 async def get_or_404(session: AsyncSession, model: type[T], row_id: Any, *, what: str) -> T:
-    """The town's row with this id, or a 404 problem naming what was sought."""
-    row = await session.get(model, row_id)
+    """The town's row with this id, or a 404 problem naming what was sought.
+
+    A query, not `session.get`: persons are keyed by (town, id), and the session's town
+    filter answers for every model alike.
+    """
+    key = model.id  # type: ignore[attr-defined]
+    row = await session.scalar(select(model).where(key == row_id))
     if row is None:
         raise Problem(404, "not-found", NOT_FOUND, what=what)
     return row
@@ -57,7 +62,7 @@ def apply(row: object, changes: dict[str, Any]) -> None:
 async def create_person(session: AsyncSession, *, values: dict[str, Any]) -> Person:
     """A new person (id from identity when given, else a new one)."""
     person_id = values.pop("id", None) or str(uuid.uuid4())
-    if await session.get(Person, person_id) is not None:
+    if await session.scalar(select(Person.id).where(Person.id == person_id)) is not None:
         raise Problem(409, "person-exists", _PERSON_EXISTS)
     person = Person(id=person_id, **values)
     session.add(person)

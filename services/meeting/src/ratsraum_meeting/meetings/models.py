@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
@@ -13,6 +22,12 @@ from ratsraum_meeting.base import Base
 MEETING_STATUSES = ("scheduled", "running", "interrupted", "closed")
 ITEM_STATUSES = ("pending", "called", "voting", "decided", "deferred")
 MEMBERSHIP_ROLES = ("member", "deputy", "chair")
+
+
+def person_key(table: str) -> ForeignKeyConstraint:
+    """The reference of a row's person_id to the person of the same town."""
+    return ForeignKeyConstraint(["tenant_id", "person_id"], ["persons.tenant_id", "persons.id"],
+                                name=f"fk_{table}_person")
 
 
 class Tenant(TenantScoped, Base):
@@ -41,10 +56,14 @@ class Body(TenantScoped, Base):
 
 
 class Person(TenantScoped, Base):
-    """A person known to the town; id is the subject id identity puts into tokens."""
+    """A person known to the town; id is the subject id identity puts into tokens.
+
+    The key is (town, id): the same human may sit in two towns' bodies, one row per town.
+    """
 
     __tablename__ = "persons"
 
+    tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True, index=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     party: Mapped[str] = mapped_column(String(80), default="")
@@ -57,11 +76,14 @@ class Membership(TenantScoped, Base):
     """A person's seat in a body: member, deputy or chair."""
 
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("body_id", "person_id", name="uq_membership"),)
+    __table_args__ = (
+        UniqueConstraint("body_id", "person_id", name="uq_membership"),
+        person_key("memberships"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     body_id: Mapped[str] = mapped_column(ForeignKey("bodies.id"), index=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
     role: Mapped[str] = mapped_column(String(16), default="member")
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)

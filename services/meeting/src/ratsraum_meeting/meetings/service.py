@@ -58,8 +58,8 @@ async def agenda(session: AsyncSession, *, meeting: Meeting) -> list[AgendaEntry
 
 
 async def get_person(session: AsyncSession, *, person_id: str) -> Person | None:
-    """A person of the tenant by subject id."""
-    return await session.get(Person, person_id)
+    """A person of the session's town by id (persons are keyed by town and id)."""
+    return await session.scalar(select(Person).where(Person.id == person_id))
 
 
 async def memberships_of(session: AsyncSession, *, person_id: str) -> list[Membership]:

@@ -12,8 +12,8 @@ from ratsraum_common.outbox import add_event
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.base import OutboxMessage
 from ratsraum_meeting.config import SERVICE
-from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Membership, Person
-from ratsraum_meeting.meetings.service import get_meeting
+from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Membership
+from ratsraum_meeting.meetings.service import get_meeting, get_person
 from ratsraum_meeting.minutes import messages as m
 from ratsraum_meeting.minutes.content import MinutesData, gather
 from ratsraum_meeting.minutes.models import Minutes
@@ -131,7 +131,7 @@ async def sign(
     if await session.scalar(select(Poll.id).where(
             Poll.meeting_id == meeting.id, Poll.state == "open").limit(1)) is not None:
         raise Problem(409, "poll-open", m.POLL_OPEN)
-    person = await session.get(Person, signer.subject)
+    person = await get_person(session, person_id=signer.subject)
     name = person.name if person else (signer.name or signer.subject)
     at = now()
     setattr(minutes, f"{role}_signed_by", signer.subject)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
 from ratsraum_meeting.base import Base
+from ratsraum_meeting.meetings.models import person_key
 
 KINDS = ("speech", "order")  # "order": zur Geschäftsordnung, ahead of speeches
 STATES = ("waiting", "speaking", "done", "withdrawn")
@@ -18,11 +19,12 @@ class SpeakerRequest(TenantScoped, Base):
     """A member's request to speak on an item; position orders the waiting ones."""
 
     __tablename__ = "speaker_requests"
+    __table_args__ = (person_key("speaker_requests"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
     agenda_item_id: Mapped[str] = mapped_column(ForeignKey("agenda_items.id"), index=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"))
+    person_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16), default="speech")
     state: Mapped[str] = mapped_column(String(16), default="waiting")
     position: Mapped[int] = mapped_column(Integer, default=0)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
 from ratsraum_meeting.base import Base
+from ratsraum_meeting.meetings.models import person_key
 
 PROVIDERS = ("jitsi", "bbb", "webex", "teams")
 
@@ -49,10 +50,13 @@ class VideoIdentity(TenantScoped, Base):
     """A member's own account at a provider (Teams: Entra user id; Webex: email)."""
 
     __tablename__ = "video_identities"
-    __table_args__ = (UniqueConstraint("person_id", "provider", name="uq_video_identity"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "person_id", "provider", name="uq_video_identity"),
+        person_key("video_identities"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
     provider: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(320), index=True)
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from ratsraum_common.auth import TOWN_ROLES
+from ratsraum_common.problems import Problem
+from ratsraum_meeting.access import narrowed
+from ratsraum_meeting.api.deps import body_cache, scoped_for
 from ratsraum_meeting.meetings.models import Tenant
 from ratsraum_meeting.signin.sessions import CSRF_FIELD, SessionAuth, SignedIn
 from ratsraum_meeting.web.backend import ApiProblem, Backend
@@ -28,7 +32,8 @@ class NavEntry:
 # for their roles; a member never sees a link to a clerk's control.
 NAVIGATION: list[NavEntry] = [
     NavEntry("/sitzungen", "nav.meetings",
-             frozenset({"member", "clerk", "chair", "admin", "operator"})),
+             frozenset({"member", "deputy", "clerk", "chair", "vice_chair", "admin",
+                        "operator"})),
 ]
 
 
@@ -88,7 +93,17 @@ async def ctx_of(request: Request) -> Ctx:
     async with db.tenant_session(signed.principal.tenant) as session:
         town = await session.get(Tenant, signed.principal.tenant)
     request.state.town = town.name if town else signed.principal.tenant
-    return Ctx(request=request, signed=signed, lang=language_of(request))
+    # The page sees the person's roles in the body of the meeting it shows (any body's on
+    # pages about no meeting), as the API does: a clerk of one body gets no other's console.
+    # The meeting decides; a poll or item in the path is checked by the API call itself.
+    scope = {k: v for k, v in request.path_params.items() if k == "meeting_id"}
+    try:
+        principal, _body = await scoped_for(db, body_cache(request.app.state),
+                                            signed.principal, scope)
+    except Problem:  # no such meeting in this town: the API call answers it with a 404
+        principal = narrowed(signed.principal, signed.principal.roles & TOWN_ROLES)
+    return Ctx(request=request, signed=replace(signed, principal=principal),
+               lang=language_of(request))
 
 
 def to_login(request: Request) -> Response:

@@ -172,7 +172,7 @@ async def vote_context(ctx: Ctx, meeting_id: str, poll_id: str) -> dict[str, Any
         **await _live(ctx, meeting_id),
         "meeting": meeting, "meeting_id": meeting_id, "poll": poll, "item": item,
         "options": [c for c in CHOICES if c != "abstain" or abstain],
-        "may_vote": "member" in ctx.signed.principal.roles,
+        "may_vote": bool({"member", "deputy"} & ctx.signed.principal.roles),
         "idempotency_key": secrets.token_urlsafe(18), "result": _result(poll),
         "secret": _secret_screen(secret),
     }

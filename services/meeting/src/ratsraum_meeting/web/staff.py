@@ -20,7 +20,7 @@ from ratsraum_meeting.web.backend import ApiProblem, Backend
 from ratsraum_meeting.web.context import Ctx, ctx_of
 from ratsraum_meeting.web.render import catalogue, error_page, text
 
-STAFF_ROLES = frozenset({"clerk", "chair"})
+STAFF_ROLES = frozenset({"clerk", "chair", "vice_chair"})
 
 # A staff page: (ctx, meeting id, query parameters, error summary, status) -> the page.
 PageRenderer = Callable[[Ctx, str, dict[str, str], list[dict[str, str]], int],
@@ -72,7 +72,7 @@ async def staff_ctx(request: Request) -> Ctx | Response:
 
 def is_chair(ctx: Ctx) -> bool:
     """Whether the person holds the chair's role (cancel, interrupt, lot, re-run)."""
-    return "chair" in ctx.signed.principal.roles
+    return bool({"chair", "vice_chair"} & ctx.signed.principal.roles)
 
 
 def flash_of(ctx: Ctx, query: dict[str, str]) -> str:

@@ -1,7 +1,7 @@
 """device_checks: each member's device check before a meeting (outcomes only)
 
-Revision ID: 0006_device_checks
-Revises: 0005_hybrid_conditions, 0005_web_sessions
+Revision ID: 0008_device_checks
+Revises: 0007_persons_per_town
 Create Date: 2026-12-06 (hand-written against device_checks/models.py)
 """
 
@@ -10,9 +10,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_device_checks"
-# Merges the heads present when this was written; the table needs meetings and persons (0001).
-down_revision: str | Sequence[str] | None = ("0005_hybrid_conditions", "0005_web_sessions")
+revision: str = "0008_device_checks"
+# The table refers to a person of the same town, so it comes after persons per town (0007).
+down_revision: str | Sequence[str] | None = "0007_persons_per_town"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -24,8 +24,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("meeting_id", sa.String(length=36), sa.ForeignKey("meetings.id"),
                   nullable=False),
-        sa.Column("person_id", sa.String(length=64), sa.ForeignKey("persons.id"),
-                  nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
         sa.Column("camera", sa.String(length=16), nullable=False),
         sa.Column("microphone", sa.String(length=16), nullable=False),
         sa.Column("connection_ms", sa.Integer(), nullable=True),
@@ -34,6 +33,8 @@ def upgrade() -> None:
         sa.Column("practice_key", sa.String(length=128), nullable=True),
         sa.Column("tenant_id", sa.String(length=63), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["tenant_id", "person_id"], ["persons.tenant_id", "persons.id"],
+                                name="fk_device_checks_person"),
         sa.UniqueConstraint("meeting_id", "person_id", name="uq_device_check"),
     )
     op.create_index("ix_device_checks_meeting_id", "device_checks", ["meeting_id"])
