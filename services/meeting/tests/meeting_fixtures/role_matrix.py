@@ -72,6 +72,14 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", ITEM + "/speakers/end"): Rule(RUN),
     ("PUT", ITEM + "/speakers/settings"): Rule(RUN),
     ("PUT", M + "/attendance/{person_id}"): Rule(RUN),
+    # Device checks: staff list everyone's; a member reports and practises only as themselves.
+    ("GET", M + "/device-checks"): Rule(RUN),
+    ("GET", M + "/device-checks/{person_id}"): Rule(RUN | {"member"}),
+    ("PUT", M + "/device-checks/{person_id}"): Rule(
+        frozenset({"member"}), json={"camera": "working", "microphone": "working",
+                                     "connection_ms": 40}),
+    ("POST", M + "/device-checks/{person_id}/practice-vote"): Rule(
+        frozenset({"member"}), json={"choice": "yes"}),
     ("PUT", M + "/attendance"): Rule(RUN),
     ("GET", M + "/attendance"): Rule(READ),
     ("GET", M + "/quorum"): Rule(READ),
