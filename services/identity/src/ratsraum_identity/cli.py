@@ -105,7 +105,11 @@ def _roles(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _bootstrap(args: argparse.Namespace) -> Any:
+    from ratsraum_common.logging import configure_logging
     from ratsraum_identity.operators.bootstrap import bootstrap_operator
+
+    # Logs go to stderr, so stdout carries only the result (the secret) as JSON.
+    configure_logging(service="ratsraum-admin", level="WARNING")
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin \
         else getpass.getpass("Neues Passwort / new password: ")
