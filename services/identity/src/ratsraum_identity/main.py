@@ -24,6 +24,7 @@ from ratsraum_identity.accounts.seed import seed_demo, seed_files
 from ratsraum_identity.api import (
     account_links,
     admin_auth,
+    audit_and_settings,
     authorize,
     logout,
     oidc,
@@ -124,6 +125,7 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(town_import.router)  # before town_admin: /accounts/import is literal
     app.include_router(town_admin.router)
     app.include_router(account_links.router)
+    app.include_router(audit_and_settings.router)
     install_admin_problems(app)
     return app
 
