@@ -40,14 +40,28 @@ _RESET = (
     "(valid until {until} UTC, and only once):\n\n{link}\n\n"
     "If you did not ask for this, ignore this message; your password stays as it is.\n",
 )
-TEMPLATES = {"invite": _INVITE, "reset": _RESET}
+_INVITE_EXISTING = (
+    _INVITE[0],
+    "Guten Tag {name},\n\n"
+    "Sie wurden zu Ratsraum, dem Sitzungsdienst von {town}, eingeladen. Bitte nehmen Sie die "
+    "Einladung über diesen Link an (gültig bis {until} UTC, nur einmal); danach melden Sie "
+    "sich mit Ihrem bisherigen Ratsraum-Passwort an:\n\n{link}\n\n"
+    "Wenn Sie diese Einladung nicht erwartet haben, können Sie diese Nachricht ignorieren.\n\n"
+    "---\n\n"
+    "Hello {name},\n\n"
+    "You have been invited to Ratsraum, the council meeting service of {town}. Please accept "
+    "with this link (valid until {until} UTC, and only once); then sign in with your current "
+    "Ratsraum password:\n\n{link}\n\n"
+    "If you did not expect this invitation, you can ignore this message.\n",
+)
+TEMPLATES = {"invite": _INVITE, "invite_existing": _INVITE_EXISTING, "reset": _RESET}
 
 
 @dataclass(frozen=True, slots=True)
 class LinkMail:
     """One mail carrying a single-use link to one person."""
 
-    purpose: str  # "invite" | "reset"
+    purpose: str  # "invite" | "invite_existing" (has a password already) | "reset"
     to_email: str
     to_name: str
     town: str

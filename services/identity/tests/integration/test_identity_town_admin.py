@@ -153,6 +153,12 @@ async def test_towns_never_see_each_other(
     shape = {k for k in again.json() if k not in ("id", "email", "name")}
     assert {k: again.json()[k] for k in shape} == {k: fresh.json()[k] for k in shape}
     assert again.json()["name"] == "Anna S."
+    # Anna's mail says to accept and keep her password; the page asks for none.
+    first_mail, second_mail = inbox.to("anna@example.org")
+    assert "Passwort fest" in first_mail.get_body(("plain",)).get_content()
+    assert "bisherigen" in second_mail.get_body(("plain",)).get_content()
+    page = await mail_client.get("/account/link", params={"token": link_token(second_mail)})
+    assert 'name="password"' not in page.text
     werl_view = (await mail_client.get(f"/api/v1/town/accounts/{werl_id}",
                                        headers=werl)).json()
     assert werl_view["name"] == "Max Rat"

@@ -42,7 +42,8 @@ async def send_invitation(ident: Identity, invitation: Invitation, *, town: str)
     if not account.email:
         return "not_sent"
     return await ident.mailer.send(LinkMail(
-        purpose="invite", to_email=account.email, to_name=account.name, town=town,
+        purpose="invite_existing" if invitation.has_password else "invite",
+        to_email=account.email, to_name=account.name, town=town,
         link=link_url(ident, invitation.token), expires_at=invitation.expires_at))
 
 

@@ -58,6 +58,8 @@ class Invitation:
     account: Account
     token: str
     expires_at: datetime
+    # The person has a password already (an account of another town): the mail says so.
+    has_password: bool = False
 
 
 async def _view(session: AsyncSession, member: TownMember) -> Account:
@@ -114,6 +116,7 @@ async def invite_in(
     same account; the answer is the same either way, so no town learns of another's people.
     """
     user = await session.scalar(select(User).where(User.email == email))
+    has_password = user is not None and user.password_hash != NO_PASSWORD
     if user is None:
         user = User(id=str(uuid.uuid4()), username=email, email=email, name=name,
                     password_hash=NO_PASSWORD)
@@ -128,7 +131,8 @@ async def invite_in(
     token, expires = await links.issue(session, tenant=tenant, user_id=user.id,
                                        purpose="invite", lifetime=lifetime)
     await session.flush()
-    return Invitation(account=await _view(session, member), token=token, expires_at=expires)
+    return Invitation(account=await _view(session, member), token=token, expires_at=expires,
+                      has_password=has_password)
 
 
 async def invite(
@@ -150,8 +154,10 @@ async def reinvite(db: Database, *, tenant: str, user_id: str, lifetime: timedel
             raise Conflict(NOT_INVITED)
         token, expires = await links.issue(session, tenant=tenant, user_id=user_id,
                                            purpose="invite", lifetime=lifetime)
+        user = await session.get(User, user_id)
         return Invitation(account=await _view(session, member), token=token,
-                          expires_at=expires)
+                          expires_at=expires,
+                          has_password=user is not None and user.password_hash != NO_PASSWORD)
 
 
 async def list_accounts(db: Database, *, tenant: str) -> list[Account]:
