@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,3 +74,34 @@ def person(app: FastAPI) -> PersonFactory:
         return Person(subject, username, password, name)
 
     return make
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Any, int]]:
+    """A real SMTP server (aiosmtpd) on a free local port; its inbox and port."""
+    from admin_testkit import Inbox, free_port
+    from aiosmtpd.controller import Controller
+
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+async def mail_app(make_settings: Callable[..., Settings],
+                   smtp: tuple[Any, int]) -> AsyncIterator[FastAPI]:
+    """The identity app sending mail through the local SMTP server."""
+    application = build_app(make_settings(smtp_host="127.0.0.1", smtp_port=smtp[1],
+                                          smtp_tls="none"))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def mail_client(mail_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the mailing app in-process (cookies kept)."""
+    transport = httpx.ASGITransport(app=mail_app)
+    async with httpx.AsyncClient(transport=transport, base_url=ISSUER) as http:
+        yield http

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -71,6 +72,19 @@ class Settings(ServiceSettings):
     totp_encryption_keys: list[SecretStr] = Field(default_factory=list)
     # Proxies (CIDR) whose X-Forwarded-For we believe, e.g. the cluster's ingress pods.
     trusted_proxies: list[str] = Field(default_factory=list)
+    # Invitations and password resets by mail. No SMTP host: no mail leaves; the API says
+    # so ("mail": "not_sent") and the admin can send the invitation again later.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "Ratsraum <anmeldung@ratsraum.invalid>"
+    invitation_lifetime_hours: int = Field(default=72, ge=1, le=24 * 30)
+    password_reset_lifetime_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    # Lifetime of the API tokens of operators and town admins (the CLI's tokens).
+    admin_token_lifetime_seconds: int = Field(default=15 * 60, ge=60, le=3600)
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:

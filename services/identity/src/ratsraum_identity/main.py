@@ -21,11 +21,23 @@ from ratsraum_common.serve import serve_service
 from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.accounts.seed import seed_demo, seed_files
-from ratsraum_identity.api import authorize, logout, oidc
+from ratsraum_identity.api import (
+    account_links,
+    admin_auth,
+    audit_and_settings,
+    authorize,
+    logout,
+    oidc,
+    operator,
+    town_admin,
+    town_import,
+)
+from ratsraum_identity.api.admin_common import install_admin_problems
 from ratsraum_identity.api.client_address import parse_networks
 from ratsraum_identity.api.deps import Identity
 from ratsraum_identity.config import SERVICE, Settings, get_settings
 from ratsraum_identity.keys.keystore import KeyStore
+from ratsraum_identity.mail import Mailer
 from ratsraum_identity.oauth.server import IdentityAuthorizationServer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -98,12 +110,23 @@ def build_app(settings: Settings) -> FastAPI:
         # Wrong second-factor codes per account: reaching this step needs the password, so
         # an outsider cannot use it to lock a person out.
         mfa_limiter=LoginLimiter(max_failures=5, window_seconds=300),
+        # Reset mails per address and client: a few per quarter hour, so nobody floods a box.
+        reset_limiter=LoginLimiter(max_failures=3, window_seconds=900,
+                                   max_failures_per_address=30),
         trusted_proxies=parse_networks(settings.trusted_proxies),
         logins=metrics.counter("logins_total", "Login attempts by result", ["result"]),
+        mailer=Mailer(settings),
     )
     app.include_router(oidc.router)
     app.include_router(authorize.router)
     app.include_router(logout.router)
+    app.include_router(admin_auth.router)
+    app.include_router(operator.router)
+    app.include_router(town_import.router)  # before town_admin: /accounts/import is literal
+    app.include_router(town_admin.router)
+    app.include_router(account_links.router)
+    app.include_router(audit_and_settings.router)
+    install_admin_problems(app)
     return app
 
 

@@ -108,6 +108,7 @@ async def test_userinfo_answers_for_a_valid_access_token_only(
     info = await client.get("/userinfo", headers={"Authorization": f"Bearer {access}"})
     assert info.status_code == 200
     assert info.json() == {"sub": anna.subject, "tenant": "soest", "roles": ["chair"],
+                           "town_roles": ["chair"], "body_roles": [],
                            "name": "Jana Richter", "preferred_username": anna.username}
     forged = access[:-4] + ("AAAA" if not access.endswith("AAAA") else "BBBB")
     refused = await client.get("/userinfo", headers={"Authorization": f"Bearer {forged}"})

@@ -9,6 +9,7 @@ import asyncio
 
 import httpx
 import pytest
+from admin_testkit import make_operator, operator_headers
 from fastapi import FastAPI
 from identity_testkit import Flow, PersonFactory, exchange, login_code
 
@@ -35,6 +36,8 @@ async def test_no_generated_request_gets_a_server_error(
                                 tenant="soest")
         token = (await exchange(client, code, flow.verifier)).json()["access_token"]
         roles[role] = {"Authorization": f"Bearer {token}"}
+    roles["operator"] = await operator_headers(
+        client, await make_operator(app.state.identity))
     openapi = (await client.get("/api/v1/openapi.json")).json()
     async with serve(app) as base_url:
         report = await asyncio.to_thread(fuzz, openapi=openapi, base_url=base_url, roles=roles,

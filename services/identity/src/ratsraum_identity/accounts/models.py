@@ -34,6 +34,12 @@ class Tenant(Base):
     # default, members only if the town asks for it.
     staff_mfa_required: Mapped[bool] = mapped_column(Boolean, server_default=sa_true())
     member_mfa_required: Mapped[bool] = mapped_column(Boolean, server_default=sa_false())
+    # Official municipality key (Amtlicher Gemeindeschlüssel, 8 digits) and the state preset
+    # of meeting's rules; empty for towns seeded before the operator API existed.
+    ags: Mapped[str | None] = mapped_column(String(8), unique=True)
+    state: Mapped[str | None] = mapped_column(String(8))
+    # "active" or "suspended": nobody of a suspended town signs in or refreshes a token.
+    status: Mapped[str] = mapped_column(String(16), server_default="active")
 
 
 class User(Base):
@@ -45,6 +51,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Where invitations and resets go (lower case); invited accounts sign in with it.
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +12,26 @@ from ratsraum_common.auth import ROLES
 from ratsraum_common.db import Database, validate_tenant
 from ratsraum_identity.accounts.models import Tenant, TenantRole, User
 from ratsraum_identity.accounts.passwords import DEFAULT, Passwords
+from ratsraum_identity.members.models import BodyRole, TownMember
+
+# Roles a person can hold in one body, and the order roles are listed in tokens.
+BODY_ROLES = ("member", "deputy", "chair", "vice_chair", "clerk")
+ROLE_ORDER = ("operator", "admin", "clerk", "chair", "vice_chair", "member", "deputy")
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What a person may do in one town: town-wide roles, roles per body, linked person."""
+
+    town_roles: tuple[str, ...]
+    body_roles: tuple[tuple[str, str], ...]  # (body id, role), sorted
+    person: str | None = None
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Every role held anywhere in the town (the `roles` claim), in canonical order."""
+        held = set(self.town_roles) | {role for _body, role in self.body_roles}
+        return tuple(r for r in ROLE_ORDER if r in held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +46,7 @@ class SignedInUser:
     auth_time: int
     # Authentication methods (RFC 8176); TOTP will add "otp" here.
     amr: tuple[str, ...] = field(default=("pwd",))
+    standing: Standing | None = None
 
     def get_user_id(self) -> str:
         """The token subject (Authlib's user protocol)."""
@@ -73,6 +95,20 @@ async def grant_roles(db: Database, *, tenant: str, user_id: str, roles: list[st
         )
         for role in sorted(set(roles) - held):
             session.add(TenantRole(tenant_id=tenant, user_id=user_id, role=role))
+        await ensure_member(session, tenant=tenant, user_id=user_id, status="active")
+
+
+async def ensure_member(
+    session: AsyncSession, *, tenant: str, user_id: str, status: str
+) -> TownMember:
+    """The person's membership of the town (created with `status` if missing)."""
+    member = await session.scalar(select(TownMember).where(TownMember.user_id == user_id))
+    if member is None:
+        member = TownMember(tenant_id=tenant, user_id=user_id, status=status,
+                            created_at=datetime.now(UTC))
+        session.add(member)
+        await session.flush()
+    return member
 
 
 async def authenticate(
@@ -111,23 +147,40 @@ async def get_user(db: Database, *, user_id: str) -> User | None:
         return await session.get(User, user_id)
 
 
-async def roles_in(db: Database, *, tenant: str, user_id: str) -> tuple[str, ...]:
-    """The person's roles in one town, in the canonical order."""
+async def standing_in(db: Database, *, tenant: str, user_id: str) -> Standing | None:
+    """The person's roles in one town; None if the town is suspended, the membership is not
+    active (invited, deactivated) or no role is held."""
     async with db.tenant_session(tenant) as session:
-        held = set(
-            (await session.scalars(
-                select(TenantRole.role).where(TenantRole.user_id == user_id)
-            )).all()
-        )
-    return tuple(r for r in ROLES if r in held)
+        town = await session.get(Tenant, tenant)
+        member = await session.scalar(select(TownMember).where(TownMember.user_id == user_id))
+        if town is None or town.status != "active" or member is None \
+                or member.status != "active":
+            return None
+        town_roles = set((await session.scalars(
+            select(TenantRole.role).where(TenantRole.user_id == user_id))).all())
+        body_roles = (await session.execute(
+            select(BodyRole.body_id, BodyRole.role).where(BodyRole.user_id == user_id)
+            .order_by(BodyRole.body_id, BodyRole.role))).all()
+    standing = Standing(town_roles=tuple(r for r in ROLES if r in town_roles),
+                        body_roles=tuple((b, r) for b, r in body_roles),
+                        person=member.person_id)
+    return standing if standing.roles else None
+
+
+async def roles_in(db: Database, *, tenant: str, user_id: str) -> tuple[str, ...]:
+    """The person's roles in one town, in the canonical order (none if they may not sign in)."""
+    standing = await standing_in(db, tenant=tenant, user_id=user_id)
+    return standing.roles if standing else ()
 
 
 async def tenants_of(db: Database, *, user_id: str) -> list[Tenant]:
-    """The towns where the person holds any role (a cross-town question, so a system read)."""
+    """The active towns where the person is an active member (a cross-town system read)."""
     async with db.system_session() as session:
         rows = await session.scalars(
             select(Tenant)
-            .where(Tenant.id.in_(select(TenantRole.tenant_id).where(TenantRole.user_id == user_id)))
+            .where(Tenant.status == "active",
+                   Tenant.id.in_(select(TownMember.tenant_id).where(
+                       TownMember.user_id == user_id, TownMember.status == "active")))
             .order_by(Tenant.name)
         )
         return list(rows.all())

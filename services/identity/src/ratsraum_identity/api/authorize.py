@@ -86,13 +86,15 @@ class _Page:
         """Let Authlib issue the code for the person's current roles in the town."""
         ident = self.ident
         user = await accounts.get_user(ident.db, user_id=subject)
-        roles = await accounts.roles_in(ident.db, tenant=tenant, user_id=subject) if user else ()
-        if user is None or not roles:
+        standing = (await accounts.standing_in(ident.db, tenant=tenant, user_id=subject)
+                    if user else None)
+        if user is None or standing is None:
             ident.logins.labels("no_role").inc()
             await self.audit("login.refused", tenant=tenant, actor=subject, reason="no_role")
             return await self.render(status_code=403, error=NO_ROLE)
         signed_in = SignedInUser(subject=user.id, username=user.username, name=user.name,
-                                 tenant=tenant, roles=roles, auth_time=auth_time, amr=amr)
+                                 tenant=tenant, roles=standing.roles, auth_time=auth_time,
+                                 amr=amr, standing=standing)
         response = await ident.server.authorization_response(
             self.grant.request, self.grant, signed_in)
         ident.logins.labels("success").inc()

@@ -14,6 +14,7 @@ from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.api.client_address import Network, client_address
 from ratsraum_identity.config import Settings
 from ratsraum_identity.keys.keystore import KeyStore
+from ratsraum_identity.mail import Mailer
 from ratsraum_identity.oauth.server import IdentityAuthorizationServer
 
 
@@ -29,8 +30,10 @@ class Identity:
     secrets: SecretBox
     limiter: LoginLimiter
     mfa_limiter: LoginLimiter
+    reset_limiter: LoginLimiter
     trusted_proxies: tuple[Network, ...]
     logins: Counter
+    mailer: Mailer
 
     def client_of(self, request: Request) -> str:
         """The real client address of the request (behind trusted proxies)."""

@@ -36,6 +36,9 @@ async def _userinfo(request: Request, principal: CurrentPrincipal) -> JSONRespon
         ), headers={"WWW-Authenticate": 'Bearer error="insufficient_scope", scope="openid"'})
     body: dict[str, Any] = {"sub": principal.subject, "tenant": principal.tenant,
                             "roles": sorted(principal.roles)}
+    for claim in ("town_roles", "body_roles", "person"):  # README: "Roles in tokens"
+        if claim in principal.claims:
+            body[claim] = principal.claims[claim]
     if "profile" in scope:
         user = await get_user(identity(request).db, user_id=principal.subject)
         body["name"] = user.name if user else principal.name

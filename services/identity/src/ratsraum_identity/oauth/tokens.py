@@ -19,6 +19,12 @@ def user_claims(user: SignedInUser, scope: str) -> dict[str, Any]:
     """Claims about the person, shared by access token, ID token and userinfo."""
     claims: dict[str, Any] = {"sub": user.subject, "tenant": user.tenant,
                               "roles": list(user.roles)}
+    if user.standing is not None:  # the body-scoped claims (README: "Roles in tokens")
+        claims["town_roles"] = list(user.standing.town_roles)
+        claims["body_roles"] = [{"body": body, "role": role}
+                                for body, role in user.standing.body_roles]
+        if user.standing.person:
+            claims["person"] = user.standing.person
     if "profile" in scope.split():
         claims["name"] = user.name
         claims["preferred_username"] = user.username

@@ -112,3 +112,22 @@ def second_factor_page(
         required=required, secret=secret, uri=uri, qr=qr, codes=codes,
     )
     return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
+
+
+def link_page(
+    request: Request, *, state: str, token: str, needs_password: bool, secure_cookie: bool,
+    error: str | None = None, status_code: int = 200,
+) -> HTMLResponse:
+    """The page of a mailed link: set a password or accept an invitation, then done."""
+    csrf = csrf_token_for(request)
+    heading = ("Passwort festlegen / Set your password" if needs_password
+               else "Einladung annehmen / Accept the invitation")
+    html = _templates.get_template("account_link.html").render(
+        state=state, token=token, needs_password=needs_password, csrf_token=csrf,
+        error=error, action="/account/link", heading=heading,
+        button="Speichern / Save" if needs_password else "Annehmen / Accept",
+    )
+    response = HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
+    response.set_cookie(CSRF_COOKIE, csrf, max_age=_CSRF_MAX_AGE, path="/", httponly=True,
+                        samesite="lax", secure=secure_cookie)
+    return response
