@@ -21,6 +21,7 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import connect, ensure_stream, wait_for_connection
 from ratsraum_common.problems import Problem
 from ratsraum_common.serve import serve_service
+from ratsraum_common.stream_limits import StreamLimits
 from ratsraum_portal.api import calendar, data, live, oparl, oparl_system, pages, service_pages
 from ratsraum_portal.api.common import NotFound, wants_html
 from ratsraum_portal.api.oparl_paging import NO_SUCH_ADDRESS, OpenDataCors, oparl_error
@@ -59,6 +60,8 @@ def build_app(settings: Settings) -> FastAPI:
             sse_clients=sse_clients,
             feedback_limiter=RateLimiter(limit=settings.feedback_limit,
                                          window=settings.feedback_window_seconds),
+            stream_limits=StreamLimits(per_town=settings.sse_streams_per_town,
+                                       per_user=settings.sse_streams_per_client),
         )
         consumer = read_model_consumer(js=js, db=db, durable=settings.consumer_durable,
                                        metrics=intake)

@@ -64,6 +64,9 @@ class Settings(ServiceSettings):
     # A remote member whose app sends no heartbeat for this long counts as having left.
     lobby_heartbeat_timeout_seconds: float = 30.0
     lobby_sweep_interval_seconds: float = 5.0
+    # Live (SSE) streams per replica: a member's tabs and devices, and all of one town's.
+    live_streams_per_user: int = Field(default=4, ge=1)
+    live_streams_per_town: int = Field(default=400, ge=1)
 
     @model_validator(mode="after")
     def _default_jwks_url(self) -> Settings:

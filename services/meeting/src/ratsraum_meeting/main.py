@@ -22,6 +22,7 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.nats import EventConsumer, connect, ensure_stream, wait_for_connection
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.serve import serve_service
+from ratsraum_common.stream_limits import StreamLimits
 from ratsraum_meeting import live
 from ratsraum_meeting.api.lean_cast import LeanCast
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
@@ -133,6 +134,8 @@ def build_app(
         jwks_url=settings.oidc_jwks_url,
     )
     app.state.settings = settings
+    app.state.live_limits = StreamLimits(per_town=settings.live_streams_per_town,
+                                         per_user=settings.live_streams_per_user)
     public_publisher.install()  # stages the public snapshot of noted changes at each commit
     include_routers(app)
     # Innermost of the middlewares: metrics, tracing, request ids and limits see its casts.
