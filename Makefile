@@ -68,6 +68,11 @@ CHAOS_ARGS ?=
 chaos: install
 	$(VENV)/bin/python -m ratsraum_devstack.chaos --rounds 20 --voters 200 $(CHAOS_ARGS)
 
+# Backup mid-session, restore into a fresh stack, verify every poll (docs/reliability.md).
+BACKUP_ARGS ?=
+backup-test: install
+	$(VENV)/bin/python -m ratsraum_devstack.backup_check $(BACKUP_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy libs/common/src libs/ballot-client/src tools/devstack/src services/*/src
