@@ -143,12 +143,13 @@ async def prepare(api: httpx.AsyncClient, town: demo.TownSeed, clerk: str) -> No
 
 
 async def one_round(stack: Stack, faults: Faults, *, number: int, plan: Plan,
-                    town: demo.TownSeed, tokens: dict[str, str], pool: ProcessPoolExecutor,
+                    town: demo.TownSeed, tokens: dict[str, str], schedule: list[str],
+                    pool: ProcessPoolExecutor,
                     rng: random.Random, figures: Figures, work: Path) -> None:
     """Open, cast under one fault, close, check; problems go into the figures."""
     c = stack.config
     secret = number % 2 == 1
-    target = TARGETS[(number + rng.randrange(len(TARGETS))) % len(TARGETS)]
+    target = schedule[number]
     item = town.agenda[number]
     clerk = tokens["clerk"]
     # Keyed by subject: the audit record names voters by their subject.
@@ -232,9 +233,12 @@ async def run(plan: Plan, data: Path) -> Figures:
                                      timeout=30.0) as api:
             await prepare(api, town, tokens["clerk"])
         faults = Faults(stack)
+        # Every target once per six rounds, in a seeded order.
+        schedule = [t for _ in range(0, plan.rounds, len(TARGETS))
+                    for t in rng.sample(TARGETS, len(TARGETS))]
         for number in range(plan.rounds):
             await one_round(stack, faults, number=number, plan=plan, town=town, tokens=tokens,
-                            pool=pool, rng=rng, figures=figures, work=data)
+                            schedule=schedule, pool=pool, rng=rng, figures=figures, work=data)
     figures.seconds = time.monotonic() - started
     return figures
 
