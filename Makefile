@@ -14,7 +14,7 @@ export UV_PYTHON_DOWNLOADS := never
 FRONTEND := services/meeting/frontend
 WEB_BUILD := services/meeting/src/ratsraum_meeting/web/static/build
 
-.PHONY: install proto web-assets run test test-unit fuzz lint bench helm-check clean
+.PHONY: install proto web-assets run test test-unit fuzz chaos backup-test lint bench helm-check clean
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -60,6 +60,18 @@ FUZZ_EXAMPLES ?= 60
 FUZZ_TESTS := services/meeting/tests/fuzz services/identity/tests/integration/test_identity_openapi_fuzz.py services/citizen-portal/tests/integration/test_portal_openapi_fuzz.py
 fuzz: install
 	RATSRAUM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest -s -m "not postgres" $(FUZZ_TESTS) $(PYTEST_ARGS)
+
+# Chaos, long form: kill -9 of each service, a guardian and nats-server during 200-voter open
+# and secret polls; the seed is printed (CHAOS_ARGS="--seed N" replays). `make test` runs two
+# rounds (tests/chaos).
+CHAOS_ARGS ?=
+chaos: install
+	$(VENV)/bin/python -m ratsraum_devstack.chaos --rounds 20 --voters 200 $(CHAOS_ARGS)
+
+# Backup mid-session, restore into a fresh stack, verify every poll (docs/reliability.md).
+BACKUP_ARGS ?=
+backup-test: install
+	$(VENV)/bin/python -m ratsraum_devstack.backup_check $(BACKUP_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

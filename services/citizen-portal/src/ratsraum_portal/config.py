@@ -26,6 +26,9 @@ class Settings(ServiceSettings):
     consumer_durable: str = Field(default="portal-readmodel", pattern=r"^[A-Za-z0-9_-]{1,64}$")
     max_sse_streams: int = Field(default=2000, ge=1)
     sse_ping_seconds: float = Field(default=15.0, gt=0)
+    # Within max_sse_streams: one town's share, and one client address's (tabs, a script).
+    sse_streams_per_town: int = Field(default=1000, ge=1)
+    sse_streams_per_client: int = Field(default=8, ge=1)
     backfill_initial_backoff_seconds: float = Field(default=0.5, gt=0)
     backfill_max_backoff_seconds: float = Field(default=30.0, gt=0)
     # Feedback form: messages one client address may send per window.

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from prometheus_client import Gauge
 
 from ratsraum_common.db import Database
+from ratsraum_common.stream_limits import StreamLimits
 from ratsraum_portal.config import Settings
 from ratsraum_portal.feedback.service import RateLimiter
 from ratsraum_portal.i18n import language_context
@@ -29,6 +30,7 @@ class PortalContext:
     broadcaster: Broadcaster
     sse_clients: Gauge
     feedback_limiter: RateLimiter
+    stream_limits: StreamLimits
 
 
 def make_templates() -> Jinja2Templates:

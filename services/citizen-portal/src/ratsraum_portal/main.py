@@ -23,6 +23,7 @@ from ratsraum_common.logging import get_logger
 from ratsraum_common.natslink import NatsLink
 from ratsraum_common.problems import Problem
 from ratsraum_common.serve import serve_service
+from ratsraum_common.stream_limits import StreamLimits
 from ratsraum_portal.api import (
     calendar,
     data,
@@ -71,6 +72,8 @@ def build_app(settings: Settings) -> FastAPI:
             sse_clients=sse_clients,
             feedback_limiter=RateLimiter(limit=settings.feedback_limit,
                                          window=settings.feedback_window_seconds),
+            stream_limits=StreamLimits(per_town=settings.sse_streams_per_town,
+                                       per_user=settings.sse_streams_per_client),
         )
         consumer = read_model_consumer(js=link.js, db=db, durable=settings.consumer_durable,
                                        metrics=intake, guard=consumer_metrics,

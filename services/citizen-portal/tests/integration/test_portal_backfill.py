@@ -9,6 +9,7 @@ from typing import Any
 import grpc
 
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
+from ratsraum_common.limits import PUBLIC_MEETINGS_PAGE_DEFAULT, PUBLIC_MEETINGS_PAGE_MAX
 from ratsraum_devstack.ports import free_port
 
 
@@ -16,16 +17,25 @@ class FakeMeeting(public_pb2_grpc.PublicMeetingServiceServicer):  # type: ignore
     """Answers from a dict of public meetings, and counts the calls it gets."""
 
     def __init__(self, meetings: list[public_pb2.PublicMeeting],
-                 towns: list[public_pb2.PublicRecordsChanged] | None = None) -> None:
+                 towns: list[public_pb2.PublicRecordsChanged] | None = None,
+                 page_size: int = 5) -> None:
         self.meetings = {m.id: m for m in meetings}
         self.towns = towns or []
         self.get_calls = 0
+        self.page_size = page_size  # fewer than asked, as meeting may answer
+        self.pages_asked: list[int] = []
 
     async def ListPublicRecords(self, request: Any, context: Any) -> Any:
         return public_pb2.ListPublicRecordsResponse(towns=self.towns)
 
     async def ListPublicMeetings(self, request: Any, context: Any) -> Any:
-        return public_pb2.ListPublicMeetingsResponse(meetings=list(self.meetings.values()))
+        self.pages_asked.append(request.page_size)
+        start = int(request.page_token or 0)
+        size = min(request.page_size or PUBLIC_MEETINGS_PAGE_DEFAULT, self.page_size)
+        ordered = sorted(self.meetings.values(), key=lambda m: (m.tenant.id, m.id))
+        end = start + size
+        return public_pb2.ListPublicMeetingsResponse(
+            meetings=ordered[start:end], next_page_token=str(end) if end < len(ordered) else "")
 
     async def GetPublicMeeting(self, request: Any, context: Any) -> Any:
         self.get_calls += 1
@@ -83,6 +93,23 @@ async def test_backfill_brings_records_older_than_the_stream(
                 await asyncio.sleep(0.05)
             assert person.json()["name"] == "Anna Becker"
             assert person.json()["id"].endswith(f"/oparl/v1/{tenant}/persons/anna")
+    finally:
+        await server.stop(None)
+
+
+async def test_backfill_reads_every_page_each_bounded(
+    start_portal: Any, sqlite_url: str, new_meeting: Any, tenant: str
+) -> None:
+    meetings = [new_meeting(title=f"Sitzung {n}") for n in range(12)]
+    fake = FakeMeeting(meetings)
+    port = free_port()
+    server = await serve_fake(fake, port)
+    try:
+        async with start_portal(sqlite_url, f"127.0.0.1:{port}") as portal:
+            for meeting in meetings:
+                await portal.wait_for_meeting(tenant, meeting.id)
+        assert len(fake.pages_asked) == 3  # 5 + 5 + 2
+        assert all(0 < size <= PUBLIC_MEETINGS_PAGE_MAX for size in fake.pages_asked)
     finally:
         await server.stop(None)
 

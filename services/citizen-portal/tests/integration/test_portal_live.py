@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ratsraum_common.telemetry import configure_tracing
@@ -127,3 +128,40 @@ async def test_live_push_continues_the_trace_of_the_change(
     assert format(push.context.trace_id, "032x") == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert push.parent is not None
     assert format(push.parent.span_id, "016x") == "00f067aa0ba902b7"
+
+
+
+async def _third_stream(portal: Portal, url: str, other_url: str) -> httpx.Response:
+    """Open two streams of `url`, then answer a third request (another town's stream open)."""
+    async with portal.http.stream("GET", url) as one, portal.http.stream("GET", url) as two:
+        readers = [sse_events(one), sse_events(two)]
+        for reader in readers:
+            await asyncio.wait_for(anext(reader), 5)
+        third = await portal.http.get(url)
+        async with portal.http.stream("GET", other_url) as elsewhere:
+            assert elsewhere.status_code == 200  # another town is not held up by this one
+        for reader in readers:
+            await reader.aclose()
+        return third
+
+
+@pytest.mark.parametrize(("limits", "refused"), [
+    ({"sse_streams_per_client": 2, "sse_streams_per_town": 10}, "too-many-streams-for-user"),
+    ({"sse_streams_per_client": 10, "sse_streams_per_town": 2}, "too-many-streams-for-town"),
+])
+async def test_one_client_and_one_town_get_a_share_of_the_streams_not_all(
+    start_portal: Any, sqlite_url: str, unreachable_meeting: str, publish: Any,
+    new_meeting: Any, tenant: str, limits: dict[str, int], refused: str,
+) -> None:
+    async with start_portal(sqlite_url, unreachable_meeting, **limits) as portal:
+        meeting, other_town = new_meeting(), new_meeting()
+        other_town.tenant.id = f"{tenant}-b"
+        for m in (meeting, other_town):
+            await publish(m, 1)
+            await portal.wait_for_meeting(m.tenant.id, m.id)
+        third = await _third_stream(portal, f"/{tenant}/sitzungen/{meeting.id}/live",
+                                    f"/{other_town.tenant.id}/sitzungen/{other_town.id}/live")
+        assert third.status_code == 429
+        assert third.headers["content-type"] == "application/problem+json"
+        assert third.json()["type"].endswith(f"/{refused}")
+        assert third.headers["retry-after"]

@@ -73,6 +73,9 @@ class Settings(ServiceSettings):
     # Clerk actions need a sign-in with a second factor (`amr`). Unset: required in
     # production, not in development and tests (the demo accounts have no authenticator).
     clerk_mfa_required: bool | None = None
+    # Live (SSE) streams per replica: a member's tabs and devices, and all of one town's.
+    live_streams_per_user: int = Field(default=4, ge=1)
+    live_streams_per_town: int = Field(default=400, ge=1)
 
     @model_validator(mode="after")
     def _default_jwks_url(self) -> Settings:

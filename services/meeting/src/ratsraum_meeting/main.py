@@ -26,6 +26,7 @@ from ratsraum_common.natslink import NatsLink
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.secret_box import SecretBox
 from ratsraum_common.serve import serve_service
+from ratsraum_common.stream_limits import StreamLimits
 from ratsraum_meeting import live
 from ratsraum_meeting.api.lean_cast import LeanCast
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
@@ -157,6 +158,8 @@ def build_app(
         jwks_url=settings.oidc_jwks_url,
     )
     app.state.settings = settings
+    app.state.live_limits = StreamLimits(per_town=settings.live_streams_per_town,
+                                         per_user=settings.live_streams_per_user)
     public_publisher.install()  # stages the public snapshot of noted changes at each commit
     record_events.install()  # stages changed public master data (OParl) at each commit
     include_routers(app)

@@ -11,7 +11,9 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common import demo
 from ratsraum_common.grpcutil import channel, error_reason
+from ratsraum_common.limits import PUBLIC_MEETINGS_PAGE_MAX
 from ratsraum_common.nats import connect
+from ratsraum_meeting.meetings.models import Meeting
 
 SUBJECT = f"ratsraum.{demo.TENANT}.meeting.public.meeting.updated"
 CLOSED_PART = [i for i in demo.AGENDA if not i.public]
@@ -73,3 +75,38 @@ async def test_readiness_reports_each_dependency(meeting) -> None:
     ready = await meeting.client.get("/readyz")
     assert ready.status_code == 200
     assert set(ready.json()["checks"]) == {"database", "nats", "voting"}
+
+
+async def test_the_backfill_list_comes_in_bounded_pages(meeting) -> None:
+    db = meeting.app.state.db
+    async with db.transaction(demo.TENANT) as session:
+        seeded = await session.get(Meeting, demo.MEETING_ID)
+        assert seeded is not None
+        extra = [Meeting(id=f"{n:08d}-0000-4000-8000-000000000000", body_id=seeded.body_id,
+                         title=f"Sitzung {n}", starts_at=seeded.starts_at,
+                         tenant_id=demo.TENANT) for n in range(4)]
+        session.add_all(extra)
+    expected = sorted([demo.MEETING_ID, *(m.id for m in extra)])
+    port = meeting.app.state.grpc_port
+    async with channel(f"127.0.0.1:{port}") as ch:
+        stub = public_pb2_grpc.PublicMeetingServiceStub(ch)
+        seen, token, pages = [], "", 0
+        while True:
+            page = await stub.ListPublicMeetings(public_pb2.ListPublicMeetingsRequest(
+                page_size=2, page_token=token), timeout=5)
+            assert len(page.meetings) <= 2
+            seen += [m.id for m in page.meetings]
+            pages += 1
+            token = page.next_page_token
+            if not token:
+                break
+        assert seen == expected
+        assert pages == 3
+        with pytest.raises(grpc.aio.AioRpcError) as too_large:
+            await stub.ListPublicMeetings(public_pb2.ListPublicMeetingsRequest(
+                page_size=PUBLIC_MEETINGS_PAGE_MAX + 1), timeout=5)
+        assert error_reason(too_large.value) == "PAGE_SIZE_TOO_LARGE"
+        with pytest.raises(grpc.aio.AioRpcError) as forged:
+            await stub.ListPublicMeetings(public_pb2.ListPublicMeetingsRequest(
+                page_token="not-a-token"), timeout=5)
+        assert forged.value.code() == grpc.StatusCode.INVALID_ARGUMENT

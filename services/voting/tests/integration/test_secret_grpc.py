@@ -21,6 +21,7 @@ from ratsraum_voting.events import OutboxMessage
 from ratsraum_voting.guardian.server import start_guardian_server
 from ratsraum_voting.guardian.store import GuardianStore
 from ratsraum_voting.secret.ceremony import DEFAULT_GUARDIANS
+from ratsraum_voting.secret.models import SecretRecordFile
 from ratsraum_voting.secret.verify import main as verify_main
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*pydantic_encoder.*")
@@ -116,12 +117,25 @@ async def test_secret_poll_open_cast_close_and_record_verifies(
         assert len(closed) == 1  # counts, outcome and the record's SHA-256
         assert result.record_sha256.encode() in closed[0].body
 
-        record = await stub.GetSecretRecord(secret_pb2.GetSecretRecordRequest(
-            tenant=tenant, poll_id=poll_id), timeout=T)
+        request = secret_pb2.GetSecretRecordRequest(tenant=tenant, poll_id=poll_id)
+        parts = [p async for p in stub.StreamSecretRecord(request, timeout=T)]
+        # A tampered file stops the stream when it is reached, with the record's refusal.
+        async with voting.app.state.db.transaction(tenant) as session:
+            stored = (await session.scalars(select(SecretRecordFile).where(
+                SecretRecordFile.path == "voters.json"))).one()
+            stored.content = b"[]"
+        with pytest.raises(grpc.aio.AioRpcError) as tampered:
+            _ = [p async for p in stub.StreamSecretRecord(request, timeout=T)]
+        assert error_reason(tampered.value) == "WRONG_STATE"
         await client.close()
-    assert record.sha256 == result.record_sha256
+    # The digest first, then one message per file: no message holds the whole record.
+    assert parts[0].sha256 == result.record_sha256
+    files = [p.file for p in parts[1:]]
+    assert all(p.WhichOneof("part") == "file" for p in parts[1:])
+    assert [f.path for f in files] == sorted(f.path for f in files)
+    assert len([f for f in files if f.path.startswith("submitted_ballots/")]) == 5
     folder = tmp_path / "published"
-    for item in record.files:
+    for item in files:
         (folder / item.path).parent.mkdir(parents=True, exist_ok=True)
         (folder / item.path).write_bytes(item.content)
     assert verify_main([str(folder)]) == 0

@@ -39,15 +39,23 @@ class LocalGuardians:
 
     def start(self) -> LocalGuardians:
         """Start the three processes (the ceremony runs when a secret vote opens)."""
-        for order, (gid, port) in enumerate(zip(GUARDIAN_IDS, self.ports, strict=True), 1):
-            log = open(self.log_dir / f"guardian-{gid}.log", "ab")  # noqa: SIM115
-            self.processes.append(subprocess.Popen(  # noqa: S603 - our interpreter, our module
-                [sys.executable, "-m", "ratsraum_voting.guardian", "--name", gid,
-                 "--dir", str(self.folder / gid), "--order", str(order),
-                 "--host", self.host, "--port", str(port)],
-                env={**self.env, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT))
-            log.close()
+        self.processes = [self._spawn(index) for index in range(len(GUARDIAN_IDS))]
         return self
+
+    def _spawn(self, index: int) -> subprocess.Popen[bytes]:
+        gid, port = GUARDIAN_IDS[index], self.ports[index]
+        with open(self.log_dir / f"guardian-{gid}.log", "ab") as log:
+            return subprocess.Popen(  # noqa: S603 - our interpreter, our module
+                [sys.executable, "-m", "ratsraum_voting.guardian", "--name", gid,
+                 "--dir", str(self.folder / gid), "--order", str(index + 1),
+                 "--host", self.host, "--port", str(port)],
+                env={**self.env, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT)
+
+    def restart(self, index: int) -> None:
+        """Start one guardian again (after it was killed); its key folder is kept."""
+        if self.processes[index].poll() is None:
+            raise RuntimeError(f"guardian {GUARDIAN_IDS[index]} is still running")
+        self.processes[index] = self._spawn(index)
 
     def wait_ready(self, timeout: float) -> None:
         """Return once every guardian accepts connections; raise if one exits or stalls."""

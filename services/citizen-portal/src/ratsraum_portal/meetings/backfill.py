@@ -7,10 +7,12 @@ otherwise never reach a portal that starts with an empty database.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import channel
+from ratsraum_common.limits import PUBLIC_MEETINGS_PAGE_DEFAULT
 from ratsraum_common.logging import get_logger
 from ratsraum_portal.meetings.service import (
     ApplyResult,
@@ -31,12 +33,18 @@ class MeetingClient:
         self._stub = public_pb2_grpc.PublicMeetingServiceStub(self._channel)
         self.timeout = timeout
 
-    async def list_all(self) -> list[public_pb2.PublicMeeting]:
-        """Every public meeting of every town."""
-        response = await self._stub.ListPublicMeetings(
-            public_pb2.ListPublicMeetingsRequest(tenant=""), timeout=self.timeout
-        )
-        return list(response.meetings)
+    async def pages(self) -> AsyncIterator[list[public_pb2.PublicMeeting]]:
+        """Every public meeting of every town, a bounded page per call."""
+        token = ""
+        while True:
+            response = await self._stub.ListPublicMeetings(
+                public_pb2.ListPublicMeetingsRequest(
+                    tenant="", page_size=PUBLIC_MEETINGS_PAGE_DEFAULT, page_token=token),
+                timeout=self.timeout)
+            yield list(response.meetings)
+            if not response.next_page_token:
+                return
+            token = response.next_page_token
 
     async def list_records(self) -> list[public_pb2.PublicRecordsChanged]:
         """Every town's public records as they are now."""
@@ -86,12 +94,15 @@ async def backfill_until_done(
     delay = initial_backoff
     waited = False
     while True:
+        received = applied = 0
         try:
-            meetings = await client.list_all()
-            applied = 0
-            for meeting in meetings:
-                if await apply_backfilled(db=db, meeting=meeting) is ApplyResult.APPLIED:
-                    applied += 1
+            # Page by page: a retry after a failure starts over, which applying makes harmless
+            # (a snapshot already stored is skipped by its version).
+            async for page in client.pages():
+                received += len(page)
+                for meeting in page:
+                    if await apply_backfilled(db=db, meeting=meeting) is ApplyResult.APPLIED:
+                        applied += 1
             applied += await _backfill_records(db=db, client=client)
         except Exception as exc:
             # Meeting (or the database) not there yet: the read model still serves meanwhile.
@@ -102,5 +113,5 @@ async def backfill_until_done(
             await asyncio.sleep(delay)
             delay = min(delay * 2, max_backoff)
             continue
-        log.info("portal.backfill_done", received=len(meetings), applied=applied)
+        log.info("portal.backfill_done", received=received, applied=applied)
         return applied

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ratsraum_common.db import Database
+from ratsraum_common.secret_box import SecretBox
 from ratsraum_identity.accounts import audit
 from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.second_factor import provisioning_uri
-from ratsraum_identity.accounts.secret_box import SecretBox
 from ratsraum_identity.config import SERVICE, Settings, get_settings
 from ratsraum_identity.main import MIGRATIONS
 from ratsraum_identity.operators.service import create_operator

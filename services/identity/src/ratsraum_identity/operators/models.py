@@ -19,6 +19,6 @@ class OperatorAccount(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    totp_secret: Mapped[str] = mapped_column(String(255))  # encrypted (accounts/secret_box.py)
+    totp_secret: Mapped[str] = mapped_column(String(255))  # encrypted (ratsraum_common.secret_box)
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

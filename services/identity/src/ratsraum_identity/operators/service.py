@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 
 from ratsraum_common.db import Database
+from ratsraum_common.secret_box import SecretBox
 from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.second_factor import matching_step, new_secret
-from ratsraum_identity.accounts.secret_box import SecretBox
 from ratsraum_identity.operators.models import OperatorAccount
 
 

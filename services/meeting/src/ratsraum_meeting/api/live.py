@@ -9,11 +9,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
+from starlette.background import BackgroundTask
 
 from ratsraum_common.auth import current_principal
 from ratsraum_common.db import Database
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
+from ratsraum_common.stream_limits import StreamLease, StreamLimits
 from ratsraum_meeting import access, live, live_tickets
 from ratsraum_meeting.api.deps import DB, Reader, body_cache, scoped_for
 from ratsraum_meeting.meetings import service as meetings
@@ -63,18 +65,21 @@ def _event(kind: str, data: dict[str, Any]) -> dict[str, str]:
 
 
 async def _stream(hub: live.LiveHub, db: Database, *, tenant: str, meeting_id: str,
-                  staff: bool) -> AsyncIterator[dict[str, str]]:
-    async with hub.subscribe(tenant, meeting_id) as queue:
-        # Subscribed first, then the state: no change can fall in between.
-        async with db.tenant_session(tenant) as session:
-            meeting, body = await meetings.get_meeting(session, meeting_id=meeting_id)
-            first = await live_state(session, meeting=meeting, body=body, staff=staff)
-        yield _event("state", first)
-        while True:
-            update = await queue.get()
-            if update.kind in STAFF_KINDS and not staff:
-                continue
-            yield _event(update.kind, update.data)
+                  staff: bool, lease: StreamLease) -> AsyncIterator[dict[str, str]]:
+    try:
+        async with hub.subscribe(tenant, meeting_id) as queue:
+            # Subscribed first, then the state: no change can fall in between.
+            async with db.tenant_session(tenant) as session:
+                meeting, body = await meetings.get_meeting(session, meeting_id=meeting_id)
+                first = await live_state(session, meeting=meeting, body=body, staff=staff)
+            yield _event("state", first)
+            while True:
+                update = await queue.get()
+                if update.kind in STAFF_KINDS and not staff:
+                    continue
+                yield _event(update.kind, update.data)
+    finally:
+        lease.release()
 
 
 @router.get("/{meeting_id}/live")
@@ -100,7 +105,12 @@ async def live_stream(
     staff = principal.has_any(*STAFF)
     async with db.tenant_session(principal.tenant) as session:
         meeting, _body = await meetings.get_meeting(session, meeting_id=meeting_id)
+    limits: StreamLimits = request.app.state.live_limits
+    # Per member (the clerk's console too) and per town, so no one holds a replica's streams.
+    lease = limits.acquire(tenant=principal.tenant, user=principal.subject)
     return EventSourceResponse(
-        _stream(hub, db, tenant=principal.tenant, meeting_id=meeting.id, staff=staff),
+        _stream(hub, db, tenant=principal.tenant, meeting_id=meeting.id, staff=staff,
+                lease=lease),
         ping=PING_SECONDS, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(lease.release),
     )

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from typing import NoReturn
+
 import grpc
 from sqlalchemy import select
 
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common.db import Database, validate_tenant
 from ratsraum_common.grpcutil import error_status
+from ratsraum_common.limits import PUBLIC_MEETINGS_PAGE_DEFAULT, PUBLIC_MEETINGS_PAGE_MAX
 from ratsraum_meeting.meetings.models import Meeting, Tenant
 from ratsraum_meeting.publish.record_events import town_records
 from ratsraum_meeting.publish.snapshot import load_public_meeting
 
 DOMAIN = "meeting.ratsraum.de"
 SERVICE_NAME = "ratsraum.meeting.v1.PublicMeetingService"
+
+
+def page_token(tenant: str, meeting_id: str) -> str:
+    """The opaque token naming the last meeting of a page."""
+    return base64.urlsafe_b64encode(json.dumps([tenant, meeting_id]).encode()).decode()
+
+
+def read_page_token(token: str) -> tuple[str, str]:
+    """(tenant, meeting id) after which the page starts; ValueError for anything else."""
+    try:
+        after = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError("malformed page token") from exc
+    if (not isinstance(after, list) or len(after) != 2
+            or not all(isinstance(part, str) for part in after)):
+        raise ValueError("malformed page token")
+    return validate_tenant(after[0]), after[1]
 
 
 class PublicMeetingServicer(public_pb2_grpc.PublicMeetingServiceServicer):  # type: ignore[misc]
@@ -28,26 +51,50 @@ class PublicMeetingServicer(public_pb2_grpc.PublicMeetingServiceServicer):  # ty
         async with self.db.system_session() as session:
             return list((await session.scalars(select(Tenant.id).order_by(Tenant.id))).all())
 
+    async def _invalid(self, context: grpc.aio.ServicerContext, reason: str,
+                       message: str) -> NoReturn:
+        await context.abort_with_status(error_status(
+            grpc.StatusCode.INVALID_ARGUMENT, reason, message, domain=DOMAIN))
+        raise RuntimeError("unreachable: abort_with_status raises")
+
     async def ListPublicMeetings(
         self, request: public_pb2.ListPublicMeetingsRequest, context: grpc.aio.ServicerContext
     ) -> public_pb2.ListPublicMeetingsResponse:
-        """Public snapshots of all meetings of one tenant, or of every tenant."""
+        """One page of public snapshots of one tenant's meetings, or of every tenant's."""
+        size = request.page_size or PUBLIC_MEETINGS_PAGE_DEFAULT
+        if size > PUBLIC_MEETINGS_PAGE_MAX:
+            await self._invalid(context, "PAGE_SIZE_TOO_LARGE",
+                                f"page_size must be at most {PUBLIC_MEETINGS_PAGE_MAX}")
         try:
             tenants = await self._tenants(request.tenant)
-        except ValueError:
-            await context.abort_with_status(error_status(
-                grpc.StatusCode.INVALID_ARGUMENT, "INVALID_TENANT",
-                "tenant must be a slug", domain=DOMAIN))
-            raise  # abort_with_status raises; this only tells the type checker
+            after = read_page_token(request.page_token) if request.page_token else None
+        except ValueError as exc:
+            reason = "INVALID_PAGE_TOKEN" if "token" in str(exc) else "INVALID_TENANT"
+            await self._invalid(context, reason, "tenant must be a slug and page_token "
+                                "one this service gave out")
         response = public_pb2.ListPublicMeetingsResponse()
+        last: tuple[str, str] | None = None
         for tenant in tenants:
+            if after is not None and tenant < after[0]:
+                continue
+            cursor = after[1] if after is not None and tenant == after[0] else None
             async with self.db.tenant_session(tenant) as session:
-                ids = (await session.scalars(
-                    select(Meeting.id).order_by(Meeting.starts_at, Meeting.id))).all()
-                for meeting_id in ids:
-                    snapshot = await load_public_meeting(session, meeting_id)
-                    if snapshot is not None:
-                        response.meetings.append(snapshot)
+                while True:
+                    query = select(Meeting.id).order_by(Meeting.id).limit(size + 1)
+                    if cursor is not None:
+                        query = query.where(Meeting.id > cursor)
+                    ids = (await session.scalars(query)).all()
+                    for meeting_id in ids:
+                        if len(response.meetings) == size:
+                            response.next_page_token = page_token(*last) if last else ""
+                            return response
+                        snapshot = await load_public_meeting(session, meeting_id)
+                        last = cursor_at = (tenant, meeting_id)
+                        if snapshot is not None:
+                            response.meetings.append(snapshot)
+                    if len(ids) <= size:
+                        break
+                    cursor = cursor_at[1]
         return response
 
     async def ListPublicRecords(

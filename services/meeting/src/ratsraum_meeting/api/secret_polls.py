@@ -6,16 +6,15 @@ the endpoints every poll has; a secret election has its own opening endpoint her
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from fastapi import APIRouter, Response, status
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB, Progress, Reader, Runner, Voter, Voting
 from ratsraum_meeting.polls import law_gate, secret
 from ratsraum_meeting.polls import messages as m
+from ratsraum_meeting.polls.record_stream import zip_chunks
 from ratsraum_meeting.polls.schemas import ElectionCreate, PollOut
 
 router = APIRouter(prefix="/api/v1", tags=["secret polls"])
@@ -111,17 +110,15 @@ async def find_code(poll_id: str, code: str, principal: Reader, db: DB,
 
 @router.get("/polls/{poll_id}/secret-record", response_class=Response,
             responses={200: {"content": {"application/zip": {}}}})
-async def record(poll_id: str, principal: Reader, db: DB, voting: Voting) -> Response:
+async def record(poll_id: str, principal: Reader, db: DB,
+                 voting: Voting) -> StreamingResponse:
     """The published election record as a ZIP, to check with `ratsraum-verify-secret`."""
-    files = await secret.record_files(db=db, voting=voting, tenant=principal.tenant,
-                                      poll_id=poll_id)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in files.files:
-            archive.writestr(item.path, item.content)
-    return Response(buffer.getvalue(), media_type="application/zip", headers={
+    record = await secret.record_stream(db=db, voting=voting, tenant=principal.tenant,
+                                        poll_id=poll_id)
+    # Streamed as voting sends it: the record grows with every ballot, memory here does not.
+    return StreamingResponse(zip_chunks(record.files), media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="geheime-abstimmung-{poll_id}.zip"',
-        "X-Record-SHA256": files.sha256})
+        "X-Record-SHA256": record.sha256})
 
 
 @router.post("/meetings/{meeting_id}/agenda-items/{item_id}/secret-elections",

@@ -17,6 +17,7 @@ from ratsraum_common.problems import Problem
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.polls.progress import ProgressPublisher
+from ratsraum_meeting.polls.record_stream import RecordStream, open_record
 from ratsraum_meeting.polls.refusals import voting_answer
 from ratsraum_meeting.polls.service import get_poll, open_poll
 from ratsraum_meeting.polls.voting_client import VotingClient
@@ -95,16 +96,13 @@ async def find_code(*, db: Database, voting: VotingClient, tenant: str, poll_id:
     return found
 
 
-async def record_files(*, db: Database, voting: VotingClient, tenant: str,
-                       poll_id: str) -> secret_pb2.SecretRecord:
+async def record_stream(*, db: Database, voting: VotingClient, tenant: str,
+                        poll_id: str) -> RecordStream:
     """The published election record, file by file (for anyone to verify)."""
     poll = await _secret(db, tenant, poll_id)
     if poll.state != "closed":
         raise Problem(409, "secret-record-not-ready", NO_RECORD_YET)
-    record: secret_pb2.SecretRecord = await voting_answer(voting.call_secret(
-        "GetSecretRecord", secret_pb2.GetSecretRecordRequest(tenant=tenant, poll_id=poll_id),
-        CAST_SECONDS))
-    return record
+    return await voting_answer(open_record(voting.secret, tenant=tenant, poll_id=poll_id))
 
 
 async def open_secret_election(

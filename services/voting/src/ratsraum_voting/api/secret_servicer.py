@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import grpc
@@ -21,6 +21,7 @@ from ratsraum_voting.polls.schemas import check_id, check_poll_id, check_tenant
 from ratsraum_voting.polls.wire import RULES_FROM_WIRE
 from ratsraum_voting.secret import published, service
 from ratsraum_voting.secret.closing import close_secret_poll
+from ratsraum_voting.secret.record import SUMS_FILE
 from ratsraum_voting.secret.remote import GuardianAddress, parse_guardians
 from ratsraum_voting.secret.wire import poll_to_proto, result_to_proto
 
@@ -138,21 +139,26 @@ class SecretBallotServicer(SecretLifecycleRpcs,
 
         return await self._handle(context, call)
 
-    async def GetSecretRecord(
+    async def StreamSecretRecord(
         self, request: secret_pb2.GetSecretRecordRequest, context: grpc.aio.ServicerContext
-    ) -> secret_pb2.SecretRecord:
-        """The published record's files (checked against the stored SHA-256)."""
+    ) -> AsyncIterator[secret_pb2.SecretRecordPart]:
+        """The record's SHA-256, then its files one by one (each checked against SHA256SUMS)."""
 
-        async def call() -> secret_pb2.SecretRecord:
+        async def head() -> tuple[str, str, dict[str, str]]:
             tenant, poll_id = check_tenant(request.tenant), check_poll_id(request.poll_id)
             async with self.db.tenant_session(tenant) as session:
                 poll = await service.load(session, poll_id)
-                files = await published.load_files(session, poll=poll)
-            return secret_pb2.SecretRecord(sha256=poll.record_sha256, files=[
-                secret_pb2.RecordFile(path=path, content=content)
-                for path, content in sorted(files.items())])
+                return tenant, poll.id, await published.checked_sums(session, poll=poll)
 
-        return await self._handle(context, call)
+        tenant, poll_pk, sums = await self._handle(context, head)
+        yield secret_pb2.SecretRecordPart(sha256=sums[SUMS_FILE])
+        files = published.files_in_order(self.db, tenant=tenant, poll_pk=poll_pk, sums=sums)
+        while True:
+            item = await self._handle(context, lambda: anext(files, None))
+            if item is None:
+                return
+            yield secret_pb2.SecretRecordPart(
+                file=secret_pb2.RecordFile(path=item[0], content=item[1]))
 
 
 def register_secret_service(

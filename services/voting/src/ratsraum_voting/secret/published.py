@@ -7,15 +7,21 @@ poll row, the audit chain and the minutes carry.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import AsyncIterator
+
 from electionguard.ballot import BallotBoxState, SubmittedBallot
 from electionguard.serialize import from_raw
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ratsraum_common.db import Database
 from ratsraum_voting.errors import Reason, VotingError
 from ratsraum_voting.secret.models import SecretPoll, SecretRecordFile
-from ratsraum_voting.secret.record import BALLOTS_DIR, files_digest
+from ratsraum_voting.secret.record import BALLOTS_DIR, SUMS_FILE, files_digest
 from ratsraum_voting.secret.wire import CLOSED
+
+TAMPERED = "Das gespeicherte Protokoll wurde verändert."
 
 
 async def store(session: AsyncSession, *, poll: SecretPoll, files: dict[str, bytes]) -> None:
@@ -35,7 +41,7 @@ async def load_files(session: AsyncSession, *, poll: SecretPoll) -> dict[str, by
         .where(SecretRecordFile.poll_pk == poll.id))).all()
     files = {path: bytes(content) for path, content in rows}
     if not files or files_digest(files)[1] != poll.record_sha256:
-        raise VotingError(Reason.WRONG_STATE, "Das gespeicherte Protokoll wurde verändert.")
+        raise VotingError(Reason.WRONG_STATE, TAMPERED)
     return files
 
 
@@ -47,3 +53,42 @@ def code_in(files: dict[str, bytes], code: str) -> bool:
             if ballot.code.to_hex() == code and ballot.state == BallotBoxState.CAST:
                 return True
     return False
+
+
+async def checked_sums(session: AsyncSession, *, poll: SecretPoll) -> dict[str, str]:
+    """Each record file's SHA-256 by path, from a SHA256SUMS that matches the poll's digest.
+
+    Reading the record file by file against these sums needs only one file in memory at a
+    time (streaming to a reader), where `load_files` holds the whole record.
+    """
+    if poll.state != CLOSED or poll.record_sha256 is None:
+        raise VotingError(Reason.WRONG_STATE, "Das Protokoll liegt erst nach dem Schließen vor.")
+    sums = await session.scalar(select(SecretRecordFile.content).where(
+        SecretRecordFile.poll_pk == poll.id, SecretRecordFile.path == SUMS_FILE))
+    if sums is None or hashlib.sha256(bytes(sums)).hexdigest() != poll.record_sha256:
+        raise VotingError(Reason.WRONG_STATE, TAMPERED)
+    listed: dict[str, str] = {}
+    for line in bytes(sums).decode().splitlines():
+        digest, _, path = line.partition("  ")
+        listed[path] = digest
+    listed[SUMS_FILE] = poll.record_sha256
+    return listed
+
+
+async def files_in_order(
+    db: Database, *, tenant: str, poll_pk: str, sums: dict[str, str], batch: int = 32
+) -> AsyncIterator[tuple[str, bytes]]:
+    """The record's files in path order, a few per query, each checked against its sum."""
+    paths = sorted(sums)
+    for start in range(0, len(paths), batch):
+        wanted = paths[start:start + batch]
+        async with db.tenant_session(tenant) as session:
+            rows = {path: content for path, content in (await session.execute(
+                select(SecretRecordFile.path, SecretRecordFile.content).where(
+                    SecretRecordFile.poll_pk == poll_pk,
+                    SecretRecordFile.path.in_(wanted)))).all()}
+        for path in wanted:
+            content = rows.get(path)
+            if content is None or hashlib.sha256(bytes(content)).hexdigest() != sums[path]:
+                raise VotingError(Reason.WRONG_STATE, TAMPERED)
+            yield path, bytes(content)
