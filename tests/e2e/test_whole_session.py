@@ -4,8 +4,9 @@ join by video and wait in the lobby until the clerk admits them (one, then the r
 the quorum turns green on their pages; the speakers list with its time; an open vote, a
 roll-call vote and a show of hands; a member reports a lost connection, the chair interrupts
 (the open vote becomes void), resumes and re-runs it; a secret vote encrypted on the members'
-devices whose confirmation code is then found in the published record; minutes signed by chair
-and clerk. New page states are checked with axe-core and screenshotted at both sizes.
+devices whose confirmation code is then found in the published record; an urgent item; minutes
+signed by chair and clerk.
+New page states are checked with axe-core and screenshotted at both sizes.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ BBB_SECRET = "e2e-bbb-shared-secret"
 ITEMS = {i.key: i for i in demo.AGENDA}
 IN_ROOM = ["Stefan Wagner", "Sabine Krause", "Jörg Neumann"]  # the chair is in the room too
 HEX_CODE = re.compile(r"^[0-9A-F]{16,}$")
+URGENT = "Wahl des Vorsitzes der Arbeitsgruppe Digitalisierung"
 
 
 @pytest.fixture(scope="module")
@@ -279,6 +281,18 @@ async def test_a_whole_session_in_the_browser(stack: Stack, video_provider: str)
         await becker.get_by_role("button", name="Code prüfen").click()
         await expect(becker.locator("[data-code-found]")).to_contain_text("Gezählt")
         await expect(done).to_contain_text("Geheime Abstimmung")
+
+        # An urgent item, added in the console, joins the agenda on the members' pages.
+        await clerk.get_by_role("link", name="Sitzung", exact=True).click()
+        await clerk.get_by_text("Dringlichkeitspunkt aufnehmen").click()
+        await clerk.locator("#urgent-title").fill(URGENT)
+        await clerk.locator("#urgent-reason").fill("Der Vorsitz der Arbeitsgruppe ist frei.")
+        await clerk.get_by_role("button", name="Aufnehmen").click()
+        await expect(clerk.get_by_text("Der Dringlichkeitspunkt ist aufgenommen.")
+                     ).to_be_visible()
+        await expect(clerk.locator("#rr-r-agenda")).to_contain_text(URGENT)
+        await yilmaz.goto(meeting)
+        await expect(yilmaz.get_by_role("link", name=URGENT)).to_be_visible()
 
         # The clerk ends the session; chair and clerk sign the minutes, which are sealed.
         await clerk.get_by_role("button", name="Sitzung schließen").click()
