@@ -1,4 +1,5 @@
-"""Debian's chromium through Playwright: sign-in, axe-core checks and screenshots."""
+"""Debian's chromium through Playwright: sign-in, API calls for setup, axe-core checks and
+screenshots; shared by every browser test."""
 
 from __future__ import annotations
 
@@ -51,6 +52,40 @@ async def check_and_shoot(page: Page, name: str, checked: dict[str, list[Any]]) 
         checked[f"{name}@{label}"] = await serious_violations(page)
         await page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
     await page.set_viewport_size(original)
+
+
+async def sign_in(page: Page, start: str, username: str, password: str) -> None:
+    """Open a page, sign in on identity's form, land back on the page."""
+    await page.goto(start)
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", password)
+    await page.click("form button[type=submit]")
+    await page.wait_for_url(f"{start}*")
+
+
+async def signed_in_page(browser: Browser, size: dict[str, int], start: str, username: str,
+                         password: str) -> Page:
+    """A fresh window of this size (its own cookies), signed in and showing `start`."""
+    page = await (await new_context(browser, size)).new_page()
+    await sign_in(page, start, username, password)
+    return page
+
+
+async def api(page: Page, method: str, path: str, body: Any = None) -> Any:
+    """Call meeting's API from the page as the signed-in person (cookie + CSRF header).
+
+    For a test's setup and its checks only; what a person does goes through the pages.
+    """
+    answer: dict[str, Any] = await page.evaluate(
+        """async ([method, path, body]) => {
+            const token = document.querySelector('meta[name="csrf-token"]').content;
+            const r = await fetch('/api/v1' + path, {method, credentials: 'same-origin',
+                headers: {'Content-Type': 'application/json', 'X-CSRF-Token': token},
+                body: method === 'GET' ? undefined : JSON.stringify(body ?? {})});
+            return {status: r.status, body: await r.text()};
+        }""", [method, path, body])
+    assert answer["status"] < 300, answer
+    return answer["body"]
 
 
 def report(checked: dict[str, list[Any]]) -> str:

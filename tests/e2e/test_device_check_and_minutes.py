@@ -17,12 +17,13 @@ from .browser import (
     DESKTOP,
     PHONE,
     SHOTS,
+    api,
     check_and_shoot,
     launch_options,
     new_context,
     report,
+    sign_in,
 )
-from .test_web_app import api, sign_in
 
 pytestmark = pytest.mark.e2e
 

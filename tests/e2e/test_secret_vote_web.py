@@ -16,8 +16,16 @@ from playwright.async_api import Page, Route, async_playwright, expect
 from ratsraum_common import demo
 from ratsraum_devstack.stack import Stack
 
-from .browser import DESKTOP, PHONE, check_and_shoot, launch_options, new_context, report
-from .test_web_app import api, sign_in
+from .browser import (
+    DESKTOP,
+    PHONE,
+    api,
+    check_and_shoot,
+    launch_options,
+    new_context,
+    report,
+    sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 

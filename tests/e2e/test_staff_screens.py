@@ -12,26 +12,26 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import async_playwright, expect
 
 from ratsraum_common import demo
 from ratsraum_devstack.stack import Stack
 
-from .browser import DESKTOP, PHONE, check_and_shoot, launch_options, new_context, report
+from .browser import (
+    DESKTOP,
+    PHONE,
+    check_and_shoot,
+    launch_options,
+    new_context,
+    report,
+    sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 
 ITEM = next(i for i in demo.AGENDA if i.key == "o3")
 IN_ROOM = ["Anna Schulte", "Petra Hoffmann", "Deniz Yilmaz", "Stefan Wagner", "Sabine Krause"]
 
-
-async def sign_in(page: Page, start: str, username: str, password: str) -> None:
-    """Open a page, sign in on identity's form, land back on the page."""
-    await page.goto(start)
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", password)
-    await page.click("form button[type=submit]")
-    await page.wait_for_url(f"{start}*")
 
 
 async def test_clerk_chair_and_hall_display_run_a_vote_live(stack: Stack) -> None:

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import async_playwright, expect
 
 from ratsraum_common import demo
 from ratsraum_devstack.stack import Stack
@@ -18,40 +18,19 @@ from ratsraum_devstack.stack import Stack
 from .browser import (
     DESKTOP,
     PHONE,
+    api,
     check_and_shoot,
     launch_options,
     new_context,
     report,
     serious_violations,
+    sign_in,
 )
 
 pytestmark = pytest.mark.e2e
 
 ITEM = next(i for i in demo.AGENDA if i.key == "o3")
 OTHERS = ["schulte", "hoffmann", "yilmaz", "wagner", "krause"]
-
-
-async def api(page: Page, method: str, path: str, body: Any = None) -> Any:
-    """Call meeting's API from the page as the signed-in person (cookie + CSRF header)."""
-    answer: dict[str, Any] = await page.evaluate(
-        """async ([method, path, body]) => {
-            const token = document.querySelector('meta[name="csrf-token"]').content;
-            const r = await fetch('/api/v1' + path, {method, credentials: 'same-origin',
-                headers: {'Content-Type': 'application/json', 'X-CSRF-Token': token},
-                body: method === 'GET' ? undefined : JSON.stringify(body ?? {})});
-            return {status: r.status, body: await r.text()};
-        }""", [method, path, body])
-    assert answer["status"] < 300, answer
-    return answer["body"]
-
-
-async def sign_in(page: Page, start: str, username: str, password: str) -> None:
-    """Open a page, sign in on identity's form, land back on the page."""
-    await page.goto(start)
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", password)
-    await page.click("form button[type=submit]")
-    await page.wait_for_url(f"{start}*")
 
 
 async def test_member_votes_on_a_phone_while_the_clerk_runs_the_meeting(stack: Stack) -> None:

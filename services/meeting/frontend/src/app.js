@@ -10,6 +10,9 @@ import { setupDeviceCheck } from "./device_check.js";
 
 const HEARTBEAT_MS = 10000;
 const SEEN = "rr-seen-polls";
+// The disruption steps (meeting's live kind `disruption`, `data.step`) that change the
+// session's state; a report alone changes nothing on a member's page.
+const SESSION_STEPS = ["interrupt", "resume"];
 
 function seen() {
   try { return new Set(JSON.parse(sessionStorage.getItem(SEEN) || "[]")); } catch { return new Set(); }
@@ -31,22 +34,28 @@ function onEvent(kind, data) {
     onStaffEvent(kind, data);
     return;
   }
-  if (kind === "poll") {
+  if (kind === "poll" || kind === "vote") {
+    // `poll` is a vote opened or counted; `vote` a step of its life (closed, cancelled, void,
+    // or a re-run or runoff opened under a new id).
     if (data.poll_id === here) {
       if (data.state && data.state !== "open") { if (!secretClosed()) window.location.reload(); }
-      else updateProgress(data);
-    } else if (data.state === "open" && body.dataset.member !== undefined && !here
-               && !seen().has(data.poll_id)) {
-      // A vote that opens takes the member's screen at once, wherever they are (once: the
-      // member may go back to the agenda while it runs).
+      else if (kind === "poll") updateProgress(data);
+    } else if (data.state === "open" && body.dataset.member !== undefined
+               && (!here || body.dataset.pollOpen === undefined) && !seen().has(data.poll_id)) {
+      // A vote that opens takes the member's screen at once, wherever they are, a finished
+      // vote's result included (once: the member may go back to the agenda while it runs;
+      // never away from another vote still open).
       window.location.assign(`/sitzungen/${meetingId}/abstimmungen/${data.poll_id}`);
     }
-  } else if (kind === "vote" && data.poll_id === here && data.state !== "open") {
-    if (!secretClosed()) window.location.reload();
   } else if (kind === "admitted" && data.person_id === body.dataset.person) {
     window.location.reload();
-  } else if (["meeting", "interrupt", "resume"].includes(kind) && body.dataset.liveStream !== undefined) {
+  } else if (kind === "meeting" && body.dataset.liveStream !== undefined) {
     window.location.reload();
+  } else if (kind === "disruption" && SESSION_STEPS.includes(data.step)
+             && body.dataset.liveStream !== undefined) {
+    // Interrupted or resumed: the page shows the session's new state (a secret vote screen
+    // that holds a confirmation code swaps its content instead of losing the code).
+    if (!secretClosed()) window.location.reload();
   } else if (["speakers", "agenda_item", "agenda", "conflict"].includes(kind)) {
     refreshRegions();
   }

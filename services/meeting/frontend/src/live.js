@@ -87,7 +87,7 @@ export function startLive(onEvent) {
       if (error.status === 401) { window.location.reload(); return; }
       return retry();
     }
-    for (const kind of ["state", "quorum", "attendance", "poll", "vote", "admitted", "meeting", "speakers", "agenda", "agenda_item", "conflict", "interrupt", "resume", "lobby", "disruption", "device_check"]) {
+    for (const kind of ["state", "quorum", "attendance", "poll", "vote", "admitted", "meeting", "speakers", "agenda", "agenda_item", "conflict", "lobby", "disruption", "device_check"]) {
       source.addEventListener(kind, (event) => {
         const data = JSON.parse(event.data);
         if (handlers[kind]) handlers[kind](data);

@@ -159,6 +159,8 @@ export function secretClosed() {
       const main = document.querySelector("main");
       if (!fresh || !main) return;
       main.innerHTML = fresh.innerHTML;
+      // The vote is over: the next one that opens may take this screen (app.js).
+      delete document.body.dataset.pollOpen;
       setupSecretVote();
     })
     .catch(() => {});

@@ -120,3 +120,19 @@ class WebStack:
                                       base_url=MEETING),
             identity=httpx.AsyncClient(transport=httpx.ASGITransport(app=self.identity),
                                        base_url=IDENTITY))
+
+
+async def signed_in(web: WebStack, username: str) -> tuple[Browser, str]:
+    """A browser signed in as the demo user, and the CSRF token of its session."""
+    browser = web.browser()
+    page = await browser.sign_in(username, web.passwords[username])
+    assert page.status_code == 200, page.text
+    return browser, browser.csrf(page.text)
+
+
+async def post(browser: Browser, url: str, token: str, **fields: str | list[str]
+               ) -> tuple[int, str, str]:
+    """Submit a form as the browser does (no redirect followed): status, location, body."""
+    answer = await browser.meeting.post(url, data={"csrf_token": token, **fields},
+                                        headers={"Origin": MEETING, "Accept": "text/html"})
+    return answer.status_code, answer.headers.get("location", ""), answer.text

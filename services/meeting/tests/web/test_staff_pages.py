@@ -6,7 +6,7 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
-from signin_kit import MEETING, Browser, WebStack
+from signin_kit import MEETING, WebStack, post, signed_in
 
 from ratsraum_common import demo
 from ratsraum_meeting.video.fakes.bbb import FakeBigBlueButton
@@ -22,22 +22,6 @@ STAFF_ACTIONS = [f"{M}/konsole/eroeffnen", f"{M}/konsole/warteraum", f"{M}/konso
                  f"{M}/konsole/abstimmungen/eroeffnen",
                  f"{M}/konsole/redeliste/{ITEM.id}/naechste", f"{M}/konsole/unterbrechen",
                  f"{M}/konsole/einladungen", f"{M}/konsole/niederschrift/unterschreiben"]
-
-
-async def signed_in(web: WebStack, username: str) -> tuple[Browser, str]:
-    """A browser signed in as the demo user, and the CSRF token of its session."""
-    browser = web.browser()
-    page = await browser.sign_in(username, web.passwords[username])
-    assert page.status_code == 200, page.text
-    return browser, browser.csrf(page.text)
-
-
-async def post(browser: Browser, url: str, token: str, **fields: str | list[str]
-               ) -> tuple[int, str, str]:
-    """Submit a form as the browser does (no redirect followed): status, location, body."""
-    answer = await browser.meeting.post(url, data={"csrf_token": token, **fields},
-                                        headers={"Origin": MEETING, "Accept": "text/html"})
-    return answer.status_code, answer.headers.get("location", ""), answer.text
 
 
 async def test_a_member_gets_403_on_every_staff_page_and_action_and_sees_no_control(

@@ -47,20 +47,24 @@ async def open_vote(request: Request, meeting_id: str) -> Response:
 
 @router.post(BASE + "/wahl")
 async def open_election(request: Request, meeting_id: str) -> Response:
-    """Open an election among the ticked candidates (members of the body)."""
+    """Open an election among the ticked candidates (members of the body), open or secret."""
 
     async def call(api: Backend, form: FormData) -> None:
         item_id = _item(form, "election-item")
         names = {p["person_id"]: p["name"]
                  for p in await api.get(f"/meetings/{meeting_id}/attendance")}
         chosen = [str(c) for c in form.getlist("candidate") if str(c) in names]
+        secret = form.get("secret") == "yes"
         if not chosen:
             raise FormInvalid("staff.error.candidates", "election-candidates")
+        if secret and len(chosen) < 2:
+            raise FormInvalid("staff.error.candidates_secret", "election-candidates")
         body: dict[str, object] = {"candidates": [{"id": c, "name": names[c]} for c in chosen]}
         title = str(form.get("title") or "").strip()[:500]
         if title:
             body["title"] = title
-        await api.post(f"/meetings/{meeting_id}/agenda-items/{item_id}/elections", body)
+        kind = "secret-elections" if secret else "elections"
+        await api.post(f"/meetings/{meeting_id}/agenda-items/{item_id}/{kind}", body)
 
     return await act(request, meeting_id, ok="staff.ok.vote_opened", call=call,
                      field="election-item", default_back="votes")
