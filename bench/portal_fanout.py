@@ -242,6 +242,10 @@ def main() -> None:
     parser.add_argument("--src", type=Path, help="a services/citizen-portal/src to run instead")
     args = parser.parse_args()
     raise_fd_limit()
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard < args.viewers + 200:
+        raise SystemExit(f"the hard limit on open files ({hard}) is below {args.viewers} "
+                         "streams; raise it (ulimit -Hn, LimitNOFILE=) or use fewer --viewers")
     with tempfile.TemporaryDirectory() as tmp:
         nats = NatsServer(Path(tmp) / "nats").start()
         port = free_port()
