@@ -14,7 +14,7 @@ export UV_PYTHON_DOWNLOADS := never
 FRONTEND := services/meeting/frontend
 WEB_BUILD := services/meeting/src/ratsraum_meeting/web/static/build
 
-.PHONY: install proto web-assets run test test-unit fuzz chaos backup-test lint bench helm-check clean
+.PHONY: install proto web-assets run test test-unit fuzz chaos backup-test lint bench bench-fanout helm-check clean
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -80,6 +80,12 @@ lint: install
 # BENCH_ARGS: e.g. "--rate 500" (paced arrivals), "--replicas 2", "--postgres".
 bench: install
 	$(VENV)/bin/python bench/open_vote.py --voters $(VOTERS) $(BENCH_ARGS)
+
+# One portal process, VIEWERS live streams, one vote result pushed to all (docs/benchmarks.md).
+VIEWERS ?= 10000
+FANOUT_ARGS ?=
+bench-fanout: install
+	$(VENV)/bin/python bench/portal_fanout.py --viewers $(VIEWERS) $(FANOUT_ARGS)
 
 helm-check: install
 	$(VENV)/bin/pytest tests/helm $(PYTEST_ARGS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import resource
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -61,10 +62,29 @@ def tune_gc(app: Any) -> None:
     app.router.lifespan_context = lifespan
 
 
+def raise_open_file_limit() -> int:
+    """Lift the soft limit on open files to the hard one; returns the limit now in force.
+
+    Every live stream holds a socket. Many systems start processes with a soft limit of 1,024
+    open files, far below what one portal needs for thousands of viewers, while the hard
+    limit the operator set is much higher; only the hard limit is the operator's decision.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or (hard != resource.RLIM_INFINITY and soft >= hard):
+        return int(soft)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 1_048_576)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    except (ValueError, OSError):  # e.g. above the kernel's nr_open: keep the old limit
+        return int(soft)
+    return int(wanted)
+
+
 def serve_service(service: str, settings: S, build_app: Callable[[S], Any]) -> None:
     """The body of every service's main(): configure observability, build, serve."""
     configure_logging(service=service, log_format=settings.log_format, level=settings.log_level)
     configure_tracing(service)
+    raise_open_file_limit()
     app = build_app(settings)
     tune_gc(app)
     run_http(app, host=settings.http_host, port=settings.http_port, log_level=settings.log_level)

@@ -71,3 +71,19 @@ def test_settings_defaults_follow_the_port(monkeypatch) -> None:  # type: ignore
     assert settings.meeting_grpc_target == "127.0.0.1:50052"
     assert settings.database().endswith("portal.sqlite3")
     assert Settings(http_port=8080).public_base_url == "http://127.0.0.1:8080"
+
+
+async def test_each_snapshot_is_encoded_once_as_the_sse_event_every_viewer_gets() -> None:
+    hub = Broadcaster()
+    snapshot = Snapshot(7, {"title": "Haushalt 2027", "result": {"yes": 6, "no": 3}})
+    with hub.subscribe(tenant="soest", meeting_id="m1") as first, \
+            hub.subscribe(tenant="soest", meeting_id="m1") as second:
+        assert hub.publish(tenant="soest", meeting_id="m1", snapshot=snapshot) == 2
+        got = [await asyncio.wait_for(sub.next(), 1) for sub in (first, second)]
+    assert got[0] is got[1] is snapshot
+    frame = snapshot.frame
+    assert snapshot.frame is frame, "the bytes are built once, then shared"
+    lines = frame.decode().split("\r\n")
+    assert lines[:3] == ["id: 7", "event: meeting",
+                         'data: {"title":"Haushalt 2027","result":{"yes":6,"no":3}}']
+    assert frame.endswith(b"\r\n\r\n")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
@@ -27,24 +25,16 @@ TOO_MANY_STREAMS = Msg(
 )
 
 
-def _event(snapshot: Snapshot) -> dict[str, Any]:
-    return {
-        "event": "meeting",
-        "id": str(snapshot.version),
-        "data": json.dumps(snapshot.data, ensure_ascii=False, separators=(",", ":")),
-    }
-
-
 async def _stream(
     broadcaster: Broadcaster, *, tenant: str, meeting_id: str, stored: Snapshot,
     lease: StreamLease,
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncIterator[bytes]:
     with lease_held(lease), broadcaster.subscribe(tenant=tenant,
                                                   meeting_id=meeting_id) as subscription:
         # Subscribed first, then the newest known state: no update can fall in between.
         pushed = broadcaster.latest(tenant=tenant, meeting_id=meeting_id)
         current = pushed if pushed is not None and pushed.version > stored.version else stored
-        yield _event(current)
+        yield current.frame
         sent = current.version
         while True:
             snapshot = await subscription.next()
@@ -53,7 +43,7 @@ async def _stream(
             if snapshot.version <= sent:
                 continue
             sent = snapshot.version
-            yield _event(snapshot)
+            yield snapshot.frame
 
 
 @contextmanager

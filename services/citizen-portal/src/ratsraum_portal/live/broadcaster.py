@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+
+from sse_starlette import ServerSentEvent
 
 MeetingKey = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Snapshot:
     """One version of a meeting's public view."""
 
     version: int
     data: dict[str, Any]
+
+    @cached_property
+    def frame(self) -> bytes:
+        """The SSE event `meeting` as sent on the wire, encoded once for every viewer.
+
+        A vote's result goes to thousands of streams at once; encoding it per stream would
+        cost each of them the JSON and SSE formatting again and delay the last one by seconds.
+        """
+        data = json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
+        return ServerSentEvent(data=data, event="meeting", id=str(self.version)).encode()
 
 
 class Subscription:
