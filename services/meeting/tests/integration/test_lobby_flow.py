@@ -185,8 +185,9 @@ async def _into_the_video_lobby(meeting, member) -> None:  # type: ignore[no-unt
 async def test_a_member_checked_in_to_the_room_stays_there_whatever_the_lobby_hears(
     meeting, issuer, bbb  # type: ignore[no-untyped-def]
 ) -> None:
-    """A remote member the clerk records in the room stays in the room (NRW § 58a: who is
-    in the hall may vote where remote members may not); only the clerk or leaving ends it."""
+    """A remote member the clerk records in the room stays in the room (in NRW who is in the
+    hall may take part in secret ballots that remote members may not); only the clerk or
+    leaving ends it."""
     member, clerk = issuer.person("becker"), issuer.person("richter")
     assert (await meeting.client.post(f"{BASE}/open", headers=clerk)).status_code == 200
     await _into_the_video_lobby(meeting, member)
