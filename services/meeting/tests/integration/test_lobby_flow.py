@@ -11,8 +11,10 @@ import pytest
 
 from ratsraum_common import demo
 from ratsraum_meeting.jobs.lobby_sweeper import sweep_stale
+from ratsraum_meeting.jobs.video_presence import apply_events
 from ratsraum_meeting.publish.snapshot import load_public_meeting
 from ratsraum_meeting.timeutil import now
+from ratsraum_meeting.video.base import PresenceEvent
 from ratsraum_meeting.video.fakes.bbb import FakeBigBlueButton
 from ratsraum_meeting.video.fakes.jitsi import FakeJitsi
 from ratsraum_meeting.video.fakes.server import serve
@@ -171,3 +173,70 @@ async def test_member_checks_in_and_join_leave_times_are_kept(meeting, issuer) -
     chair_refused = await meeting.client.post(f"{BASE}/check-in",
                                               headers=issuer.person("richter"))
     assert chair_refused.status_code == 403
+
+
+async def _into_the_video_lobby(meeting, member) -> None:  # type: ignore[no-untyped-def]
+    joined = await meeting.client.get(f"{BASE}/join", headers=member)
+    assert joined.status_code == 200, joined.text
+    async with httpx.AsyncClient() as browser:  # the member opens the provider link
+        assert (await browser.get(joined.json()["url"])).status_code == 200
+
+
+async def test_a_member_checked_in_to_the_room_stays_there_whatever_the_lobby_hears(
+    meeting, issuer, bbb  # type: ignore[no-untyped-def]
+) -> None:
+    """A remote member the clerk records in the room stays in the room (in NRW who is in the
+    hall may take part in secret ballots that remote members may not); only the clerk or
+    leaving ends it."""
+    member, clerk = issuer.person("becker"), issuer.person("richter")
+    assert (await meeting.client.post(f"{BASE}/open", headers=clerk)).status_code == 200
+    await _into_the_video_lobby(meeting, member)
+    await bbb.approve_guest(demo.MEETING_ID, BECKER)
+    admitted = await meeting.client.post(f"{BASE}/lobby/{BECKER}/admit", headers=clerk)
+    assert admitted.status_code == 200, admitted.text
+    recorded = await meeting.client.put(f"{BASE}/attendance/{BECKER}",
+                                        json={"presence": "in_room"}, headers=clerk)
+    assert recorded.status_code == 200, recorded.text
+
+    async def presence() -> str:
+        rows = (await meeting.client.get(f"{BASE}/attendance", headers=clerk)).json()
+        return str(next(r for r in rows if r["person_id"] == BECKER)["presence"])
+
+    # The member's app, still open from the video join, keeps beating.
+    beat = await meeting.client.post(f"{BASE}/heartbeat", headers=member)
+    assert beat.status_code == 200, beat.text
+    assert await presence() == "in_room"
+    # The provider reports the member (still) in the video call, later than anything known.
+    db = meeting.app.state.db
+    later = now() + timedelta(minutes=5)
+    joined = PresenceEvent(room_id="", participant_key=BECKER, kind="joined", at=later)
+    assert await apply_events(db, tenant=demo.TENANT, meeting_id=demo.MEETING_ID,
+                              provider="bbb", events=[joined], only_new=True) == 1
+    assert await presence() == "in_room"
+    # The app goes quiet: the lobby lets them go, the room keeps them.
+    timeout = meeting.app.state.settings.lobby_heartbeat_timeout_seconds
+    assert await sweep_stale(db, timeout_seconds=timeout,
+                             at=now() + timedelta(seconds=timeout + 1)) == 1
+    assert await presence() == "in_room"
+    connected = (await meeting.client.get(f"{BASE}/connected", headers=member)).json()
+    assert [(c["person_id"], c["presence"]) for c in connected
+            if c["person_id"] == BECKER] == [(BECKER, "in_room")]
+    # Only the clerk moves them.
+    await meeting.client.put(f"{BASE}/attendance/{BECKER}", json={"presence": "absent"},
+                             headers=clerk)
+    assert await presence() == "absent"
+
+
+async def test_heartbeats_do_not_undo_the_clerks_record_of_absence(
+    meeting, issuer, bbb  # type: ignore[no-untyped-def]
+) -> None:
+    member, clerk = issuer.person("becker"), issuer.person("richter")
+    assert (await meeting.client.post(f"{BASE}/open", headers=clerk)).status_code == 200
+    await _into_the_video_lobby(meeting, member)
+    await bbb.approve_guest(demo.MEETING_ID, BECKER)
+    await meeting.client.post(f"{BASE}/lobby/{BECKER}/admit", headers=clerk)
+    await meeting.client.put(f"{BASE}/attendance/{BECKER}", json={"presence": "absent"},
+                             headers=clerk)
+    assert (await meeting.client.post(f"{BASE}/heartbeat", headers=member)).status_code == 200
+    rows = (await meeting.client.get(f"{BASE}/attendance", headers=clerk)).json()
+    assert next(r for r in rows if r["person_id"] == BECKER)["presence"] == "absent"

@@ -223,3 +223,36 @@ async def test_chair_and_clerk_sign_the_minutes_which_are_then_sealed(web: WebSt
     assert "Unterschrieben und versiegelt" in page.text
     assert "Vorsitz: Anna Schulte" in page.text
     assert (await chair.meeting.get(f"{API}/minutes")).json()["status"] == "signed"
+
+
+async def test_a_member_sees_an_elections_candidates_with_their_votes_and_who_is_elected(
+    web: WebStack, fake_voting: tuple[FakeVoting, int],
+) -> None:
+    fake = fake_voting[0]
+    clerk, token = await running_with_everyone_in_the_room(web)
+    pair = [CANDIDATES[u] for u in ("krause", "klein")]
+    status, _loc, body = await post(clerk, f"{M}/konsole/abstimmungen/wahl", token,
+                                    back="votes", item_id=ITEMS["o3"].id,
+                                    candidate=[p.subject for p in pair])
+    assert status == 303, body
+    poll_id = await open_poll_id(clerk)
+    cast(fake, poll_id, {"becker": pair[0].subject, "hoffmann": pair[0].subject,
+                         "yilmaz": pair[0].subject, "wagner": pair[1].subject})
+    assert (await post(clerk, f"{M}/konsole/abstimmungen/{poll_id}/schliessen", token,
+                       back="votes"))[0] == 303
+
+    member, _token = await signed_in(web, "becker")
+    page = await member.meeting.get(f"{M}/abstimmungen/{poll_id}")
+    assert page.status_code == 200, page.text
+    result = page.text.split("data-vote-result")[1].split("</section>")[0]
+    assert f"Ergebnis: Gewählt ({pair[0].name})" in result
+    for person, count in ((pair[0], 3), (pair[1], 1)):
+        assert re.search(rf'scope="row">{person.name}</th>'
+                         rf'<td class="kern-table__cell kern-table__cell--numeric">{count}<',
+                         result), person.username
+    assert "Angenommen" not in result  # people are elected, not carried
+    assert "Abgelehnt" not in result
+    assert pair[0].subject not in result
+    assert pair[1].subject not in result
+    assert re.search(rf'<tr class="kern-table__row" data-elected><th[^>]*>{pair[0].name}<',
+                     result)

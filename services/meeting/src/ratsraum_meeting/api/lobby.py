@@ -142,11 +142,7 @@ async def heartbeat(meeting_id: str, principal: Voter, db: DB) -> HeartbeatOut:
     async with db.transaction(principal.tenant) as session:
         meeting, _body = await meetings.get_meeting(session, meeting_id=meeting_id)
         await lobby.require_seat(session, meeting=meeting, person_id=principal.subject)
-        before = await attendance.count_present(session, meeting=meeting)
         entry = await lobby.heartbeat(session, meeting=meeting, person_id=principal.subject)
-        moved = await attendance.count_present(session, meeting=meeting) != before
-    if moved:
-        await push_presence(db, tenant=principal.tenant, meeting_id=meeting.id)
     return HeartbeatOut(lobby=entry.state)
 
 

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, status
 
 from ratsraum_common.auth import Principal
 from ratsraum_common.problems import Problem
+from ratsraum_meeting import live
 from ratsraum_meeting.api.deps import DB, Reader, Runner, Voting, require_roles
+from ratsraum_meeting.api.polls import live_poll
 from ratsraum_meeting.polls import law_gate, lifecycle, service
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls.schemas import (
@@ -36,6 +38,9 @@ async def open_election(meeting_id: str, item_id: str, body: ElectionCreate,
         method="election", majority_rule="simple", title=body.title, opened_by=principal.subject,
         candidates=[(c.id, c.name) for c in body.candidates],
     )
+    # The election takes the members' screens as any vote does.
+    live.notify(tenant=principal.tenant, meeting_id=meeting_id, kind="poll",
+                data=live_poll(poll))
     return PollOut.of(poll, remote_excluded=await law_gate.exclusion_of(
         db=db, tenant=principal.tenant, poll_id=poll.id))
 

@@ -25,7 +25,8 @@ router = APIRouter(prefix="/api/v1", tags=["polls"])
 _KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
 
 
-def _live(poll: Poll) -> dict[str, object]:
+def live_poll(poll: Poll) -> dict[str, object]:
+    """What the live stream says of a poll that opened or moved (no choices, only counts)."""
     return {"poll_id": poll.id, "agenda_item_id": poll.agenda_item_id, "state": poll.state,
             "ballots_cast": poll.ballots_cast, "roll_size": poll.roll_size}
 
@@ -43,7 +44,7 @@ async def open_poll(
         method=body.method, majority_rule=body.majority_rule, title=body.title,
         opened_by=principal.subject,
     )
-    live.notify(tenant=principal.tenant, meeting_id=meeting_id, kind="poll", data=_live(poll))
+    live.notify(tenant=principal.tenant, meeting_id=meeting_id, kind="poll", data=live_poll(poll))
     return PollOut.of(poll, remote_excluded=await law_gate.exclusion_of(
         db=db, tenant=principal.tenant, poll_id=poll.id))
 
@@ -92,5 +93,6 @@ async def close_poll(
     poll = await closing.close_poll(db=db, voting=voting, tenant=principal.tenant,
                                     poll_id=poll_id, closed_by=principal.subject)
     progress.forget(tenant=principal.tenant, poll_id=poll_id)
-    live.notify(tenant=principal.tenant, meeting_id=poll.meeting_id, kind="poll", data=_live(poll))
+    live.notify(tenant=principal.tenant, meeting_id=poll.meeting_id, kind="poll",
+                data=live_poll(poll))
     return PollOut.of(poll)

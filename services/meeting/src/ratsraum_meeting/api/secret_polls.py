@@ -11,7 +11,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ratsraum_common.problems import Problem
+from ratsraum_meeting import live
 from ratsraum_meeting.api.deps import DB, Progress, Reader, Runner, Voter, Voting
+from ratsraum_meeting.api.polls import live_poll
 from ratsraum_meeting.polls import law_gate, secret
 from ratsraum_meeting.polls import messages as m
 from ratsraum_meeting.polls.record_stream import zip_chunks
@@ -132,5 +134,8 @@ async def open_secret_election(meeting_id: str, item_id: str, body: ElectionCrea
         db=db, voting=voting, tenant=principal.tenant, meeting_id=meeting_id, item_id=item_id,
         title=body.title, opened_by=principal.subject,
         candidates=[(c.id, c.name) for c in body.candidates])
+    # The election takes the members' screens as any vote does.
+    live.notify(tenant=principal.tenant, meeting_id=meeting_id, kind="poll",
+                data=live_poll(poll))
     return PollOut.of(poll, remote_excluded=await law_gate.exclusion_of(
         db=db, tenant=principal.tenant, poll_id=poll.id))

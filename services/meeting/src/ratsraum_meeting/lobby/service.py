@@ -129,15 +129,16 @@ async def admit(
 async def heartbeat(
     session: AsyncSession, *, meeting: Meeting, person_id: str, at: datetime | None = None
 ) -> LobbyEntry:
-    """Note the member's app is alive; an admitted member is (again) present remotely."""
+    """Note the member's app is alive (their presence stays as recorded).
+
+    A heartbeat only says the app is open: a member the clerk recorded in the room (or absent)
+    after admitting them may well keep it open there, so it must not make them remote again.
+    """
     require_open(meeting)
     entry = await _entry(session, meeting.id, person_id)
     if entry is None or entry.state == "left":
         raise Problem(409, "not-admitted", _NOT_ADMITTED)
     entry.last_heartbeat_at = at or now()
-    if entry.state == "admitted" and await _presence(session, meeting, person_id) != "remote":
-        await record_presence(session, meeting=meeting, person_id=person_id,
-                          presence="remote", by="heartbeat")
     await session.flush()
     return entry
 
@@ -213,7 +214,11 @@ def _seen(entry: LobbyEntry | None, at: datetime) -> None:
 async def apply_event(
     session: AsyncSession, *, meeting: Meeting, person_id: str, event: PresenceEvent, by: str
 ) -> None:
-    """A provider's presence event: waiting and joining need our admission to count."""
+    """A provider's presence event: waiting and joining need our admission to count.
+
+    Admission records the member as remote; a later "joined" from the provider changes nothing
+    of what a person recorded since (a member in the room may keep the call open there).
+    """
     at = utc(event.at)
     if event.kind == "left":
         await leave(session, meeting=meeting, person_id=person_id, by=by, at=at)
@@ -223,9 +228,6 @@ async def apply_event(
     _seen(entry, at)
     if event.provider_participant_id:
         entry.provider_participant_id = event.provider_participant_id
-    if entry.state == "admitted" and await _presence(session, meeting, person_id) != "remote":
-        await record_presence(session, meeting=meeting, person_id=person_id,
-                          presence="remote", by=by)
 
 
 async def waiting(session: AsyncSession, *, meeting: Meeting) -> list[Named]:

@@ -147,14 +147,48 @@ async def join_page(request: Request, meeting_id: str, eingeladen: str | None = 
         "flash": ctx_flash(ctx, ok)})
 
 
-def _result(poll: dict[str, Any]) -> dict[str, Any] | None:
+def _result(poll: dict[str, Any], names: dict[str, str]) -> dict[str, Any] | None:
     result = poll.get("result")
     if not result or poll["state"] != "closed":
         return None
+    if "election" in result:
+        return _election_result(result, names)
     counts = [(key, result.get(key, 0)) for key in CHOICES
               if key != "abstain" or result.get("abstain")]
     return {"accepted": result.get("outcome") == "accepted", "counts": counts,
             "explanation": result.get("explanation", "")}
+
+
+def _elected_ids(election: dict[str, Any]) -> list[str]:
+    elected = election.get("elected") or []
+    return [elected] if isinstance(elected, str) else list(elected)
+
+
+def _election_result(result: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """An election: each candidate by name with their votes, and who is elected."""
+    election = result["election"]
+    elected = _elected_ids(election)
+
+    def name(option: dict[str, Any]) -> str:
+        oid = str(option["option_id"])
+        label = option.get("label")
+        return names.get(oid) or (label if label and label != oid else "") or oid
+
+    by_id = {str(c["option_id"]): name(c) for c in result.get("counts", [])}
+    return {
+        "election": True, "status": election.get("status", "unknown"),
+        "elected": [names.get(e) or by_id.get(e, e) for e in elected],
+        "candidates": [(by_id[str(c["option_id"])], int(c["count"]),
+                        str(c["option_id"]) in elected) for c in result.get("counts", [])],
+    }
+
+
+def _candidate_ids(poll: dict[str, Any]) -> set[str]:
+    result = poll.get("result") or {}
+    if "election" not in result:
+        return set()
+    return ({str(c["option_id"]) for c in result.get("counts", [])}
+            | set(_elected_ids(result["election"])))
 
 
 async def vote_context(ctx: Ctx, meeting_id: str, poll_id: str) -> dict[str, Any]:
@@ -168,12 +202,14 @@ async def vote_context(ctx: Ctx, meeting_id: str, poll_id: str) -> dict[str, Any
     db = ctx.request.app.state.db
     abstain = await reads.abstention_allowed(db, tenant=ctx.signed.principal.tenant,
                                              meeting_id=meeting_id)
+    names = await reads.names_of(db, tenant=ctx.signed.principal.tenant,
+                                 person_ids=_candidate_ids(poll))
     return {
         **await _live(ctx, meeting_id),
         "meeting": meeting, "meeting_id": meeting_id, "poll": poll, "item": item,
         "options": [c for c in CHOICES if c != "abstain" or abstain],
         "may_vote": bool({"member", "deputy"} & ctx.signed.principal.roles),
-        "idempotency_key": secrets.token_urlsafe(18), "result": _result(poll),
+        "idempotency_key": secrets.token_urlsafe(18), "result": _result(poll, names),
         "secret": _secret_screen(secret),
     }
 

@@ -11,7 +11,7 @@ from ratsraum_meeting.lobby.models import LobbyEntry
 from ratsraum_meeting.masterdata import service as masterdata
 from ratsraum_meeting.masterdata.models import Paper
 from ratsraum_meeting.meetings import service as meetings
-from ratsraum_meeting.meetings.models import AgendaItem
+from ratsraum_meeting.meetings.models import AgendaItem, Person
 from ratsraum_meeting.profiles import service as profiles
 from ratsraum_meeting.publish.live_state import live_state
 
@@ -53,3 +53,13 @@ async def abstention_allowed(db: Database, *, tenant: str, meeting_id: str) -> b
         _meeting, body = await meetings.get_meeting(session, meeting_id=meeting_id)
         found = await profiles.body_profile(session, body=body)
     return bool(found.profile.abstention_allowed)
+
+
+async def names_of(db: Database, *, tenant: str, person_ids: set[str]) -> dict[str, str]:
+    """People's names by id (an election's candidates), for those of the town that exist."""
+    if not person_ids:
+        return {}
+    async with db.tenant_session(tenant) as session:
+        rows = await session.execute(
+            select(Person.id, Person.name).where(Person.id.in_(person_ids)))
+        return {pid: name for pid, name in rows.all()}
