@@ -14,7 +14,7 @@ from ratsraum_common import demo
 from ratsraum_devstack.stack import Stack
 
 from .browser import DESKTOP, PHONE, api, launch_options, signed_in_page
-from .test_whole_session import (  # the same stack with the video provider's secret
+from .session_kit import (  # the stack with the video provider's secret
     HEX_CODE,
     IN_ROOM,
     ask_for_the_lobby,
