@@ -40,7 +40,9 @@ CREDENTIALS_IN_URL = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 PEM = re.compile(r"-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----")
 INTERNAL_PATHS = {"/metrics", "/healthz", "/readyz", "/api/v1/docs", "/api/v1/openapi.json",
                   "/docs"}
-WITH_GUARDIANS = {"guardians": {"members": [{"id": "vorsitz"}, {"id": "kasse"}]}}
+AUDIT_PUBLIC_KEY = "9f" * 32
+WITH_GUARDIANS = {"guardians": {"members": [{"id": "vorsitz"}, {"id": "kasse"}]},
+                  "services": {"voting": {"auditKey": {"publicKey": AUDIT_PUBLIC_KEY}}}}
 
 
 @pytest.fixture(params=[p for _, p in VALUE_SETS], ids=[i for i, _ in VALUE_SETS])
@@ -259,6 +261,21 @@ def test_guardians_render_valid_objects() -> None:
         pytest.param({"guardians": {"members": [{"id": "vorsitz", "share": "abc"}]}}, "share",
                      id="guardian-share-inline"),
         pytest.param({"environment": "staging"}, "environment", id="environment"),
+        pytest.param({"services": {"identity": {"smtp": {"password": "geheim"}}}}, "password",
+                     id="identity-smtp-password-inline"),
+        pytest.param({"services": {"identity": {"env": {"IDENTITY_SMTP_PASSWORD": "g"}}}},
+                     "IDENTITY_SMTP_PASSWORD", id="identity-smtp-password-as-plain-env"),
+        pytest.param({"services": {"identity": {"env": {
+            "IDENTITY_TOTP_ENCRYPTION_KEYS": "k"}}}}, "IDENTITY_TOTP_ENCRYPTION_KEYS",
+                     id="totp-keys-as-plain-env"),
+        pytest.param({"services": {"identity": {"totpKeys": {"value": "k"}}}}, "value",
+                     id="totp-keys-inline"),
+        pytest.param({"services": {"meeting": {"env": {"MEETING_WEB_SESSION_KEYS": "k"}}}},
+                     "MEETING_WEB_SESSION_KEYS", id="web-session-keys-as-plain-env"),
+        pytest.param({"services": {"meeting": {"webSessionKeys": {"value": "k"}}}}, "value",
+                     id="web-session-keys-inline"),
+        pytest.param({"services": {"voting": {"auditKey": {"publicKey": "-----BEGIN"}}}},
+                     "publicKey", id="audit-public-key-not-hex"),
     ],
 )
 def test_schema_rejects_inline_secrets_and_open_rules(bad: dict[str, Any], why: str) -> None:

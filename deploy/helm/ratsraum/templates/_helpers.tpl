@@ -240,6 +240,12 @@ Secrets (database URL, NATS URL with credentials) only ever arrive via secretKey
   value: {{ include "ratsraum.issuer" $root | quote }}
 - name: IDENTITY_KEYS_DIR
   value: /var/run/secrets/ratsraum/keys
+- name: IDENTITY_TOTP_ENCRYPTION_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ .svc.totpKeys.secretName | default (printf "%s-totp" (include "ratsraum.component" .)) }}
+      key: {{ .svc.totpKeys.secretKey }}
+{{- include "ratsraum.smtpEnv" (dict "prefix" "IDENTITY_" "smtp" .svc.smtp) }}
 {{- if $meetingUrl }}
 - name: IDENTITY_WEB_REDIRECT_URIS
   value: {{ list (printf "%s/auth/callback" $meetingUrl) | toJson | quote }}
@@ -253,31 +259,12 @@ Secrets (database URL, NATS URL with credentials) only ever arrive via secretKey
 - name: MEETING_PUBLIC_API_URL
   value: {{ $meetingUrl | quote }}
 {{- end }}
-{{- with .svc.smtp }}
-{{- if .host }}
-- name: MEETING_SMTP_HOST
-  value: {{ .host | quote }}
-- name: MEETING_SMTP_PORT
-  value: {{ .port | quote }}
-- name: MEETING_SMTP_TLS
-  value: {{ .tls | quote }}
-{{- with .user }}
-- name: MEETING_SMTP_USER
-  value: {{ . | quote }}
-{{- end }}
-{{- with .from }}
-- name: MEETING_MAIL_FROM
-  value: {{ . | quote }}
-{{- end }}
-{{- if .passwordSecret.name }}
-- name: MEETING_SMTP_PASSWORD
+{{- include "ratsraum.smtpEnv" (dict "prefix" "MEETING_" "smtp" .svc.smtp) }}
+- name: MEETING_WEB_SESSION_KEYS
   valueFrom:
     secretKeyRef:
-      name: {{ .passwordSecret.name }}
-      key: {{ .passwordSecret.key }}
-{{- end }}
-{{- end }}
-{{- end }}
+      name: {{ .svc.webSessionKeys.secretName | default (printf "%s-web-session" (include "ratsraum.component" .)) }}
+      key: {{ .svc.webSessionKeys.secretKey }}
 {{- else if eq .name "voting" }}
 - name: VOTING_AUDIT_KEY_FILE
   value: {{ printf "/var/run/secrets/ratsraum/audit/%s" .svc.auditKey.secretKey | quote }}
@@ -334,4 +321,34 @@ Secrets (database URL, NATS URL with credentials) only ever arrive via secretKey
 {{/* Non-empty when this release deploys at least one guardian itself. */}}
 {{- define "ratsraum.localGuardians" -}}
 {{- range .Values.guardians.members }}{{ if not .address }}{{ .id }} {{ end }}{{ end -}}
+{{- end }}
+
+{{/* SMTP settings of identity or meeting; the password only by secretKeyRef. Args: prefix, smtp. */}}
+{{- define "ratsraum.smtpEnv" -}}
+{{- $p := .prefix -}}
+{{- with .smtp }}
+{{- if .host }}
+- name: {{ $p }}SMTP_HOST
+  value: {{ .host | quote }}
+- name: {{ $p }}SMTP_PORT
+  value: {{ .port | quote }}
+- name: {{ $p }}SMTP_TLS
+  value: {{ .tls | quote }}
+{{- with .user }}
+- name: {{ $p }}SMTP_USER
+  value: {{ . | quote }}
+{{- end }}
+{{- with .from }}
+- name: {{ $p }}MAIL_FROM
+  value: {{ . | quote }}
+{{- end }}
+{{- if .passwordSecret.name }}
+- name: {{ $p }}SMTP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .passwordSecret.name }}
+      key: {{ .passwordSecret.key }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}

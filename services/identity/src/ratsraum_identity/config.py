@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from ratsraum_common import demo
 from ratsraum_common.settings import ServiceSettings
@@ -67,9 +67,10 @@ class Settings(ServiceSettings):
     password_hash_parallelism: int = Field(default=1, ge=1)
     # Password hashes computed at the same time (0: one per CPU core).
     password_hash_concurrency: int = Field(default=0, ge=0)
-    # Fernet keys encrypting the authenticator-app secrets, newest first. Empty: a key is
-    # generated into <data_dir>/identity-totp.key on first start.
-    totp_encryption_keys: list[SecretStr] = Field(default_factory=list)
+    # Fernet keys encrypting the authenticator-app secrets, newest first (comma-separated in
+    # IDENTITY_TOTP_ENCRYPTION_KEYS). Production must set them; elsewhere a key is generated
+    # into <data_dir>/identity-totp.key on first start.
+    totp_encryption_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     # Proxies (CIDR) whose X-Forwarded-For we believe, e.g. the cluster's ingress pods.
     trusted_proxies: list[str] = Field(default_factory=list)
     # Invitations and password resets by mail. No SMTP host: no mail leaves; the API says
@@ -85,6 +86,30 @@ class Settings(ServiceSettings):
     password_reset_lifetime_minutes: int = Field(default=60, ge=5, le=24 * 60)
     # Lifetime of the API tokens of operators and town admins (the CLI's tokens).
     admin_token_lifetime_seconds: int = Field(default=15 * 60, ge=60, le=3600)
+
+    @field_validator("totp_encryption_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        # Fernet keys are URL-safe base64, so a comma never occurs inside one.
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _keys_given_in_production(self) -> Settings:
+        # A key generated into one pod's scratch folder is lost on restart and differs per
+        # replica: every authenticator secret would become unreadable.
+        if self.environment != "production":
+            return self
+        if not self.totp_encryption_keys:
+            raise ValueError(
+                "production needs IDENTITY_TOTP_ENCRYPTION_KEYS: the Fernet keys encrypting "
+                "the authenticator-app secrets (from a Secret, the same for every replica)")
+        if "keys_dir" not in self.model_fields_set:
+            raise ValueError(
+                "production needs IDENTITY_KEYS_DIR: the folder holding the token signing keys "
+                "(a mounted Secret, the same for every replica)")
+        return self
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:

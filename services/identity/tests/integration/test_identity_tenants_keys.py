@@ -152,12 +152,16 @@ async def test_demo_seed_is_idempotent_and_its_logins_work(
         from sqlalchemy import func, select
 
         from ratsraum_identity.accounts.models import TenantRole, User
+        from ratsraum_identity.members.models import BodyRole
 
+        town_wide = [r for p in demo.PEOPLE for r in p.roles if r in demo.SEEDED_TOWN_ROLES]
         async with app.state.identity.db.system_session() as session:
             assert await session.scalar(select(func.count()).select_from(User)) == len(
                 demo.PEOPLE)
-            assert await session.scalar(select(func.count()).select_from(TenantRole)) == sum(
-                len(p.roles) for p in demo.PEOPLE)
+            assert await session.scalar(select(func.count()).select_from(TenantRole)) == len(
+                town_wide)
+            assert await session.scalar(select(func.count()).select_from(BodyRole)) == sum(
+                len(p.roles) for p in demo.PEOPLE) - len(town_wide)
         chair = next(p for p in demo.PEOPLE if "chair" in p.roles)
         # The integrator's login client (used by the e2e tests) must work against us.
         tokens = await login(client, issuer=ISSUER, client_id=demo.WEB_CLIENT_ID,
@@ -166,4 +170,8 @@ async def test_demo_seed_is_idempotent_and_its_logins_work(
         principal = await verifier_for(client).verify(tokens.access_token)
         assert principal.subject == demo.subject_for(demo.TENANT, chair.username)
         assert principal.roles == {"member", "chair"}
+        # The demo chair chairs the demo committee, not every body of the town.
+        body = demo.body_id_for(demo.TENANT, demo.BODY_SHORT)
+        assert principal.body_roles == {(body, "member"), (body, "chair")}
+        assert principal.town_roles == frozenset()
         assert principal.name == chair.name

@@ -6,14 +6,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ratsraum_common import demo
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
-from ratsraum_identity.accounts.models import User
+from ratsraum_identity.accounts.models import TenantRole, User
 from ratsraum_identity.accounts.passwords import DEFAULT, Passwords
-from ratsraum_identity.accounts.service import ensure_tenant, grant_roles
+from ratsraum_identity.accounts.service import BODY_ROLES, ensure_member, ensure_tenant
+from ratsraum_identity.members.models import BodyRole
 
 log = get_logger(__name__)
 
@@ -77,8 +78,34 @@ async def seed_town(
                 created += 1
             else:
                 user.password_hash = new_hash
+    body = demo.body_id_for(town.tenant, town.body_short)
     for person in town.people:
-        await grant_roles(db, tenant=town.tenant, user_id=person.subject,
-                          roles=list(person.roles))
+        await _grant_seeded_roles(db, tenant=town.tenant, user_id=person.subject, body=body,
+                                  roles=person.roles)
     log.info("identity.town_seeded", tenant=town.tenant, created=created)
     return created
+
+
+async def _grant_seeded_roles(db: Database, *, tenant: str, user_id: str, body: str,
+                              roles: tuple[str, ...]) -> None:
+    """Admin and operator in the whole town, every other seeded role in the town's body.
+
+    Roles given since are kept; a body role an older seed gave town-wide moves into the body,
+    so the demo exercises meeting's body scoping.
+    """
+    claims = demo.role_claims(roles, body)
+    town_roles: list[str] = claims["town_roles"]
+    body_roles = [(entry["body"], entry["role"]) for entry in claims["body_roles"]]
+    async with db.transaction(tenant) as session:
+        await session.execute(delete(TenantRole).where(
+            TenantRole.user_id == user_id,
+            TenantRole.role.in_([r for _, r in body_roles if r in BODY_ROLES])))
+        held_town = set((await session.scalars(
+            select(TenantRole.role).where(TenantRole.user_id == user_id))).all())
+        held_body = {(b, r) for b, r in (await session.execute(
+            select(BodyRole.body_id, BodyRole.role).where(BodyRole.user_id == user_id))).all()}
+        for role in sorted(set(town_roles) - held_town):
+            session.add(TenantRole(tenant_id=tenant, user_id=user_id, role=role))
+        for body_id, role in sorted(set(body_roles) - held_body):
+            session.add(BodyRole(tenant_id=tenant, user_id=user_id, body_id=body_id, role=role))
+        await ensure_member(session, tenant=tenant, user_id=user_id, status="active")

@@ -1,0 +1,152 @@
+"""Every identity API route × every caller: who may do what.
+
+The routes come from the app, so a new endpoint fails this test until ROUTES says who may call
+it. Allowed callers get past the checks (no 401, 403 or 404); refused ones get 401, 403 or 404.
+Members, clerks and chairs present the access token of their web sign-in; admins and operators
+the admin API's token; anonymous callers nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+from admin_testkit import make_operator, operator_headers, sign_in, town_headers
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from identity_testkit import PersonFactory
+
+from ratsraum_identity.accounts.service import ensure_tenant
+
+TOWN, OTHER = "soest", "hamm"
+CALLERS = ("member", "clerk", "chair", "admin", "operator", "other_admin", "anonymous")
+EVERYONE = frozenset(CALLERS)
+OPERATOR, ADMIN = frozenset({"operator"}), frozenset({"admin"})
+# Town routes without an id act on the caller's own town: another town's admin may call them
+# (and must not see this town's accounts, checked below).
+OWN_TOWN = frozenset({"admin", "other_admin"})
+
+# (method, path) -> callers allowed. Public routes answer everyone (they check what is sent).
+ROUTES: dict[tuple[str, str], frozenset[str]] = {
+    ("POST", "/api/v1/admin-tokens"): frozenset({"admin", "operator"}),
+    ("POST", "/api/v1/password-resets"): EVERYONE,
+    ("POST", "/api/v1/mail-links/redeem"): EVERYONE,
+    ("POST", "/api/v1/operator/towns"): OPERATOR,
+    ("GET", "/api/v1/operator/towns"): OPERATOR,
+    ("GET", "/api/v1/operator/towns/{town_id}"): OPERATOR,
+    ("POST", "/api/v1/operator/towns/{town_id}/suspend"): OPERATOR,
+    ("POST", "/api/v1/operator/towns/{town_id}/resume"): OPERATOR,
+    ("DELETE", "/api/v1/operator/towns/{town_id}"): OPERATOR,
+    ("GET", "/api/v1/operator/audit"): OPERATOR,
+    ("POST", "/api/v1/town/accounts/import"): OWN_TOWN,
+    ("GET", "/api/v1/town/accounts"): OWN_TOWN,
+    ("POST", "/api/v1/town/accounts"): OWN_TOWN,
+    ("GET", "/api/v1/town/accounts/{account_id}"): ADMIN,
+    ("PUT", "/api/v1/town/accounts/{account_id}/roles"): ADMIN,
+    ("PUT", "/api/v1/town/accounts/{account_id}/person"): ADMIN,
+    ("POST", "/api/v1/town/accounts/{account_id}/deactivate"): ADMIN,
+    ("POST", "/api/v1/town/accounts/{account_id}/reactivate"): ADMIN,
+    ("POST", "/api/v1/town/accounts/{account_id}/invitation"): ADMIN,
+    ("GET", "/api/v1/town/audit"): OWN_TOWN,
+    ("GET", "/api/v1/town/settings"): OWN_TOWN,
+    ("PUT", "/api/v1/town/settings"): OWN_TOWN,
+}
+
+
+def api_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
+    """(method, path template) of every API route, through included routers."""
+
+    def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, str]]:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                path = prefix + route.path
+                if path.startswith("/api/") and route.include_in_schema:
+                    yield from ((m, path) for m in sorted(route.methods))
+            elif hasattr(route, "original_router"):
+                yield from walk(route.original_router.routes,
+                                prefix + route.include_context.prefix)
+
+    return walk(app.router.routes, "")
+
+
+def test_every_route_is_in_the_table(app: FastAPI) -> None:
+    """A new endpoint must be given its callers here before anything else passes."""
+    assert set(api_routes(app)) == set(ROUTES)
+
+
+def _body(method: str, path: str, caller: str, logins: dict[str, dict[str, str]]) -> Any:
+    if path.endswith("/admin-tokens"):
+        return logins.get(caller, {"username": "niemand", "password": "falsch-falsch",
+                                   "tenant": TOWN})
+    bodies: dict[str, Any] = {
+        "/api/v1/password-resets": {"tenant": TOWN, "email": "niemand@example.org"},
+        "/api/v1/mail-links/redeem": {"token": "x" * 43},
+        "/api/v1/operator/towns": {"id": f"t{uuid.uuid4().hex[:8]}", "name": "Stadt Neu",
+                                   "state": "NRW", "ags": "05974040",
+                                   "first_admin": {"email": "neu@example.org",
+                                                   "name": "Erste Admin"}},
+        "/api/v1/town/accounts": {"email": f"{uuid.uuid4().hex[:8]}@example.org",
+                                  "name": "Neue Person", "town_roles": [],
+                                  "body_roles": [{"body": "rat", "role": "member"}]},
+        "/api/v1/town/settings": {"member_mfa_required": False},
+    }
+    if method in ("PUT", "POST") and path.endswith("/roles"):
+        return {"town_roles": [], "body_roles": [{"body": "rat", "role": "member"}]}
+    if path.endswith("/person"):
+        return {"person_id": None}
+    return bodies.get(path) if method in ("POST", "PUT") else None
+
+
+async def test_who_may_call_what(app: FastAPI, client: httpx.AsyncClient,
+                                 person: PersonFactory) -> None:
+    """Each caller reaches exactly the routes the table gives them; the rest refuse them."""
+    ident = app.state.identity
+    for tenant in (TOWN, OTHER):
+        async with ident.db.transaction(None) as session:
+            await ensure_tenant(session, tenant_id=tenant, name=f"Stadt {tenant.title()}",
+                                staff_mfa_required=False)
+    people = {
+        "member": await person({TOWN: ["member"]}),
+        "clerk": await person({TOWN: ["clerk"]}),
+        "chair": await person({TOWN: ["member", "chair"]}),
+        "admin": await person({TOWN: ["admin"]}),
+        "other_admin": await person({OTHER: ["admin"]}),
+    }
+    target = await person({TOWN: ["member"]})
+    op = await make_operator(ident)
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
+    for caller in ("member", "clerk", "chair"):
+        p = people[caller]
+        tokens = await sign_in(client, username=p.username, password=p.password)
+        headers[caller] = {"Authorization": f"Bearer {tokens['access_token']}"}
+    headers["admin"] = await town_headers(client, tenant=TOWN, username=people["admin"].username,
+                                          password=people["admin"].password, app=None)
+    headers["other_admin"] = await town_headers(
+        client, tenant=OTHER, username=people["other_admin"].username,
+        password=people["other_admin"].password, app=None)
+    headers["operator"] = await operator_headers(client, op)
+    logins = {caller: {"username": people[caller].username,
+                       "password": people[caller].password, "tenant": TOWN}
+              for caller in ("member", "clerk", "chair", "admin", "other_admin")}
+    # The next code after the one operator_headers used (a code works once, never an older one).
+    logins["operator"] = {"username": op.username, "password": op.password, "otp": op.code()}
+
+    wrong: list[str] = []
+    for (method, template), allowed in sorted(ROUTES.items()):
+        for caller in CALLERS:
+            town_id = f"z{uuid.uuid4().hex[:8]}"
+            async with ident.db.transaction(None) as session:
+                await ensure_tenant(session, tenant_id=town_id, name="Stadt Probe")
+            path = template.format(town_id=town_id, account_id=target.subject)
+            answer = await client.request(method, path, headers=headers[caller],
+                                          json=_body(method, template, caller, logins))
+            refused = answer.status_code in (401, 403, 404)
+            if answer.status_code >= 500 or refused == (caller in allowed):
+                wrong.append(f"{caller} {method} {template}: {answer.status_code}")
+    assert wrong == []
+
+    listing = await client.get("/api/v1/town/accounts", headers=headers["other_admin"])
+    assert target.subject not in listing.text
+    assert people["admin"].subject not in listing.text
