@@ -31,6 +31,16 @@ def test_totp_and_session_keys_come_from_secrets(values_file: Path | None) -> No
     assert _ref(env_of(objects, "meeting"), "MEETING_WEB_SESSION_KEYS")["name"]
 
 
+@pytest.mark.parametrize("values_file", [p for _, p in VALUE_SETS],
+                         ids=[i for i, _ in VALUE_SETS])
+def test_identity_never_writes_a_signing_key_into_its_read_only_mount(
+        values_file: Path | None) -> None:
+    """The signing keys are a read-only Secret mount, so identity must not rotate by itself."""
+    env = env_of(render(values_file), "identity")
+    assert env["IDENTITY_KEYS_DIR"]["value"].startswith("/var/run/secrets/")
+    assert env["IDENTITY_SIGNING_KEY_MAX_AGE_DAYS"]["value"] == "0"
+
+
 def test_default_secret_names_follow_the_release() -> None:
     """Without names: <fullname>-identity-totp and <fullname>-meeting-web-session."""
     objects = render(None)

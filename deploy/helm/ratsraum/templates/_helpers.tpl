@@ -240,6 +240,10 @@ Secrets (database URL, NATS URL with credentials) only ever arrive via secretKey
   value: {{ include "ratsraum.issuer" $root | quote }}
 - name: IDENTITY_KEYS_DIR
   value: /var/run/secrets/ratsraum/keys
+{{- /* The keys are a read-only Secret mount: rotation happens by updating the Secret
+       (docs/deploy.md), never by identity writing a new key file in the pod. */}}
+- name: IDENTITY_SIGNING_KEY_MAX_AGE_DAYS
+  value: "0"
 - name: IDENTITY_TOTP_ENCRYPTION_KEYS
   valueFrom:
     secretKeyRef:
