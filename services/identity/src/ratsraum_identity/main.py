@@ -18,6 +18,7 @@ from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_common.secret_box import SecretBox
 from ratsraum_common.serve import serve_service
+from ratsraum_identity.accounts.passkeys import RelyingParty
 from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.accounts.seed import seed_demo, seed_files
@@ -29,6 +30,7 @@ from ratsraum_identity.api import (
     logout,
     oidc,
     operator,
+    passkeys,
     town_admin,
     town_import,
 )
@@ -116,9 +118,11 @@ def build_app(settings: Settings) -> FastAPI:
         trusted_proxies=parse_networks(settings.trusted_proxies),
         logins=metrics.counter("logins_total", "Login attempts by result", ["result"]),
         mailer=Mailer(settings),
+        relying_party=RelyingParty(rp_id=settings.passkey_rp_id, origin=settings.passkey_origin),
     )
     app.include_router(oidc.router)
     app.include_router(authorize.router)
+    app.include_router(passkeys.router)
     app.include_router(logout.router)
     app.include_router(admin_auth.router)
     app.include_router(operator.router)
