@@ -28,6 +28,7 @@ from ratsraum_identity.api import (
     audit_and_settings,
     authorize,
     logout,
+    my_passkeys,
     oidc,
     operator,
     passkeys,
@@ -123,6 +124,7 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(oidc.router)
     app.include_router(authorize.router)
     app.include_router(passkeys.router)
+    app.include_router(my_passkeys.router)
     app.include_router(logout.router)
     app.include_router(admin_auth.router)
     app.include_router(operator.router)

@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
-from identity_testkit import Flow, LoginForm, PersonFactory, open_form
-from sqlalchemy import update
+from identity_testkit import Flow, LoginForm, PersonFactory, exchange, login_code, open_form
+from sqlalchemy import select, update
 
 from ratsraum_identity.accounts import passkeys
+from ratsraum_identity.accounts.models import AuditEvent
 from ratsraum_identity.accounts.passkey_models import PasskeyChallenge, PasskeyCredential
 from ratsraum_identity.accounts.passkeys import PasskeyRefused
 
@@ -131,3 +132,29 @@ async def test_a_second_factor_challenge_accepts_only_the_persons_own_passkeys(
         await passkeys.finish_sign_in(ident.db, rp=ident.relying_party,
                                       challenge_id=ceremony.challenge_id, response=answer,
                                       user_id=erika.subject)
+
+
+async def test_a_person_lists_and_removes_only_their_own_passkeys(
+    app: FastAPI, client: httpx.AsyncClient, person: PersonFactory,
+) -> None:
+    erika, max_ = await person({"musterstadt": ["member"]}), await person({"musterstadt": []})
+    flow = Flow()  # signed in before the passkeys exist (else the passkey is asked for)
+    code = await login_code(client, flow, username=erika.username, password=erika.password)
+    token = (await exchange(client, code, flow.verifier)).json()["access_token"]
+    await _stored_passkey(app, erika.subject, "ZXJpa2E")
+    await _stored_passkey(app, max_.subject, "bWF4")
+    bearer = {"Authorization": f"Bearer {token}"}
+    listed = (await client.get("/api/v1/me/passkeys", headers=bearer)).json()
+    assert [p["id"] for p in listed] == ["ZXJpa2E"]
+    foreign = await client.delete("/api/v1/me/passkeys/bWF4", headers=bearer)
+    assert foreign.status_code == 404
+    assert foreign.headers["content-type"].startswith("application/problem+json")
+    assert (await client.delete("/api/v1/me/passkeys/ZXJpa2E")).status_code == 401
+    assert (await client.delete("/api/v1/me/passkeys/ZXJpa2E", headers=bearer)).status_code == 204
+    assert (await client.get("/api/v1/me/passkeys", headers=bearer)).json() == []
+    assert await passkeys.passkeys_of(app.state.identity.db, user_id=max_.subject)
+    async with app.state.identity.db.system_session() as session:
+        removed = await session.scalar(select(AuditEvent).where(
+            AuditEvent.event == "passkey.removed"))
+    assert removed is not None
+    assert removed.actor == erika.subject
