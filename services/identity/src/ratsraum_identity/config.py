@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
@@ -86,6 +87,11 @@ class Settings(ServiceSettings):
     password_reset_lifetime_minutes: int = Field(default=60, ge=5, le=24 * 60)
     # Lifetime of the API tokens of operators and town admins (the CLI's tokens).
     admin_token_lifetime_seconds: int = Field(default=15 * 60, ge=60, le=3600)
+    # Passkeys (WebAuthn): the relying party id (a host name) and the origin the browser
+    # reports. Empty: the host name and origin of the issuer URL. A passkey is bound to its
+    # relying party id, so changing it makes every registered passkey unusable.
+    passkey_rp_id: str = ""
+    passkey_origin: str = ""
 
     @field_validator("totp_encryption_keys", mode="before")
     @classmethod
@@ -121,6 +127,10 @@ class Settings(ServiceSettings):
                 f"{uri.split('/auth/callback')[0]}/auth/signed-out"
                 for uri in self.web_redirect_uris if uri.endswith("/auth/callback")
             ]
+        issuer_parts = urlsplit(self.issuer)
+        self.passkey_rp_id = self.passkey_rp_id or issuer_parts.hostname or ""
+        self.passkey_origin = (self.passkey_origin
+                               or f"{issuer_parts.scheme}://{issuer_parts.netloc}").rstrip("/")
         if self.keys_dir is None:
             self.keys_dir = self.data_dir / "identity-keys"
         return self

@@ -18,6 +18,7 @@ from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
 from ratsraum_common.secret_box import SecretBox
 from ratsraum_common.serve import serve_service
+from ratsraum_identity.accounts.passkeys import RelyingParty
 from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.accounts.seed import seed_demo, seed_files
@@ -27,8 +28,10 @@ from ratsraum_identity.api import (
     audit_and_settings,
     authorize,
     logout,
+    my_passkeys,
     oidc,
     operator,
+    passkeys,
     town_admin,
     town_import,
 )
@@ -116,9 +119,12 @@ def build_app(settings: Settings) -> FastAPI:
         trusted_proxies=parse_networks(settings.trusted_proxies),
         logins=metrics.counter("logins_total", "Login attempts by result", ["result"]),
         mailer=Mailer(settings),
+        relying_party=RelyingParty(rp_id=settings.passkey_rp_id, origin=settings.passkey_origin),
     )
     app.include_router(oidc.router)
     app.include_router(authorize.router)
+    app.include_router(passkeys.router)
+    app.include_router(my_passkeys.router)
     app.include_router(logout.router)
     app.include_router(admin_auth.router)
     app.include_router(operator.router)

@@ -15,6 +15,7 @@ from ratsraum_identity.accounts import service as accounts
 from ratsraum_identity.accounts.service import SignedInUser
 from ratsraum_identity.api.client_address import limiter_key
 from ratsraum_identity.api.deps import Identity, identity
+from ratsraum_identity.api.passkey_steps import amr_of, offer_registration, passwordless
 from ratsraum_identity.api.second_factor import ask_second_factor, second_factor_step
 from ratsraum_identity.oauth.server import HttpSnapshot, snapshot
 from ratsraum_identity.web.pages import CSRF_FIELD, csrf_valid, error_page, login_page
@@ -22,7 +23,9 @@ from ratsraum_identity.web.pages import CSRF_FIELD, csrf_valid, error_page, logi
 log = get_logger(__name__)
 router = APIRouter()
 
-_RESERVED = frozenset({"username", "password", CSRF_FIELD, "mfa_token", "otp", "enrol_mfa"})
+_RESERVED = frozenset({"username", "password", CSRF_FIELD, "mfa_token", "otp", "enrol_mfa",
+                       "enrol_passkey", "passkey_challenge", "passkey_response",
+                       "passkey_skip"})
 
 BAD_REQUEST = "Die Anmeldeanfrage der Anwendung ist unvollständig oder fehlerhaft."
 UNKNOWN_CLIENT = "Die anfragende Anwendung ist bei Ratsraum nicht bekannt."
@@ -110,6 +113,7 @@ class _Page:
             self.request, action=self.action, town=await _town(self.ident, tenant),
             hidden=hidden, secure_cookie=self.ident.settings.secure_cookies, error=error,
             username=username, tenant_choices=choices or [], status_code=status_code,
+            base=self.ident.settings.issuer,
         )
 
 
@@ -153,6 +157,18 @@ async def authorize_submit(request: Request) -> Response:
             ident.logins.labels("invalid_csrf").inc()
             return await page.render(status_code=400, error=CSRF_FAILED)
         return await second_factor_step(page, submitted)
+    if submitted.get("passkey_response"):
+        if not csrf_valid(request, submitted.get(CSRF_FIELD)):
+            ident.logins.labels("invalid_csrf").inc()
+            return await page.render(status_code=400, error=CSRF_FAILED)
+        used = await passwordless(page, submitted)
+        if isinstance(used, Response):
+            return used
+        user = await accounts.get_user(ident.db, user_id=used.user_id)
+        if user is None:  # the account went away between the two requests
+            return await page.render(status_code=403, error=NO_ROLE)
+        return await _complete(ident, page, grant, user, dict(params).get("tenant"),
+                               passkey_amr=amr_of(used, after_password=False))
     username = submitted.get("username", "").strip()[:100]
     password = submitted.get("password", "")
     if not csrf_valid(request, submitted.get(CSRF_FIELD)):
@@ -182,12 +198,14 @@ async def authorize_submit(request: Request) -> Response:
         return await page.render(status_code=401, error=BAD_CREDENTIALS, username=username)
     ident.limiter.succeeded(username=username, client=client)
     return await _complete(ident, page, grant, user, dict(params).get("tenant"),
-                           wants_second_factor=submitted.get("enrol_mfa") == "1")
+                           wants_second_factor=submitted.get("enrol_mfa") == "1",
+                           wants_passkey=submitted.get("enrol_passkey") == "1")
 
 
 async def _complete(
     ident: Identity, page: _Page, grant: Any, user: Any, requested: str | None,
-    *, wants_second_factor: bool = False,
+    *, wants_second_factor: bool = False, wants_passkey: bool = False,
+    passkey_amr: tuple[str, ...] | None = None,
 ) -> Response:
     """Pick the town, then let Authlib issue the code and redirect."""
     tenants = await accounts.tenants_of(ident.db, user_id=user.id)
@@ -205,9 +223,14 @@ async def _complete(
         ident.logins.labels("no_role").inc()
         await page.audit("login.refused", tenant=tenant, actor=user.id, reason="no_role")
         return await page.render(status_code=403, error=NO_ROLE, username=user.username)
-    second = await ask_second_factor(page, user=user, tenant=tenant, roles=roles,
-                                     wanted=wants_second_factor)
-    if second is not None:
-        return second
+    if passkey_amr is None:  # a passkey with user verification is already two factors
+        second = await ask_second_factor(page, user=user, tenant=tenant, roles=roles,
+                                         wanted=wants_second_factor)
+        if second is not None:
+            return second
+    amr = passkey_amr or ("pwd",)
+    if wants_passkey:
+        return await offer_registration(page, subject=user.id, tenant=tenant,
+                                        auth_time=int(time.time()), amr=amr)
     return await page.issue(subject=user.id, tenant=tenant, auth_time=int(time.time()),
-                            amr=("pwd",))
+                            amr=amr)

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from ratsraum_common.db import Database
 from ratsraum_common.secret_box import SecretBox
+from ratsraum_identity.accounts.passkeys import RelyingParty
 from ratsraum_identity.accounts.passwords import Passwords
 from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.api.client_address import Network, client_address
@@ -34,6 +35,7 @@ class Identity:
     trusted_proxies: tuple[Network, ...]
     logins: Counter
     mailer: Mailer
+    relying_party: RelyingParty
 
     def client_of(self, request: Request) -> str:
         """The real client address of the request (behind trusted proxies)."""

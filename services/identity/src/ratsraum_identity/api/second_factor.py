@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import Response
 
 from ratsraum_identity.accounts import second_factor as factors
+from ratsraum_identity.accounts.passkeys import passkeys_of
 from ratsraum_identity.accounts.service import get_tenant, get_user
+from ratsraum_identity.api.passkey_steps import ask_passkey, passkey_step
 from ratsraum_identity.web import pending
 from ratsraum_identity.web.pages import CSRF_COOKIE, second_factor_page
 
@@ -68,7 +70,10 @@ async def ask_second_factor(
     """The code or set-up page when the person has or needs a second factor; else None."""
     ident = page.ident
     auth_time = int(time.time())
-    if await factors.totp_of(ident.db, user_id=user.id) is not None:
+    has_code = await factors.totp_of(ident.db, user_id=user.id) is not None
+    if await passkeys_of(ident.db, user_id=user.id):
+        return await ask_passkey(page, subject=user.id, tenant=tenant, has_code=has_code)
+    if has_code:
         note = pending.Pending(subject=user.id, tenant=tenant, auth_time=auth_time,
                                stage="verify")
         return await _render(page, note, mode="verify")
@@ -98,6 +103,16 @@ async def second_factor_step(page: _Page, submitted: dict[str, str]) -> Response
         ident.logins.labels("mfa_rate_limited").inc()
         await page.audit("mfa.rate_limited", tenant=note.tenant, actor=note.subject)
         return await page.render(status_code=429, error=TOO_MANY)
+    if note.stage.startswith("passkey_"):
+        answer = await passkey_step(page, note, submitted)
+        if answer is not None:
+            return answer
+        if await factors.totp_of(ident.db, user_id=note.subject) is None:
+            return await page.render(status_code=400, error=EXPIRED)
+        # The person chose their authenticator app instead of the passkey.
+        code_note = pending.Pending(subject=note.subject, tenant=note.tenant,
+                                    auth_time=note.auth_time, stage="verify")
+        return await _render(page, code_note, mode="verify")
     if note.stage == "verify":
         return await _verify(page, note, code)
     if note.stage == "enrol":

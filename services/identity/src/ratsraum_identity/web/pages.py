@@ -29,7 +29,9 @@ _SECURITY_HEADERS = {
     # The query carries state and code_challenge; keep it out of Referer headers.
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+        # The one script is identity's own passkey.js, which fetches sign-in options.
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
     ),
 }
 
@@ -57,12 +59,13 @@ def login_page(
     username: str = "",
     tenant_choices: Sequence[tuple[str, str]] = (),
     status_code: int = 200,
+    base: str = "",
 ) -> HTMLResponse:
     """Render the login form, keeping the authorization request in hidden fields."""
     token = csrf_token_for(request)
     html = _templates.get_template("login.html").render(
         action=action, town=town, hidden=hidden, csrf_token=token, error=error,
-        username=username, tenant_choices=tenant_choices,
+        username=username, tenant_choices=tenant_choices, base=base,
     )
     response = HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
     response.set_cookie(
@@ -131,3 +134,18 @@ def link_page(
     response.set_cookie(CSRF_COOKIE, csrf, max_age=_CSRF_MAX_AGE, path="/", httponly=True,
                         samesite="lax", secure=secure_cookie)
     return response
+
+
+def passkey_page(
+    request: Request, *, mode: str, base: str, action: str, town: str,
+    hidden: Sequence[tuple[str, str]], mfa_token: str, challenge_id: str, options_json: str,
+    has_code: bool = False, error: str | None = None, status_code: int = 200,
+) -> HTMLResponse:
+    """Create a passkey after signing in, or confirm the sign-in with one (second factor)."""
+    heading = "Passkey einrichten" if mode == "register" else "Mit Passkey bestätigen"
+    html = _templates.get_template("passkey.html").render(
+        mode=mode, heading=heading, base=base, action=action, town=town, hidden=hidden,
+        csrf_token=csrf_token_for(request), mfa_token=mfa_token, challenge_id=challenge_id,
+        options_json=options_json, has_code=has_code, error=error,
+    )
+    return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
