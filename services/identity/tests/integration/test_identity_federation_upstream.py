@@ -20,6 +20,8 @@ from ratsraum_identity.config import Settings
 from ratsraum_identity.federation.upstream import (
     UpstreamRequest,
     UpstreamTokenRejected,
+    discover,
+    redeem,
     verify_id_token,
 )
 
@@ -98,3 +100,24 @@ def test_the_authorization_url_carries_pkce_state_and_nonce() -> None:
     assert query["nonce"] == [request.nonce]
     assert query["code_challenge_method"] == ["S256"]
     assert request.verifier not in url
+
+
+async def test_discover_and_redeem_give_the_upstream_account(upstream: Served) -> None:
+    person = await upstream.person("soest", ["member"])
+    request = UpstreamRequest()
+    async with httpx.AsyncClient() as http:
+        provider = await discover(http, issuer=upstream.issuer)
+        url = request.authorization_url(endpoint=provider.authorization_endpoint,
+                                        client_id=CLIENT_ID, redirect_uri=REDIRECT_URI,
+                                        scope="openid profile")
+        form = LoginForm((await http.get(url)).text)
+        assert form.action
+        answer = await http.post(form.action, data={
+            **form.fields, "username": person.username, "password": person.password})
+        code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
+        claims = await redeem(http, provider=provider, request=request, code=code,
+                              client_id=CLIENT_ID, redirect_uri=REDIRECT_URI)
+        assert claims["sub"] == person.subject
+        with pytest.raises(UpstreamTokenRejected, match="token endpoint"):  # single use
+            await redeem(http, provider=provider, request=request, code=code,
+                         client_id=CLIENT_ID, redirect_uri=REDIRECT_URI)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -79,3 +80,46 @@ def verify_id_token(
     if not claims.get("sub"):
         raise UpstreamTokenRejected("subject")
     return claims
+
+
+@dataclass(frozen=True)
+class UpstreamProvider:
+    """The endpoints of a town's provider, read from its discovery document."""
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+
+
+async def discover(http: httpx.AsyncClient, *, issuer: str) -> UpstreamProvider:
+    """Read the provider's metadata; its issuer must be exactly the configured one."""
+    answer = await http.get(f"{issuer.rstrip('/')}/.well-known/openid-configuration")
+    answer.raise_for_status()
+    doc = answer.json()
+    if doc.get("issuer") != issuer:
+        raise UpstreamTokenRejected("issuer of the discovery document")
+    return UpstreamProvider(issuer=issuer, authorization_endpoint=doc["authorization_endpoint"],
+                            token_endpoint=doc["token_endpoint"], jwks_uri=doc["jwks_uri"])
+
+
+async def redeem(
+    http: httpx.AsyncClient, *, provider: UpstreamProvider, request: UpstreamRequest,
+    code: str, client_id: str, redirect_uri: str, client_secret: str | None = None,
+) -> dict[str, Any]:
+    """Exchange the upstream code (with the PKCE verifier) and return the checked claims."""
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+            "client_id": client_id, "code_verifier": request.verifier}
+    if client_secret:  # a confidential client (Keycloak, ADFS, Entra ID): basic auth
+        answer = await http.post(provider.token_endpoint, data=data,
+                                 auth=httpx.BasicAuth(client_id, client_secret))
+    else:
+        answer = await http.post(provider.token_endpoint, data=data)
+    if answer.status_code != 200:
+        raise UpstreamTokenRejected(f"token endpoint answered {answer.status_code}")
+    token = answer.json().get("id_token")
+    if not isinstance(token, str):
+        raise UpstreamTokenRejected("no id_token")
+    jwks = (await http.get(provider.jwks_uri)).json()
+    return verify_id_token(token, jwks=jwks, issuer=provider.issuer, client_id=client_id,
+                           nonce=request.nonce)
