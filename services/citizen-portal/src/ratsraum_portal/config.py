@@ -34,6 +34,12 @@ class Settings(ServiceSettings):
     # Feedback form: messages one client address may send per window.
     feedback_limit: int = Field(default=5, ge=1)
     feedback_window_seconds: float = Field(default=600.0, gt=0)
+    # Citizens' questions: per network address and window; the form's length hint (meeting
+    # enforces the town's own limit); a form sent faster than this is a robot's.
+    question_limit: int = Field(default=5, ge=1)
+    question_window_seconds: float = Field(default=3600.0, gt=0)
+    question_max_chars: int = Field(default=1000, ge=50)
+    question_min_seconds: float = Field(default=3.0, ge=0)
     # Documents are streamed from the town's source; these bound one download.
     max_document_bytes: int = Field(default=50 * 1_048_576, ge=1)
     document_timeout_seconds: float = Field(default=20.0, gt=0)

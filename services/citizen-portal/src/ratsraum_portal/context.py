@@ -16,6 +16,7 @@ from ratsraum_portal.config import Settings
 from ratsraum_portal.feedback.service import RateLimiter
 from ratsraum_portal.i18n import language_context
 from ratsraum_portal.live.broadcaster import Broadcaster
+from ratsraum_portal.meetings.backfill import MeetingClient
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -31,6 +32,8 @@ class PortalContext:
     sse_clients: Gauge
     feedback_limiter: RateLimiter
     stream_limits: StreamLimits
+    question_limiter: RateLimiter
+    meeting: MeetingClient
 
 
 def make_templates() -> Jinja2Templates:

@@ -33,6 +33,7 @@ from ratsraum_portal.api import (
     oparl_records,
     oparl_system,
     pages,
+    questions,
     service_pages,
 )
 from ratsraum_portal.api.common import NotFound, wants_html
@@ -74,6 +75,9 @@ def build_app(settings: Settings) -> FastAPI:
                                          window=settings.feedback_window_seconds),
             stream_limits=StreamLimits(per_town=settings.sse_streams_per_town,
                                        per_user=settings.sse_streams_per_client),
+            question_limiter=RateLimiter(limit=settings.question_limit,
+                                         window=settings.question_window_seconds),
+            meeting=client,
         )
         consumer = read_model_consumer(js=link.js, db=db, durable=settings.consumer_durable,
                                        metrics=intake, guard=consumer_metrics,
@@ -134,6 +138,7 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(live.router)
     app.include_router(documents.router)
     app.include_router(service_pages.router)
+    app.include_router(questions.router)
     app.include_router(pages.router)
     _install_html_not_found(app)
     return app

@@ -28,6 +28,10 @@ class Settings(ServiceSettings):
     oidc_jwks_url: str = ""
     oidc_audience: str = "ratsraum-meeting"
     seed_demo: bool = False
+    # Citizens' question time: the town's longest question, and how many hours before the
+    # meeting's start submissions close (0: open until the question-time item begins).
+    citizen_question_max_chars: int = Field(default=1000, ge=50, le=10_000)
+    citizen_question_hours_before: int = Field(default=0, ge=0, le=24 * 30)
     seed_files: list[Path] = Field(default_factory=list)
     # An OParl import runs within the request; past this it stops and reports what it has.
     oparl_timeout_seconds: float = 300.0

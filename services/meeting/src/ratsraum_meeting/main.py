@@ -46,6 +46,7 @@ from ratsraum_meeting.polls.progress import ProgressPublisher
 from ratsraum_meeting.polls.voting_client import VotingClient
 from ratsraum_meeting.publish import public as public_publisher
 from ratsraum_meeting.publish import record_events
+from ratsraum_meeting.questions.service import Rules
 from ratsraum_meeting.seed import seed_demo, seed_files
 from ratsraum_meeting.signin.oidc import IdentityClient
 from ratsraum_meeting.signin.sessions import SessionAuth, session_authenticator
@@ -119,7 +120,9 @@ def build_app(
         lifecycle_consumer = guarded(LIFECYCLE_CONSUMER, LIFECYCLE_FILTER,
                                      voting_event_handler(app.state.voting))
         await link.start(wait_seconds=settings.nats_startup_wait_seconds)
-        servicer = PublicMeetingServicer(db)
+        servicer = PublicMeetingServicer(db, rules=Rules(
+            max_chars=settings.citizen_question_max_chars,
+            hours_before=settings.citizen_question_hours_before))
         server, app.state.grpc_port = await start_server(
             host=settings.grpc_host, port=settings.grpc_port,
             register=lambda s: public_pb2_grpc.add_PublicMeetingServiceServicer_to_server(

@@ -20,13 +20,14 @@ from ratsraum_meeting.oparl import models as oparl
 from ratsraum_meeting.polls import models as polls
 from ratsraum_meeting.profiles import models as profiles
 from ratsraum_meeting.publish import models as published
+from ratsraum_meeting.questions import models as questions
 from ratsraum_meeting.signin import models as signin
 from ratsraum_meeting.speakers import models as speakers
 from ratsraum_meeting.video import models as video
 
 MODEL_MODULES = (live_tickets, agenda, attendance, conflicts, device_checks, disruptions,
                  invitations, lobby, masterdata, meetings, minutes, oparl, polls, profiles,
-                 published, signin, speakers, video)
+                 published, questions, signin, speakers, video)
 
 
 def load_all() -> None:

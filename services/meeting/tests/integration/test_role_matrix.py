@@ -83,6 +83,7 @@ async def _setup(meeting: Any, issuer: Any) -> dict[str, str]:
     assert poll.status_code == 201, poll.text
     return {"meeting_id": MEETING, "item_id": ITEM, "poll_id": poll.json()["id"],
             "person_id": BECKER.subject, "body_id": BODY, "request_id": str(uuid.uuid4()),
+            "question_id": str(uuid.uuid4()),
             "membership_id": str(seat.json()["id"]), "term_id": str(term.json()["id"]),
             "paper_id": str(uuid.uuid4()), "code": "ABCD", "provider": "jitsi",
             "other_body": other.json()["id"], "deputy": deputy.json()["id"]}

@@ -80,6 +80,13 @@ TABLE: dict[tuple[str, str], Rule] = {
                                      "connection_ms": 40}),
     ("POST", M + "/device-checks/{person_id}/practice-vote"): Rule(
         frozenset({"member"}), json={"choice": "yes"}),
+    # Citizens' questions: staff of the body decide on them and record the answers (the
+    # question ids are not made by the setup, so an allowed caller may meet a 404).
+    ("GET", M + "/citizen-questions"): Rule(RUN),
+    ("POST", M + "/citizen-questions/{question_id}/decision"): Rule(
+        RUN, absent_ok=True, json={"approve": True}),
+    ("PUT", M + "/citizen-questions/{question_id}/answer"): Rule(
+        RUN, absent_ok=True, json={"answer": "Ja."}),
     ("PUT", M + "/attendance"): Rule(RUN),
     ("GET", M + "/attendance"): Rule(READ),
     ("GET", M + "/quorum"): Rule(READ),

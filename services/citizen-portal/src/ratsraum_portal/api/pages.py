@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ratsraum_portal.api.common import MINUTES_NOT_FOUND, NotFound, load_meeting, load_tenant
+from ratsraum_portal.api.questions import form_context
 from ratsraum_portal.calendar.feed import body_slug
 from ratsraum_portal.context import Ctx, templates
 from ratsraum_portal.documents.view import meeting_documents
@@ -119,6 +120,9 @@ async def meeting_page(
         "starts_at_iso": row.starts_at.isoformat() if row.starts_at else "",
         "live_url": f"/{tenant}/sitzungen/{meeting_id}/live",
         "live_texts": live_texts(lang),
+        "tenant": tenant, "citizen_questions": row.snapshot.get("citizen_questions", []),
+        "question_sent": request.query_params.get("frage") == "danke",
+        "outcome": None, **form_context(ctx),
     })
 
 

@@ -53,6 +53,14 @@ class MeetingClient:
         )
         return list(response.towns)
 
+    async def submit_question(
+        self, request: public_pb2.SubmitCitizenQuestionRequest
+    ) -> public_pb2.SubmitCitizenQuestionResponse:
+        """Forward a citizen's question to meeting (raises grpc.aio.AioRpcError on refusal)."""
+        response: public_pb2.SubmitCitizenQuestionResponse = (
+            await self._stub.SubmitCitizenQuestion(request, timeout=self.timeout))
+        return response
+
     async def close(self) -> None:
         """Close the channel."""
         await self._channel.close()

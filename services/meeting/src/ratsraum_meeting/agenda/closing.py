@@ -13,6 +13,7 @@ from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting
 from ratsraum_meeting.meetings.service import get_meeting
 from ratsraum_meeting.polls.models import Poll
+from ratsraum_meeting.questions.service import forget_addresses
 from ratsraum_meeting.timeutil import now
 
 NOT_STARTED = Msg(
@@ -48,5 +49,7 @@ async def close_meeting(
     await leave_current(session, meeting_id=meeting.id, by=by)
     meeting.status = "closed"
     meeting.ends_at = now()
+    # Citizens' mail addresses served the clerk's replies only; they end with the meeting.
+    await forget_addresses(session, meeting_id=meeting.id)
     public_view_changed(session, meeting_id=meeting.id)
     return meeting, body, True

@@ -14,12 +14,17 @@ from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common.db import Database, validate_tenant
 from ratsraum_common.grpcutil import error_status
 from ratsraum_common.limits import PUBLIC_MEETINGS_PAGE_DEFAULT, PUBLIC_MEETINGS_PAGE_MAX
+from ratsraum_common.problems import Problem
+from ratsraum_meeting import live
 from ratsraum_meeting.meetings.models import Meeting, Tenant
 from ratsraum_meeting.publish.record_events import town_records
 from ratsraum_meeting.publish.snapshot import load_public_meeting
+from ratsraum_meeting.questions import service as questions
 
 DOMAIN = "meeting.ratsraum.de"
 SERVICE_NAME = "ratsraum.meeting.v1.PublicMeetingService"
+# A refusal of the domain as the gRPC status the portal shows its citizen.
+_STATUS_OF = {404: grpc.StatusCode.NOT_FOUND, 409: grpc.StatusCode.FAILED_PRECONDITION}
 
 
 def page_token(tenant: str, meeting_id: str) -> str:
@@ -42,8 +47,9 @@ def read_page_token(token: str) -> tuple[str, str]:
 class PublicMeetingServicer(public_pb2_grpc.PublicMeetingServiceServicer):  # type: ignore[misc]
     """Serves public snapshots of meetings (only ever public data)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, rules: questions.Rules | None = None) -> None:
         self.db = db
+        self.rules = rules or questions.Rules()
 
     async def _tenants(self, requested: str) -> list[str]:
         if requested:
@@ -133,3 +139,28 @@ class PublicMeetingServicer(public_pb2_grpc.PublicMeetingServiceServicer):  # ty
                 domain=DOMAIN))
             raise RuntimeError("unreachable: abort_with_status raises")
         return snapshot
+
+    async def SubmitCitizenQuestion(
+        self, request: public_pb2.SubmitCitizenQuestionRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> public_pb2.SubmitCitizenQuestionResponse:
+        """Keep a citizen's question for the clerk; refusals carry a message for the citizen."""
+        lang = "en" if request.language == "en" else "de"
+        try:
+            tenant = validate_tenant(request.tenant)
+            async with self.db.transaction(tenant) as session:
+                row = await questions.submit(
+                    session, meeting_id=request.meeting_id, author=request.author,
+                    email=request.email, text=request.text, rules=self.rules)
+                question_id = row.id
+        except ValueError:
+            await self._invalid(context, "INVALID_TENANT", "tenant must be a slug")
+        except Problem as problem:
+            code = _STATUS_OF.get(problem.status, grpc.StatusCode.INVALID_ARGUMENT)
+            await context.abort_with_status(error_status(
+                code, problem.code.upper().replace("-", "_"),
+                problem.detail.render(lang, **problem.values), domain=DOMAIN))
+            raise RuntimeError("unreachable: abort_with_status raises") from problem
+        live.notify(tenant=tenant, meeting_id=request.meeting_id, kind="citizen_question",
+                    data={"question_id": question_id})
+        return public_pb2.SubmitCitizenQuestionResponse(question_id=question_id)

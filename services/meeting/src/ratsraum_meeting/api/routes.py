@@ -27,6 +27,7 @@ from ratsraum_meeting.api import (
     poll_lifecycle,
     polls,
     profiles,
+    questions,
     secret_polls,
     speakers,
     video,
@@ -53,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     attendance.router,
     hybrid_conditions.router,
     device_checks.router,
+    questions.router,
 )
 
 

@@ -25,6 +25,7 @@ from ratsraum_meeting.minutes.record import (
 from ratsraum_meeting.minutes.record import course as read_course
 from ratsraum_meeting.minutes.votes import OwnVote, VoteLine, votes_by_item
 from ratsraum_meeting.polls.service import conflicted_person_ids
+from ratsraum_meeting.questions.service import approved as approved_questions
 from ratsraum_meeting.timeutil import utc
 
 # Taking the roll at the opening takes a few minutes; only arrivals after that are "late".
@@ -71,6 +72,15 @@ class ItemMinutes:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionLine:
+    """An approved citizen's question of question time and the answer given."""
+
+    author: str
+    text: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
 class Signature:
     """Who signed in which role, and when."""
 
@@ -101,6 +111,7 @@ class MinutesData:
     steps: list[StepLine] = field(default_factory=list)
     admissions: list[AdmissionLine] = field(default_factory=list)
     hybrid: HybridMinutes = field(default_factory=HybridMinutes)
+    citizen_questions: list[QuestionLine] = field(default_factory=list)
 
     @property
     def starts_at(self) -> datetime:
@@ -235,4 +246,7 @@ async def gather(
         signatures=_signatures(minutes), reports=course.reports, steps=course.steps,
         admissions=course.admissions,
         hybrid=await hybrid_minutes(session, meeting=meeting, body=body),
+        citizen_questions=[
+            QuestionLine(author=q.author, text=q.text, answer=q.answer or "")
+            for q in await approved_questions(session, meeting_id=meeting.id)],
     )

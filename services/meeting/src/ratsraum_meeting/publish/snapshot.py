@@ -19,6 +19,8 @@ from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Tenant
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.profiles.live import live_quorum
 from ratsraum_meeting.profiles.quorum import QuorumResult
+from ratsraum_meeting.questions.models import CitizenQuestion
+from ratsraum_meeting.questions.service import approved as approved_questions
 from ratsraum_meeting.timeutil import now, utc
 
 
@@ -65,6 +67,7 @@ def build_public_meeting(
     quorum: QuorumResult,
     updated_at: datetime,
     current_item_id: str | None = None,
+    questions: Sequence[CitizenQuestion] = (),
 ) -> public_pb2.PublicMeeting:
     """The public view of a meeting from its rows (pure: no database, no clock)."""
     snapshot = public_pb2.PublicMeeting(
@@ -101,6 +104,12 @@ def build_public_meeting(
         # Named only when public: a closed-part item under way leaves the field empty.
         if item.id == current_item_id:
             snapshot.current_item_id = item.id
+    for question in questions:
+        # Approved only, and name, question and answer only: the mail address never.
+        if question.status == "approved" and question.meeting_id == meeting.id:
+            snapshot.citizen_questions.append(public_pb2.PublicCitizenQuestion(
+                id=question.id, author=question.author, text=question.text,
+                answer=question.answer or ""))
     return snapshot
 
 
@@ -125,4 +134,5 @@ async def load_public_meeting(
     return build_public_meeting(
         tenant=tenant, body=body, meeting=meeting, items=items, polls=polls, quorum=quorum,
         updated_at=now(), current_item_id=current,
+        questions=await approved_questions(session, meeting_id=meeting.id),
     )

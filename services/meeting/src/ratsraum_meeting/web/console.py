@@ -21,7 +21,7 @@ MAJORITY_RULES = ("simple", "two_thirds_of_cast", "majority_of_statutory",
 # The console's tabs in order: key, catalogue label.
 TABS = (("overview", "console.tab.overview"), ("votes", "console.tab.votes"),
         ("hybrid", "console.tab.hybrid"), ("speakers", "console.tab.speakers"),
-        ("disruptions", "console.tab.disruptions"),
+        ("disruptions", "console.tab.disruptions"), ("questions", "console.tab.questions"),
         ("invitations", "console.tab.invitations"), ("minutes", "console.tab.minutes"))
 
 

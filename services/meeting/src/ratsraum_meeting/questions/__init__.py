@@ -1,0 +1,1 @@
+"""Citizens' question time (Einwohnerfragestunde): questions, the clerk's decision, answers."""
