@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from ratsraum_meeting.api import (
     agenda,
     attendance,
+    citizen_links,
     conflicts,
     device_checks,
     disruptions,
@@ -53,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     attendance.router,
     hybrid_conditions.router,
     device_checks.router,
+    citizen_links.router,
 )
 
 
