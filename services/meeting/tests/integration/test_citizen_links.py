@@ -20,6 +20,7 @@ from aiosmtpd.controller import Controller
 from ratsraum_common import demo
 from ratsraum_meeting.citizen_links.models import CitizenLink
 from ratsraum_meeting.jobs.citizen_erasure import erase_once
+from ratsraum_meeting.publish.snapshot import load_public_meeting
 from ratsraum_meeting.video.fakes.jitsi import FakeJitsi
 from ratsraum_meeting.video.fakes.server import serve
 
@@ -196,3 +197,25 @@ async def test_the_clerk_revokes_a_link_and_addresses_go_after_the_meeting(town,
     assert (stored.email, stored.network) == (None, None)
     late = await meeting.client.post(PUBLIC, json={"email": "anna@example.org"})
     assert late.status_code == 409
+
+
+async def test_the_snapshot_names_the_citizen_room_and_the_closed_part(town, issuer) -> None:  # type: ignore[no-untyped-def]
+    meeting, _inbox = town
+    clerk = issuer.person("richter")
+    refused = await meeting.client.put(f"{STAFF}/citizen-room", json={"room": "Saal"},
+                                       headers=issuer.person("becker"))
+    assert refused.status_code == 403
+    named = await meeting.client.put(f"{STAFF}/citizen-room", headers=clerk,
+                                     json={"room": "Rathaus,  Raum 104 "})
+    assert named.json() == {"room": "Rathaus, Raum 104"}
+    assert (await meeting.client.post(f"{STAFF}/open", headers=clerk)).status_code == 200
+    async with meeting.app.state.db.tenant_session(demo.TENANT) as session:
+        before = await load_public_meeting(session, demo.MEETING_ID)
+    assert before is not None
+    assert (before.citizen_room, before.closed_part) == ("Rathaus, Raum 104", False)
+    await meeting.client.post(f"{STAFF}/agenda-items/{CLOSED_ITEM.id}/status",
+                              json={"status": "called"}, headers=clerk)
+    async with meeting.app.state.db.tenant_session(demo.TENANT) as session:
+        during = await load_public_meeting(session, demo.MEETING_ID)
+    assert during is not None
+    assert (during.closed_part, during.current_item_id) == (True, "")

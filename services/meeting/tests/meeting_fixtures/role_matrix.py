@@ -157,5 +157,6 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", CL + "/confirm"): Rule(frozenset(), public=True),
     ("POST", CL + "/join"): Rule(frozenset(), public=True),
     ("GET", M + "/citizen-links"): Rule(RUN | ADMIN),
+    ("PUT", M + "/citizen-room"): Rule(CLERK | ADMIN, json={"room": "Ratssaal, Nebenraum 2"}),
     ("POST", M + "/citizen-links/{link_id}/revoke"): Rule(CLERK | ADMIN, absent_ok=True),
 }

@@ -11,11 +11,14 @@ from ratsraum_common.db import validate_tenant
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB, require_roles
+from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.citizen_links import mail
 from ratsraum_meeting.citizen_links import service as links
 from ratsraum_meeting.citizen_links.schemas import (
     AcceptedOut,
     CitizenLinkOut,
+    CitizenRoomIn,
+    CitizenRoomOut,
     GuestJoinOut,
     LinkRequestIn,
     TokenIn,
@@ -154,3 +157,15 @@ async def revoke_link(
         return CitizenLinkOut(id=r.id, email=links.masked(r.email), state=r.state,
                               requested_at=r.requested_at, confirmed_at=r.confirmed_at,
                               revoked_at=r.revoked_at)
+
+
+@router.put("/api/v1/meetings/{meeting_id}/citizen-room")
+async def set_citizen_room(
+    meeting_id: str, body: CitizenRoomIn, principal: Revoker, db: DB
+) -> CitizenRoomOut:
+    """Name the town hall room for people without internet; the portal page shows it."""
+    async with db.transaction(principal.tenant) as session:
+        meeting, _body = await meetings.get_meeting(session, meeting_id=meeting_id)
+        meeting.citizen_room = " ".join(body.room.split())
+        public_view_changed(session, meeting_id=meeting.id)
+        return CitizenRoomOut(room=meeting.citizen_room)

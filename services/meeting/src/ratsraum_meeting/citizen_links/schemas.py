@@ -41,3 +41,15 @@ class CitizenLinkOut(BaseModel):
     requested_at: datetime
     confirmed_at: datetime | None
     revoked_at: datetime | None
+
+
+class CitizenRoomIn(BaseModel):
+    """The room in the town hall for people without internet ("" for none)."""
+
+    room: str = Field(default="", max_length=300)
+
+
+class CitizenRoomOut(BaseModel):
+    """The room as the portal will show it."""
+
+    room: str

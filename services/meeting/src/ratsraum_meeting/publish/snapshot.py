@@ -79,6 +79,7 @@ def build_public_meeting(
         quorate=quorum.quorate,
         version=meeting.version,
         body_id=body.id,
+        citizen_room=meeting.citizen_room or "",
     )
     snapshot.starts_at.FromDatetime(utc(meeting.starts_at))
     snapshot.updated_at.FromDatetime(utc(updated_at))
@@ -101,6 +102,9 @@ def build_public_meeting(
         # Named only when public: a closed-part item under way leaves the field empty.
         if item.id == current_item_id:
             snapshot.current_item_id = item.id
+    # Which closed item is under way stays secret; that the closed part runs does not.
+    snapshot.closed_part = current_item_id is not None and any(
+        i.id == current_item_id and not i.public for i in items)
     return snapshot
 
 

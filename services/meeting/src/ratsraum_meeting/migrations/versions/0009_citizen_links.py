@@ -1,4 +1,4 @@
-"""citizen_links: citizens' personal links into a meeting's public part
+"""citizen_links: citizens' personal links into a meeting's public part; meetings.citizen_room
 
 Revision ID: 0009_citizen_links
 Revises: 0008_device_checks
@@ -40,10 +40,15 @@ def upgrade() -> None:
     op.create_index("ix_citizen_links_meeting_id", "citizen_links", ["meeting_id"])
     op.create_index("ix_citizen_links_email", "citizen_links", ["email"])
     op.create_index("ix_citizen_links_tenant_id", "citizen_links", ["tenant_id"])
+    with op.batch_alter_table("meetings") as batch:
+        batch.add_column(sa.Column("citizen_room", sa.String(length=300), nullable=False,
+                                   server_default=""))
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("meetings") as batch:
+        batch.drop_column("citizen_room")
     op.drop_index("ix_citizen_links_tenant_id", "citizen_links")
     op.drop_index("ix_citizen_links_email", "citizen_links")
     op.drop_index("ix_citizen_links_meeting_id", "citizen_links")
