@@ -31,6 +31,7 @@ class PortalContext:
     sse_clients: Gauge
     feedback_limiter: RateLimiter
     stream_limits: StreamLimits
+    access_limiter: RateLimiter  # citizens' link requests per network
 
 
 def make_templates() -> Jinja2Templates:
