@@ -161,6 +161,10 @@ async def test_requests_are_limited_per_address_and_per_network(town) -> None:  
     assert (fifth.status_code, fifth.json()["type"].rsplit("/", 1)[-1]) == (
         429, "citizen-link-limit-network")
     assert len(inbox.received) == 4
+    # Forwarded by the portal for a citizen of another network: counted there, not here.
+    other = await meeting.client.post(PUBLIC, json={"email": "emil@example.org"},
+                                      headers={"X-Citizen-Address": "198.51.100.7"})
+    assert other.status_code == 202
     bad = await meeting.client.post(PUBLIC, json={"email": "not an address"})
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith(

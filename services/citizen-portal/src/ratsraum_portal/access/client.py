@@ -29,14 +29,15 @@ def network_of(address: str) -> str:
 
 async def call(
     *, base_url: str, tenant: str, meeting_id: str, action: str, payload: dict[str, str],
-    timeout: float,
+    timeout: float, citizen_address: str = "",
 ) -> Answer:
     """POST one citizens' link call to meeting; 503 when meeting cannot be reached."""
     path = f"/api/v1/citizen-links/{quote(tenant)}/{quote(meeting_id)}"
     url = base_url.rstrip("/") + path + (f"/{action}" if action else "")
     try:
         async with httpx.AsyncClient(timeout=timeout) as client:
-            response = await client.post(url, json=payload)
+            headers = {"X-Citizen-Address": citizen_address} if citizen_address else {}
+            response = await client.post(url, json=payload, headers=headers)
     except httpx.HTTPError:
         return Answer(status=503, problem="meeting-unreachable")
     try:

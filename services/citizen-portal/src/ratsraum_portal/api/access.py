@@ -61,7 +61,7 @@ async def request_link(
     settings = ctx.settings
     answer = await call(base_url=settings.meeting_http_url, tenant=row.tenant_id,
                         meeting_id=row.id, action="", payload={"email": email.strip()},
-                        timeout=settings.meeting_http_timeout_seconds)
+                        timeout=settings.meeting_http_timeout_seconds, citizen_address=client)
     if answer.status != 202:
         return _problem_page(request, meeting, answer)
     return _page(request, meeting, step="requested")

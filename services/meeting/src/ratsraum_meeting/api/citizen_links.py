@@ -75,6 +75,9 @@ async def request_link(
     town = _town(tenant)
     settings: Settings = request.app.state.settings
     client = request.client.host if request.client else ""
+    forwarded = request.headers.get("x-citizen-address", "")
+    if forwarded and client in settings.citizen_link_forwarders:
+        client = forwarded  # the portal's caller, so one portal is not one network
     at = now()
     async with db.transaction(town) as session:
         meeting, _body = await meetings.get_meeting(session, meeting_id=meeting_id)
