@@ -44,6 +44,12 @@ class Settings(ServiceSettings):
     max_document_bytes: int = Field(default=50 * 1_048_576, ge=1)
     document_timeout_seconds: float = Field(default=20.0, gt=0)
 
+    # Citizens' links: meeting's HTTP API, and requests one network (/24, /64) may make.
+    meeting_http_url: str = "http://127.0.0.1:8082"
+    meeting_http_timeout_seconds: float = Field(default=15.0, gt=0)
+    citizen_link_network_limit: int = Field(default=10, ge=1)
+    citizen_link_network_window_seconds: float = Field(default=3600.0, gt=0)
+
     @model_validator(mode="after")
     def _default_base_url(self) -> Settings:
         # Derived from the port, so a changed port needs no second setting.

@@ -34,6 +34,7 @@ class PortalContext:
     stream_limits: StreamLimits
     question_limiter: RateLimiter
     meeting: MeetingClient
+    access_limiter: RateLimiter  # citizens' link requests per network
 
 
 def make_templates() -> Jinja2Templates:

@@ -25,6 +25,7 @@ from ratsraum_common.problems import Problem
 from ratsraum_common.serve import serve_service
 from ratsraum_common.stream_limits import StreamLimits
 from ratsraum_portal.api import (
+    access,
     calendar,
     data,
     documents,
@@ -78,6 +79,8 @@ def build_app(settings: Settings) -> FastAPI:
             question_limiter=RateLimiter(limit=settings.question_limit,
                                          window=settings.question_window_seconds),
             meeting=client,
+            access_limiter=RateLimiter(limit=settings.citizen_link_network_limit,
+                                       window=settings.citizen_link_network_window_seconds),
         )
         consumer = read_model_consumer(js=link.js, db=db, durable=settings.consumer_durable,
                                        metrics=intake, guard=consumer_metrics,
@@ -139,6 +142,7 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(service_pages.router)
     app.include_router(questions.router)
+    app.include_router(access.router)
     app.include_router(pages.router)
     _install_html_not_found(app)
     return app

@@ -57,6 +57,13 @@ class Settings(ServiceSettings):
     web_session_keys_file: Path | None = None
     # Dev only: a page listing the mails the local mail catcher received (make run).
     dev_mail_catcher_dir: Path | None = None
+    # Citizens' links: the portal's base (mails link to its pages) and the request limits.
+    public_portal_url: str = "http://127.0.0.1:8080"
+    citizen_links_per_address: int = Field(default=3, ge=1)  # per meeting
+    citizen_links_per_network: int = Field(default=20, ge=1)  # per network and 24 hours
+    # Callers (the portal) whose X-Citizen-Address names the citizen they forward; anyone
+    # else is counted by their own address.
+    citizen_link_forwarders: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     # Video: where providers call our webhooks; secrets only from env names with this prefix.
     public_api_url: str = "http://127.0.0.1:8082"
     video_secret_env_prefix: str = "RATSRAUM_VIDEO_"  # noqa: S105 - a name prefix, no secret

@@ -34,7 +34,7 @@ from ratsraum_meeting.api.routes import include_routers
 from ratsraum_meeting.base import DeadLetter, OutboxMessage, ProcessedEvent
 from ratsraum_meeting.config import SERVICE, Settings, get_settings
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
-from ratsraum_meeting.jobs import video_background
+from ratsraum_meeting.jobs import citizen_erasure, video_background
 from ratsraum_meeting.jobs.lobby_sweeper import run_heartbeat_sweeper
 from ratsraum_meeting.polls.closing import poll_closed_handler
 from ratsraum_meeting.polls.lifecycle import (
@@ -101,6 +101,11 @@ def build_app(
                 lambda: video_background.renew_subscriptions_once(db, settings),
                 interval_seconds=settings.video_subscription_check_interval_seconds,
                 name="video-subscriptions"), name="video-subscriptions"),
+            # Same cadence as housekeeping: addresses go within one interval of the close.
+            asyncio.create_task(video_background.run_every(
+                lambda: citizen_erasure.erase_once(db),
+                interval_seconds=settings.housekeeping_interval_seconds,
+                name="citizen-erasure"), name="citizen-erasure"),
         ]
         upkeep = asyncio.create_task(run_housekeeping(
             db=db, outbox=OutboxMessage, processed=ProcessedEvent, gauges=outbox_gauges,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ratsraum_meeting import live_tickets
 from ratsraum_meeting.agenda import models as agenda
 from ratsraum_meeting.attendance import models as attendance
+from ratsraum_meeting.citizen_links import models as citizen_links
 from ratsraum_meeting.conflicts import models as conflicts
 from ratsraum_meeting.device_checks import models as device_checks
 from ratsraum_meeting.disruptions import models as disruptions
@@ -25,9 +26,9 @@ from ratsraum_meeting.signin import models as signin
 from ratsraum_meeting.speakers import models as speakers
 from ratsraum_meeting.video import models as video
 
-MODEL_MODULES = (live_tickets, agenda, attendance, conflicts, device_checks, disruptions,
-                 invitations, lobby, masterdata, meetings, minutes, oparl, polls, profiles,
-                 published, questions, signin, speakers, video)
+MODEL_MODULES = (live_tickets, agenda, attendance, citizen_links, conflicts, device_checks,
+                 disruptions, invitations, lobby, masterdata, meetings, minutes, oparl, polls,
+                 profiles, published, questions, signin, speakers, video)
 
 
 def load_all() -> None:

@@ -86,6 +86,7 @@ async def _setup(meeting: Any, issuer: Any) -> dict[str, str]:
             "question_id": str(uuid.uuid4()),
             "membership_id": str(seat.json()["id"]), "term_id": str(term.json()["id"]),
             "paper_id": str(uuid.uuid4()), "code": "ABCD", "provider": "jitsi",
+            "link_id": str(uuid.uuid4()),
             "other_body": other.json()["id"], "deputy": deputy.json()["id"]}
 
 

@@ -43,6 +43,7 @@ M = "/api/v1/meetings/{meeting_id}"
 ITEM = M + "/agenda-items/{item_id}"
 P = "/api/v1/polls/{poll_id}"
 A = "/api/v1/admin"
+CL = "/api/v1/citizen-links/{tenant}/{meeting_id}"
 
 TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/me"): Rule(ANYONE),
@@ -157,4 +158,12 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v1/video/identities/{person_id}"): Rule(
         ADMIN, json={"provider": "jitsi", "external_id": "becker"}),
     ("POST", "/api/v1/video/{provider}/webhook"): Rule(frozenset(), public=True),
+    # Citizens' links: the portal's calls carry no token (the mailed tokens are the check);
+    # the clerk's office lists and revokes, the chair may look.
+    ("POST", CL): Rule(frozenset(), public=True),
+    ("POST", CL + "/confirm"): Rule(frozenset(), public=True),
+    ("POST", CL + "/join"): Rule(frozenset(), public=True),
+    ("GET", M + "/citizen-links"): Rule(RUN | ADMIN),
+    ("PUT", M + "/citizen-room"): Rule(CLERK | ADMIN, json={"room": "Ratssaal, Nebenraum 2"}),
+    ("POST", M + "/citizen-links/{link_id}/revoke"): Rule(CLERK | ADMIN, absent_ok=True),
 }

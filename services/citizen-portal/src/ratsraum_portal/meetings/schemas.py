@@ -129,6 +129,8 @@ class MeetingView:
     agenda: list[AgendaItemView]
     presence: str = ""
     current_item_id: str = ""
+    closed_part: bool = False  # the closed part runs: live parts and links end
+    citizen_room: str = ""  # a town hall room for people without internet
 
 
 def result_view(result: dict[str, Any], lang: str = "de") -> ResultView:
@@ -192,4 +194,6 @@ def meeting_view(snapshot: dict[str, Any], lang: str = "de") -> MeetingView:
         presence=presence_summary(status=status, present=present, members=members,
                                   quorate=quorate, lang=lang),
         current_item_id=current,
+        closed_part=bool(snapshot.get("closed_part", False)) and status == "running",
+        citizen_room=str(snapshot.get("citizen_room", "")),
     )

@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from ratsraum_meeting.api import (
     agenda,
     attendance,
+    citizen_links,
     conflicts,
     device_checks,
     disruptions,
@@ -55,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     hybrid_conditions.router,
     device_checks.router,
     questions.router,
+    citizen_links.router,
 )
 
 

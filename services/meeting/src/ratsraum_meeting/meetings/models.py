@@ -101,6 +101,8 @@ class Meeting(TenantScoped, Base):
     title: Mapped[str] = mapped_column(String(300))
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     location: Mapped[str] = mapped_column(String(300), default="")
+    # A room in the town hall where citizens without internet follow the public part.
+    citizen_room: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     version: Mapped[int] = mapped_column(Integer, default=0)
     # When the chair actually opened and closed the session (minutes read both); starts_at

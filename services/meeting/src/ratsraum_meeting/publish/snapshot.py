@@ -82,6 +82,7 @@ def build_public_meeting(
         quorate=quorum.quorate,
         version=meeting.version,
         body_id=body.id,
+        citizen_room=meeting.citizen_room or "",
     )
     snapshot.starts_at.FromDatetime(utc(meeting.starts_at))
     snapshot.updated_at.FromDatetime(utc(updated_at))
@@ -110,6 +111,9 @@ def build_public_meeting(
             snapshot.citizen_questions.append(public_pb2.PublicCitizenQuestion(
                 id=question.id, author=question.author, text=question.text,
                 answer=question.answer or ""))
+    # Which closed item is under way stays secret; that the closed part runs does not.
+    snapshot.closed_part = current_item_id is not None and any(
+        i.id == current_item_id and not i.public for i in items)
     return snapshot
 
 

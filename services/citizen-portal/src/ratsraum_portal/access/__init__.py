@@ -1,0 +1,1 @@
+"""A citizen's personal link into a meeting's public part, as the portal offers it."""
