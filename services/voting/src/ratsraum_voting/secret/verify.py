@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from electionguard.constants import LARGE_TEST_CONSTANTS, STANDARD_CONSTANTS, ElectionConstants
+from electionguard.discrete_log import DiscreteLog
+from electionguard.group import ONE_MOD_P
 from electionguard.serialize import from_file
 
 from ratsraum_voting.audit.verify import key_problems, verify
@@ -29,11 +31,27 @@ def _use_record_constants(directory: Path) -> None:
     # ElectionGuard reads its group from PRIME_OPTION; the record says which group it used.
     constants = from_file(ElectionConstants, directory / "constants.json")
     if constants == STANDARD_CONSTANTS:
-        os.environ.pop("PRIME_OPTION", None)
+        use_group(None)
     elif constants == LARGE_TEST_CONSTANTS:
-        os.environ["PRIME_OPTION"] = "TestOnly"
+        use_group("TestOnly")
     else:
         raise RecordInvalid("constants.json: unbekannte Gruppenparameter")
+
+
+def use_group(prime_option: str | None) -> None:
+    """Switch ElectionGuard to a group (None: the standard one) for what follows in this process.
+
+    Its discrete-log table is one per process and holds powers of whichever group's generator
+    was in force when it grew; kept across a switch, it would be searched for a value of the
+    other group up to its limit of 10^8 steps (a verifier that had checked a test-group record
+    never finished the next one). The table is started afresh: rebuilding it up to a tally's
+    counts takes milliseconds.
+    """
+    if prime_option is None:
+        os.environ.pop("PRIME_OPTION", None)
+    else:
+        os.environ["PRIME_OPTION"] = prime_option
+    DiscreteLog._cache = {ONE_MOD_P: 0}
 
 
 def verify_record(directory: Path, report: Callable[[str], None] = print) -> str:
