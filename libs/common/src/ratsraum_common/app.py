@@ -68,8 +68,6 @@ def create_app(
     install_health(app, readiness)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
-    app.state.metrics = metrics
-    app.state.readiness = readiness
     return app, metrics, readiness
 
 

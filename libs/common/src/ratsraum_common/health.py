@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -48,17 +48,24 @@ class Readiness:
 
 def install_health(app: FastAPI, readiness: Readiness) -> None:
     """Add /healthz (process alive) and /readyz (dependencies reachable)."""
+    # The endpoints find the checks on the app they serve rather than closing over them:
+    # FastAPI caches facts about every endpoint callable process-wide, and a closure there
+    # would keep this app's checks (and through them its clients and engines) alive.
+    app.state.readiness = readiness
+    app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/readyz", _readyz, methods=["GET"], include_in_schema=False)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def _healthz() -> dict[str, str]:
-        return {"status": "ok"}
 
-    @app.get("/readyz", include_in_schema=False)
-    async def _readyz() -> JSONResponse:
-        results = await readiness.run()
-        down = sorted(name for name, result in results.items() if result != "ok")
-        if any(name not in readiness.degrading for name in down):
-            return JSONResponse({"status": "unavailable", "checks": results, "down": down},
-                                status_code=503)
-        return JSONResponse({"status": "degraded" if down else "ok", "checks": results,
-                             "down": down}, status_code=200)
+async def _healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def _readyz(request: Request) -> JSONResponse:
+    readiness: Readiness = request.app.state.readiness
+    results = await readiness.run()
+    down = sorted(name for name, result in results.items() if result != "ok")
+    if any(name not in readiness.degrading for name in down):
+        return JSONResponse({"status": "unavailable", "checks": results, "down": down},
+                            status_code=503)
+    return JSONResponse({"status": "degraded" if down else "ok", "checks": results,
+                         "down": down}, status_code=200)

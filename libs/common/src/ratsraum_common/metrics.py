@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client import generate_latest as _generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -86,6 +86,11 @@ def install_metrics(app: FastAPI, metrics: ServiceMetrics) -> None:
     """Add request metrics and the /metrics endpoint."""
     app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
 
-    @app.get("/metrics", include_in_schema=False)
-    async def _metrics() -> Response:
-        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+    # Found on the app, not closed over: see `health.install_health` for why.
+    app.state.metrics = metrics
+    app.add_api_route("/metrics", _metrics, methods=["GET"], include_in_schema=False)
+
+
+async def _metrics(request: Request) -> Response:
+    metrics: ServiceMetrics = request.app.state.metrics
+    return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)

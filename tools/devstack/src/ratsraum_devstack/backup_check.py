@@ -119,7 +119,7 @@ async def check(*, voters: int, postgres: bool, work: Path) -> Outcome:
     dbs = Databases(postgres)
     try:
         config = _config(work / "before", voters, dbs.fresh(), seeds)
-        with Stack(config) as stack, ProcessPoolExecutor(max_workers=2) as pool:
+        with Stack(config) as stack, v.encryption_pool() as pool:
             by_name = await sign_in(stack, town, passwords)
             tokens = {p.subject: by_name[p.username] for p in town.people}
             clerk = by_name["clerk"]
@@ -189,7 +189,7 @@ async def _restored(dbs: Databases, saved: Path, *, town: demo.TownSeed, voters:
     finally:
         nats.stop()
     problems = []
-    with Stack(config), ProcessPoolExecutor(max_workers=2) as pool:
+    with Stack(config), v.encryption_pool() as pool:
         if await _audit_key(config) != key:
             problems.append("voting signs with another audit key after the restore")
         # Everyone signs in again with the password of before: identity's accounts came back.

@@ -225,7 +225,7 @@ async def run(plan: Plan, data: Path) -> Figures:
     rng = random.Random(plan.seed)
     figures = Figures()
     started = time.monotonic()
-    with Stack(config) as stack, ProcessPoolExecutor(max_workers=2) as pool:
+    with Stack(config) as stack, v.encryption_pool() as pool:
         by_name = await sign_in(stack, town, passwords)
         tokens = {p.subject: by_name[p.username] for p in town.people}
         tokens["clerk"] = by_name["clerk"]

@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import multiprocessing
 import time
 import uuid
 import zipfile
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,17 @@ class Casts:
     server_errors: int = 0                                       # 5xx seen while retrying
     statuses: Counter[int] = field(default_factory=Counter)      # every transient answer
     attempts: int = 0
+
+
+def encryption_pool(workers: int = 2) -> ProcessPoolExecutor:
+    """Worker processes for the devices' ballot encryption, started fresh (spawn).
+
+    Forking would copy the caller's threads' locks as they are at that moment: in a process
+    that has run gRPC servers and mail or HTTP servers on threads (the test suite), a forked
+    worker can inherit a held lock and hang forever.
+    """
+    return ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"))
 
 
 def encrypt(manifest_json: str, context_json: str, choice: str) -> tuple[str, str]:
