@@ -164,7 +164,7 @@ def test_production_secrets_arrive_by_reference() -> None:
     meeting = env_of(objects, "meeting")
     refs = {k: v["valueFrom"]["secretKeyRef"] for k, v in meeting.items() if "valueFrom" in v}
     assert refs["MEETING_SMTP_PASSWORD"] == {"name": "ratsraum-smtp", "key": "password"}
-    assert refs["RATSRAUM_VIDEO_WEBEX_TOKEN"]["name"] == "ratsraum-video"
+    assert refs["RATSRAUM_VIDEO_SOEST_WEBEX_TOKEN"]["name"] == "ratsraum-video"
     assert refs["MEETING_NATS_PASSWORD"] == {"name": "ratsraum-nats-users", "key": "meeting"}
     assert meeting["MEETING_NATS_TLS_CA_FILE"]["value"].startswith("/var/run/secrets/")
     voting = next(d for d in kind(objects, "Deployment") if component(d) == "voting")
@@ -246,8 +246,8 @@ def test_guardians_render_valid_objects() -> None:
                      id="smtp-password-inline"),
         pytest.param({"services": {"meeting": {"env": {"MEETING_SMTP_PASSWORD": "geheim"}}}},
                      "MEETING_SMTP_PASSWORD", id="password-as-plain-env"),
-        pytest.param({"services": {"meeting": {"env": {"RATSRAUM_VIDEO_WEBEX_TOKEN": "t"}}}},
-                     "RATSRAUM_VIDEO_WEBEX_TOKEN", id="video-secret-as-plain-env"),
+        pytest.param({"services": {"meeting": {"env": {"RATSRAUM_VIDEO_SOEST_WEBEX_TOKEN": "t"}}}},
+                     "RATSRAUM_VIDEO_SOEST_WEBEX_TOKEN", id="video-secret-as-plain-env"),
         pytest.param({"services": {"meeting": {"env": {"OPARL_URL": "https://u:p@x.de/"}}}},
                      "OPARL_URL", id="credentials-in-plain-url"),
         pytest.param({"services": {"voting": {"auditKey": {"value": "-----BEGIN"}}}}, "value",

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from ratsraum_common.outbound import OutboundPolicy
 from ratsraum_common.settings import ServiceSettings
 
 SERVICE = "meeting"
@@ -35,6 +36,12 @@ class Settings(ServiceSettings):
     seed_files: list[Path] = Field(default_factory=list)
     # An OParl import runs within the request; past this it stops and reports what it has.
     oparl_timeout_seconds: float = 300.0
+    # One OParl response larger than this stops the import with a report entry.
+    oparl_max_response_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # Calls to addresses an admin or an OParl server named (video providers, OParl): https to
+    # public hosts only. Dev stacks and tests with local fakes allow http / internal hosts.
+    outbound_allow_http: bool = False
+    outbound_allow_private: bool = False
     # Invitations by email. No SMTP host: sending is refused with a problem, nothing is lost.
     smtp_host: str = ""
     smtp_port: int = 587
@@ -66,6 +73,7 @@ class Settings(ServiceSettings):
     citizen_link_forwarders: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     # Video: where providers call our webhooks; secrets only from env names with this prefix.
     public_api_url: str = "http://127.0.0.1:8082"
+    # A town may only name variables <prefix><TOWN>_..., TOWN its id upper-cased (see registry).
     video_secret_env_prefix: str = "RATSRAUM_VIDEO_"  # noqa: S105 - a name prefix, no secret
     video_http_timeout_seconds: float = 5.0
     video_http_attempts: int = 3
@@ -132,6 +140,11 @@ class Settings(ServiceSettings):
     def database(self) -> str:
         """The database URL (SQLite in the data folder unless configured)."""
         return self.resolved_database_url(SERVICE)
+
+    def outbound_policy(self) -> OutboundPolicy:
+        """What outgoing calls to admin-chosen addresses may reach."""
+        return OutboundPolicy(allow_http=self.outbound_allow_http,
+                              allow_private=self.outbound_allow_private)
 
 
 @lru_cache

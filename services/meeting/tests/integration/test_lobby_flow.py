@@ -119,6 +119,13 @@ async def test_join_without_configured_provider_says_whom_to_ask(meeting, issuer
         "provider": "bbb", "options": {"base_url": "https://bbb.example"},
         "secret_env": {"secret": "MEETING_DATABASE_URL"}})
     assert bad.status_code == 422
+    # Another town's provider secret is refused when the admin saves, as a problem.
+    theirs = await meeting.client.put("/api/v1/video/config", headers=issuer.person("lange"), json={
+        "provider": "bbb", "options": {"base_url": "https://bbb.example"},
+        "secret_env": {"secret": "RATSRAUM_VIDEO_ARNSBERG_BBB"}})
+    assert theirs.status_code == 422
+    assert theirs.headers["content-type"].startswith("application/problem+json")
+    assert "RATSRAUM_VIDEO_SOEST_" in theirs.json()["detail"]
     clerk_tries = await meeting.client.put("/api/v1/video/config",
                                            headers=issuer.person("richter"),
                                            json={"provider": "jitsi"})

@@ -66,8 +66,8 @@ async def teams(meeting, issuer, monkeypatch) -> AsyncIterator[Teams]:  # type: 
     """Teams (fake Graph) as the town's provider; the meeting is open with a room."""
     holder = Teams(FakeGraph(client_id="app", client_secret="s3cret", deliver=None))  # type: ignore[arg-type]
     holder.fake.deliver = _deliver_into(meeting, holder)
-    monkeypatch.setenv("RATSRAUM_VIDEO_T_SECRET", "s3cret")
-    monkeypatch.setenv("RATSRAUM_VIDEO_T_STATE", "client-state-0123")
+    monkeypatch.setenv("RATSRAUM_VIDEO_SOEST_T_SECRET", "s3cret")
+    monkeypatch.setenv("RATSRAUM_VIDEO_SOEST_T_STATE", "client-state-0123")
     async with serve_fake(holder.fake.app) as base:
         answer = await meeting.client.put("/api/v1/video/config", headers=issuer.person("lange"),
                                           json={"provider": "teams", "options": {
@@ -75,8 +75,8 @@ async def teams(meeting, issuer, monkeypatch) -> AsyncIterator[Teams]:  # type: 
                                               "organizer_id": "org-1", "graph_url": base,
                                               "login_url": base},
                                               "secret_env": {
-                                              "client_secret": "RATSRAUM_VIDEO_T_SECRET",
-                                              "client_state": "RATSRAUM_VIDEO_T_STATE"}})
+                                              "client_secret": "RATSRAUM_VIDEO_SOEST_T_SECRET",
+                                              "client_state": "RATSRAUM_VIDEO_SOEST_T_STATE"}})
         assert answer.status_code == 200, answer.text
         clerk = issuer.person("richter")
         assert (await meeting.client.post(f"{BASE}/open", headers=clerk)).status_code == 200
@@ -160,15 +160,15 @@ async def test_the_poller_runs_with_the_app(  # type: ignore[no-untyped-def]
     assert meeting.app.state.settings.video_presence_poll_interval_seconds == 0.2
     holder = Teams(FakeGraph(client_id="app", client_secret="s3cret", deliver=None))  # type: ignore[arg-type]
     holder.fake.deliver = _deliver_into(meeting, holder)
-    monkeypatch.setenv("RATSRAUM_VIDEO_T_SECRET", "s3cret")
-    monkeypatch.setenv("RATSRAUM_VIDEO_T_STATE", "client-state-0123")
+    monkeypatch.setenv("RATSRAUM_VIDEO_SOEST_T_SECRET", "s3cret")
+    monkeypatch.setenv("RATSRAUM_VIDEO_SOEST_T_STATE", "client-state-0123")
     async with serve_fake(holder.fake.app) as base:
         await meeting.client.put("/api/v1/video/config", headers=issuer.person("lange"), json={
             "provider": "teams", "options": {"azure_tenant": "soest", "client_id": "app",
                                              "organizer_id": "org-1", "graph_url": base,
                                              "login_url": base},
-            "secret_env": {"client_secret": "RATSRAUM_VIDEO_T_SECRET",
-                           "client_state": "RATSRAUM_VIDEO_T_STATE"}})
+            "secret_env": {"client_secret": "RATSRAUM_VIDEO_SOEST_T_SECRET",
+                           "client_state": "RATSRAUM_VIDEO_SOEST_T_STATE"}})
         await meeting.client.post(f"{BASE}/open", headers=issuer.person("richter"))
         room_id = await _room_by_a_join(meeting, issuer)
         holder.lose_notifications = True
@@ -233,14 +233,14 @@ async def test_graph_subscriptions_are_renewed_before_they_expire(  # type: igno
 async def test_deactivated_webex_webhooks_are_reactivated(  # type: ignore[no-untyped-def]
         meeting, issuer, monkeypatch) -> None:
     fake = FakeWebex(spec=load_spec(), token="webex-token", deliver=_deliver_into(meeting))
-    monkeypatch.setenv("RATSRAUM_VIDEO_W_TOKEN", "webex-token")
-    monkeypatch.setenv("RATSRAUM_VIDEO_W_HOOK", "hook-secret")
+    monkeypatch.setenv("RATSRAUM_VIDEO_SOEST_W_TOKEN", "webex-token")
+    monkeypatch.setenv("RATSRAUM_VIDEO_SOEST_W_HOOK", "hook-secret")
     async with serve_fake(fake.app) as base:
         fake.base_url = base
         await meeting.client.put("/api/v1/video/config", headers=issuer.person("lange"), json={
             "provider": "webex", "options": {"base_url": base},
-            "secret_env": {"token": "RATSRAUM_VIDEO_W_TOKEN",
-                           "webhook_secret": "RATSRAUM_VIDEO_W_HOOK"}})
+            "secret_env": {"token": "RATSRAUM_VIDEO_SOEST_W_TOKEN",
+                           "webhook_secret": "RATSRAUM_VIDEO_SOEST_W_HOOK"}})
         await meeting.client.post(f"{BASE}/open", headers=issuer.person("richter"))
         await _room_by_a_join(meeting, issuer)
         subs = await _subscriptions(meeting)

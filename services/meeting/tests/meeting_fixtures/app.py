@@ -54,6 +54,8 @@ async def start_meeting(
             database_url=database_url, nats_url=nats_url, voting_target=voting_target,
             grpc_port=0, data_dir=tmp_path, seed_demo=True, voting_deadline_seconds=2.0,
             environment="test",
+            # Fake providers and the OParl server run on 127.0.0.1 over plain http.
+            outbound_allow_http=True, outbound_allow_private=True,
         )
         app = build_app(settings, token_verifier=issuer.verifier())
         lifespan = app.router.lifespan_context(app)

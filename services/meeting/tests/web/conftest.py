@@ -33,7 +33,8 @@ async def web(
         settings = Settings(
             database_url=database_url, nats_url=nats_url,
             voting_target=f"127.0.0.1:{fake_voting[1]}", grpc_port=0, data_dir=tmp_path,
-            seed_demo=True, environment="test", oidc_issuer=IDENTITY, public_app_url=MEETING)
+            seed_demo=True, environment="test", oidc_issuer=IDENTITY, public_app_url=MEETING,
+            outbound_allow_http=True, outbound_allow_private=True)  # local fake providers
         meeting = build_app(settings, token_verifier=identity_verifier(identity),
                             identity_transport=httpx.ASGITransport(app=identity))
         async with meeting.router.lifespan_context(meeting):

@@ -148,6 +148,8 @@ def service_specs(config: StackConfig, nats_url: str) -> list[ServiceSpec]:
             "MEETING_OIDC_ISSUER": c.issuer,
             "MEETING_OIDC_JWKS_URL": f"{c.issuer}/.well-known/jwks.json",
             "MEETING_SEED_DEMO": seed,
+            # Local fake video providers and OParl servers: http on 127.0.0.1.
+            "MEETING_OUTBOUND_ALLOW_HTTP": "true", "MEETING_OUTBOUND_ALLOW_PRIVATE": "true",
             "MEETING_PUBLIC_APP_URL": c.url(c.meeting_port),
             "MEETING_PUBLIC_API_URL": c.url(c.meeting_port),
             # The local mail catcher (dev only): invitations are sent and read on /dev/mails.

@@ -35,6 +35,8 @@ async def start_import(body: ImportIn, principal: Admin, db: DB, request: Reques
         db, tenant=principal.tenant, system_url=body.system_url, body_url=body.body_url,
         started_by=principal.subject,
         timeout_seconds=request.app.state.settings.oparl_timeout_seconds,
+        policy=request.app.state.settings.outbound_policy(),
+        max_bytes=request.app.state.settings.oparl_max_response_bytes,
     )
     return _out(run, body.system_url)
 

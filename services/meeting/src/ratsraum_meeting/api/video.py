@@ -22,7 +22,12 @@ from ratsraum_meeting.meetings.service import get_person
 from ratsraum_meeting.video import service
 from ratsraum_meeting.video.base import NotSupported, WebhookRejected
 from ratsraum_meeting.video.models import PROVIDERS, VideoConfig, VideoIdentity
-from ratsraum_meeting.video.registry import ProviderSetup, VideoConfigError, check_setup
+from ratsraum_meeting.video.registry import (
+    ProviderSetup,
+    VideoConfigError,
+    check_setup,
+    check_setup_hosts,
+)
 
 router = APIRouter(prefix="/api/v1/video", tags=["video"])
 log = get_logger(__name__)
@@ -68,9 +73,12 @@ async def put_config(
     body: VideoConfigIn, principal: Admin, request: Request, db: DB
 ) -> VideoConfigIn:
     """Set the provider of the town or of one body (admin only)."""
-    setup = ProviderSetup(body.provider, body.options, body.secret_env)
+    setup = ProviderSetup(body.provider, body.options, body.secret_env, tenant=principal.tenant)
+    settings = request.app.state.settings
     try:
-        check_setup(setup, prefix=request.app.state.settings.video_secret_env_prefix)
+        check_setup(setup, prefix=settings.video_secret_env_prefix,
+                    policy=settings.outbound_policy())
+        await check_setup_hosts(setup, policy=settings.outbound_policy())
     except VideoConfigError as exc:
         raise Problem(422, "video-config-invalid", _INVALID_CONFIG, reason=str(exc)) from exc
     async with db.transaction(principal.tenant) as session:

@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
+from ratsraum_common.outbound import OutboundPolicy
 from ratsraum_meeting.changes import public_view_changed
 from ratsraum_meeting.meetings.models import Meeting
 from ratsraum_meeting.oparl import docs, orgs, parse
-from ratsraum_meeting.oparl.client import FetchError, OParlClient
+from ratsraum_meeting.oparl.client import DEFAULT_MAX_BYTES, FetchError, OParlClient
 from ratsraum_meeting.oparl.models import OParlImport, OParlSource
 from ratsraum_meeting.oparl.report import ImportReport
 from ratsraum_meeting.oparl.store import Context
@@ -47,7 +48,8 @@ class SourceError(Exception):
 
 async def run_import(
     db: Database, *, tenant: str, system_url: str, body_url: str | None, started_by: str,
-    timeout_seconds: float,
+    timeout_seconds: float, policy: OutboundPolicy | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> OParlImport:
     """Import from an OParl system into the town and store the report of the run."""
     started = now()
@@ -64,10 +66,11 @@ async def run_import(
     ctx = Context(tenant=tenant, report=report)
     try:
         async with asyncio.timeout(timeout_seconds), httpx.AsyncClient(
-            timeout=httpx.Timeout(15.0, connect=5.0), follow_redirects=True,
+            timeout=httpx.Timeout(15.0, connect=5.0), follow_redirects=False,
             headers={"Accept": "application/json"},
         ) as http:
-            await _import(db, ctx, OParlClient(http, report), system_url=system_url,
+            client = OParlClient(http, report, policy=policy, max_bytes=max_bytes)
+            await _import(db, ctx, client, system_url=system_url,
                           body_url=chosen, since=since)
     except TimeoutError:
         report.fail(system_url, f"Zeitüberschreitung: Import nach {timeout_seconds:.0f} s "

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ratsraum_common.outbound import OutboundPolicy, OutboundRefused, check_target, check_url
 from ratsraum_meeting.config import Settings
 from ratsraum_meeting.video.base import Capabilities, VideoAdapter
 from ratsraum_meeting.video.bbb import BigBlueButtonAdapter
@@ -42,9 +44,20 @@ class ProviderSetup:
     provider: str
     options: Mapping[str, Any]
     secret_env: Mapping[str, str]
+    tenant: str
 
 
-def check_setup(setup: ProviderSetup, *, prefix: str) -> None:
+def town_prefix(prefix: str, tenant: str) -> str:
+    """The env name prefix of one town's video secrets, e.g. RATSRAUM_VIDEO_SOEST_."""
+    return prefix + re.sub(r"[^A-Z0-9]", "_", tenant.upper()) + "_"
+
+
+def url_options(setup: ProviderSetup) -> dict[str, str]:
+    """The options that are addresses we call or hand out (base_url, login_url, graph_url ...)."""
+    return {k: str(v) for k, v in setup.options.items() if k.endswith("_url") and v}
+
+
+def check_setup(setup: ProviderSetup, *, prefix: str, policy: OutboundPolicy) -> None:
     """Raise VideoConfigError if an option or secret reference is missing or not allowed."""
     if setup.provider not in REQUIRED:
         raise VideoConfigError(f"unknown provider {setup.provider!r}")
@@ -53,10 +66,26 @@ def check_setup(setup: ProviderSetup, *, prefix: str) -> None:
     missing += [s for s in secrets if not setup.secret_env.get(s)]
     if missing:
         raise VideoConfigError("missing: " + ", ".join(missing))
+    own = town_prefix(prefix, setup.tenant)
     for name, env in setup.secret_env.items():
-        # Only variables meant for video: an admin must not point us at the database password.
-        if not env.startswith(prefix):
-            raise VideoConfigError(f"secret {name}: {env!r} does not start with {prefix!r}")
+        # Only this town's video variables: an admin must not point us at the database password
+        # or at another town's provider token.
+        if not env.startswith(own) or len(env) == len(own):
+            raise VideoConfigError(f"secret {name}: {env!r} does not start with {own!r}")
+    for name, url in url_options(setup).items():
+        try:
+            check_url(url, policy=policy)
+        except OutboundRefused as exc:
+            raise VideoConfigError(f"{name}: {exc}") from exc
+
+
+async def check_setup_hosts(setup: ProviderSetup, *, policy: OutboundPolicy) -> None:
+    """Raise VideoConfigError if a URL option's host resolves to an internal address."""
+    for name, url in url_options(setup).items():
+        try:
+            await check_target(url, policy=policy, must_resolve=False)
+        except OutboundRefused as exc:
+            raise VideoConfigError(f"{name}: {exc}") from exc
 
 
 def _secrets(setup: ProviderSetup, env: Mapping[str, str]) -> dict[str, str]:
@@ -73,13 +102,14 @@ def build_adapter(
     setup: ProviderSetup, settings: Settings, *, env: Mapping[str, str] | None = None
 ) -> VideoAdapter:
     """The adapter for a configured provider; VideoConfigError when it cannot be built."""
-    check_setup(setup, prefix=settings.video_secret_env_prefix)
+    policy = settings.outbound_policy()
+    check_setup(setup, prefix=settings.video_secret_env_prefix, policy=policy)
     secret = _secrets(setup, os.environ if env is None else env)
     o = setup.options
 
     def http(base_url: str) -> ProviderHttp:
         return ProviderHttp(base_url=base_url, timeout_seconds=settings.video_http_timeout_seconds,
-                            attempts=settings.video_http_attempts)
+                            attempts=settings.video_http_attempts, policy=policy)
 
     builders: dict[str, Callable[[], VideoAdapter]] = {
         "jitsi": lambda: JitsiAdapter(base_url=o["base_url"], app_id=o["app_id"],

@@ -45,7 +45,8 @@ async def setup_for(session: AsyncSession, *, body_id: str) -> ProviderSetup | N
         (c for c in rows if c.body_id == ""), None)
     if config is None:
         return None
-    return ProviderSetup(config.provider, dict(config.options), dict(config.secret_env))
+    return ProviderSetup(config.provider, dict(config.options), dict(config.secret_env),
+                         tenant=config.tenant_id)
 
 
 async def require_setup(session: AsyncSession, *, body_id: str) -> ProviderSetup:
