@@ -1,6 +1,8 @@
 """The law check of every vote through the API: opening, re-running after a disruption and a
 runoff take the same gate; where a remote member may not take part in a ballot (BY, BW, BB)
-the vote opens without them, the answer cites the rule and the minutes name them."""
+the vote opens without them, the answer cites the rule and the minutes name them; where the
+law also takes them out of that ballot's quorum (all three), the quorum is checked without
+them, and the answer and the minutes cite that rule too."""
 
 from __future__ import annotations
 
@@ -19,12 +21,14 @@ MEMBERS = [p for p in demo.PEOPLE if p.is_member]
 REMOTE = MEMBERS[6]  # not among the first six recorded in the room
 CANDIDATES = [{"id": "c-meier", "name": "Meier"}, {"id": "c-kaya", "name": "Kaya"},
               {"id": "c-lang", "name": "Lang"}]
-# (state, citation of the rule that keeps remote members out of elections, their condition)
-EXCLUDING_STATES: list[tuple[str, str, dict[str, Any]]] = [
-    ("BY", "Art. 47a Abs. 1 S. 6 GO Bayern", {}),
-    ("BW", "GemO BW (earlier preset, DOMAIN.md)", {}),
-    ("BB", "§ 34 Abs. 2 S. 2 BbgKVerf", {"remote_members": {REMOTE.subject: {
-        "reason": "Pflege eines Angehörigen"}}}),
+# (state, citation of the rule that keeps remote members out of elections, of the rule that
+# takes them out of its quorum, their condition)
+EXCLUDING_STATES: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("BY", "Art. 47a Abs. 1 S. 6 GO Bayern",
+     "Art. 47 Abs. 2, Art. 47a Abs. 1 S. 3 and 6 GO Bayern", {}),
+    ("BW", "§ 37a GemO BW (2025 wording, per GAR BW)", "§ 37 Abs. 2 S. 1 GemO BW", {}),
+    ("BB", "§ 34 Abs. 2 S. 2 BbgKVerf", "§ 34 Abs. 2 S. 2 BbgKVerf", {"remote_members": {
+        REMOTE.subject: {"reason": "Pflege eines Angehörigen"}}}),
 ]
 
 
@@ -32,15 +36,17 @@ def _key() -> dict[str, str]:
     return {"Idempotency-Key": uuid.uuid4().hex}
 
 
-async def _setup(meeting, issuer, preset: str, conditions: dict[str, Any]) -> dict[str, str]:
-    chosen = await meeting.client.put(PROFILE, json={"preset": preset},
+async def _setup(meeting, issuer, preset: str, conditions: dict[str, Any], present: int = 6,
+                 overrides: dict[str, Any] | None = None) -> dict[str, str]:
+    chosen = await meeting.client.put(PROFILE, json={"preset": preset,
+                                                     "overrides": overrides or {}},
                                       headers=issuer.person("lange"))
     assert chosen.status_code == 200, chosen.text
     clerk = issuer.person("richter")
     recorded = await meeting.client.put(f"{BASE}/hybrid-conditions", json=conditions,
                                         headers=clerk)
     assert recorded.status_code == 200, recorded.text
-    await meeting.open_and_attend(clerk, present=6)
+    await meeting.open_and_attend(clerk, present=present)
     return clerk
 
 
@@ -67,9 +73,10 @@ def _assert_excluded(answer: Any, cite: str) -> None:
     assert "may not take part in the election" in excluded["detail_en"]
 
 
-@pytest.mark.parametrize(("preset", "cite", "conditions"), EXCLUDING_STATES)
+@pytest.mark.parametrize(("preset", "cite", "quorum_cite", "conditions"), EXCLUDING_STATES)
 async def test_remote_member_is_left_off_an_election_and_named_in_the_minutes(
-        meeting, issuer, preset: str, cite: str, conditions: dict[str, Any]) -> None:
+        meeting, issuer, preset: str, cite: str, quorum_cite: str,
+        conditions: dict[str, Any]) -> None:
     clerk = await _setup(meeting, issuer, preset, conditions)
     await _presence(meeting, clerk, "remote")
     opened = await meeting.client.post(f"{BASE}/agenda-items/{ITEM.id}/elections",
@@ -77,6 +84,13 @@ async def test_remote_member_is_left_off_an_election_and_named_in_the_minutes(
     assert opened.status_code == 201, opened.text
     assert opened.json()["roll_size"] == 6  # seven present, the remote one not on the roll
     _assert_excluded(opened, cite)
+    quorum = opened.json()["remote_excluded"]["quorum"]
+    # 11 members: six in the room are quorate for the election without the remote one.
+    assert (quorum["left_off"], quorum["cite"], quorum["counted"], quorum["required"]) == (
+        True, quorum_cite, 6, 6)
+    assert ("ohne 1 per Video zugeschaltetes Mitglied, das an dieser Abstimmung nicht "
+            f"teilnehmen darf, {quorum_cite}") in quorum["detail_de"]
+    assert quorum_cite in quorum["detail_en"]
     barred = await meeting.client.post(f"/api/v1/polls/{opened.json()['id']}/ballots",
                                        json={"choice": "c-meier"},
                                        headers={**issuer.person(REMOTE.username), **_key()})
@@ -87,6 +101,41 @@ async def test_remote_member_is_left_off_an_election_and_named_in_the_minutes(
     assert closed.status_code == 200, closed.text
     html = (await meeting.client.get(f"{BASE}/minutes/html", headers=clerk)).text
     assert f"Nicht stimmberechtigt, weil per Video zugeschaltet ({cite}): {REMOTE.name}." in html
+    assert (f"Für die Beschlussfähigkeit dieser Abstimmung zählen sie nicht mit ({quorum_cite})"
+            in html)
+
+
+@pytest.mark.parametrize(("preset", "cite", "quorum_cite", "conditions"), EXCLUDING_STATES)
+async def test_an_election_is_refused_when_the_members_on_its_roll_are_not_quorate(
+        meeting, issuer, preset: str, cite: str, quorum_cite: str,
+        conditions: dict[str, Any]) -> None:
+    clerk = await _setup(meeting, issuer, preset, conditions, present=5)
+    await _presence(meeting, clerk, "remote")  # six present: quorate for an open vote
+    refused = await meeting.client.post(f"{BASE}/agenda-items/{ITEM.id}/elections",
+                                        json={"candidates": CANDIDATES}, headers=clerk)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["type"].endswith("/not-quorate")
+    assert "5 von 11" in refused.json()["detail"]
+    assert quorum_cite in refused.json()["detail"]
+    opened = await meeting.client.post(f"{BASE}/agenda-items/{ITEM.id}/polls",
+                                       json={"method": "open"}, headers=clerk)
+    assert opened.status_code == 201, opened.text  # the remote member votes on motions
+    assert opened.json()["roll_size"] == 6
+
+
+async def test_a_body_that_keeps_left_off_members_in_the_quorum_says_so(meeting,
+                                                                         issuer) -> None:
+    clerk = await _setup(meeting, issuer, "BY", {}, present=5,
+                         overrides={"remote_left_off_leave_quorum": False})
+    await _presence(meeting, clerk, "remote")
+    opened = await meeting.client.post(f"{BASE}/agenda-items/{ITEM.id}/elections",
+                                       json={"candidates": CANDIDATES}, headers=clerk)
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["roll_size"] == 5
+    quorum = opened.json()["remote_excluded"]["quorum"]
+    assert (quorum["left_off"], quorum["counted"]) == (False, 6)
+    assert quorum["cite"] == "Anpassung des Gremiums zu Regelprofil BY"
+    assert "zählen sie weiter als anwesend" in quorum["detail_de"]
 
 
 async def test_an_open_vote_keeps_remote_members_on_the_roll(meeting, issuer) -> None:

@@ -128,7 +128,7 @@ def test_abstention_is_offered_only_where_allowed() -> None:
 # Per state: the ballots remote members may not take part in (they are left off that roll;
 # where the law bars the whole vote instead, profiles.hybrid_rules.poll_refusal says so).
 REMOTE_BARRED = {
-    "BB": (None, "election"), "BW": ("secret", "election"), "BY": ("secret", "election"),
+    "BB": (None, "election"), "BW": (None, "election"), "BY": (None, "election"),
     "HE": (None, None), "MV": (None, None), "NI": ("secret", "election"),
     "NRW": (None, None), "RP": (None, None), "SH": (None, None),
     "SL": ("secret", "election"), "SN": ("secret", "election"), "ST": (None, "election"),

@@ -36,16 +36,20 @@ class Expected:
     secret: Threshold | None = None
     declared_by: str | None = None
     notice_days: int | None = None
+    # remote members left off a ballot's roll leave its quorum count too
+    leave_quorum: bool = False
 
 
 _EMERGENCY_2_3 = ["emergency_declared", "two_thirds_decision"]
 _HALF = "more_than_half_statutory"
 TABLE: dict[str, Expected] = {
     "BB": Expected(True, _HALF, "none", ["reasoned_request"], ["reasoned_request"],
-                   ["constituent_session"], True, False, secret_votes=False),
-    "BW": Expected(True, "at_least_half_entitled", "quarter", [], [], [], False, False),
-    "BY": Expected(True, "majority_present_entitled", "none", [], [], [], False, False,
-                   abstention=False, own_vote=True),
+                   ["constituent_session"], True, False, secret_votes=False,
+                   leave_quorum=True),
+    "BW": Expected(True, "at_least_half_entitled", "quarter", [], [], [], True, False,
+                   leave_quorum=True),
+    "BY": Expected(True, "majority_present_entitled", "none", [], [], [], True, False,
+                   abstention=False, own_vote=True, leave_quorum=True),
     "HE": Expected(True, _HALF, "regardless", [], [], [], True, True, own_vote=True),
     "MV": Expected(True, _HALF, "none", [], [], ["constituent_session"], True, True),
     "NI": Expected(True, _HALF, "regardless", [], [], ["election", "secret_vote"], False,
@@ -55,7 +59,7 @@ TABLE: dict[str, Expected] = {
                     declared_by="council"),
     "RP": Expected(False, _HALF, "third", ["member_consent"], ["member_consent"],
                    ["budget_bylaw", "bylaw", "constituent_session", "election", "secret_vote"],
-                   True, True),
+                   True, True, leave_quorum=True),
     "SH": Expected(True, _HALF, "reduced_statutory_three", [], [], ["constituent_session"],
                    True, True, certified=True, secret_votes=False),
     "SL": Expected(False, _HALF, "three_members", _EMERGENCY_2_3, [],
@@ -65,7 +69,7 @@ TABLE: dict[str, Expected] = {
     "SN": Expected(False, "at_least_half_entitled", "quarter",
                    ["emergency_declared", "supervisory_notice"],
                    ["emergency_declared", "supervisory_notice"], ["budget_bylaw", "election"],
-                   False, False, notice_days=7),
+                   False, False, notice_days=7, leave_quorum=True),
     "ST": Expected(False, _HALF, "regardless", ["emergency_declared"], ["emergency_declared"],
                    ["election"], True, False, declared_by="supervisory_authority"),
     "TH": Expected(False, _HALF, "none", ["emergency_confirmed", "emergency_declared"],
@@ -109,6 +113,7 @@ def test_preset_rules_per_state(code: str) -> None:
     assert profile.disruption_report_minutes == 15
     assert profile.late_arrivals_join_open_votes is False
     assert profile.max_remote_members is None
+    assert profile.remote_left_off_leave_quorum is expected.leave_quorum
 
 
 # (state, present, statutory, conflicted_present, conflicted, quorate, required)
@@ -185,3 +190,41 @@ def test_the_quarter_fallback_is_named_in_the_explanation() -> None:
 )
 def test_request_thresholds(threshold: Threshold, members: int, required: int) -> None:
     assert threshold.required(members) == required
+
+
+# A ballot remote members may not join (an election) with `remote` of them present:
+# (state, present incl. remote, statutory, remote, quorate, required). Where the law counts
+# members present and entitled to vote (BY, BW, SN) or keeps them out of the item (BB), they
+# leave the ballot's count; elsewhere a body that leaves them off a roll still counts them.
+REMOTE_QUORUM_CASES = [
+    ("BY", 6, 11, 1, False, 6), ("BY", 7, 11, 1, True, 6),
+    ("BW", 6, 11, 1, False, 6), ("BW", 5, 10, 0, True, 5), ("BW", 6, 10, 1, True, 5),
+    ("BB", 16, 31, 1, False, 16), ("BB", 17, 31, 1, True, 16),
+    ("SN", 10, 20, 1, False, 10), ("RP", 26, 50, 1, False, 26),
+    ("NRW", 6, 11, 1, True, 6), ("HE", 47, 93, 2, True, 47), ("MV", 16, 31, 1, True, 16),
+    ("SH", 12, 23, 1, True, 12), ("TH", 19, 36, 1, True, 19), ("NI", 6, 11, 1, True, 6),
+    ("SL", 17, 33, 1, True, 17), ("ST", 21, 40, 1, True, 21),
+]
+
+
+def test_every_state_has_a_remote_quorum_case() -> None:
+    assert {case[0] for case in REMOTE_QUORUM_CASES} == set(STATES)
+
+
+@pytest.mark.parametrize(("code", "present", "statutory", "remote", "quorate", "required"),
+                         REMOTE_QUORUM_CASES)
+def test_remote_members_left_off_a_roll_and_the_quorum(
+        code: str, present: int, statutory: int, remote: int, quorate: bool,
+        required: int) -> None:
+    rule = LAW[code].rules["remote_left_off_leave_quorum"]
+    left_off = remote if PRESETS[code].remote_left_off_leave_quorum else 0
+    result = evaluate(rule=code, present=present, statutory_members=statutory,
+                      left_off=left_off, left_off_source=rule.citation)
+    assert (result.quorate, result.required, result.left_off) == (quorate, required, left_off)
+    assert result.present == present - left_off
+    if left_off:
+        assert f"ohne {left_off} per Video zugeschaltete" in result.explanation
+        assert rule.citation in result.explanation
+        assert rule.citation in result.explanation_en
+    else:
+        assert "per Video" not in result.explanation

@@ -2,12 +2,15 @@
 
 The body is quorate, the law allows this vote now (profiles.hybrid_conditions), and the roll
 is the members present minus the conflicted and minus remote members the law keeps out of
-this kind of ballot (BY, BW, BB: they stay present, but may not take part in it).
+this kind of ballot (BY, BW, BB: they stay present, but may not take part in it). Where the
+law counts for the quorum only members present and entitled to vote in this ballot (BY, BW)
+or keeps them out of the item altogether (BB), the quorum is checked again without them
+(profile rule remote_left_off_leave_quorum); the minutes say which and cite it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -41,18 +44,35 @@ class RemoteExclusion:
     names: list[str]
     ballot: str  # "secret" or "election"
     cite: str
+    # Whether they also left this ballot's quorum count, the rule that says so, and the
+    # quorum as checked for it (set by checked_roll).
+    leave_quorum: bool = False
+    quorum_cite: str = ""
+    quorum: QuorumResult | None = None
 
     def values(self) -> dict[str, Any]:
         """The placeholders of polls.messages.REMOTE_EXCLUDED."""
         return {"names": ", ".join(self.names), "kind": KIND_DE[self.ballot],
                 "kind_en": KIND_EN[self.ballot], "cite": self.cite}
 
+    def quorum_data(self) -> dict[str, Any]:
+        """How this ballot's quorum counted them, with the citation (for the minutes)."""
+        if self.quorum is None:
+            return {}
+        msg = m.REMOTE_LEAVE_QUORUM if self.leave_quorum else m.REMOTE_STAY_IN_QUORUM
+        values = {"cite": self.quorum_cite, "quorum": self.quorum.explanation,
+                  "quorum_en": self.quorum.explanation_en}
+        return {"left_off": self.leave_quorum, "cite": self.quorum_cite,
+                "counted": self.quorum.present, "required": self.quorum.required,
+                "detail_de": msg.render("de", **values), "detail_en": msg.render("en", **values)}
+
     def as_data(self) -> dict[str, Any]:
         """What the poll log keeps, and the API and the minutes show."""
         values = self.values()
         return {"persons": self.person_ids, "names": self.names, "ballot": self.ballot,
                 "cite": self.cite, "detail_de": m.REMOTE_EXCLUDED.render("de", **values),
-                "detail_en": m.REMOTE_EXCLUDED.render("en", **values)}
+                "detail_en": m.REMOTE_EXCLUDED.render("en", **values),
+                "quorum": self.quorum_data()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +140,26 @@ async def checked_roll(
         session, meeting=meeting, profile=profile, roll=roll, ballot=ballot)
     if excluded is not None:
         roll = [p for p in roll if p not in excluded.person_ids]
+        excluded = await _quorum_without(session, meeting=meeting, body=body, item=item,
+                                         profile=profile, excluded=excluded)
+        quorum = excluded.quorum or quorum
     await ensure_poll_allowed(session, meeting_id=meeting.id, item_id=item.id, method=method,
                               election=election, roll=roll)
     require_quorate(quorum, roll=roll)
     return CheckedRoll(roll=roll, excluded=excluded)
+
+
+async def _quorum_without(
+    session: AsyncSession, *, meeting: Meeting, body: Body, item: AgendaItem,
+    profile: RuleProfile, excluded: RemoteExclusion,
+) -> RemoteExclusion:
+    """The ballot's quorum: without the left-off members where the law says so, else with."""
+    leave = profile.remote_left_off_leave_quorum
+    cite = citation(profile, "remote_left_off_leave_quorum")
+    quorum = await live_quorum(session, meeting=meeting, body=body, item=item, profile=profile,
+                               left_off=excluded.person_ids if leave else (),
+                               left_off_source=cite)
+    return replace(excluded, leave_quorum=leave, quorum_cite=cite, quorum=quorum)
 
 
 def log_exclusion(session: AsyncSession, *, poll: Poll, excluded: RemoteExclusion | None,

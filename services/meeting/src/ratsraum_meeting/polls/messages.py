@@ -136,3 +136,11 @@ REMOTE_EXCLUDED = Msg(
     "present but are not on the roll of this vote: {names}. Whoever wants to vote comes to "
     "the room before it opens.",
 )
+REMOTE_LEAVE_QUORUM = Msg(
+    "Für die Beschlussfähigkeit dieser Abstimmung zählen sie nicht mit ({cite}). {quorum}",
+    "They do not count for this vote's quorum either ({cite}). {quorum_en}",
+)
+REMOTE_STAY_IN_QUORUM = Msg(
+    "Für die Beschlussfähigkeit zählen sie weiter als anwesend ({cite}). {quorum}",
+    "They still count as present for the quorum ({cite}). {quorum_en}",
+)

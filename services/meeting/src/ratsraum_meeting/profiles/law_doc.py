@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from ratsraum_meeting.profiles.law import STATUSES, StateLaw, load_states
+from ratsraum_meeting.profiles.law_departures import departures
 
 STATUS_TEXT = {
     "official": "checked against the official portal",
@@ -54,6 +55,7 @@ How firmly a rule is backed:
   (`remote_in_secret_votes`, `remote_in_elections` off), the ballot is held without them: they
   stay present but are left off its roll, the clerk is told why, and the minutes name them.
   This holds for opening a vote, for its re-run after a disruption and for a runoff alike.
+  Whether they also leave that ballot's quorum count is a rule of its own (`Quorum`).
 - The chair may have to be in the room (`chair_in_room`).
 
 ## Votes
@@ -84,6 +86,13 @@ How firmly a rule is backed:
   number present (NI, HE, ST; in NI the decisions then need the supervisory authority's
   approval). In RP any exclusion lowers the need to a third of the statutory number; with
   fewer the mayor decides in the council's place, which Ratsraum does not model.
+- Remote members left off a ballot's roll (`Sessions`) also leave that ballot's quorum count
+  where the law says so (`remote_left_off_leave_quorum`): where the quorum counts members
+  present *and entitled to vote* (BY, BW, SN) a member who may not vote in this ballot is not
+  counted for it, and in BB a remote member does not take part in an item with a secret
+  election at all. The quorum is then checked again without them when the vote opens (and
+  when it is re-run or a runoff held); the refusal, the answer and the minutes say how they
+  were counted and cite the rule. Elsewhere they keep counting as present.
 - A vote cannot open while the body is not quorate; the refusal explains the figure and cites
   the formula.
 
@@ -157,6 +166,7 @@ def render(states: dict[str, StateLaw] | None = None) -> str:
     states = states if states is not None else load_states()
     statuses = "\n".join(f"- `{name}`: {STATUS_TEXT[name]}" for name in STATUSES)
     lines = [GENERAL.format(statuses=statuses)]
+    lines += departures(states)
     for state in states.values():
         lines += _state(state)
     return "\n".join(lines).rstrip() + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,25 +17,34 @@ from ratsraum_meeting.profiles.service import body_profile
 
 async def live_quorum(
     session: AsyncSession, *, meeting: Meeting, body: Body, item: AgendaItem | None = None,
-    profile: RuleProfile | None = None,
+    profile: RuleProfile | None = None, left_off: Collection[str] = (),
+    left_off_source: str = "",
 ) -> quorum.QuorumResult:
-    """The quorum now by the body's effective profile; for an item, without its conflicted."""
+    """The quorum now by the body's effective profile; for an item, without its conflicted.
+
+    For one ballot, `left_off` are remote members the law takes out of its count as well
+    (law_gate: the profile's remote_left_off_leave_quorum, cited as `left_off_source`).
+    """
     profile = profile or (await body_profile(session, body=body)).profile
     if item is None:
         # No conflicts to subtract: a COUNT, not every present member's id (the public
         # snapshot asks for this on every change, up to 5x/s while a vote runs).
         present, conflicted_present, conflicted = await count_present(
             session, meeting=meeting), 0, 0
+        left_off = ()
     else:
         ids = await present_person_ids(session, meeting=meeting)
         excluded = await conflicted_ids(session, item=item)
         present, conflicted_present = len(ids), len(excluded.intersection(ids))
         conflicted = len(excluded)
+        # Only present members who are not conflicted can be left off a roll.
+        left_off = set(left_off).intersection(ids).difference(excluded)
     return quorum.evaluate(
         rule=profile.code, present=present, statutory_members=body.statutory_members,
         conflicted_present=conflicted_present, conflicted=conflicted,
         formula=profile.quorum_formula, source=profile.quorum_source,
-        fallback=profile.quorum_conflict_fallback,
+        fallback=profile.quorum_conflict_fallback, left_off=len(left_off),
+        left_off_source=left_off_source,
     )
 
 

@@ -147,6 +147,11 @@ class RuleProfile:
     # Without one, the secret vote is held afterwards by postal ballot (NRW) instead.
     remote_secret_postal_fallback: bool = False
     quorum_conflict_fallback: ConflictFallback = "none"
+    # Whether remote members left off a ballot's roll (remote_in_secret_votes /
+    # remote_in_elections off) also leave that ballot's quorum count: where the quorum counts
+    # members "present and entitled to vote" (BY, BW, SN) or where they may not take part in
+    # the item at all (BB). Elsewhere they stay present for the quorum.
+    remote_left_off_leave_quorum: bool = False
     # NI: decisions under the conflict fallback need the supervisory authority's approval.
     quorum_fallback_needs_approval: bool = False
 

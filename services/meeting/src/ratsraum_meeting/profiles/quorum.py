@@ -27,6 +27,8 @@ class QuorumResult:
     explanation_en: str = ""
     conflicted: int = 0
     formula: str = ""
+    # Remote members left off this ballot's roll who also leave its count (see evaluate).
+    left_off: int = 0
 
 
 SIZE_UNKNOWN_DE = ("Gesetzliche Mitgliederzahl des Gremiums fehlt; bitte in den Stammdaten "
@@ -123,28 +125,29 @@ def _fallback_need(fallback: str, statutory: int, conflicted: int) -> _Need | No
 def evaluate(
     *, rule: str, present: int, statutory_members: int, conflicted_present: int = 0,
     conflicted: int = 0, formula: QuorumFormula | None = None, source: str | None = None,
-    fallback: ConflictFallback | None = None,
+    fallback: ConflictFallback | None = None, left_off: int = 0, left_off_source: str = "",
 ) -> QuorumResult:
     """Apply a quorum formula (by default the preset `rule`'s) to the members present.
 
     `present` counts everyone present; `conflicted_present` of them are conflicted on the item
     and do not count; `conflicted` is every conflicted member on the item (for the
     fallback, by default the preset's: BW/SN a quarter, SL three, SH reduced, NI/HE/ST
-    regardless).
+    regardless). `left_off` present members may not take part in this ballot because they
+    are remote, and the law (`left_off_source`) takes them out of its count too.
     """
-    if min(present, statutory_members, conflicted_present, conflicted) < 0:
+    if min(present, statutory_members, conflicted_present, conflicted, left_off) < 0:
         raise ValueError("counts must not be negative")
     if formula is None:
         if rule not in PRESETS:
             raise UnknownRuleProfile(rule)
         formula, source = PRESETS[rule].quorum_formula, source or PRESETS[rule].quorum_source
         fallback = fallback or PRESETS[rule].quorum_conflict_fallback
-    counted = max(0, present - conflicted_present)
+    counted = max(0, present - conflicted_present - left_off)
     if statutory_members == 0:
         # 0 marks a size nobody entered yet (e.g. an OParl import without memberCount): no
         # count of members can be quorate against it, so votes stay closed until it is set.
         return QuorumResult(False, counted, 0, 0, rule, SIZE_UNKNOWN_DE, SIZE_UNKNOWN_EN,
-                            conflicted_present, formula)
+                            conflicted_present, formula, left_off)
     need = _fallback_need(fallback or "none", statutory_members, conflicted)
     if need is None:
         need = FORMULAS[formula](statutory_members, conflicted)
@@ -153,12 +156,31 @@ def evaluate(
     quorate = counted >= need.required
     verdict = ("beschlussfähig", "quorate") if quorate else (
         "nicht beschlussfähig", "not quorate")
-    without = (f" (ohne {conflicted_present} befangene)", f" (not counting {conflicted_present}"
-               " with a conflict of interest)") if conflicted_present else ("", "")
+    without = _without(conflicted_present, left_off, left_off_source)
     cite = f" ({source})" if source else ""
     de = (f"Das Gremium ist {verdict[0]}: {counted} von {statutory_members} Mitgliedern sind "
           f"anwesend{without[0]}; nötig sind {need.de}, also mindestens {need.required}{cite}.")
     en = (f"The body is {verdict[1]}: {counted} of {statutory_members} members are present"
           f"{without[1]}; needed are {need.en}, that is at least {need.required}{cite}.")
     return QuorumResult(quorate, counted, need.required, statutory_members, rule, de, en,
-                        conflicted_present, formula)
+                        conflicted_present, formula, left_off)
+
+
+def _without(conflicted_present: int, left_off: int, source: str) -> tuple[str, str]:
+    """The German and English note on who does not count for this item or ballot."""
+    de, en = [], []
+    if conflicted_present:
+        de.append(f"ohne {conflicted_present} befangene")
+        en.append(f"not counting {conflicted_present} with a conflict of interest")
+    if left_off:
+        cite = f", {source}" if source else ""
+        one = left_off == 1
+        de.append(f"ohne {left_off} per Video "
+                  + ("zugeschaltetes Mitglied, das" if one else "zugeschaltete Mitglieder, die")
+                  + " an dieser Abstimmung nicht teilnehmen "
+                  + ("darf" if one else "dürfen") + cite)
+        en.append(f"not counting {left_off} member{'' if one else 's'} connected by video who "
+                  f"may not take part in this vote{cite}")
+    if not de:
+        return "", ""
+    return f" ({'; '.join(de)})", f" ({'; '.join(en)})"
