@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ratsraum_common import demo
 from ratsraum_common.auth import TokenVerifier
 from ratsraum_devstack.natsserver import NatsServer
+from ratsraum_devstack.oparl_check import OParlClient
 from ratsraum_devstack.ports import free_port
 
 
@@ -96,6 +97,24 @@ async def test_imported_and_hand_made_papers_look_alike_and_private_data_stays(
         assert imported["consultation"][0]["meeting"].endswith(f"/meetings/{demo.MEETING_ID}")
         assert "Personalangelegenheit" not in (await client.get(
             f"/oparl/v1/{demo.TENANT}/consultations")).text
+
+        # The whole town as OParl, crawled: schemas, the spec's rules, back-references.
+        oparl = OParlClient(client, portal.state.portal.settings.public_base_url)
+        meeting_url = f"/oparl/v1/{demo.TENANT}/meetings/{demo.MEETING_ID}"
+        for _ in range(300):
+            if (await client.get(meeting_url)).status_code == 200:
+                break
+            await asyncio.sleep(0.05)
+        body = await oparl.get(f"{oparl.base}/oparl/v1/bodies/{demo.TENANT}")
+        objects = await oparl.crawl_body(body, ("organization", "person", "meeting", "paper",
+                                                "agendaItem", "consultation", "locationList",
+                                                "membership"))
+        await oparl.check_references(objects)
+        held = objects[f"{oparl.base}{meeting_url}"]
+        assert held["location"]["description"] == demo.LOCATION
+        (organization,) = held["organization"]
+        assert held["id"] in [m["id"] for m in await oparl.crawl(
+            objects[organization]["meeting"])]
 
         persons = (await client.get(f"/oparl/v1/{demo.TENANT}/persons")).json()["data"]
         members = {p.name for p in demo.PEOPLE if p.is_member}

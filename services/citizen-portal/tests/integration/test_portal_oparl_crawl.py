@@ -5,39 +5,17 @@ empty pages, unknown addresses answer Error objects, and anyone may fetch it (CO
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-import jsonschema
 import pytest
 
 from ratsraum.meeting.v1 import public_pb2
-from ratsraum_devstack.paths import shared_dir
+from ratsraum_devstack.oparl_check import OParlClient, validate
 
 Portal = Any  # the conftest's Portal; fixtures cannot be imported in importlib mode
 BASE = "https://ratsraum.example.de/buergerportal"
-OPARL = "https://schema.oparl.org/1.1/"
-
-
-def _schema(name: str) -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(
-        (shared_dir() / "oparl" / "schema" / f"{name}.json").read_text(encoding="utf-8"))
-    return schema
-
-
-def _validate(obj: dict[str, Any]) -> None:
-    """Check an object (and the objects it embeds) against its OParl schema."""
-    kind = obj["type"].removeprefix(OPARL)
-    jsonschema.validate(obj, _schema(kind))
-    for key, value in obj.items():
-        assert value not in (None, "", {}), f"{kind}.{key} is empty; it should be left out"
-        assert value != [] or key == "legislativeTerm", f"{kind}.{key} is an empty list"
-        embedded = value if isinstance(value, list) else [value]
-        for inner in embedded:
-            if isinstance(inner, dict) and "type" in inner:
-                _validate(inner)
 
 
 @pytest.fixture
@@ -49,26 +27,10 @@ async def ingress_portal(
         yield running
 
 
-async def _get(portal: Portal, url: str, **params: str) -> dict[str, Any]:
-    assert url.startswith(f"{BASE}/oparl/v1/"), url
-    # httpx would drop the query of a `links.next` address when given empty params.
-    response = await portal.http.get(url.removeprefix(BASE), params=params or None)
-    assert response.status_code == 200, (url, response.text)
-    assert response.headers["access-control-allow-origin"] == "*"
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def _crawl_list(portal: Portal, url: str) -> list[dict[str, Any]]:
-    """Every object of a list, one per page, following links.next to the end."""
-    found: list[dict[str, Any]] = []
-    page = await _get(portal, url, limit="1")
-    while True:
-        assert len(page["data"]) <= 1
-        found.extend(page["data"])
-        if "next" not in page["links"]:
-            return found
-        page = await _get(portal, page["links"]["next"])
+@pytest.fixture
+def oparl(ingress_portal: Portal) -> OParlClient:
+    """Reads the portal's OParl by the ids it serves."""
+    return OParlClient(ingress_portal.http, BASE)
 
 
 def _minutes(meeting: public_pb2.PublicMeeting) -> public_pb2.PublicMinutesSigned:
@@ -86,11 +48,12 @@ def _minutes(meeting: public_pb2.PublicMeeting) -> public_pb2.PublicMinutesSigne
 
 
 async def test_crawl_from_the_system_validates_every_object(
-    ingress_portal: Portal, publish: Any, publish_minutes: Any, new_meeting: Any, tenant: str
+    ingress_portal: Portal, oparl: OParlClient, publish: Any, publish_minutes: Any,
+    new_meeting: Any, tenant: str
 ) -> None:
     planned = new_meeting(status="scheduled", present=0, quorate=False)
     held = new_meeting(status="closed")
-    third = new_meeting(status="running")
+    third = new_meeting(status="running", location="Bürgerhaus Ampen, Saal 2")
     for meeting in (planned, held, third):
         await publish(meeting, 1)
     await publish_minutes(_minutes(held))
@@ -100,51 +63,57 @@ async def test_crawl_from_the_system_validates_every_object(
         if page.status_code == 200:
             break
 
-    system = await _get(ingress_portal, f"{BASE}/oparl/v1/system")
-    _validate(system)
+    system = await oparl.get(f"{BASE}/oparl/v1/system")
+    validate(system)
     assert system["id"] == f"{BASE}/oparl/v1/system"
-    bodies = await _crawl_list(ingress_portal, system["body"])
+    bodies = await oparl.crawl(system["body"])
     for body in bodies:
-        _validate(body)
+        validate(body)
     ours = next(b for b in bodies if b["id"] == f"{BASE}/oparl/v1/bodies/{tenant}")
     assert ours["name"] == f"Stadt {tenant}"
-    assert await _get(ingress_portal, ours["id"]) == ours
+    assert await oparl.get(ours["id"]) == ours
 
-    meetings = await _crawl_list(ingress_portal, ours["meeting"])
+    objects = await oparl.crawl_body(ours, ("meeting", "locationList"))
+    await oparl.check_references(objects)
+    meetings = [o for o in objects.values() if o["type"].endswith("/Meeting")]
     assert {m["id"] for m in meetings} == {
         f"{BASE}/oparl/v1/{tenant}/meetings/{m.id}" for m in (planned, held, third)}
     for meeting in meetings:
-        _validate(meeting)
-        assert await _get(ingress_portal, meeting["id"]) == meeting
         if "resultsProtocol" in meeting:
             protocol = meeting["resultsProtocol"]
-            assert await _get(ingress_portal, protocol["id"]) == protocol
+            fetched = await oparl.get(protocol["id"])
+            assert fetched == {**protocol, "meeting": [meeting["id"]]}
     states = {m["id"].rsplit("/", 1)[1]: m["meetingState"] for m in meetings}
     assert states == {planned.id: "terminiert", third.id: "eingeladen",
                       held.id: "durchgeführt"}
+    # Every meeting's place is a Location of the town, listed once per meeting.
+    places = {m["id"]: m["location"]["description"] for m in meetings}
+    assert sorted(places.values()) == [
+        "Bürgerhaus Ampen, Saal 2", "Rathaus, Sitzungssaal", "Rathaus, Sitzungssaal"]
+    assert len([o for o in objects.values() if o["type"].endswith("/Location")]) == 3
     for kind in ("organization", "person", "paper"):
-        listed = await _get(ingress_portal, ours[kind])
+        listed = await oparl.get(ours[kind])
         assert listed["data"] == []
         assert "next" not in listed["links"]
 
 
 async def test_filters_answer_pages_and_unknown_addresses_answer_error_objects(
-    ingress_portal: Portal, publish: Any, new_meeting: Any, tenant: str
+    ingress_portal: Portal, oparl: OParlClient, publish: Any, new_meeting: Any, tenant: str
 ) -> None:
     meeting = new_meeting()
     await publish(meeting, 1)
     await ingress_portal.wait_for_meeting(tenant, meeting.id)
     meetings = f"{BASE}/oparl/v1/{tenant}/meetings"
 
-    future = await _get(ingress_portal, meetings, modified_since="2999-01-01T00:00:00+01:00")
+    future = await oparl.get(meetings, modified_since="2999-01-01T00:00:00+01:00")
     assert future["data"] == []
-    past = await _get(ingress_portal, meetings, created_until="2000-01-01T00:00:00Z")
+    past = await oparl.get(meetings, created_until="2000-01-01T00:00:00Z")
     assert past["data"] == []
-    recent = await _get(ingress_portal, meetings, created_since="2000-01-01T00:00:00Z",
+    recent = await oparl.get(meetings, created_since="2000-01-01T00:00:00Z",
                         modified_until="2999-01-01T00:00:00Z")
     assert [m["id"] for m in recent["data"]] == [f"{meetings}/{meeting.id}"]
     assert recent["links"]["first"].startswith(f"{meetings}?created_since=")
-    no_bodies = await _get(ingress_portal, f"{BASE}/oparl/v1/bodies",
+    no_bodies = await oparl.get(f"{BASE}/oparl/v1/bodies",
                            created_since="2999-01-01T00:00:00Z")
     assert no_bodies["data"] == []
 

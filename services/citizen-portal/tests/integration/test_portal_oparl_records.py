@@ -6,47 +6,23 @@ vote's record travels in the documented `ratsraum:vote` extension."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import jsonschema
 import pytest
 from google.protobuf import struct_pb2  # type: ignore[import-untyped, unused-ignore]
 
 from ratsraum.meeting.v1 import public_pb2
-from ratsraum_devstack.paths import shared_dir
+from ratsraum_devstack.oparl_check import OParlClient, kind_of, validate
 
 Portal = Any  # the conftest's Portal; fixtures cannot be imported in importlib mode
 BASE = "https://ratsraum.example.de/buergerportal"
 OPARL = "https://schema.oparl.org/1.1/"
 LISTS = ("organization", "person", "meeting", "paper", "agendaItem", "consultation", "file",
          "locationList", "legislativeTermList", "membership")
-
-
-def _validate(obj: dict[str, Any]) -> None:
-    """An object (and what it embeds) matches its schema and sends nothing empty."""
-    kind = obj["type"].removeprefix(OPARL)
-    schema = json.loads((shared_dir() / "oparl" / "schema" / f"{kind}.json").read_text("utf-8"))
-    jsonschema.validate(obj, schema)
-    for key, value in obj.items():
-        assert value not in (None, "", {}), f"{kind}.{key} is empty; it should be left out"
-        assert value != [] or key == "legislativeTerm", f"{kind}.{key} is an empty list"
-        for inner in value if isinstance(value, list) else [value]:
-            if isinstance(inner, dict) and str(inner.get("type", "")).startswith(OPARL):
-                _validate(inner)
-
-
-def _addresses(value: Any) -> set[str]:
-    """Every OParl address an object names, embedded objects included."""
-    if isinstance(value, str):
-        return {value} if value.startswith(f"{BASE}/oparl/") else set()
-    if isinstance(value, list):
-        return set().union(*(_addresses(v) for v in value)) if value else set()
-    if isinstance(value, dict):
-        return set().union(*(_addresses(v) for k, v in value.items() if k != "id"))
-    return set()
 
 
 def _record(kind: str, record_id: str, **data: Any) -> public_pb2.PublicRecord:
@@ -64,49 +40,65 @@ async def ingress_portal(
         yield running
 
 
-async def _get(portal: Portal, url: str, **params: str) -> dict[str, Any]:
-    assert url.startswith(f"{BASE}/oparl/v1/"), url
-    response = await portal.http.get(url.removeprefix(BASE), params=params or None)
-    assert response.status_code == 200, (url, response.text)
-    assert response.headers["access-control-allow-origin"] == "*"
-    body: dict[str, Any] = response.json()
-    return body
+@pytest.fixture
+def oparl(ingress_portal: Portal) -> OParlClient:
+    """Reads the portal's OParl by the ids it serves."""
+    return OParlClient(ingress_portal.http, BASE)
 
 
-async def _crawl(portal: Portal, url: str, **params: str) -> list[dict[str, Any]]:
-    """Every object of a list, one per page; the `links.next` chain must end."""
-    found: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    page = await _get(portal, url, limit="1", **params)
-    while True:
-        assert page["links"]["self"] not in seen, "links.next runs in a circle"
-        seen.add(page["links"]["self"])
-        found.extend(page["data"])
-        if "next" not in page["links"]:
-            return found
-        page = await _get(portal, page["links"]["next"])
+def _signed(meeting: public_pb2.PublicMeeting) -> public_pb2.PublicMinutesSigned:
+    """Signed minutes whose attendance list names a member, an absent one and a guest."""
+    html = "<!DOCTYPE html><html lang=\"de\"><body><p>Niederschrift</p></body></html>"
+    minutes = public_pb2.PublicMinutesSigned(
+        tenant=meeting.tenant, meeting_id=meeting.id, body_name=meeting.body_name,
+        title=meeting.title, public_html=html,
+        public_html_sha256=hashlib.sha256(html.encode()).hexdigest(),
+        minutes_sha256=hashlib.sha256(b"alle Teile").hexdigest())
+    minutes.signed_at.FromDatetime(datetime(2025, 11, 26, 9, 30, tzinfo=UTC))
+    minutes.participants.add(person_id="anna", name="Anna Becker", role="chair",
+                             presence="in_room")
+    minutes.participants.add(person_id="jonas", name="Jonas Weber", role="member",
+                             presence="absent")
+    # Listed in the minutes but no public person record: never named by OParl.
+    minutes.participants.add(person_id="gast-7", name="Gabi Gast", role="member",
+                             presence="remote")
+    return minutes
 
 
 @pytest.fixture
-async def town(ingress_portal: Portal, publish: Any, publish_records: Any, new_meeting: Any,
-               tenant: str) -> dict[str, Any]:
-    """A town with a held meeting, its body, a member, a paper with a place and two files."""
+async def town(ingress_portal: Portal, publish: Any, publish_records: Any,
+               publish_minutes: Any, new_meeting: Any, tenant: str) -> dict[str, Any]:
+    """A town with a held meeting (two votes on its first item, signed minutes), a planned one
+    of a committee without a place, two bodies, two members, a paper with a place and files."""
     meeting = new_meeting(status="closed", body_id="rat")
-    meeting.agenda[0].paper_id = "paper-1"
-    meeting.agenda[0].result.majority_rule = "simple"
+    first = meeting.agenda[0]
+    first.paper_id = "paper-1"
+    first.result.majority_rule = "simple"
+    # A re-run: the first count stays on record with its own outcome.
+    first.results.add(poll_id="poll-0", method="open", outcome="rejected", yes=5, no=6,
+                      roll_size=11, ballots_cast=11, majority_rule="simple",
+                      show_of_hands=True)
+    first.results.append(first.result)
     secret = meeting.agenda[1]
     secret.ClearField("live_vote")
     secret.status = "decided"
     secret.result.CopyFrom(public_pb2.PublicVoteResult(
         method="secret", outcome="rejected", yes=4, no=7, roll_size=11, ballots_cast=11,
         majority_rule="simple", record_sha256="ab" * 32))
+    planned = new_meeting(status="scheduled", body_id="hfa", location="")
     await publish(meeting, 1)
+    await publish(planned, 1)
+    await publish_minutes(_signed(meeting))
     await publish_records(tenant, [
         _record("organization", "rat", name="Rat der Stadt", short_name="Rat",
                 organization_type="Gremium"),
+        _record("organization", "hfa", name="Haupt- und Finanzausschuss",
+                organization_type="Gremium"),
         _record("person", "anna", name="Anna Becker"),
+        _record("person", "jonas", name="Jonas Weber"),
         _record("membership", "1", person_id="anna", organization_id="rat", role="chair",
                 start_date="2025-11-01"),
+        _record("membership", "2", person_id="jonas", organization_id="rat", role="member"),
         _record("legislative_term", "wp-2025", name="Wahlperiode 2025–2030",
                 start_date="2025-11-01", end_date="2030-10-31"),
         _record("paper", "paper-1", name="Radwegekonzept", reference="V/2025/101",
@@ -124,33 +116,27 @@ async def town(ingress_portal: Portal, publish: Any, publish_records: Any, new_m
                         "meeting_id": meeting.id, "role": "resolutionFile"}]),
     ])
     ours = f"{BASE}/oparl/v1/{tenant}"
-    for _ in range(400):
+    for _ in range(400):  # records come last; the minutes before them
         answer = await ingress_portal.http.get(f"/oparl/v1/{tenant}/files/file-2")
         if answer.status_code == 200:
             break
-    return {"meeting": meeting, "root": ours}
+    return {"meeting": meeting, "planned": planned, "root": ours}
 
 
 async def test_every_list_and_object_follows_schema_and_rules(
-    ingress_portal: Portal, town: dict[str, Any], tenant: str
+    oparl: OParlClient, town: dict[str, Any], tenant: str
 ) -> None:
-    system = await _get(ingress_portal, f"{BASE}/oparl/v1/system")
-    bodies = await _crawl(ingress_portal, system["body"])
+    system = await oparl.get(f"{BASE}/oparl/v1/system")
+    bodies = await oparl.crawl(system["body"])
     body = next(b for b in bodies if b["id"] == f"{BASE}/oparl/v1/bodies/{tenant}")
-    _validate(body)
+    validate(body)
     assert [t["name"] for t in body["legislativeTerm"]] == ["Wahlperiode 2025–2030"]
 
-    objects: dict[str, dict[str, Any]] = {}
-    for name in LISTS:
-        listed = await _crawl(ingress_portal, body[name])
-        assert listed, f"{name} is empty"
-        for obj in listed:
-            _validate(obj)
-            assert await _get(ingress_portal, obj["id"]) == obj  # the id is its address
-            objects[obj["id"]] = obj
-    named = set().union(*(_addresses(o) for o in objects.values()))
-    for address in named - set(objects) - {body["id"], system["id"]}:
-        await _get(ingress_portal, address.split("?")[0])  # every named address answers
+    objects = await oparl.crawl_body(body, LISTS)
+    assert {kind_of(o) for o in objects.values()} == {
+        "Organization", "Person", "Membership", "Meeting", "AgendaItem", "Paper",
+        "Consultation", "File", "Location", "LegislativeTerm"}
+    await oparl.check_references(objects)
 
     root = town["root"]
     person = objects[f"{root}/persons/anna"]
@@ -176,32 +162,78 @@ async def test_every_list_and_object_follows_schema_and_rules(
         "secret", "rejected", 4, 7)
     assert vote["secretRecordSha256"] == "ab" * 32
     assert "namedVotes" not in vote
+    assert second["ratsraum:votes"] == [vote]
+
+
+async def test_meeting_places_participants_and_organization_meetings(
+    oparl: OParlClient, town: dict[str, Any]
+) -> None:
+    root, held, planned = town["root"], town["meeting"].id, town["planned"].id
+    meeting = await oparl.get(f"{root}/meetings/{held}")
+    assert meeting["location"] == {
+        "id": f"{root}/locations/meeting-{held}", "type": f"{OPARL}Location",
+        "description": "Rathaus, Sitzungssaal", "created": meeting["location"]["created"],
+        "modified": meeting["location"]["modified"]}
+    place = await oparl.get(meeting["location"]["id"])
+    assert place["meetings"] == [meeting["id"]]
+    # Who took part by the signed minutes: the absent member and the guest without a
+    # public person record are not named, nor is anything else of the attendance list.
+    assert meeting["participant"] == [f"{root}/persons/anna"]
+    served = json.dumps(meeting)
+    assert "Gast" not in served
+    assert "gast-7" not in served
+    later = await oparl.get(f"{root}/meetings/{planned}")
+    assert not {"location", "participant"} & set(later)
+
+    rat = await oparl.get(f"{root}/organizations/rat")
+    assert rat["meeting"] == f"{root}/organizations/rat/meetings"
+    assert [m["id"] for m in await oparl.crawl(rat["meeting"])] == [meeting["id"]]
+    hfa = await oparl.get(f"{root}/organizations/hfa")
+    assert [m["id"] for m in await oparl.crawl(hfa["meeting"])] == [later["id"]]
+    assert await oparl.crawl(hfa["meeting"], modified_since="2999-01-01T00:00:00Z") == []
+
+    first = meeting["agendaItem"][0]
+    votes = first["ratsraum:votes"]
+    assert [(v["outcome"], v["yes"], v["no"]) for v in votes] == [
+        ("rejected", 5, 6), ("accepted", 6, 3)]
+    assert votes[0]["showOfHands"] is True
+    assert votes[-1] == first["ratsraum:vote"]
+    assert all(v["@context"] == "https://ratsraum.de/oparl/1.0/vote" for v in votes)
 
 
 async def test_deleted_objects_stay_as_stubs_found_by_modified_since(
-    ingress_portal: Portal, town: dict[str, Any], publish_records: Any, tenant: str
+    oparl: OParlClient, town: dict[str, Any], publish: Any, publish_records: Any, tenant: str
 ) -> None:
     root = town["root"]
-    before = datetime.now(UTC) - timedelta(seconds=1)
+    before = datetime.now(UTC)  # the town's records are all older
     gone = public_pb2.PublicRecord(kind="person", id="anna", deleted=True)
     await publish_records(tenant, [gone, public_pb2.PublicRecord(
         kind="paper", id="paper-1", deleted=True)])
+    moved = town["meeting"]
+    moved.location = ""  # the place is taken away: its Location goes as a stub
+    await publish(moved, 2)
     for _ in range(400):
-        stub = await _get(ingress_portal, f"{root}/persons/anna")
-        if stub.get("deleted"):
+        stub = await oparl.get(f"{root}/persons/anna")
+        place = await oparl.get(f"{root}/locations/meeting-{moved.id}")
+        if stub.get("deleted") and place.get("deleted"):
             break
     assert stub == {"id": f"{root}/persons/anna", "type": f"{OPARL}Person",
                     "created": stub["created"], "modified": stub["modified"], "deleted": True}
-    _validate(stub)
-    changed = await _crawl(ingress_portal, f"{root}/persons",
-                           modified_since=before.isoformat())
+    validate(stub)
+    validate(place)
+    changed = await oparl.crawl(f"{root}/persons", modified_since=before.isoformat())
     assert [p["id"] for p in changed] == [f"{root}/persons/anna"]
     assert changed[0]["deleted"] is True
-    # The paper's place goes with it; the list keeps both as stubs.
-    places = await _crawl(ingress_portal, f"{root}/locations")
-    assert [p.get("deleted") for p in places] == [True]
-    assert await _crawl(ingress_portal, f"{root}/persons",
-                        modified_since=(datetime.now(UTC) + timedelta(hours=1)).isoformat()) == []
+    # The paper's place goes with it, the meeting's with its address; the list keeps stubs.
+    places = await oparl.crawl(f"{root}/locations")
+    assert [p.get("deleted") for p in places] == [True, True]
+    meeting = await oparl.get(f"{root}/meetings/{moved.id}")
+    assert "location" not in meeting
+    # A person no longer public is no longer named as a participant either.
+    assert "participant" not in meeting
+    assert await oparl.crawl(f"{root}/persons",
+                             modified_since=(datetime.now(UTC) + timedelta(hours=1)).isoformat()
+                             ) == []
 
 
 async def test_unknown_objects_and_lists_answer_error_objects(
@@ -209,7 +241,9 @@ async def test_unknown_objects_and_lists_answer_error_objects(
 ) -> None:
     for path in (f"/oparl/v1/{tenant}/persons/niemand", f"/oparl/v1/{tenant}/papers/..",
                  f"/oparl/v1/{tenant}/files/unbekannt", f"/oparl/v1/{tenant}/vorlagen",
-                 f"/oparl/v1/{tenant}/agenda-items/x/y"):
+                 f"/oparl/v1/{tenant}/agenda-items/x/y",
+                 f"/oparl/v1/{tenant}/organizations/niemand/meetings",
+                 f"/oparl/v1/{tenant}/organizations/..%2F/meetings"):
         response = await ingress_portal.http.get(path)
         assert response.status_code == 404, path
         assert response.headers["access-control-allow-origin"] == "*"

@@ -93,3 +93,34 @@ def test_vote_record_names_its_rule_and_the_secret_record_hash() -> None:
     assert public["result"]["majority_rule"] == "two_thirds_of_cast"
     assert public["result"]["record_sha256"] == "cd" * 32
     assert "named_votes" not in public["result"]
+
+
+def test_every_counted_vote_on_an_item_is_kept_oldest_first() -> None:
+    """A re-run or runoff keeps the earlier count with its outcome; cancelled, open and
+    closed-part votes are not among them."""
+    items = [
+        AgendaItem(id="i1", meeting_id="m1", number="Ö 1", position=1, title="Wahl",
+                   public=True, votable=True, status="voting"),
+        AgendaItem(id="n1", meeting_id="m1", number="N 1", position=2, title=SECRET_TITLE,
+                   public=False, votable=True, status="decided"),
+    ]
+    first = _poll("poll-a", "i1", state="closed", result={"outcome": "rejected", "yes": 3})
+    cancelled = _poll("poll-b", "i1", state="cancelled", result=None)
+    runoff = _poll("poll-c", "i1", state="closed", result={"outcome": "accepted", "yes": 5})
+    rerun = _poll("poll-d", "i1", state="open", result=None)
+    closed_part = _poll("poll-n", "n1", state="closed", result={"outcome": "accepted"})
+    for minute, poll in enumerate((first, cancelled, runoff, rerun, closed_part)):
+        poll.opened_at = AT.replace(minute=minute)
+    snapshot = json_format.MessageToDict(build_public_meeting(
+        tenant=Tenant(id="soest", name="Stadt Soest"),
+        body=Body(id="b1", name="Ausschuss", statutory_members=11, rule_profile="NRW"),
+        meeting=Meeting(id="m1", body_id="b1", title="4. Sitzung", starts_at=AT,
+                        location="Rathaus", status="running", version=3),
+        items=items, polls=[runoff, rerun, closed_part, cancelled, first],
+        quorum=evaluate(rule="NRW", present=7, statutory_members=11), updated_at=AT,
+    ), preserving_proto_field_name=True)
+    (item,) = snapshot["agenda"]
+    assert [(r["poll_id"], r["outcome"]) for r in item["results"]] == [
+        ("poll-a", "rejected"), ("poll-c", "accepted")]
+    assert item["live_vote"]["poll_id"] == "poll-d"
+    assert "poll-n" not in str(snapshot)

@@ -12,6 +12,7 @@ from ratsraum_meeting.minutes.content import (
     Signature,
     VoteLine,
 )
+from ratsraum_meeting.minutes.public import public_minutes
 from ratsraum_meeting.minutes.record import AdmissionLine, ReportLine, StepLine
 from ratsraum_meeting.minutes.render import render_html, sha256_hex, with_hash_note
 from ratsraum_meeting.minutes.votes import OwnVote
@@ -59,6 +60,15 @@ def test_the_public_cut_has_no_closed_part_and_no_reasons() -> None:
     assert "krank" not in html
     assert "Bernd (SPD)" in html
     assert "Nichtöffentlicher Teil" not in html
+
+
+def test_the_public_event_names_who_took_part_by_person_but_never_why_not() -> None:
+    event = public_minutes(data=_data(), tenant_id="soest", minutes_sha256="ab" * 32,
+                           signed_at=datetime(2026, 1, 20, 9, tzinfo=UTC))
+    assert [(p.person_id, p.presence) for p in event.participants] == [
+        ("a", "in_room"), ("b", "absent")]
+    assert "krank" not in str(event)
+    assert [i.number for i in event.items] == ["Ö 1"]
 
 
 def test_the_hash_note_names_the_digest_of_the_signed_html() -> None:

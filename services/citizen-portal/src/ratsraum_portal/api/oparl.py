@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_portal.api.common import MINUTES_NOT_FOUND, NotFound, load_meeting
-from ratsraum_portal.api.oparl_objects import Related, Urls, render
+from ratsraum_portal.api.oparl_objects import Related, Urls, embed, render
 from ratsraum_portal.api.oparl_records import record_object, related
 from ratsraum_portal.context import Ctx
 from ratsraum_portal.meetings.models import PublicMeetingView
@@ -25,7 +25,7 @@ from ratsraum_portal.minutes.models import PublicMinutes
 from ratsraum_portal.minutes.service import get_minutes, signed_at
 from ratsraum_portal.minutes.view import document_path
 from ratsraum_portal.records.models import PublicRecord
-from ratsraum_portal.records.service import item_key
+from ratsraum_portal.records.service import item_key, live_by_ids
 
 router = APIRouter(prefix="/oparl/v1", tags=["OParl 1.1"])
 SCHEMA = "https://schema.oparl.org/1.1/"
@@ -89,12 +89,28 @@ def _item_records(row: PublicMeetingView, rel: Related) -> list[PublicRecord]:
 
 
 def _files(urls: Urls, rel: Related, meeting_id: str, role: str) -> list[dict[str, Any]]:
-    return [render(urls, f) for f, r in rel.of("file", "meeting", meeting_id) if r == role]
+    return [embed(urls, f) for f, r in rel.of("file", "meeting", meeting_id) if r == role]
+
+
+def participant_ids(minutes: PublicMinutes | None) -> list[str]:
+    """Who took part by the signed minutes' public attendance list (never the absent)."""
+    listed = minutes.content.get("participants", []) if minutes else []
+    return [str(p["person_id"]) for p in listed
+            if p.get("person_id") and p.get("presence", "absent") != "absent"]
+
+
+async def public_persons(session: AsyncSession, ids: list[str]) -> frozenset[str]:
+    """Those of these persons the town publishes (members of a body, not deleted)."""
+    return frozenset(r.id for r in await live_by_ids(session=session, kind="person", ids=ids))
 
 
 def meeting_object(base: str, row: PublicMeetingView, minutes: PublicMinutes | None,
-                   rel: Related) -> dict[str, Any]:
-    """A public meeting as an oparl:Meeting, with its signed minutes when there are some."""
+                   rel: Related, persons: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A public meeting as an oparl:Meeting, with its signed minutes when there are some.
+
+    `participant` names who took part by the signed minutes, only persons in `persons` (the
+    town's published persons): before the minutes are signed a meeting names none.
+    """
     snapshot = row.snapshot
     urls = _urls(base, row.tenant_id, row.id)
     objects = Urls(base, row.tenant_id)
@@ -109,11 +125,16 @@ def meeting_object(base: str, row: PublicMeetingView, minutes: PublicMinutes | N
         items.append(item)
     body_id = str(snapshot.get("body_id", ""))
     invitation = _files(objects, rel, row.id, "invitation")
+    place = next((embed(objects, r) for r, _ in rel.of("location", "meeting", row.id)), None)
+    took_part = [objects.of("person", p) for p in dict.fromkeys(participant_ids(minutes))
+                 if p in persons]
     out: dict[str, Any] = {
         "id": urls["meeting"], "type": f"{SCHEMA}Meeting", "name": row.title,
         "meetingState": meeting_state(status=row.status, minutes_signed=minutes is not None),
         "cancelled": False,
+        "location": place,
         "organization": [objects.of("organization", body_id)] if body_id else None,
+        "participant": took_part or None,
         "agendaItem": items or None,
         "invitation": invitation[0] if invitation else None,
         "auxiliaryFile": _files(objects, rel, row.id, "auxiliaryFile") or None,
@@ -124,7 +145,9 @@ def meeting_object(base: str, row: PublicMeetingView, minutes: PublicMinutes | N
     if start:
         out["start"] = start
     if minutes is not None:
-        out["resultsProtocol"] = minutes_file(base, minutes, row.title)
+        protocol = minutes_file(base, minutes, row.title)
+        protocol.pop("meeting")  # embedded: no back-reference (OParl File.meeting)
+        out["resultsProtocol"] = protocol
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -142,9 +165,11 @@ async def _minutes(ctx: Ctx, row: PublicMeetingView) -> PublicMinutes | None:
 async def oparl_meeting(tenant: str, meeting_id: str, ctx: Ctx) -> dict[str, Any]:
     """oparl:Meeting of a public meeting; `resultsProtocol` once the minutes are signed."""
     row = await load_meeting(ctx, tenant, meeting_id)
+    minutes = await _minutes(ctx, row)
     async with ctx.db.tenant_session(row.tenant_id) as session:
         rel = await meeting_related(session, [row.id])
-    return meeting_object(ctx.settings.public_base_url, row, await _minutes(ctx, row), rel)
+        persons = await public_persons(session, participant_ids(minutes))
+    return meeting_object(ctx.settings.public_base_url, row, minutes, rel, persons)
 
 
 @router.get("/{tenant}/files/{file_id}")

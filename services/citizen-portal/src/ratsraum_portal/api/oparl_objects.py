@@ -37,7 +37,13 @@ REVERSE: dict[str, tuple[tuple[str, str], ...]] = {
     "organization": (("membership", "organization"),),
     "paper": (("file", "paper"), ("consultation", "paper"), ("location", "paper")),
     "agenda_item": (("file", "agenda_item"), ("consultation", "agenda_item")),
-    "meeting": (("file", "meeting"), ("agenda_item", "meeting")),
+    "meeting": (("file", "meeting"), ("agenda_item", "meeting"), ("location", "meeting")),
+}
+# Back-references OParl leaves out of an object embedded in another (spec: "Wird nur dann
+# ausgegeben, wenn das ...-Objekt nicht als eingebettetes Objekt aufgerufen wird").
+BACKREFS = {
+    "file": ("meeting", "agendaItem", "paper", "person"),
+    "location": ("bodies", "organizations", "persons", "meetings", "papers"),
 }
 
 
@@ -72,6 +78,10 @@ class Urls:
     def of(self, kind: str, record_id: str) -> str:
         """One object."""
         return f"{self.list(kind)}/{record_id}"
+
+    def meetings_of(self, organization_id: str) -> str:
+        """The list of an organization's meetings (OParl Organization.meeting)."""
+        return f"{self.of('organization', organization_id)}/meetings"
 
     def download(self, file_id: str) -> str:
         """Where the portal hands out a file's bytes as a download."""
@@ -116,11 +126,20 @@ def render(urls: Urls, record: PublicRecord, rel: Related = NOTHING) -> dict[str
     return present({**_frame(urls, record), **build(urls, record, rel), **_stamps(record)})
 
 
+def embed(urls: Urls, record: PublicRecord, rel: Related = NOTHING) -> dict[str, Any]:
+    """A record as an object embedded in another: without its back-references."""
+    obj = render(urls, record, rel)
+    for key in BACKREFS.get(record.kind, ()) if not record.deleted else ():
+        obj.pop(key, None)
+    return obj
+
+
 def _organization(urls: Urls, r: PublicRecord, rel: Related) -> dict[str, Any]:
     d = r.data
     return {"body": urls.body, "name": d.get("name"), "shortName": d.get("short_name"),
             "organizationType": d.get("organization_type"),
             "classification": d.get("classification"),
+            "meeting": urls.meetings_of(r.id),
             "membership": [urls.of("membership", m.id)
                            for m, _ in rel.of("membership", "organization", r.id)]}
 
@@ -148,7 +167,7 @@ def _legislative_term(urls: Urls, r: PublicRecord, _rel: Related) -> dict[str, A
 
 def _files_in(urls: Urls, rel: Related, ref_kind: str, target: str,
               role: str) -> list[dict[str, Any]]:
-    return [render(urls, f) for f, r in rel.of("file", ref_kind, target) if r == role]
+    return [embed(urls, f) for f, r in rel.of("file", ref_kind, target) if r == role]
 
 
 def _paper(urls: Urls, r: PublicRecord, rel: Related) -> dict[str, Any]:
@@ -158,7 +177,7 @@ def _paper(urls: Urls, r: PublicRecord, rel: Related) -> dict[str, Any]:
             "date": d.get("date"), "paperType": d.get("paper_type"),
             "mainFile": main[0] if main else None,
             "auxiliaryFile": main[1:] + _files_in(urls, rel, "paper", r.id, "auxiliaryFile"),
-            "location": [render(urls, x) for x, _ in rel.of("location", "paper", r.id)],
+            "location": [embed(urls, x) for x, _ in rel.of("location", "paper", r.id)],
             "consultation": [render(urls, c) for c, _ in rel.of("consultation", "paper", r.id)]}
 
 
@@ -200,7 +219,9 @@ def _location(urls: Urls, r: PublicRecord, _rel: Related) -> dict[str, Any]:
         geojson = {"type": "Feature", "properties": present({"name": d.get("description")}),
                    "geometry": {"type": "Point", "coordinates": [d["lon"], d["lat"]]}}
     return {"description": d.get("description"), "geojson": geojson,
-            "papers": [urls.of("paper", str(d["paper_id"]))] if d.get("paper_id") else None}
+            "papers": [urls.of("paper", str(d["paper_id"]))] if d.get("paper_id") else None,
+            "meetings": [urls.of("meeting", str(d["meeting_id"]))]
+            if d.get("meeting_id") else None}
 
 
 def vote_extension(result: dict[str, Any]) -> dict[str, Any]:
@@ -224,6 +245,8 @@ def vote_extension(result: dict[str, Any]) -> dict[str, Any]:
 def _agenda_item(urls: Urls, r: PublicRecord, rel: Related) -> dict[str, Any]:
     d = r.data
     result = d.get("result")
+    # Every counted vote, oldest first; items stored before meeting sent them know the last.
+    votes = d.get("results") or ([result] if result else [])
     consultations = rel.of("consultation", "agenda_item", r.id)
     return {"meeting": urls.of("meeting", str(d.get("meeting_id", ""))),
             "number": d.get("number"), "order": int(d.get("position", 0)),
@@ -235,7 +258,8 @@ def _agenda_item(urls: Urls, r: PublicRecord, rel: Related) -> dict[str, Any]:
             "resolutionFile": next(iter(_files_in(urls, rel, "agenda_item", r.id,
                                                   "resolutionFile")), None),
             "auxiliaryFile": _files_in(urls, rel, "agenda_item", r.id, "auxiliaryFile"),
-            "ratsraum:vote": vote_extension(result) if result else None}
+            "ratsraum:vote": vote_extension(result) if result else None,
+            "ratsraum:votes": [vote_extension(v) for v in votes]}
 
 
 _RENDERERS = {

@@ -11,16 +11,23 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from ratsraum_portal.api.common import load_tenant
-from ratsraum_portal.api.oparl import SCHEMA, meeting_object, meeting_related
+from ratsraum_portal.api.common import NotFound, load_tenant
+from ratsraum_portal.api.oparl import (
+    SCHEMA,
+    meeting_object,
+    meeting_related,
+    participant_ids,
+    public_persons,
+)
 from ratsraum_portal.api.oparl_objects import Urls, render
 from ratsraum_portal.api.oparl_paging import ListQuery, list_page
+from ratsraum_portal.api.oparl_records import NO_SUCH_OBJECT
 from ratsraum_portal.context import Ctx
 from ratsraum_portal.meetings.models import PublicTenant
 from ratsraum_portal.meetings.windows import page_meetings, page_tenants
 from ratsraum_portal.minutes.service import minutes_by_meeting
 from ratsraum_portal.records.models import PublicRecord
-from ratsraum_portal.records.service import live_records
+from ratsraum_portal.records.service import get_record, is_record_id, live_records
 
 router = APIRouter(prefix="/oparl/v1", tags=["OParl 1.1"])
 
@@ -90,17 +97,36 @@ async def oparl_body(tenant: str, ctx: Ctx) -> dict[str, Any]:
     return await _body(ctx, await load_tenant(ctx, tenant))
 
 
-@router.get("/{tenant}/meetings")
-async def oparl_meetings(tenant: str, request: Request, ctx: Ctx) -> dict[str, Any]:
-    """A town's public meetings as a paginated list of oparl:Meeting."""
+async def _meeting_list(ctx: Ctx, request: Request, town: PublicTenant,
+                        body_id: str | None) -> dict[str, Any]:
     base = ctx.settings.public_base_url
-    town = await load_tenant(ctx, tenant)
+    urls = Urls(base, town.id)
     query = ListQuery(request)
     async with ctx.db.tenant_session(town.id) as session:
+        if body_id is not None and (not is_record_id(body_id) or await get_record(
+                session=session, kind="organization", record_id=body_id) is None):
+            raise NotFound(NO_SUCH_OBJECT)
         rows = await page_meetings(session=session, window=query.window, offset=query.offset,
-                                   limit=query.limit + 1)
+                                   limit=query.limit + 1, body_id=body_id)
         shown = [r.id for r in rows[: query.limit]]
         minutes = await minutes_by_meeting(session=session, meeting_ids=shown)
         rel = await meeting_related(session, shown)
-    return list_page(query, f"{base}/oparl/v1/{town.id}/meetings", rows,
-                     lambda r: meeting_object(base, r, minutes.get(r.id), rel))
+        persons = await public_persons(
+            session, [p for m in minutes.values() for p in participant_ids(m)])
+    url = urls.list("meeting") if body_id is None else urls.meetings_of(body_id)
+    return list_page(query, url, rows,
+                     lambda r: meeting_object(base, r, minutes.get(r.id), rel, persons))
+
+
+@router.get("/{tenant}/meetings")
+async def oparl_meetings(tenant: str, request: Request, ctx: Ctx) -> dict[str, Any]:
+    """A town's public meetings as a paginated list of oparl:Meeting."""
+    return await _meeting_list(ctx, request, await load_tenant(ctx, tenant), None)
+
+
+@router.get("/{tenant}/organizations/{organization_id}/meetings")
+async def oparl_organization_meetings(tenant: str, organization_id: str, request: Request,
+                                      ctx: Ctx) -> dict[str, Any]:
+    """The public meetings of one organization (a body), as a paginated list (OParl
+    Organization.meeting); an organization that was deleted keeps its, possibly empty, list."""
+    return await _meeting_list(ctx, request, await load_tenant(ctx, tenant), organization_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, PrimaryKeyConstraint, String
+from sqlalchemy import JSON, BigInteger, DateTime, Index, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_common.db import TenantScoped
@@ -29,7 +29,8 @@ class PublicMeetingView(TenantScoped, Base):
 
     __tablename__ = "public_meetings"
     # Keyed by town too: a meeting id is only unique within the town that published it.
-    __table_args__ = (PrimaryKeyConstraint("tenant_id", "id", name="pk_public_meetings"),)
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "id", name="pk_public_meetings"),
+                      Index("ix_public_meetings_body", "tenant_id", "body_id", "created_at"))
 
     id: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -37,6 +38,8 @@ class PublicMeetingView(TenantScoped, Base):
     title: Mapped[str] = mapped_column(String(500))
     body_name: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(32))
+    # The body (an organization record) holding the meeting: OParl's Organization.meeting list.
+    body_id: Mapped[str | None] = mapped_column(String(36))
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     # When meeting last changed it (from the snapshot); guards against stale backfills.
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

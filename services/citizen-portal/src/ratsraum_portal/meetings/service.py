@@ -16,7 +16,7 @@ from ratsraum.meeting.v1 import public_pb2
 from ratsraum_common.db import TENANT_PATTERN
 from ratsraum_portal.meetings.models import PublicMeetingView, PublicTenant
 from ratsraum_portal.meetings.towns import upsert_tenant
-from ratsraum_portal.records.service import sync_agenda_items
+from ratsraum_portal.records.service import sync_agenda_items, sync_meeting_location
 
 MEETING_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 OPEN_STATUSES = frozenset({"scheduled", "running", "interrupted"})
@@ -98,10 +98,13 @@ async def apply_snapshot(
     row.title = meeting.title[:500]
     row.body_name = meeting.body_name[:255]
     row.status = meeting.status[:32]
+    row.body_id = meeting.body_id[:36] or None
     row.snapshot = snapshot_dict(meeting)
     row.updated_at = stamp
     await sync_agenda_items(session=session, tenant=tenant, meeting_id=meeting.id,
                             items=row.snapshot.get("agenda", []), stamp=stamp)
+    await sync_meeting_location(session=session, tenant=tenant, meeting_id=meeting.id,
+                                description=meeting.location[:300], stamp=stamp)
     return ApplyResult.APPLIED
 
 

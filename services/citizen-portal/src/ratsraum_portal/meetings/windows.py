@@ -46,10 +46,13 @@ async def page_tenants(
 
 
 async def page_meetings(
-    *, session: AsyncSession, window: ChangeWindow, offset: int, limit: int
+    *, session: AsyncSession, window: ChangeWindow, offset: int, limit: int,
+    body_id: str | None = None,
 ) -> list[PublicMeetingView]:
-    """One page of the session tenant's meetings, oldest first."""
-    query = within(select(PublicMeetingView), PublicMeetingView.created_at,
-                    PublicMeetingView.updated_at, window)
+    """One page of the session tenant's meetings (of one body if given), oldest first."""
+    query = select(PublicMeetingView)
+    if body_id is not None:
+        query = query.where(PublicMeetingView.body_id == body_id)
+    query = within(query, PublicMeetingView.created_at, PublicMeetingView.updated_at, window)
     query = query.order_by(PublicMeetingView.created_at, PublicMeetingView.id)
     return list((await session.scalars(query.offset(offset).limit(limit))).all())

@@ -23,7 +23,8 @@ log = get_logger(__name__)
 # What meeting may send; anything else is refused (the portal serves nothing it cannot check).
 RECORD_KINDS = frozenset({"organization", "person", "membership", "legislative_term", "paper",
                           "consultation", "file"})
-# Kinds the portal derives itself: agenda items from meeting snapshots, locations from papers.
+# Kinds the portal derives itself: agenda items from meeting snapshots, locations from papers
+# and from meetings' places.
 DERIVED_KINDS = frozenset({"agenda_item", "location"})
 RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _LIVE_FIELDS = frozenset({"status", "live_vote"})
@@ -65,6 +66,8 @@ def _refs(kind: str, data: dict[str, Any]) -> list[tuple[str, str, str]]:
         out.append(("meeting", str(data["meeting_id"]), ""))
     if kind == "location" and data.get("paper_id"):
         out.append(("paper", str(data["paper_id"]), ""))
+    if kind == "location" and data.get("meeting_id"):
+        out.append(("meeting", str(data["meeting_id"]), ""))
     return out
 
 
@@ -153,6 +156,20 @@ async def sync_agenda_items(*, session: AsyncSession, tenant: str, meeting_id: s
     for record_id in {*wanted, *(r.id for r in stored)} - unchanged:
         await _put(session, tenant=tenant, kind="agenda_item", record_id=record_id,
                    data=wanted.get(record_id), stamp=stamp)
+
+
+def meeting_location_id(meeting_id: str) -> str:
+    """The record id of a meeting's place (paper places are `<paper id>.<n>`, never this)."""
+    return f"meeting-{meeting_id}"
+
+
+async def sync_meeting_location(*, session: AsyncSession, tenant: str, meeting_id: str,
+                                description: str, stamp: datetime) -> None:
+    """Keep a meeting's place as a Location record; a place taken away becomes a stub."""
+    text = description.strip()
+    await _put(session, tenant=tenant, kind="location", record_id=meeting_location_id(meeting_id),
+               data={"description": text, "meeting_id": meeting_id} if text else None,
+               stamp=stamp)
 
 
 async def page_records(*, session: AsyncSession, kind: str, window: ChangeWindow, offset: int,

@@ -49,7 +49,8 @@ def public_minutes(
     event.signed_at.FromDatetime(utc(signed_at))
     for p in data.participants:
         event.participants.append(public_pb2.PublicMinutesSigned.Participant(
-            name=p.name, party=p.party, role=p.role, presence=p.presence))
+            name=p.name, party=p.party, role=p.role, presence=p.presence,
+            person_id=p.person_id))
     for item in data.items:
         if not item.public:
             continue

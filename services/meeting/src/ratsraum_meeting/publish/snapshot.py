@@ -57,6 +57,15 @@ def _latest_polls(polls: Sequence[Poll]) -> dict[str, Poll]:
     return latest
 
 
+def _counted_polls(polls: Sequence[Poll]) -> dict[str, list[Poll]]:
+    """Every counted vote per item, oldest first: re-runs and runoffs keep the earlier ones."""
+    counted: dict[str, list[Poll]] = {}
+    for poll in sorted(polls, key=lambda p: utc(p.opened_at)):
+        if poll.state == "closed" and poll.result is not None:
+            counted.setdefault(poll.agenda_item_id, []).append(poll)
+    return counted
+
+
 def build_public_meeting(
     *,
     tenant: Tenant,
@@ -86,7 +95,8 @@ def build_public_meeting(
     )
     snapshot.starts_at.FromDatetime(utc(meeting.starts_at))
     snapshot.updated_at.FromDatetime(utc(updated_at))
-    latest = _latest_polls([p for p in polls if p.meeting_id == meeting.id])
+    own_polls = [p for p in polls if p.meeting_id == meeting.id]
+    latest, counted = _latest_polls(own_polls), _counted_polls(own_polls)
     for item in sorted(items, key=lambda i: i.position):
         if not item.public or item.meeting_id != meeting.id:
             continue
@@ -101,6 +111,7 @@ def build_public_meeting(
             ))
         elif poll is not None and poll.result is not None:
             public_item.result.CopyFrom(_public_result(poll))
+        public_item.results.extend(_public_result(p) for p in counted.get(item.id, []))
         snapshot.agenda.append(public_item)
         # Named only when public: a closed-part item under way leaves the field empty.
         if item.id == current_item_id:
