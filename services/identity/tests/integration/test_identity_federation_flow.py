@@ -131,10 +131,13 @@ async def test_a_member_signs_in_through_the_towns_provider(
     assert claims["tenant"] == TOWN
     assert claims["amr"] == ["fed"]  # no "mfa": the provider's word on it is not verified
     events = await _events(client, town["headers"])
-    succeeded = [e for e in events if e["event"] == "federation.succeeded"]
-    assert succeeded
-    assert succeeded[0]["actor"] == member.subject
-    assert succeeded[0]["detail"]["upstream_subject"] == town["at_upstream"].subject
+    matched = [e for e in events if e["event"] == "federation.matched"]
+    assert matched
+    assert matched[0]["actor"] == member.subject
+    assert matched[0]["detail"]["upstream_subject"] == town["at_upstream"].subject
+    signed_in = [e for e in events
+                 if e["event"] == "login.succeeded" and e["actor"] == member.subject]
+    assert signed_in[0]["detail"]["amr"] == ["fed"]
 
     replay = await client.get(callback)  # the state is used up
     assert replay.status_code == 400
@@ -205,7 +208,7 @@ async def test_a_provider_claiming_another_issuer_is_refused(
     client: httpx.AsyncClient, town: dict[str, Any], upstream: Served,
 ) -> None:
     answer = await client.put("/api/v1/town/federation", headers=town["headers"], json={
-        "issuer": upstream.issuer.replace("127.0.0.1", "localhost"), "client_id": CLIENT_ID,
+        "issuer": f"{upstream.issuer}/", "client_id": CLIENT_ID,
         "uses_client_secret": False, "display_name": "Amt Soest"})
     assert answer.status_code == 200, answer.text
     flow = Flow()
@@ -213,5 +216,8 @@ async def test_a_provider_claiming_another_issuer_is_refused(
     csrf = LoginForm(page.text).fields["csrf_token"]
     refused = await client.post("/federation/start",
                                 data={**flow.params(tenant=TOWN), "csrf_token": csrf})
-    assert refused.status_code == 502  # its discovery document names 127.0.0.1
+    assert refused.status_code == 502  # its discovery document names the issuer without "/"
     assert "location" not in refused.headers
+    events = await _events(client, town["headers"])
+    assert any(e["event"] == "federation.failed" and e["detail"]["reason"] == "discovery"
+               for e in events)

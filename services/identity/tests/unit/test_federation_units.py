@@ -30,7 +30,7 @@ def test_the_issuer_must_be_https_unless_the_operator_allows_http() -> None:
         check_issuer("http://login.example.org", allow_http=False)
     assert check_issuer("http://127.0.0.1:8443", allow_http=True)
     for bad in ("ftp://login.example.org", "https://", "https://x.org/?a=1",
-                "https://user:pw@x.org", "https://x.org/#frag", "login.example.org"):
+                "https://user:pw@x.org", "https://x.org/#frag", "login.example.org", "https://[::1"):
         with pytest.raises(Invalid):
             check_issuer(bad, allow_http=True)
 

@@ -162,7 +162,7 @@ async def callback(request: Request) -> Response:
         town = await page.town(tenant)
         return error_page(NO_ACCOUNT.format(provider=federation.display_name, town=town),
                           status_code=403)
-    await page.audit("federation.succeeded", tenant=tenant, actor=subject,
+    await page.audit("federation.matched", tenant=tenant, actor=subject,
                      claim=federation.claim, upstream_subject=str(claims.get("sub"))[:200])
     response = await page.issue(subject=subject, tenant=tenant, auth_time=int(time.time()),
                                 amr=("fed",))

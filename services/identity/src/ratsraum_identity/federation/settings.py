@@ -43,7 +43,10 @@ class Federation:
 
 def check_issuer(issuer: str, *, allow_http: bool) -> str:
     """The issuer URL, refused unless https (or http where the operator allows it)."""
-    parts = urlsplit(issuer)
+    try:
+        parts = urlsplit(issuer)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise Invalid(BAD_ISSUER) from None
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.query \
             or parts.fragment or parts.username or parts.password:
         raise Invalid(BAD_ISSUER)
