@@ -64,5 +64,5 @@ def test_the_configured_claim_names_the_account_only_when_vouched_for() -> None:
     by_name = _federation("preferred_username")
     assert claimed_name({"preferred_username": " erika "}, by_name) == "erika"
     for missing in ({}, {"preferred_username": ""}, {"preferred_username": ["a"]},
-                    {"preferred_username": True}):
+                    {"preferred_username": True}, {"preferred_username": "erika\x00"}):
         assert claimed_name(missing, by_name) is None

@@ -18,6 +18,9 @@ from ratsraum_identity.federation.settings import Federation
 
 router = APIRouter(prefix="/api/v1/town", tags=["town admin"])
 
+# No control characters (PostgreSQL refuses NUL in text; none belongs in these fields).
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
 NOT_FEDERATED = Msg("Diese Kommune hat keinen eigenen Anmeldedienst eingerichtet.",
                     "This town has not set up its own identity provider.")
 
@@ -25,9 +28,9 @@ NOT_FEDERATED = Msg("Diese Kommune hat keinen eigenen Anmeldedienst eingerichtet
 class FederationIn(BaseModel):
     """The town's OpenID provider and how its people's accounts are found."""
 
-    issuer: str = Field(min_length=8, max_length=500,
+    issuer: str = Field(min_length=8, max_length=500, pattern=PRINTABLE,
                         description="Issuer URL exactly as in the provider's discovery document")
-    client_id: str = Field(min_length=1, max_length=200)
+    client_id: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
     uses_client_secret: bool = Field(
         default=True, description="Authenticate with the secret the operator put in place "
                                   "(see client_secret_ref); false: public client with PKCE")
@@ -36,7 +39,7 @@ class FederationIn(BaseModel):
                                    "preferred_username, upn, sub")
     match_field: Literal["email", "username"] = Field(
         default="email", description="Account field the claim's value is compared with")
-    display_name: str = Field(min_length=1, max_length=100,
+    display_name: str = Field(min_length=1, max_length=100, pattern=PRINTABLE,
                               description="Shown on the button: Mit <Name> anmelden")
     password_allowed: bool = Field(
         default=True, description="False: only the town admins keep password sign-in")

@@ -67,6 +67,8 @@ def claimed_name(claims: dict[str, Any], federation: Federation) -> str | None:
     value = claims.get(federation.claim)
     if not isinstance(value, str | int) or isinstance(value, bool) or str(value).strip() == "":
         return None
+    if any(ord(char) < 32 or ord(char) == 127 for char in str(value)):
+        return None  # no account name holds control characters (nor may a query carry NUL)
     # A provider that says the address is unverified does not vouch for it.
     if federation.claim == "email" and claims.get("email_verified") is False:
         return None
