@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from fastapi import APIRouter, Request
@@ -21,7 +21,11 @@ from ratsraum_identity.accounts import service as accounts
 from ratsraum_identity.api.authorize import _Page, _read_form, _validate
 from ratsraum_identity.api.deps import Identity, identity
 from ratsraum_identity.federation import signin
-from ratsraum_identity.federation.settings import Federation, client_secret, federation_of
+from ratsraum_identity.federation.settings import (
+    Federation,
+    client_secret,
+    federation_of,
+)
 from ratsraum_identity.federation.upstream import (
     UpstreamRequest,
     UpstreamTokenRejected,
@@ -50,6 +54,11 @@ UPSTREAM_FAILED = ("Der Anmeldedienst Ihrer Kommune hat die Anmeldung nicht best
 NO_ACCOUNT = ("Zu Ihrem Konto bei {provider} gibt es in {town} keinen Zugang zu Ratsraum. "
               "Bitte wenden Sie sich an die Verwaltung Ihrer Kommune. (There is no Ratsraum "
               "account in {town} for your {provider} account; please ask your town's office.)")
+
+
+# What a provider's broken or hostile answers raise (network, JSON, shape, failed checks).
+_UPSTREAM_ERRORS = (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError,
+                    UpstreamTokenRejected)
 
 
 def callback_uri(ident: Identity) -> str:
@@ -96,7 +105,10 @@ async def start(request: Request) -> Response:
     try:
         async with _http(ident) as http:
             provider = await discover(http, issuer=federation.issuer)
-    except (httpx.HTTPError, ValueError, KeyError, UpstreamTokenRejected) as error:
+        schemes = ("https", "http") if ident.settings.federation_allow_http else ("https",)
+        if urlsplit(provider.authorization_endpoint).scheme not in schemes:
+            raise UpstreamTokenRejected("authorization endpoint scheme")
+    except _UPSTREAM_ERRORS as error:
         log.warning("identity.federation_discovery_failed", tenant=tenant,
                     error=type(error).__name__)
         await _Page(ident, request, pairs, grant).audit(
@@ -146,7 +158,7 @@ async def callback(request: Request) -> Response:
                                   code=query["code"][:2048], client_id=federation.client_id,
                                   redirect_uri=callback_uri(ident),
                                   client_secret=_secret(ident, federation))
-    except (httpx.HTTPError, ValueError, KeyError, UpstreamTokenRejected) as error:
+    except _UPSTREAM_ERRORS as error:
         reason = str(error)[:100] if isinstance(error, UpstreamTokenRejected) \
             else type(error).__name__
         log.warning("identity.federation_refused", tenant=tenant, reason=reason)
