@@ -78,6 +78,11 @@ def _http(ident: Identity) -> httpx.AsyncClient:
                              follow_redirects=False)
 
 
+def _scope(federation: Federation) -> str:
+    """Only what matching needs: the address only when accounts are matched by it."""
+    return "openid profile email" if federation.claim == "email" else "openid profile"
+
+
 def _secret(ident: Identity, federation: Federation) -> str | None:
     if not federation.uses_client_secret:
         return None
@@ -119,7 +124,8 @@ async def start(request: Request) -> Response:
                        request=pairs, lifetime_seconds=ident.settings.federation_attempt_seconds)
     target = upstream.authorization_url(endpoint=provider.authorization_endpoint,
                                         client_id=federation.client_id,
-                                        redirect_uri=callback_uri(ident))
+                                        redirect_uri=callback_uri(ident),
+                                        scope=_scope(federation))
     response = RedirectResponse(target, status_code=303)
     # Lax: the provider sends the person back with a top-level GET, which carries it.
     response.set_cookie(BROWSER_COOKIE, browser, max_age=ident.settings.federation_attempt_seconds,
