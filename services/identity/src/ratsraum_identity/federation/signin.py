@@ -85,6 +85,9 @@ async def account_for(db: Database, *, federation: Federation, name: str) -> str
     async with db.tenant_session(federation.tenant) as session:
         found: str | None = await session.scalar(
             select(User.id).join(TownMember, TownMember.user_id == User.id)
+            # Named here as well: the tenant session scopes only queries whose selected
+            # entities are tenant rows (ratsraum_common.db), and User is not one.
+            .where(TownMember.tenant_id == federation.tenant)
             .where(func.lower(column) == wanted if federation.match_field == "email"
                    else column == wanted))
         return found
