@@ -31,6 +31,7 @@ from identity_testkit import (
 from served_identity import Served, serve
 from sqlalchemy import update
 
+from ratsraum_identity.accounts.models import Tenant
 from ratsraum_identity.config import Settings
 from ratsraum_identity.federation.models import FederationAttempt
 from ratsraum_identity.main import build_app
@@ -167,6 +168,20 @@ async def test_a_deactivated_account_is_refused(
                               .values(status="deactivated"))
     started = await _to_provider(client, Flow())
     callback = await _at_provider(started.headers["location"], town["at_upstream"])
+    refused = await client.get(callback)
+    assert refused.status_code == 403
+    assert "location" not in refused.headers
+
+
+async def test_a_town_suspended_meanwhile_is_refused(
+    app: FastAPI, client: httpx.AsyncClient, person: PersonFactory, town: dict[str, Any],
+) -> None:
+    await person({TOWN: ["member"]}, username=UPSTREAM_USER)
+    started = await _to_provider(client, Flow())
+    callback = await _at_provider(started.headers["location"], town["at_upstream"])
+    async with app.state.identity.db.transaction(None) as session:
+        await session.execute(update(Tenant).where(Tenant.id == TOWN)
+                              .values(status="suspended"))
     refused = await client.get(callback)
     assert refused.status_code == 403
     assert "location" not in refused.headers
