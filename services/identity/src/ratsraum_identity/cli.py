@@ -185,6 +185,28 @@ def _commands(sub: Any) -> None:
                             content=Path(a.file).read_bytes(),
                             headers={"Content-Type": "text/csv"}))
     p.add_argument("file")
+    _federation_commands(add)
+
+
+def _federation_commands(add: Any) -> None:
+    add("federation", "show your town's own identity provider (town admin)",
+        lambda a: _call(a, "GET", "/api/v1/town/federation"))
+    p = add("federation-set", "sign in with your town's own OpenID provider (town admin)",
+            lambda a: _call(a, "PUT", "/api/v1/town/federation", json={
+                "issuer": a.issuer, "client_id": a.client_id, "claim": a.claim,
+                "match_field": a.match_field, "display_name": a.display_name,
+                "uses_client_secret": not a.public_client,
+                "password_allowed": not a.no_password}))
+    p.add_argument("--issuer", required=True)
+    p.add_argument("--client-id", required=True)
+    p.add_argument("--display-name", required=True)
+    p.add_argument("--claim", default="email")
+    p.add_argument("--match-field", default="email", choices=["email", "username"])
+    p.add_argument("--public-client", action="store_true", help="no client secret (PKCE only)")
+    p.add_argument("--no-password", action="store_true",
+                   help="only town admins keep password sign-in")
+    add("federation-remove", "switch your town's provider off (town admin)",
+        lambda a: _call(a, "DELETE", "/api/v1/town/federation") or {"federation": "removed"})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,6 +92,15 @@ class Settings(ServiceSettings):
     # relying party id, so changing it makes every registered passkey unusable.
     passkey_rp_id: str = ""
     passkey_origin: str = ""
+    # Federation (a town's own OpenID provider). Its issuer must use https unless this is
+    # set (local stacks and tests only). The client secret of town <t> is read from the
+    # environment variable IDENTITY_FEDERATION_SECRET_<T> (upper case, "-" as "_") or from
+    # the file <federation_secrets_dir>/<t> (a mounted Secret); never from the database.
+    federation_allow_http: bool = False
+    federation_secrets_dir: Path | None = None
+    federation_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # How long a person may take at the town's provider before the sign-in must start again.
+    federation_attempt_seconds: int = Field(default=600, ge=60, le=3600)
 
     @field_validator("totp_encryption_keys", mode="before")
     @classmethod

@@ -27,6 +27,8 @@ from ratsraum_identity.api import (
     admin_auth,
     audit_and_settings,
     authorize,
+    federation_admin,
+    federation_login,
     logout,
     my_passkeys,
     oidc,
@@ -132,6 +134,8 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(town_admin.router)
     app.include_router(account_links.router)
     app.include_router(audit_and_settings.router)
+    app.include_router(federation_admin.router)
+    app.include_router(federation_login.router)
     install_admin_problems(app)
     return app
 

@@ -52,13 +52,19 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/town/audit"): OWN_TOWN,
     ("GET", "/api/v1/town/settings"): OWN_TOWN,
     ("PUT", "/api/v1/town/settings"): OWN_TOWN,
+    ("GET", "/api/v1/town/federation"): OWN_TOWN,
+    ("PUT", "/api/v1/town/federation"): OWN_TOWN,
+    ("DELETE", "/api/v1/town/federation"): OWN_TOWN,
     # A person's own passkeys, with the access token of their web sign-in.
     ("GET", "/api/v1/me/passkeys"): frozenset({"member", "clerk", "chair"}),
     ("DELETE", "/api/v1/me/passkeys/{credential_id}"): frozenset({"member", "clerk", "chair"}),
 }
 # Routes on a thing of the caller's own that the matrix does not create: an allowed caller gets
 # the route's own "not in your account" answer, everyone else a refusal.
-OWN_ABSENT = {("DELETE", "/api/v1/me/passkeys/{credential_id}"): "passkey-not-found"}
+OWN_ABSENT = {("DELETE", "/api/v1/me/passkeys/{credential_id}"): "passkey-not-found",
+              # Called before the PUT that sets it up: the town has no provider yet.
+              ("DELETE", "/api/v1/town/federation"): "keinen eigenen Anmeldedienst",
+              ("GET", "/api/v1/town/federation"): "keinen eigenen Anmeldedienst"}
 
 
 def api_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
@@ -97,6 +103,8 @@ def _body(method: str, path: str, caller: str, logins: dict[str, dict[str, str]]
                                   "name": "Neue Person", "town_roles": [],
                                   "body_roles": [{"body": "rat", "role": "member"}]},
         "/api/v1/town/settings": {"member_mfa_required": False},
+        "/api/v1/town/federation": {"issuer": "https://login.example.org/realms/soest",
+                                    "client_id": "ratsraum", "display_name": "Amt Soest"},
     }
     if method in ("PUT", "POST") and path.endswith("/roles"):
         return {"town_roles": [], "body_roles": [{"body": "rat", "role": "member"}]}

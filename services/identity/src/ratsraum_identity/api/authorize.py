@@ -17,6 +17,7 @@ from ratsraum_identity.api.client_address import limiter_key
 from ratsraum_identity.api.deps import Identity, identity
 from ratsraum_identity.api.passkey_steps import amr_of, offer_registration, passwordless
 from ratsraum_identity.api.second_factor import ask_second_factor, second_factor_step
+from ratsraum_identity.federation.settings import federation_of
 from ratsraum_identity.oauth.server import HttpSnapshot, snapshot
 from ratsraum_identity.web.pages import CSRF_FIELD, csrf_valid, error_page, login_page
 
@@ -36,6 +37,9 @@ CSRF_FAILED = "Das Formular ist abgelaufen. Bitte geben Sie Ihre Anmeldedaten er
 RATE_LIMITED = ("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie einige Minuten "
                 "und versuchen Sie es dann erneut.")
 NO_ROLE = "Sie haben für diese Kommune keinen Zugang zu Ratsraum."
+SIGN_IN_VIA_PROVIDER = ("Ihre Kommune hat die Anmeldung mit Passwort abgeschaltet. Bitte "
+                        "melden Sie sich über den Anmeldedienst Ihrer Kommune an. (Your town "
+                        "signs you in through its own provider only.)")
 
 
 def _validate(ident: Identity, snap: HttpSnapshot) -> tuple[Any, Response | None]:
@@ -109,11 +113,15 @@ class _Page:
                      ) -> Response:
         hidden = [(k, v) for k, v in self.params if not (choices and k == "tenant")]
         tenant = dict(self.params).get("tenant")
+        town = await accounts.get_tenant(self.ident.db, tenant_id=tenant) if tenant else None
+        federation = await federation_of(self.ident.db, tenant=town.id) if town else None
         return login_page(
-            self.request, action=self.action, town=await _town(self.ident, tenant),
+            self.request, action=self.action, town=town.name if town else "Ratsraum",
             hidden=hidden, secure_cookie=self.ident.settings.secure_cookies, error=error,
             username=username, tenant_choices=choices or [], status_code=status_code,
             base=self.ident.settings.issuer,
+            federation=federation.display_name if federation and not choices else "",
+            password_allowed=federation.password_allowed if federation else True,
         )
 
 
@@ -223,6 +231,13 @@ async def _complete(
         ident.logins.labels("no_role").inc()
         await page.audit("login.refused", tenant=tenant, actor=user.id, reason="no_role")
         return await page.render(status_code=403, error=NO_ROLE, username=user.username)
+    if passkey_amr is None and "admin" not in roles:
+        federation = await federation_of(ident.db, tenant=tenant)
+        if federation is not None and not federation.password_allowed:
+            ident.logins.labels("password_off").inc()
+            await page.audit("login.refused", tenant=tenant, actor=user.id,
+                             reason="password_off")
+            return await page.render(status_code=403, error=SIGN_IN_VIA_PROVIDER)
     if passkey_amr is None:  # a passkey with user verification is already two factors
         second = await ask_second_factor(page, user=user, tenant=tenant, roles=roles,
                                          wanted=wants_second_factor)

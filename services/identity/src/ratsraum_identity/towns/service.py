@@ -16,6 +16,7 @@ from ratsraum_common.db import Database
 from ratsraum_common.i18n import Msg
 from ratsraum_identity.accounts.models import Tenant, TenantRole, User
 from ratsraum_identity.admin_errors import Conflict, Invalid, NotFound
+from ratsraum_identity.federation.models import FederationAttempt, TownFederation
 from ratsraum_identity.members import service as members
 from ratsraum_identity.members.models import BodyRole, MailLink, TownMember
 from ratsraum_identity.oauth.models import AuthorizationCode, RefreshToken
@@ -131,7 +132,7 @@ async def delete_town(db: Database, *, tenant_id: str) -> int:
             raise Conflict(NOT_SUSPENDED)
         user_ids = set((await session.scalars(select(TownMember.user_id))).all())
         for model in (RefreshToken, AuthorizationCode, MailLink, BodyRole, TenantRole,
-                      TownMember):
+                      TownMember, FederationAttempt, TownFederation):
             await session.execute(delete(model))
     async with db.transaction(None) as session:
         still = set((await session.scalars(

@@ -60,12 +60,19 @@ def login_page(
     tenant_choices: Sequence[tuple[str, str]] = (),
     status_code: int = 200,
     base: str = "",
+    federation: str = "",
+    password_allowed: bool = True,
 ) -> HTMLResponse:
-    """Render the login form, keeping the authorization request in hidden fields."""
+    """Render the login form, keeping the authorization request in hidden fields.
+
+    `federation` is the display name of the town's own provider (a second form starts the
+    sign-in there); without `password_allowed` the password form is folded away for admins.
+    """
     token = csrf_token_for(request)
     html = _templates.get_template("login.html").render(
         action=action, town=town, hidden=hidden, csrf_token=token, error=error,
-        username=username, tenant_choices=tenant_choices, base=base,
+        username=username, tenant_choices=tenant_choices, base=base, federation=federation,
+        password_allowed=password_allowed,
     )
     response = HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
     response.set_cookie(
