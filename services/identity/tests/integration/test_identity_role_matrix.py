@@ -241,8 +241,9 @@ async def test_who_may_use_which_page(app: FastAPI, client: httpx.AsyncClient,
             for name, value in cookies[caller].items():
                 client.cookies.set(name, value, path="/" + path.split("/")[1])
             token = next(iter(cookies[caller].values()), "")
-            answer = await client.request(method, path, data={"csrf_token": csrf_of(token)}
-                                          if method == "POST" else None)
+            form = {"csrf_token": csrf_of(token), "body_0": "rat", "role_0": "member"}
+            answer = await client.request(method, path,
+                                          data=form if method == "POST" else None)
             signed_out = (answer.status_code == 303
                           and "/sign-in" in answer.headers.get("location", ""))
             refused = signed_out or answer.status_code in (403, 404)
