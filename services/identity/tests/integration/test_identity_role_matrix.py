@@ -194,8 +194,18 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
 
 def page_routes(app: FastAPI) -> set[tuple[str, str]]:
     """(method, path) of every page route under /admin and /operator."""
-    return {(m, r.path) for r in app.router.routes if isinstance(r, APIRoute)
-            and r.path.split("/")[1] in ("admin", "operator") for m in r.methods}
+
+    def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, str]]:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                path = prefix + route.path
+                if path.split("/")[1] in ("admin", "operator"):
+                    yield from ((m, path) for m in route.methods)
+            elif hasattr(route, "original_router"):
+                yield from walk(route.original_router.routes,
+                                prefix + route.include_context.prefix)
+
+    return set(walk(app.router.routes, ""))
 
 
 def test_every_page_is_in_the_table(app: FastAPI) -> None:

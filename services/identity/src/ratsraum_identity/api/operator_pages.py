@@ -97,7 +97,8 @@ async def create_town(request: Request) -> Response:
             admin=api.FirstAdmin(email=values["admin_email"], name=values["admin_name"])),
             request, session.actor)
     except (AdminError, ValidationError) as exc:
-        return await _towns_page(request, session, status_code=422, form=values,
+        return await _towns_page(request, session, status_code=getattr(exc, "status", 422),
+                                 form=values,
                                  errors=error_texts(exc, language_of(request)))
     return RedirectResponse(f"/operator/towns?done=created&mail={created.mail}",
                             status_code=303)

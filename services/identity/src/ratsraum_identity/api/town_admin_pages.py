@@ -117,7 +117,8 @@ async def invite_submit(request: Request) -> Response:
     try:
         invited = await api.invite_account(api.AccountIn(**values), request, session.actor)
     except (AdminError, ValidationError) as exc:
-        return await page(request, "invite.html", session, status_code=422,
+        return await page(request, "invite.html", session,
+                          status_code=getattr(exc, "status", 422),
                           form=_invite_form({**values, "person_id": values["person_id"] or ""}),
                           errors=error_texts(exc, language_of(request)))
     return RedirectResponse(f"/admin/accounts/{invited.id}?done=invited&mail={invited.mail}",
