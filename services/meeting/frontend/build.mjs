@@ -2,6 +2,7 @@
 // one stylesheet (KERN UX with its fonts, plus our few additions) and one script. The script
 // includes the ballot modules (src/ballot, ~14 KB minified): the secret vote screen then needs
 // no further download when the vote opens, which matters on a poor mobile connection.
+// It also writes identity's admin stylesheet (src/admin.css) into ratsraum_identity/static/build.
 // Reproducible: pinned versions from package-lock.json, no hashes of time or machine.
 import { build } from "esbuild";
 import { mkdirSync, rmSync } from "node:fs";
@@ -11,14 +12,29 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "src", "ratsraum_meeting", "web", "static", "build");
 
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
+// Identity's pages for town admins and operators get the same KERN stylesheet of their own.
+const identityOut = join(here, "..", "..", "identity", "src", "ratsraum_identity", "static", "build");
+
+for (const dir of [out, identityOut]) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+}
 
 await build({
   entryPoints: { app: join(here, "src", "app.css") },
   bundle: true,
   minify: true,
   outdir: out,
+  loader: { ".woff2": "file", ".woff": "file" },
+  assetNames: "fonts/[name]",
+  logLevel: "warning",
+});
+
+await build({
+  entryPoints: { admin: join(here, "src", "admin.css") },
+  bundle: true,
+  minify: true,
+  outdir: identityOut,
   loader: { ".woff2": "file", ".woff": "file" },
   assetNames: "fonts/[name]",
   logLevel: "warning",

@@ -11,6 +11,7 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
 
 from ratsraum_common.app import create_app
 from ratsraum_common.auth import TokenVerifier
@@ -33,8 +34,11 @@ from ratsraum_identity.api import (
     my_passkeys,
     oidc,
     operator,
+    operator_pages,
     passkeys,
     town_admin,
+    town_admin_more_pages,
+    town_admin_pages,
     town_import,
 )
 from ratsraum_identity.api.admin_common import install_admin_problems
@@ -44,6 +48,7 @@ from ratsraum_identity.config import SERVICE, Settings, get_settings
 from ratsraum_identity.keys.keystore import KeyStore
 from ratsraum_identity.mail import Mailer
 from ratsraum_identity.oauth.server import IdentityAuthorizationServer
+from ratsraum_identity.web.admin_render import ASSETS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
@@ -136,6 +141,11 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(audit_and_settings.router)
     app.include_router(federation_admin.router)
     app.include_router(federation_login.router)
+    # The pages of town admins and operators, with their stylesheet (built by make install).
+    app.mount("/admin/assets", StaticFiles(directory=ASSETS, check_dir=False), name="admin-assets")
+    app.include_router(town_admin_pages.router)
+    app.include_router(town_admin_more_pages.router)
+    app.include_router(operator_pages.router)
     install_admin_problems(app)
     return app
 

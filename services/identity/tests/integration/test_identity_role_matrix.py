@@ -168,3 +168,104 @@ async def test_who_may_call_what(app: FastAPI, client: httpx.AsyncClient,
     listing = await client.get("/api/v1/town/accounts", headers=headers["other_admin"])
     assert target.subject not in listing.text
     assert people["admin"].subject not in listing.text
+
+
+# The pages of town admins (/admin) and operators (/operator): (method, path) -> who may use
+# them with a page session. The sign-in forms are open to everyone.
+SIGN_IN = frozenset(CALLERS)
+TOWN_PAGE, OPERATOR_PAGE = frozenset({"admin", "other_admin"}), frozenset({"operator"})
+PAGES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/admin"): SIGN_IN,  # a redirect to the account list
+    ("GET", "/admin/sign-in"): SIGN_IN,
+    ("POST", "/admin/sign-in"): SIGN_IN,
+    ("POST", "/admin/sign-out"): SIGN_IN,
+    ("GET", "/admin/accounts"): TOWN_PAGE,
+    ("GET", "/admin/accounts/new"): TOWN_PAGE,
+    ("POST", "/admin/accounts/new"): TOWN_PAGE,
+    ("GET", "/admin/accounts/{account_id}"): ADMIN,
+    ("POST", "/admin/accounts/{account_id}/{action}"): ADMIN,
+    ("GET", "/admin/import"): TOWN_PAGE,
+    ("POST", "/admin/import"): TOWN_PAGE,
+    ("GET", "/admin/settings"): TOWN_PAGE,
+    ("POST", "/admin/settings"): TOWN_PAGE,
+    ("GET", "/admin/audit"): TOWN_PAGE,
+    ("GET", "/operator"): SIGN_IN,
+    ("GET", "/operator/sign-in"): SIGN_IN,
+    ("POST", "/operator/sign-in"): SIGN_IN,
+    ("POST", "/operator/sign-out"): SIGN_IN,
+    ("GET", "/operator/towns"): OPERATOR_PAGE,
+    ("POST", "/operator/towns"): OPERATOR_PAGE,
+    ("GET", "/operator/towns/{town_id}/delete"): OPERATOR_PAGE,
+    ("POST", "/operator/towns/{town_id}/{action}"): OPERATOR_PAGE,
+}
+
+
+def page_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every page route under /admin and /operator."""
+
+    def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, str]]:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                path = prefix + route.path
+                if path.split("/")[1] in ("admin", "operator"):
+                    yield from ((m, path) for m in route.methods)
+            elif hasattr(route, "original_router"):
+                yield from walk(route.original_router.routes,
+                                prefix + route.include_context.prefix)
+
+    return set(walk(app.router.routes, ""))
+
+
+def test_every_page_is_in_the_table(app: FastAPI) -> None:
+    """A new page must be given its users here."""
+    assert page_routes(app) == set(PAGES)
+
+
+async def test_who_may_use_which_page(app: FastAPI, client: httpx.AsyncClient,
+                                      person: PersonFactory) -> None:
+    """With a page session (or a member's web token in its cookie), each caller reaches
+    exactly the pages the table gives them; the rest are sent to sign in or refused."""
+    from admin_pages_kit import page_sign_in
+
+    from ratsraum_identity.api.admin_session import csrf_of
+
+    ident = app.state.identity
+    for tenant in (TOWN, OTHER):
+        async with ident.db.transaction(None) as session:
+            await ensure_tenant(session, tenant_id=tenant, name=f"Stadt {tenant.title()}",
+                                staff_mfa_required=False)
+    admin, other = await person({TOWN: ["admin"]}), await person({OTHER: ["admin"]})
+    member = await person({TOWN: ["member"]})
+    op = await make_operator(ident)
+    cookies: dict[str, dict[str, str]] = {"anonymous": {}}
+    for caller, who, tenant in (("admin", admin, TOWN), ("other_admin", other, OTHER)):
+        answer = await page_sign_in(client, "town", username=who.username,
+                                    password=who.password, tenant=tenant)
+        cookies[caller] = {"ratsraum_admin": answer.cookies["ratsraum_admin"]}
+    answer = await page_sign_in(client, "operator", username=op.username,
+                                password=op.password, otp=op.code())
+    cookies["operator"] = {"ratsraum_operator": answer.cookies["ratsraum_operator"]}
+    web = await sign_in(client, username=member.username, password=member.password)
+    cookies["member"] = {"ratsraum_admin": web["access_token"],
+                         "ratsraum_operator": web["access_token"]}
+    wrong: list[str] = []
+    for (method, template), allowed in sorted(PAGES.items()):
+        if allowed == SIGN_IN:
+            continue
+        for caller in ("anonymous", "member", "admin", "other_admin", "operator"):
+            action = "roles" if template.startswith("/admin") else "resume"
+            path = template.format(account_id=member.subject, town_id=TOWN, action=action)
+            client.cookies.clear()
+            for name, value in cookies[caller].items():
+                client.cookies.set(name, value, path="/" + path.split("/")[1])
+            token = next(iter(cookies[caller].values()), "")
+            form = {"csrf_token": csrf_of(token), "body_0": "rat", "role_0": "member"}
+            answer = await client.request(method, path,
+                                          data=form if method == "POST" else None)
+            signed_out = (answer.status_code == 303
+                          and "/sign-in" in answer.headers.get("location", ""))
+            refused = signed_out or answer.status_code in (403, 404)
+            if answer.status_code >= 500 or refused == (caller in allowed):
+                wrong.append(f"{caller} {method} {template}: {answer.status_code}")
+    client.cookies.clear()
+    assert wrong == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from signin_kit import MEETING, Browser, WebStack
+from signin_kit import IDENTITY, MEETING, Browser, WebStack
 
 from ratsraum_common import demo
 
@@ -130,3 +130,14 @@ async def test_unknown_pages_answer_with_a_friendly_html_page_and_the_api_with_p
     api = await browser.meeting.get("/api/v1/nirgendwo", headers={"Accept": "text/html"})
     assert api.status_code == 404
     assert api.headers["content-type"] == "application/problem+json"
+
+
+async def test_town_admins_find_the_admin_pages_in_the_navigation(web: WebStack) -> None:
+    admin = web.browser()
+    page = await admin.sign_in("lange", web.passwords["lange"])
+    assert page.status_code == 200
+    link = f'href="{IDENTITY}/admin/sign-in?tenant={demo.TENANT}"'
+    assert link in page.text
+    assert ">Verwaltung<" in page.text
+    member = web.browser()
+    assert "/admin/sign-in" not in (await member.sign_in("becker", web.passwords["becker"])).text

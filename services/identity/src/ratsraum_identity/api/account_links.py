@@ -59,7 +59,8 @@ RESET_ANSWER = ("Wenn die Adresse zu einem Konto dieser Kommune gehört, ist ein
                 "a mail with a link is on its way.")
 
 
-async def _send_reset(ident: Identity, tenant: str, email: str, client: str) -> None:
+async def send_reset(ident: Identity, tenant: str, email: str, client: str) -> None:
+    """Mail a reset link to the address if it has an account in the town; audit either way."""
     found = await redeeming.reset_link(
         ident.db, tenant=tenant, email=email,
         lifetime=timedelta(minutes=ident.settings.password_reset_lifetime_minutes))
@@ -90,7 +91,7 @@ async def request_reset(body: ResetRequest, request: Request,
         except AdminError:
             return ResetAccepted(detail=RESET_ANSWER)
         # In the background, so the answer takes as long for unknown addresses.
-        background.add_task(_send_reset, ident, body.tenant, email, client)
+        background.add_task(send_reset, ident, body.tenant, email, client)
     return ResetAccepted(detail=RESET_ANSWER)
 
 

@@ -83,7 +83,7 @@ def _audience(issuer: str) -> str:
     return f"{issuer}/api/v1/admin"
 
 
-def _issue(ident: Identity, *, kind: str, subject: str, tenant: str | None,
+def issue_admin_token(ident: Identity, *, kind: str, subject: str, tenant: str | None,
            amr: list[str]) -> TokenResponse:
     now = int(time.time())
     life = ident.settings.admin_token_lifetime_seconds
@@ -99,7 +99,7 @@ def _issue(ident: Identity, *, kind: str, subject: str, tenant: str | None,
                          tenant=tenant)
 
 
-async def _town_login(ident: Identity, body: TokenRequest) -> str | None:
+async def town_login(ident: Identity, body: TokenRequest) -> str | None:
     """The subject if the town admin's password (and code, where required) match."""
     assert body.tenant
     user = await accounts.authenticate(ident.db, username=body.username.lower()
@@ -136,7 +136,7 @@ async def admin_token(body: TokenRequest, request: Request) -> TokenResponse:
             passwords=ident.passwords, box=ident.secrets)
         subject = operator.id if operator else None
     else:
-        subject = await _town_login(ident, body)
+        subject = await town_login(ident, body)
     if subject is None:
         ident.limiter.failed(username=body.username, client=key)
         await audit.record(ident.db, event="admin_token.refused", tenant=body.tenant,
@@ -147,7 +147,7 @@ async def admin_token(body: TokenRequest, request: Request) -> TokenResponse:
     kind = "town" if body.tenant else "operator"
     await audit.record(ident.db, event="admin_token.issued", tenant=body.tenant, actor=subject,
                        client=client, kind=kind)
-    return _issue(ident, kind=kind, subject=subject, tenant=body.tenant,
+    return issue_admin_token(ident, kind=kind, subject=subject, tenant=body.tenant,
                   amr=["pwd", "otp", "mfa"] if body.otp else ["pwd"])
 
 
@@ -182,10 +182,10 @@ def _refused(message: Msg = UNAUTHENTICATED) -> Problem:
                                                 'error="invalid_token"'})
 
 
-async def operator_actor(request: Request) -> Actor:
-    """Dependency: the calling operator (admin token of kind operator), else 401/403."""
+async def operator_of_token(request: Request, token: str) -> Actor:
+    """The operator an admin token stands for (read again now), else a 401/403 Problem."""
     ident = identity(request)
-    claims = _admin_claims(ident, _bearer(request))
+    claims = _admin_claims(ident, token)
     if claims is None:
         raise _refused()
     if claims.get("kind") != "operator":
@@ -196,10 +196,15 @@ async def operator_actor(request: Request) -> Actor:
     return Actor(kind="operator", subject=subject, tenant=None, client=ident.client_of(request))
 
 
-async def town_admin_actor(request: Request) -> Actor:
-    """Dependency: an admin of a town (admin token or the web app's access token)."""
+async def operator_actor(request: Request) -> Actor:
+    """Dependency: the calling operator (admin token of kind operator), else 401/403."""
+    return await operator_of_token(request, _bearer(request))
+
+
+async def town_admin_of_token(request: Request, token: str) -> Actor:
+    """The town admin a token stands for (admin token or the web app's access token), with
+    the standing read again now; else a 401/403 Problem."""
     ident = identity(request)
-    token = _bearer(request)
     claims = _admin_claims(ident, token)
     if claims is not None:
         if claims.get("kind") != "town":
@@ -217,6 +222,11 @@ async def town_admin_actor(request: Request) -> Actor:
     if "admin" not in standing.town_roles:
         raise Problem(403, "forbidden", NOT_ADMIN)
     return Actor(kind="town", subject=subject, tenant=tenant, client=ident.client_of(request))
+
+
+async def town_admin_actor(request: Request) -> Actor:
+    """Dependency: an admin of a town (admin token or the web app's access token)."""
+    return await town_admin_of_token(request, _bearer(request))
 
 
 OperatorActor = Annotated[Actor, Depends(operator_actor)]

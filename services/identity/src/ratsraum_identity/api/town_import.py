@@ -9,9 +9,9 @@ from pydantic import BaseModel
 
 from ratsraum_common.i18n import Msg
 from ratsraum_identity.admin_errors import Invalid
-from ratsraum_identity.api.admin_auth import TownAdminActor
+from ratsraum_identity.api.admin_auth import Actor, TownAdminActor
 from ratsraum_identity.api.admin_common import record, send_invitation
-from ratsraum_identity.api.deps import identity
+from ratsraum_identity.api.deps import Identity, identity
 from ratsraum_identity.api.town_admin import InvitedOut, out, town_name
 from ratsraum_identity.members.csv_import import import_members
 
@@ -39,6 +39,13 @@ async def import_accounts(request: Request, actor: TownAdminActor) -> ImportOut:
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Invalid(NOT_UTF8) from exc
+    return await import_text(ident, actor, text)
+
+
+async def import_text(ident: Identity, actor: Actor, text: str) -> ImportOut:
+    """Invite every person of the CSV text, mail them and record it (ImportRejected if any
+    line is faulty); shared by the API and the admin page."""
+    assert actor.tenant
     invitations = await import_members(
         ident.db, tenant=actor.tenant, text=text,
         lifetime=timedelta(hours=ident.settings.invitation_lifetime_hours))

@@ -37,6 +37,12 @@ NAVIGATION: list[NavEntry] = [
 ]
 
 
+def _admin_pages(request: Request, tenant: str) -> str:
+    """The town admin's pages, which identity serves (signed in there on their own)."""
+    auth: SessionAuth = request.app.state.signin
+    return f"{auth.identity.issuer}/admin/sign-in?tenant={quote(tenant)}"
+
+
 class NotSignedIn(Exception):
     """The page needs a sign-in; the handler answers with a redirect to /auth/login."""
 
@@ -65,6 +71,9 @@ class Ctx:
         roles = self.signed.principal.roles
         nav = [{"href": e.href, "label": e.label, "current": path.startswith(e.href)}
                for e in NAVIGATION if e.roles & roles]
+        if "admin" in self.signed.principal.wide_roles:
+            nav.append({"href": _admin_pages(self.request, self.signed.principal.tenant),
+                        "label": "nav.admin", "current": False})
         return page(self.request, template, {"navigation": nav, **context},
                     signed=self.signed, status_code=status_code)
 
