@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -14,8 +15,11 @@ from fastapi import FastAPI
 
 from ratsraum_common.app import create_app
 from ratsraum_common.auth import TokenVerifier
+from ratsraum_common.consumer_guard import cancel_and_wait
 from ratsraum_common.db import Database
 from ratsraum_common.logging import get_logger
+from ratsraum_common.natslink import NatsLink
+from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.secret_box import SecretBox
 from ratsraum_common.serve import serve_service
 from ratsraum_identity.accounts.passkeys import RelyingParty
@@ -38,6 +42,7 @@ from ratsraum_identity.api import (
 from ratsraum_identity.api.admin_common import install_admin_problems
 from ratsraum_identity.api.client_address import parse_networks
 from ratsraum_identity.api.deps import Identity
+from ratsraum_identity.base import OutboxMessage
 from ratsraum_identity.config import SERVICE, Settings, get_settings
 from ratsraum_identity.keys.keystore import KeyStore
 from ratsraum_identity.mail import Mailer
@@ -78,10 +83,24 @@ def build_app(settings: Settings) -> FastAPI:
                             passwords=passwords)
         await seed_files(db, settings.seed_files, data_dir=settings.data_dir,
                          staff_mfa_required=mfa, passwords=passwords)
+        # Sign-in never waits for NATS: events (deactivations, suspensions) wait in the outbox.
+        link = NatsLink(settings.nats_url, name=SERVICE, options=settings.nats_options())
+        relay = OutboxRelay(db=db, model=OutboxMessage, js=link.js,
+                            connected=lambda: link.connected)
+        relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+
+        async def wake() -> None:
+            relay.wake()
+
+        link.on_connect("outbox", wake)
+        await link.start(wait_seconds=settings.nats_startup_wait_seconds)
+        readiness.add("nats", link.check, degrades=True)
         log.info("identity.started", issuer=settings.issuer)
         try:
             yield
         finally:
+            await cancel_and_wait(relay_task)
+            await link.close()
             await db.dispose()
 
     app, metrics, readiness = create_app(
