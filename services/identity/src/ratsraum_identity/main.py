@@ -33,6 +33,7 @@ from ratsraum_identity.api import (
     authorize,
     logout,
     my_passkeys,
+    my_second_factor,
     oidc,
     operator,
     passkeys,
@@ -144,6 +145,7 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(authorize.router)
     app.include_router(passkeys.router)
     app.include_router(my_passkeys.router)
+    app.include_router(my_second_factor.router)
     app.include_router(logout.router)
     app.include_router(admin_auth.router)
     app.include_router(operator.router)

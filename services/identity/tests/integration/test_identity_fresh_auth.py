@@ -1,16 +1,31 @@
-"""Removing a passkey needs a recent sign-in; a long-refreshed token is sent to sign in again."""
+"""Removing a passkey or the authenticator app needs a recent sign-in; a long-refreshed token
+is sent to sign in again. The app stays while the town requires it and no passkey is left."""
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from datetime import UTC, datetime
 
 import httpx
+import pyotp
 from fastapi import FastAPI
-from identity_testkit import CLIENT_ID, Flow, PersonFactory, exchange, login_code
-from sqlalchemy import update
+from identity_testkit import (
+    CLIENT_ID,
+    Flow,
+    LoginForm,
+    PersonFactory,
+    code_from,
+    exchange,
+    login_code,
+    open_form,
+    submit,
+)
+from sqlalchemy import func, select, update
 
-from ratsraum_identity.accounts import passkeys
+from ratsraum_identity.accounts import passkeys, second_factor
+from ratsraum_identity.accounts.models import AuditEvent, RecoveryCode
 from ratsraum_identity.accounts.passkey_models import PasskeyCredential
 from ratsraum_identity.oauth.models import RefreshToken
 
@@ -57,3 +72,45 @@ async def test_a_passkey_is_removed_only_after_a_fresh_sign_in(
     fresh = {"Authorization": f"Bearer {tokens['access_token']}"}
     assert (await client.delete("/api/v1/me/passkeys/ZXJpa2E", headers=fresh)).status_code == 204
     assert not await passkeys.passkeys_of(app.state.identity.db, user_id=erika.subject)
+
+
+async def _post(client: httpx.AsyncClient, page: httpx.Response, **fields: str) -> httpx.Response:
+    form = LoginForm(page.text)
+    return await client.post(form.action, data={**form.fields, **fields})
+
+
+async def test_a_clerk_turns_off_the_app_only_with_a_passkey_left(
+    app: FastAPI, client: httpx.AsyncClient, person: PersonFactory,
+) -> None:
+    clerk = await person({"soest": ["clerk"]})  # the town requires staff's second factor
+    flow = Flow()
+    setup = await submit(client, await open_form(client, flow), username=clerk.username,
+                         password=clerk.password)
+    uri = html.unescape(re.search(r'<p class="uri">([^<]+)</p>', setup.text)[1])  # type: ignore[index]
+    authenticator = pyotp.parse_uri(uri)
+    codes_page = await _post(client, setup, otp=authenticator.now())
+    finished = await _post(client, codes_page)
+    tokens = (await exchange(client, code_from(finished, flow), flow.verifier)).json()
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    db = app.state.identity.db
+
+    refused = await client.delete("/api/v1/me/totp", headers=bearer)
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("/second-factor-required")
+    assert "Passkey" in refused.json()["detail"]
+    assert await second_factor.totp_of(db, user_id=clerk.subject) is not None
+
+    await _stored_passkey(app, clerk.subject, "a2xlcms")
+    assert (await client.delete("/api/v1/me/totp", headers=bearer)).status_code == 204
+    assert await second_factor.totp_of(db, user_id=clerk.subject) is None
+    async with db.system_session() as session:
+        codes = await session.scalar(select(func.count()).select_from(RecoveryCode).where(
+            RecoveryCode.user_id == clerk.subject))
+        audited = await session.scalar(select(AuditEvent).where(
+            AuditEvent.event == "totp.removed"))
+    assert codes == 0
+    assert audited is not None
+    assert audited.actor == clerk.subject
+    gone = await client.delete("/api/v1/me/totp", headers=bearer)
+    assert gone.status_code == 404
+    assert gone.json()["type"].endswith("/totp-not-found")

@@ -55,10 +55,12 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     # A person's own passkeys, with the access token of their web sign-in.
     ("GET", "/api/v1/me/passkeys"): frozenset({"member", "clerk", "chair"}),
     ("DELETE", "/api/v1/me/passkeys/{credential_id}"): frozenset({"member", "clerk", "chair"}),
+    ("DELETE", "/api/v1/me/totp"): frozenset({"member", "clerk", "chair"}),
 }
 # Routes on a thing of the caller's own that the matrix does not create: an allowed caller gets
 # the route's own "not in your account" answer, everyone else a refusal.
-OWN_ABSENT = {("DELETE", "/api/v1/me/passkeys/{credential_id}"): "passkey-not-found"}
+OWN_ABSENT = {("DELETE", "/api/v1/me/passkeys/{credential_id}"): "passkey-not-found",
+              ("DELETE", "/api/v1/me/totp"): "totp-not-found"}
 
 
 def api_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
