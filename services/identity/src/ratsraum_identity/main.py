@@ -17,6 +17,7 @@ from ratsraum_common.app import create_app
 from ratsraum_common.auth import TokenVerifier
 from ratsraum_common.consumer_guard import cancel_and_wait
 from ratsraum_common.db import Database
+from ratsraum_common.housekeeping import OutboxGauges, run_housekeeping
 from ratsraum_common.logging import get_logger
 from ratsraum_common.natslink import NatsLink
 from ratsraum_common.outbox import OutboxRelay
@@ -89,6 +90,10 @@ def build_app(settings: Settings) -> FastAPI:
         relay = OutboxRelay(db=db, model=OutboxMessage, js=link.js,
                             connected=lambda: link.connected)
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        upkeep = asyncio.create_task(run_housekeeping(
+            db=db, outbox=OutboxMessage, processed=None, gauges=outbox_gauges,
+            retention=settings.retention(),
+            interval_seconds=settings.housekeeping_interval_seconds), name="housekeeping")
 
         async def wake() -> None:
             relay.wake()
@@ -100,6 +105,7 @@ def build_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            await cancel_and_wait(upkeep)
             await cancel_and_wait(relay_task)
             await link.close()
             await db.dispose()
@@ -109,6 +115,7 @@ def build_app(settings: Settings) -> FastAPI:
         max_body_bytes=settings.max_request_body_bytes,
     )
     readiness.add("database", db.ping)
+    outbox_gauges = OutboxGauges.register(metrics)
 
     async def local_jwks(_url: str) -> dict[str, Any]:
         return keystore.jwks()
