@@ -92,7 +92,7 @@ def test_each_service_may_reach_exactly_what_it_needs() -> None:
     """DNS and its database for all; NATS, identity's JWKS and gRPC peers only where used."""
     objects = render_values(WITH_GUARDIANS)
     ports = {component(p): _egress_ports(p) for p in _policies(objects)}
-    assert ports["identity"] == {53, 5432}
+    assert ports["identity"] == {53, 5432, 4222}
     assert ports["meeting"] == {53, 5432, 4222, 8081, 50051}
     assert ports["voting"] == {53, 5432, 4222, 50071}
     assert ports["citizen-portal"] == {53, 5432, 4222, 8081, 50052}

@@ -31,6 +31,7 @@ from ratsraum_devstack.natsserver import NatsServer
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
 from ratsraum_meeting.live import LIVE_SUBJECT, LiveHub, LiveUpdate
 from ratsraum_meeting.polls.lifecycle import LIFECYCLE_CONSUMER, LIFECYCLE_FILTER
+from ratsraum_meeting.signin.identity_events import IDENTITY_CONSUMER, IDENTITY_FILTER
 from ratsraum_portal.config import Settings as PortalSettings
 from ratsraum_portal.events import PUBLIC_SUBJECTS
 
@@ -38,7 +39,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from chartrender import component, env_of, kind, render
 
 TENANT = "soest"
-PREFIX = {"meeting": "MEETING_", "voting": "VOTING_", "citizen-portal": "PORTAL_"}
+PREFIX = {"identity": "IDENTITY_", "meeting": "MEETING_", "voting": "VOTING_",
+          "citizen-portal": "PORTAL_"}
 
 
 class Base(DeclarativeBase):
@@ -167,6 +169,22 @@ async def test_meeting_reads_voting_events_through_its_own_consumers(
     assert not any("permissions violation" in e for e in conns.errors["meeting"])
 
 
+async def test_meeting_hears_identity_end_an_account(conns: Connections, db: Database) -> None:
+    """Identity publishes account.deactivated; meeting's durable consumer (from code) gets it."""
+    identity, meeting = await conns.open("identity"), await conns.open("meeting")
+    await ensure_stream(identity.jetstream())
+    received: list[str] = []
+    consumer = await _consume(meeting, db, IDENTITY_CONSUMER, IDENTITY_FILTER, received)
+    try:
+        subject, body = _event("identity", "account.deactivated")
+        await identity.jetstream().publish(subject, body, timeout=5)
+        await _until(lambda: len(received) == 1)
+    finally:
+        await consumer.stop()
+    assert not any("permissions violation" in e for e in conns.errors["meeting"])
+    assert not any("permissions violation" in e for e in conns.errors.get("identity", []))
+
+
 async def test_portal_reads_public_meeting_events_only(conns: Connections, db: Database) -> None:
     """Portal's read-model consumer and live push get meeting's public events, nothing else."""
     meeting, portal = await conns.open("meeting"), await conns.open("citizen-portal")
@@ -236,6 +254,9 @@ async def test_portal_receives_no_members_live_data(conns: Connections) -> None:
         pytest.param("voting", f"ratsraum.{TENANT}.meeting.public.minutes", id="voting-as-meeting"),
         pytest.param("citizen-portal", f"ratsraum.{TENANT}.meeting.public.x", id="portal-writes"),
         pytest.param("voting", f"ratsraum-members.{TENANT}.meeting.m1", id="voting-live"),
+        pytest.param("meeting", f"ratsraum.{TENANT}.identity.town.suspended",
+                     id="meeting-as-identity"),
+        pytest.param("identity", f"ratsraum.{TENANT}.meeting.public.x", id="identity-as-meeting"),
     ],
 )
 async def test_service_cannot_publish_for_another(

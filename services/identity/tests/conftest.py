@@ -33,6 +33,8 @@ def make_settings(tmp_path: Path, database_url: str) -> Callable[..., Settings]:
         values: dict[str, Any] = {
             "data_dir": tmp_path, "database_url": database_url, "issuer": ISSUER,
             "environment": "test", "web_redirect_uris": [REDIRECT_URI],
+            # No NATS here (a closed port): identity's events stay in its outbox.
+            "nats_url": "nats://127.0.0.1:9",
         }
         values.update(overrides)
         return Settings(**values)

@@ -6,6 +6,11 @@ not in values, because changing them would only break the services.
 identity:
   envPrefix: IDENTITY_
   httpPort: 8081
+  # Publishes that an account or a town has ended (meeting ends sessions and tokens at once).
+  nats:
+    publish: ["ratsraum.*.identity.>"]
+    subscribe: []
+    consumers: []
 meeting:
   envPrefix: MEETING_
   httpPort: 8082
@@ -19,6 +24,7 @@ meeting:
     consumers:
       - {durable: meeting-voting, filter: ratsraum.*.voting.poll.closed}
       - {durable: meeting-voting-lifecycle, filter: "ratsraum.*.voting.poll.>"}
+      - {durable: meeting-identity, filter: "ratsraum.*.identity.>"}
   # Who may call its gRPC port.
   grpcClients: [citizen-portal]
 voting:

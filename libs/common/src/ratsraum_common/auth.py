@@ -49,6 +49,19 @@ class InvalidToken(Exception):
     """The token is missing, malformed, forged, expired or meant for someone else."""
 
 
+class AccessEnded(InvalidToken):
+    """A genuine token that no longer counts: its account or town was ended since it was issued.
+
+    Carries the answer for the caller (401 to sign in again, 403 for a suspended town).
+    """
+
+    def __init__(self, reason: str, *, status: int, code: str, message: Msg) -> None:
+        super().__init__(reason)
+        self.status, self.code, self.message = status, code, message
+
+
+
+
 class KeysUnavailable(Exception):
     """Identity's published keys could not be fetched: no token can be checked right now."""
 
@@ -92,6 +105,11 @@ class Principal:
         return isinstance(amr, list) and bool(SECOND_FACTORS.intersection(map(str, amr)))
 
 
+# Checks a verified principal against what happened since its token was issued; raises
+# AccessEnded. Set by a service that hears of deactivations (meeting).
+AccessGate = Callable[[Principal], Awaitable[None]]
+
+
 class TokenVerifier:
     """Verifies access tokens against identity's published keys."""
 
@@ -126,6 +144,8 @@ class TokenVerifier:
         # Entries: principal, expiry, and the key id that signed it (dropped when it retires).
         self._cache: OrderedDict[str, tuple[Principal, float, str]] = OrderedDict()
         self._cache_size = cache_size
+        # Asked on every verify, cached or not: a token can end before it expires.
+        self.gate: AccessGate | None = None
 
     def for_audience(self, audience: str) -> TokenVerifier:
         """A verifier of the same issuer for another audience and any token type (ID tokens)."""
@@ -174,6 +194,8 @@ class TokenVerifier:
         if hit is not None:
             if time.time() < hit[1]:
                 self._cache.move_to_end(token)
+                if self.gate is not None:
+                    await self.gate(hit[0])
                 return hit[0]
             self._cache.pop(token, None)
         principal, kid = await self._verify(token)
@@ -182,6 +204,8 @@ class TokenVerifier:
             self._cache[token] = (principal, float(expires), kid)
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+        if self.gate is not None:
+            await self.gate(principal)
         return principal
 
     async def _verify(self, token: str) -> tuple[Principal, str]:
@@ -321,6 +345,11 @@ async def current_principal(request: Request) -> Principal:
                       headers={"WWW-Authenticate": 'Bearer realm="ratsraum"'})
     try:
         principal = await verifier.verify(token.strip())
+    except AccessEnded as exc:
+        log.info("auth.access_ended", reason=str(exc))
+        headers = ({"WWW-Authenticate": 'Bearer realm="ratsraum", error="invalid_token"'}
+                   if exc.status == 401 else None)
+        raise Problem(exc.status, exc.code, exc.message, headers=headers) from exc
     except InvalidToken as exc:
         log.info("auth.token_rejected", reason=str(exc))
         raise Problem(

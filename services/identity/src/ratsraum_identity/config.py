@@ -22,6 +22,8 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
 
     http_port: int = 8081
+    # Sign-in never waits for NATS at start: identity's events wait in its outbox.
+    nats_startup_wait_seconds: float = Field(default=0.0, ge=0)
     issuer: str = Field(
         default="", description="Public base URL; defaults to http://127.0.0.1:<http_port>"
     )
@@ -46,6 +48,9 @@ class Settings(ServiceSettings):
     web_post_logout_redirect_uris: list[str] = Field(default_factory=list)
     meeting_audience: str = demo.MEETING_AUDIENCE
     access_token_lifetime_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
+    # Removing a passkey needs a sign-in at most this old (the token's `auth_time`): a token
+    # taken from an unattended, long-signed-in browser cannot strip the account's factors.
+    fresh_auth_seconds: int = Field(default=5 * 60, ge=30, le=3600)
     id_token_lifetime_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
     refresh_token_lifetime_seconds: int = Field(default=12 * 3600, ge=60)
     # Absolute limit of a sign-in: refresh tokens are refused this long after the password

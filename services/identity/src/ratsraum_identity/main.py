@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -15,8 +16,12 @@ from starlette.staticfiles import StaticFiles
 
 from ratsraum_common.app import create_app
 from ratsraum_common.auth import TokenVerifier
+from ratsraum_common.consumer_guard import cancel_and_wait
 from ratsraum_common.db import Database
+from ratsraum_common.housekeeping import OutboxGauges, run_housekeeping
 from ratsraum_common.logging import get_logger
+from ratsraum_common.natslink import NatsLink
+from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.secret_box import SecretBox
 from ratsraum_common.serve import serve_service
 from ratsraum_identity.accounts.passkeys import RelyingParty
@@ -32,6 +37,7 @@ from ratsraum_identity.api import (
     federation_login,
     logout,
     my_passkeys,
+    my_second_factor,
     oidc,
     operator,
     operator_pages,
@@ -44,6 +50,7 @@ from ratsraum_identity.api import (
 from ratsraum_identity.api.admin_common import install_admin_problems
 from ratsraum_identity.api.client_address import parse_networks
 from ratsraum_identity.api.deps import Identity
+from ratsraum_identity.base import OutboxMessage
 from ratsraum_identity.config import SERVICE, Settings, get_settings
 from ratsraum_identity.keys.keystore import KeyStore
 from ratsraum_identity.mail import Mailer
@@ -85,10 +92,29 @@ def build_app(settings: Settings) -> FastAPI:
                             passwords=passwords)
         await seed_files(db, settings.seed_files, data_dir=settings.data_dir,
                          staff_mfa_required=mfa, passwords=passwords)
+        # Sign-in never waits for NATS: events (deactivations, suspensions) wait in the outbox.
+        link = NatsLink(settings.nats_url, name=SERVICE, options=settings.nats_options())
+        relay = OutboxRelay(db=db, model=OutboxMessage, js=link.js,
+                            connected=lambda: link.connected)
+        relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        upkeep = asyncio.create_task(run_housekeeping(
+            db=db, outbox=OutboxMessage, processed=None, gauges=outbox_gauges,
+            retention=settings.retention(),
+            interval_seconds=settings.housekeeping_interval_seconds), name="housekeeping")
+
+        async def wake() -> None:
+            relay.wake()
+
+        link.on_connect("outbox", wake)
+        await link.start(wait_seconds=settings.nats_startup_wait_seconds)
+        readiness.add("nats", link.check, degrades=True)
         log.info("identity.started", issuer=settings.issuer)
         try:
             yield
         finally:
+            await cancel_and_wait(upkeep)
+            await cancel_and_wait(relay_task)
+            await link.close()
             await db.dispose()
 
     app, metrics, readiness = create_app(
@@ -96,6 +122,7 @@ def build_app(settings: Settings) -> FastAPI:
         max_body_bytes=settings.max_request_body_bytes,
     )
     readiness.add("database", db.ping)
+    outbox_gauges = OutboxGauges.register(metrics)
 
     async def local_jwks(_url: str) -> dict[str, Any]:
         return keystore.jwks()
@@ -132,6 +159,7 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(authorize.router)
     app.include_router(passkeys.router)
     app.include_router(my_passkeys.router)
+    app.include_router(my_second_factor.router)
     app.include_router(logout.router)
     app.include_router(admin_auth.router)
     app.include_router(operator.router)

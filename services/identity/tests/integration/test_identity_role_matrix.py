@@ -58,10 +58,12 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     # A person's own passkeys, with the access token of their web sign-in.
     ("GET", "/api/v1/me/passkeys"): frozenset({"member", "clerk", "chair"}),
     ("DELETE", "/api/v1/me/passkeys/{credential_id}"): frozenset({"member", "clerk", "chair"}),
+    ("DELETE", "/api/v1/me/totp"): frozenset({"member", "clerk", "chair"}),
 }
 # Routes on a thing of the caller's own that the matrix does not create: an allowed caller gets
 # the route's own "not in your account" answer, everyone else a refusal.
 OWN_ABSENT = {("DELETE", "/api/v1/me/passkeys/{credential_id}"): "passkey-not-found",
+              ("DELETE", "/api/v1/me/totp"): "totp-not-found",
               # Called before the PUT that sets it up: the town has no provider yet.
               ("DELETE", "/api/v1/town/federation"): "keinen eigenen Anmeldedienst",
               ("GET", "/api/v1/town/federation"): "keinen eigenen Anmeldedienst"}

@@ -5,11 +5,14 @@ the roles held in the whole town (`town_roles`: "admin", "operator"); see identi
 "Roles in tokens". Body roles are taken as they stand: identity is where the town's office
 keeps them.
 
-Town-wide "member", "chair" and "clerk" (every role of an old-shape token, and `town_roles`
-of towns set up before body roles) are narrowed with meeting's own membership data
-(imported from the council information system): "member" and "chair" count only in a body
-where the person holds that seat. Meeting knows nothing about clerks per body, so a
-town-wide "clerk" stays a clerk of every body of the town.
+Town-wide "member" and "chair" (every role of an old-shape token, and `town_roles` of towns
+set up before body roles) are narrowed with meeting's own membership data (imported from the
+council information system): they count only in a body where the person holds that seat.
+
+A "clerk" counts in every body only where identity says so: "clerk" in `town_roles`, which a
+town admin grants on purpose (a council office keeping every body's records). A "clerk" in an
+old-shape token (no `town_roles`/`body_roles`) states nothing about bodies and grants nothing
+body-scoped; meeting has no seat data for clerks to narrow it with.
 
 A token may name the meeting person the account stands for (`person`, set when the town
 links the account to a person imported from OParl); meeting then acts for that person.
@@ -152,7 +155,7 @@ async def _town_wide_roles(session: AsyncSession, *, principal: Principal,
     """Town-wide body roles, narrowed to the seats meeting knows in this body."""
     wide = principal.wide_roles
     held: set[str] = set()
-    if "clerk" in wide:
+    if clerk_of_every_body(principal):
         held.add("clerk")
     if not wide & {"member", "chair"}:
         return held
@@ -168,12 +171,18 @@ async def _town_wide_roles(session: AsyncSession, *, principal: Principal,
     return held
 
 
+def clerk_of_every_body(principal: Principal) -> bool:
+    """Identity made the account clerk of every body of the town (`town_roles` has "clerk")."""
+    return principal.town_roles is not None and "clerk" in principal.town_roles
+
+
 def anywhere(principal: Principal) -> frozenset[str]:
     """The caller's roles in any body, for requests about no body in particular."""
     every = {role for _body, role in principal.body_roles}
     if every & {"chair", "vice_chair"}:
         every.add("member")
-    return principal.roles | frozenset(every)
+    held = principal.roles if principal.body_scoped else principal.roles - {"clerk"}
+    return held | frozenset(every)
 
 
 def bodies_of(principal: Principal, *, roles: frozenset[str] = BODY_PEOPLE) -> frozenset[str]:
@@ -185,11 +194,11 @@ async def reachable_bodies(session: AsyncSession, *,
                            principal: Principal) -> frozenset[str] | None:
     """Bodies whose meetings the caller may see; None means every body of the town.
 
-    Those of the token's body roles, and for town-wide roles: every body for a clerk,
-    the bodies of the person's seats for a member or chair.
+    Those of the token's body roles, and for town-wide roles: every body for a clerk of
+    every body, the bodies of the person's seats for a member or chair.
     """
     wide = principal.wide_roles
-    if "clerk" in wide:
+    if clerk_of_every_body(principal):
         return None
     seats: frozenset[str] = frozenset()
     if wide & {"member", "chair"}:

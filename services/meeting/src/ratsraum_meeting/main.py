@@ -21,7 +21,7 @@ from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import channel, check_serving, start_server
 from ratsraum_common.housekeeping import OutboxGauges, run_housekeeping
 from ratsraum_common.logging import get_logger
-from ratsraum_common.nats import EventConsumer, EventHandler
+from ratsraum_common.nats import AfterCommit, EventConsumer, EventHandler
 from ratsraum_common.natslink import NatsLink
 from ratsraum_common.outbox import OutboxRelay
 from ratsraum_common.secret_box import SecretBox
@@ -48,7 +48,14 @@ from ratsraum_meeting.publish import public as public_publisher
 from ratsraum_meeting.publish import record_events
 from ratsraum_meeting.questions.service import Rules
 from ratsraum_meeting.seed import seed_demo, seed_files
+from ratsraum_meeting.signin.identity_events import (
+    IDENTITY_CONSUMER,
+    IDENTITY_FILTER,
+    identity_event_handler,
+    note_after_commit,
+)
 from ratsraum_meeting.signin.oidc import IdentityClient
+from ratsraum_meeting.signin.revocations import Revocations
 from ratsraum_meeting.signin.sessions import SessionAuth, session_authenticator
 from ratsraum_meeting.web import routes as web_routes
 
@@ -78,6 +85,9 @@ def build_app(
         # default from a few hundred ballots on (each ballot carries its ciphertexts and proofs).
         voting_channel = channel(settings.voting_target, max_receive_bytes=256 * 1024 * 1024)
         app.state.db = db
+        # Tokens of a deactivated account or suspended town end at once, not when they expire.
+        app.state.revocations = revocations = Revocations(db)
+        app.state.token_verifier.gate = revocations.check
         app.state.signin = _signin(settings, db, app.state.token_verifier, identity_transport)
         app.state.session_authenticator = session_authenticator(app.state.signin)
         app.state.voting = VotingClient(
@@ -112,11 +122,12 @@ def build_app(
             retention=settings.retention(),
             interval_seconds=settings.housekeeping_interval_seconds), name="housekeeping")
 
-        def guarded(durable: str, filter_subject: str, handler: EventHandler) -> EventConsumer:
+        def guarded(durable: str, filter_subject: str, handler: EventHandler,
+                    after_commit: AfterCommit | None = None) -> EventConsumer:
             consumer = EventConsumer(
                 js=js, db=db, model=ProcessedEvent, durable=durable, handler=handler,
                 filter_subject=filter_subject, dead_letters=DeadLetter, metrics=consumer_metrics,
-                max_attempts=settings.event_max_attempts)
+                max_attempts=settings.event_max_attempts, after_commit=after_commit)
             link.on_connect(durable, consumer.start)
             return consumer
 
@@ -124,6 +135,8 @@ def build_app(
                            poll_closed_handler(app.state.voting))
         lifecycle_consumer = guarded(LIFECYCLE_CONSUMER, LIFECYCLE_FILTER,
                                      voting_event_handler(app.state.voting))
+        identity_consumer = guarded(IDENTITY_CONSUMER, IDENTITY_FILTER, identity_event_handler(),
+                                    note_after_commit(revocations))
         await link.start(wait_seconds=settings.nats_startup_wait_seconds)
         servicer = PublicMeetingServicer(db, rules=Rules(
             max_chars=settings.citizen_question_max_chars,
@@ -150,6 +163,7 @@ def build_app(
             await app.state.progress.stop()
             await hub.detach(link.nc)
             await lifecycle_consumer.stop()
+            await identity_consumer.stop()
             await _shutdown(server, consumer, relay, relay_task, voting_channel)
             await link.close()
             await app.state.signin.identity.close()

@@ -70,3 +70,24 @@ async def test_clerk_actions_need_a_second_factor_when_required(meeting, issuer)
     with_code = bearer(issuer.token(RICHTER, ["clerk"], body=BODY, amr=["pwd", "otp", "mfa"]))
     closed = await meeting.client.post(f"{BASE}/close", headers=with_code)
     assert closed.status_code == 200, closed.text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_an_old_town_wide_clerk_grants_nothing_in_a_body(meeting, issuer) -> None:
+    # Old shape: "clerk" with no word on bodies. Meeting has no clerk seats to narrow it by.
+    legacy = bearer(issuer.token(RICHTER, ["clerk"]))
+    refused = await meeting.client.post(f"{BASE}/open", headers=legacy)
+    assert refused.status_code == 403
+    assert (await meeting.client.get(f"{BASE}/minutes", headers=legacy)).status_code == 403
+    # Holding no role anywhere, the token is not even shown the list of meetings.
+    assert (await meeting.client.get("/api/v1/meetings", headers=legacy)).status_code == 403
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_clerk_of_every_body_granted_by_identity_runs_any_body(meeting, issuer) -> None:
+    # Identity's town admin made the account clerk of the whole town (`town_roles`).
+    office = bearer(issuer.token(RICHTER, ["clerk"], town_roles=["clerk"], body_roles=[]))
+    listed = await meeting.client.get("/api/v1/meetings", headers=office)
+    assert demo.MEETING_ID in [m["id"] for m in listed.json()]
+    opened = await meeting.client.post(f"{BASE}/open", headers=office)
+    assert opened.status_code == 200, opened.text

@@ -29,7 +29,7 @@ async def web(
         identity_url = f"sqlite+aiosqlite:///{tmp_path / 'identity.sqlite3'}"
     else:
         identity_url = request.getfixturevalue("postgres_cluster").create_database()
-    async for identity in start_identity(tmp_path, identity_url):
+    async for identity in start_identity(tmp_path, identity_url, nats_url):
         settings = Settings(
             database_url=database_url, nats_url=nats_url,
             voting_target=f"127.0.0.1:{fake_voting[1]}", grpc_port=0, data_dir=tmp_path,

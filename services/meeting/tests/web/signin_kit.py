@@ -86,14 +86,15 @@ class Browser:
         return found.group(1)
 
 
-async def start_identity(tmp_path: Path, url: str) -> AsyncIterator[FastAPI]:
-    """identity with the demo town on its own database, started."""
+async def start_identity(tmp_path: Path, url: str,
+                         nats_url: str = "nats://127.0.0.1:9") -> AsyncIterator[FastAPI]:
+    """identity with the demo town on its own database, started (publishing to `nats_url`)."""
     from ratsraum_identity.config import Settings as IdentitySettings
     from ratsraum_identity.main import build_app as build_identity
 
     settings = IdentitySettings(
         data_dir=tmp_path, database_url=url, issuer=IDENTITY, environment="test",
-        seed_demo=True, web_redirect_uris=[f"{MEETING}/auth/callback"])
+        seed_demo=True, web_redirect_uris=[f"{MEETING}/auth/callback"], nats_url=nats_url)
     app = build_identity(settings)
     async with app.router.lifespan_context(app):
         yield app

@@ -150,3 +150,16 @@ async def use_recovery_code(db: Database, *, user_id: str, code: str) -> int | N
             .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
         )
     return int(left or 0)
+
+
+async def remove_totp(db: Database, *, user_id: str) -> bool:
+    """Forget the person's authenticator app and its recovery codes; False if there was none."""
+    async with db.transaction(None) as session:
+        credential = await session.get(TotpCredential, user_id)
+        if credential is None:
+            return False
+        await session.delete(credential)
+        codes = await session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user_id))
+        for row in codes.all():
+            await session.delete(row)
+    return True

@@ -1,4 +1,7 @@
-"""The signed-in person's own passkeys: list and remove them (Bearer access token)."""
+"""The signed-in person's own passkeys: list and remove them (Bearer access token).
+
+Removing one needs a fresh sign-in (ratsraum_identity.api.fresh_auth).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
 from ratsraum_identity.accounts import audit, passkeys
 from ratsraum_identity.api.deps import identity
+from ratsraum_identity.api.fresh_auth import FreshPrincipal
 
 router = APIRouter(prefix="/api/v1/me/passkeys", tags=["passkeys"])
 
@@ -35,9 +39,9 @@ async def list_mine(request: Request, principal: CurrentPrincipal) -> list[Passk
 
 
 @router.delete("/{credential_id}", status_code=204)
-async def remove_mine(request: Request, principal: CurrentPrincipal,
+async def remove_mine(request: Request, principal: FreshPrincipal,
                       credential_id: str) -> Response:
-    """Remove one of the caller's passkeys; it can no longer sign in."""
+    """Remove one of the caller's passkeys (needs a recent sign-in); it can no longer sign in."""
     ident = identity(request)
     if not await passkeys.remove(ident.db, user_id=principal.subject,
                                  credential_id=credential_id[:1400]):

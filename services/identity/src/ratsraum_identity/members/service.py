@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.db import Database
 from ratsraum_common.i18n import Msg
+from ratsraum_identity import events
 from ratsraum_identity.accounts.models import TenantRole, User
 from ratsraum_identity.accounts.service import ensure_member
 from ratsraum_identity.admin_errors import Conflict, NotFound
@@ -222,6 +223,9 @@ async def deactivate(db: Database, *, tenant: str, user_id: str) -> tuple[Accoun
         if "admin" in view.town_roles and member.status == "active" \
                 and not await _admins_left(session, excluding=user_id):
             raise Conflict(LAST_ADMIN)
+        if member.status != "deactivated":
+            # Meeting ends the account's web sessions and refuses its access tokens at once.
+            events.account_deactivated(session, tenant=tenant, account_id=user_id)
         member.status = "deactivated"
         revoked = await revoke_tokens(session, user_id=user_id)
         await links.revoke_all(session, user_id=user_id)

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 
 from ratsraum_common.db import Database
 from ratsraum_common.i18n import Msg
+from ratsraum_identity import events
 from ratsraum_identity.accounts.models import Tenant, TenantRole, User
 from ratsraum_identity.admin_errors import Conflict, Invalid, NotFound
 from ratsraum_identity.federation.models import FederationAttempt, TownFederation
@@ -114,6 +115,9 @@ async def set_status(db: Database, *, tenant_id: str, status: str) -> tuple[Town
         tenant = await session.get(Tenant, tenant_id)
         if tenant is None:
             raise NotFound(UNKNOWN_TOWN)
+        if tenant.status != status:
+            # The other services stop (or resume) honouring the town's tokens at once.
+            events.town_status_changed(session, tenant=tenant_id, status=status)
         tenant.status = status
         if status == "suspended":
             revoked = await members.revoke_tokens(session)
@@ -131,6 +135,7 @@ async def delete_town(db: Database, *, tenant_id: str) -> int:
         if tenant.status != "suspended":
             raise Conflict(NOT_SUSPENDED)
         user_ids = set((await session.scalars(select(TownMember.user_id))).all())
+        events.town_status_changed(session, tenant=tenant_id, status="deleted")
         for model in (RefreshToken, AuthorizationCode, MailLink, BodyRole, TenantRole,
                       TownMember, FederationAttempt, TownFederation):
             await session.execute(delete(model))

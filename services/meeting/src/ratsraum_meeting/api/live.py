@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,7 +14,7 @@ from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 from starlette.background import BackgroundTask
 
-from ratsraum_common.auth import current_principal
+from ratsraum_common.auth import AccessEnded, Principal, current_principal
 from ratsraum_common.db import Database
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
@@ -64,8 +67,29 @@ def _event(kind: str, data: dict[str, Any]) -> dict[str, str]:
                                               default=str)}
 
 
+Allowed = Callable[[], Awaitable[bool]]
+
+
+def still_allowed(request: Request, principal: Principal) -> Allowed:
+    """Whether the stream's holder may still see it (not deactivated, town not suspended)."""
+    revocations = request.app.state.revocations
+    # A ticket's holder counts as signed in when the stream opened.
+    holder = dataclasses.replace(principal, claims={
+        **principal.claims, "iat": principal.claims.get("iat", int(time.time()))})
+
+    async def allowed() -> bool:
+        try:
+            await revocations.check(holder)
+        except AccessEnded:
+            return False
+        return True
+
+    return allowed
+
+
 async def _stream(hub: live.LiveHub, db: Database, *, tenant: str, meeting_id: str,
-                  staff: bool, lease: StreamLease) -> AsyncIterator[dict[str, str]]:
+                  staff: bool, lease: StreamLease,
+                  allowed: Allowed) -> AsyncIterator[dict[str, str]]:
     try:
         async with hub.subscribe(tenant, meeting_id) as queue:
             # Subscribed first, then the state: no change can fall in between.
@@ -74,7 +98,15 @@ async def _stream(hub: live.LiveHub, db: Database, *, tenant: str, meeting_id: s
                 first = await live_state(session, meeting=meeting, body=body, staff=staff)
             yield _event("state", first)
             while True:
-                update = await queue.get()
+                try:
+                    async with asyncio.timeout(PING_SECONDS):
+                        update: live.LiveUpdate | None = await queue.get()
+                except TimeoutError:
+                    update = None
+                if not await allowed():
+                    return  # access ended meanwhile: the stream ends, reconnecting fails
+                if update is None:
+                    continue
                 if update.kind in STAFF_KINDS and not staff:
                     continue
                 yield _event(update.kind, update.data)
@@ -110,7 +142,7 @@ async def live_stream(
     lease = limits.acquire(tenant=principal.tenant, user=principal.subject)
     return EventSourceResponse(
         _stream(hub, db, tenant=principal.tenant, meeting_id=meeting.id, staff=staff,
-                lease=lease),
+                lease=lease, allowed=still_allowed(request, principal)),
         ping=PING_SECONDS, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         background=BackgroundTask(lease.release),
     )

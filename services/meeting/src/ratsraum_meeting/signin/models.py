@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ratsraum_meeting.base import Base
@@ -39,3 +39,20 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AccessRevocation(Base):
+    """Access tokens identity voided before they expire, from its events.
+
+    Per account (`subject` its tokens' `sub`): tokens issued before `not_before_ms` no longer
+    count. Per town (`subject` ""): the same, and while `blocked` (suspended, deleted) none do.
+    """
+
+    __tablename__ = "access_revocations"
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "subject"),)
+
+    tenant_id: Mapped[str] = mapped_column(String(63))
+    subject: Mapped[str] = mapped_column(String(255))
+    not_before_ms: Mapped[int] = mapped_column(BigInteger)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
