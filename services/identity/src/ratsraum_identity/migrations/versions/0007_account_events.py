@@ -1,7 +1,7 @@
 """outbox: identity's events (account deactivated, town suspended/resumed/deleted)
 
-Revision ID: 0006_account_events
-Revises: 0005_passkeys
+Revision ID: 0007_account_events
+Revises: 0006_federation
 Create Date: 2026-12-06 (hand-written against ratsraum_common.outbox.OutboxRecord)
 """
 
