@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, event, text
+from sqlalchemy import String, Table, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 TENANT_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 _TENANT_KEY = "tenant_id"
@@ -47,8 +48,27 @@ class TenantScoped:
     tenant_id: Mapped[str] = mapped_column(String(63), index=True)
 
 
+def _tenant_tables() -> set[Table]:
+    """The tables of every model that belongs to a town (mapped so far)."""
+    found: set[Table] = set()
+    todo = list(TenantScoped.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        table = getattr(cls, "__table__", None)
+        if isinstance(table, Table):
+            found.add(table)
+    return found
+
+
 def _involves_tenant_rows(state: ORMExecuteState) -> bool:
-    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+    # Not only the selected entities (`state.all_mappers`): a query selecting a column of a
+    # town-less table may join or filter on town rows, and those need the town's scope too.
+    if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        return True
+    used = find_tables(state.statement, include_joins=True, include_selects=True,
+                       include_crud=True)
+    return not _tenant_tables().isdisjoint(used)
 
 
 @event.listens_for(Session, "do_orm_execute")

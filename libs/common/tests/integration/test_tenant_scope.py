@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import String, select, update
+from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ratsraum_common.db import Database, TenantScoped, TenantScopeError
@@ -85,3 +85,52 @@ def test_malformed_tenant_is_refused() -> None:
     for bad in ["", "Soest", "so est", "a", "soest.x", "*", ">"]:
         with pytest.raises(ValueError, match="invalid tenant"):
             validate_tenant(bad)
+
+
+class Account(Base):
+    """A row of no town (like identity's users), joined to town rows."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Seat(TenantScoped, Base):
+    __tablename__ = "seats"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+@pytest.fixture
+async def seats(db: Database) -> Database:
+    async with db.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    async with db.system_session() as s:
+        s.add_all([Account(id=1, name="Anna in Soest"), Account(id=2, name="Bernd in Werl")])
+        await s.commit()
+    async with db.transaction("soest") as s:
+        s.add(Seat(id=1, account_id=1))
+    async with db.transaction("werl") as s:
+        s.add(Seat(id=2, account_id=2))
+    return db
+
+
+async def test_a_join_to_town_rows_sees_only_own_town(seats: Database) -> None:
+    # Selecting only a column of a town-less table must not lift the town's scope on the join.
+    async with seats.tenant_session("soest") as s:
+        names = (await s.scalars(select(Account.name).join(Seat, Seat.account_id == Account.id))
+                 ).all()
+    assert names == ["Anna in Soest"]
+
+
+async def test_a_subquery_on_town_rows_sees_only_own_town(seats: Database) -> None:
+    async with seats.tenant_session("soest") as s:
+        names = (await s.scalars(select(Account.name).where(
+            Account.id.in_(select(Seat.account_id))))).all()
+    assert names == ["Anna in Soest"]
+
+
+async def test_a_join_to_town_rows_without_tenant_is_refused(seats: Database) -> None:
+    async with seats._sessions() as s:
+        with pytest.raises(TenantScopeError):
+            await s.scalars(select(Account.name).join(Seat, Seat.account_id == Account.id))
