@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, with_loader_criteria
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.util import find_tables
 
 TENANT_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
@@ -66,8 +67,10 @@ def _involves_tenant_rows(state: ORMExecuteState) -> bool:
     # town-less table may join or filter on town rows, and those need the town's scope too.
     if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
         return True
-    used = find_tables(state.statement, include_joins=True, include_selects=True,
-                       include_crud=True)
+    statement = state.statement
+    if not isinstance(statement, ClauseElement):
+        return False
+    used = find_tables(statement, include_joins=True, include_selects=True, include_crud=True)
     return not _tenant_tables().isdisjoint(used)
 
 
