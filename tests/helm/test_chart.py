@@ -294,11 +294,12 @@ def test_dockerfile_matches_chart(service: str) -> None:
     assert base, "base image must be set once, in ARG PYTHON_IMAGE"
     assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?(@sha256:[0-9a-f]{64})?", base[1])
     stages = ("FROM ${PYTHON_IMAGE} AS builder", "FROM ${PYTHON_IMAGE}")
-    if service == "meeting":  # the web app's assets are built by a pinned Node.js stage
+    if service in ("meeting", "identity"):  # pages' assets come from a pinned Node.js stage
         node = re.search(r"^ARG NODE_IMAGE=(\S+)$", text, re.MULTILINE)
         assert node
         assert re.fullmatch(r"node:\d+\.\d+\.\d+-\w+(-slim)?(@sha256:[0-9a-f]{64})?", node[1])
         stages = (*stages, "FROM ${NODE_IMAGE} AS assets")
+        assert "COPY --from=assets" in text, "the built assets must reach the image"
     assert all(
         f.strip() in stages for f in re.findall(r"^FROM .*$", text, re.MULTILINE)
     )
