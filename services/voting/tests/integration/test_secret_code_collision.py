@@ -102,14 +102,14 @@ async def test_two_ballots_with_one_code_both_count_and_both_are_in_the_record(
     found = await stub.FindConfirmationCode(secret_pb2.FindConfirmationCodeRequest(
         tenant=TENANT, poll_id=POLL_ID, confirmation_code=anna.confirmation_code), timeout=T)
     assert found.found
-    record = await stub.GetSecretRecord(secret_pb2.GetSecretRecordRequest(
-        tenant=TENANT, poll_id=POLL_ID), timeout=T)
+    parts = [p async for p in stub.StreamSecretRecord(secret_pb2.GetSecretRecordRequest(
+        tenant=TENANT, poll_id=POLL_ID), timeout=T)]
     audit = await voting.stub.ExportAuditRecord(voting_pb2.ExportAuditRecordRequest(
         tenant=TENANT, poll_id=POLL_ID), timeout=T)
     key = await voting.stub.GetAuditKey(voting_pb2.GetAuditKeyRequest(), timeout=T)
     await client.close()
     folder = tmp_path / "published"
-    for item in record.files:
+    for item in (p.file for p in parts[1:]):
         (folder / item.path).parent.mkdir(parents=True, exist_ok=True)
         (folder / item.path).write_bytes(item.content)
     colliding = [p for p in (folder / "submitted_ballots").glob("*.json")
