@@ -40,6 +40,8 @@ CREDENTIALS_IN_URL = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 PEM = re.compile(r"-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----")
 INTERNAL_PATHS = {"/metrics", "/healthz", "/readyz", "/api/v1/docs", "/api/v1/openapi.json",
                   "/docs"}
+# Paths only the portal calls (citizens' links): never on an ingress, meeting's included.
+PORTAL_ONLY = {"meeting": {"/api/v1/citizen-links"}}
 AUDIT_PUBLIC_KEY = "9f" * 32
 WITH_GUARDIANS = {"guardians": {"members": [{"id": "vorsitz"}, {"id": "kasse"}]},
                   "services": {"voting": {"auditKey": {"publicKey": AUDIT_PUBLIC_KEY}}}}
@@ -95,7 +97,7 @@ def test_each_service_may_reach_exactly_what_it_needs() -> None:
     assert ports["identity"] == {53, 5432, 4222}
     assert ports["meeting"] == {53, 5432, 4222, 8081, 50051}
     assert ports["voting"] == {53, 5432, 4222, 50071}
-    assert ports["citizen-portal"] == {53, 5432, 4222, 8081, 50052}
+    assert ports["citizen-portal"] == {53, 5432, 4222, 8081, 8082, 50052}
     assert ports["guardian"] == set()
     assert ports["default-deny"] == set()
 
@@ -184,17 +186,36 @@ def test_ingress_publishes_only_public_paths(values_file: Path | None) -> None:
     for ingress in kind(objects, "Ingress"):
         app = {s["metadata"]["name"] for s in services.values()
                if component(s) == component(ingress)}
+        internal = INTERNAL_PATHS | PORTAL_ONLY.get(component(ingress), set())
         for rule in ingress["spec"]["rules"]:
             routes = {p["path"]: p["backend"]["service"]["name"] for p in rule["http"]["paths"]}
             assert all(p["pathType"] == "Prefix" for p in rule["http"]["paths"])
-            assert routes.keys() == INTERNAL_PATHS | {"/"}
+            assert routes.keys() == internal | {"/"}
             assert routes["/"] in app
-            for path in INTERNAL_PATHS:
+            for path in internal:
                 blocked = services[routes[path]]
                 assert component(blocked) == "not-public"
                 assert "selector" not in blocked["spec"]
     assert kind(objects, "Endpoints") == []
     assert kind(objects, "EndpointSlice") == []
+
+
+def test_meeting_http_port_admits_the_portal_for_citizens_links() -> None:
+    """The portal relays citizens' links to meeting's HTTP port inside the cluster."""
+    objects = render(PRODUCTION)
+    pods = {component(d): _pod_labels(d) for d in kind(objects, "Deployment")}
+    [meeting] = [p for p in _policies(objects) if component(p) == "meeting"]
+    http_peers = [peer for rule in meeting["spec"]["ingress"] for peer in rule["from"]
+                  if {p["port"] for p in rule["ports"]} == {8082} and "podSelector" in peer
+                  and "namespaceSelector" not in peer]
+    assert [name for name, labels in pods.items()
+            if any(selects(p["podSelector"]["matchLabels"], labels) for p in http_peers)
+            ] == ["citizen-portal"]
+    url = env_of(objects, "citizen-portal")["PORTAL_MEETING_HTTP_URL"]["value"]
+    host, port = url.removeprefix("http://").split(":")
+    [service] = [s for s in kind(objects, "Service") if s["metadata"]["name"] == host]
+    assert component(service) == "meeting"
+    assert int(port) in {p["port"] for p in service["spec"]["ports"]}
 
 
 def test_production_enforces_https() -> None:

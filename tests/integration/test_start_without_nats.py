@@ -20,7 +20,7 @@ from ratsraum_common.auth import TokenVerifier
 from ratsraum_devstack.natsserver import NatsServer
 from ratsraum_devstack.ports import free_port
 
-RULES = Path(__file__).parents[2] / "deploy" / "prometheus" / "ratsraum-alerts.yaml"
+RULES = Path(__file__).parents[2] / "deploy/helm/ratsraum/files/ratsraum-alerts.yaml"
 WAIT = 0.2  # seconds each service waits for NATS at startup before it goes on degraded
 
 

@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import uvicorn
-from admin_testkit import free_port
 from fastapi import FastAPI
 from identity_testkit import Person
 
+from ratsraum_devstack.ports import bound_socket
 from ratsraum_identity.accounts.service import create_user, ensure_tenant
 from ratsraum_identity.api.deps import Identity
 from ratsraum_identity.config import Settings
@@ -43,8 +43,9 @@ class Served:
 
 @contextlib.asynccontextmanager
 async def serve(settings_for: object, **overrides: object) -> AsyncIterator[Served]:
-    """Start uvicorn with identity (lifespan on) on a free port; stop it afterwards."""
-    port = free_port()
+    """Start uvicorn with identity (lifespan on) on a port of its own; stop it afterwards."""
+    sock = bound_socket()
+    port = int(sock.getsockname()[1])
     issuer = f"http://127.0.0.1:{port}"
     make = settings_for
     assert callable(make)
@@ -52,7 +53,7 @@ async def serve(settings_for: object, **overrides: object) -> AsyncIterator[Serv
     app = build_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():
             task.result()

@@ -27,6 +27,10 @@ meeting:
       - {durable: meeting-identity, filter: "ratsraum.*.identity.>"}
   # Who may call its gRPC port.
   grpcClients: [citizen-portal]
+  # Who may call its HTTP port from inside the cluster: the portal relays citizens' links.
+  httpClients: [citizen-portal]
+  # Paths only those clients may call: no ingress publishes them (ratsraum.internalPaths).
+  clientOnlyPaths: [/api/v1/citizen-links]
 voting:
   envPrefix: VOTING_
   httpPort: 8083
@@ -48,7 +52,8 @@ citizen-portal:
   consumerEnv: PORTAL_CONSUMER_DURABLE
 {{- end }}
 
-{{/* Paths no ingress may publish: probes, metrics and the API docs stay in the cluster. */}}
+{{/* Paths no ingress may publish: probes, metrics and the API docs stay in the cluster, and
+a service's clientOnlyPaths too. Args: root, name. */}}
 {{- define "ratsraum.internalPaths" -}}
 - /metrics
 - /healthz
@@ -56,6 +61,9 @@ citizen-portal:
 - /api/v1/docs
 - /api/v1/openapi.json
 - /docs
+{{- range (index (include "ratsraum.specs" .root | fromYaml) .name).clientOnlyPaths }}
+- {{ . }}
+{{- end }}
 {{- end }}
 
 {{/* The spec of one service: include "ratsraum.spec" (dict "root" $ "name" "voting") | fromYaml */}}
@@ -291,6 +299,8 @@ Secrets (database URL, NATS URL with credentials) only ever arrive via secretKey
 {{- else if eq .name "citizen-portal" }}
 - name: PORTAL_MEETING_GRPC_TARGET
   value: {{ printf "%s:50052" (include "ratsraum.component" (dict "root" $root "name" "meeting")) | quote }}
+- name: PORTAL_MEETING_HTTP_URL
+  value: {{ printf "http://%s:8082" (include "ratsraum.component" (dict "root" $root "name" "meeting")) | quote }}
 {{- with include "ratsraum.publicUrl" (dict "root" $root "name" "citizen-portal") }}
 - name: PORTAL_PUBLIC_BASE_URL
   value: {{ . | quote }}

@@ -14,3 +14,8 @@ CAST_BALLOTS_MAX_ITEMS = 500
 # asks for this many; meeting refuses more with INVALID_ARGUMENT and uses the default for 0).
 PUBLIC_MEETINGS_PAGE_DEFAULT = 50
 PUBLIC_MEETINGS_PAGE_MAX = 200
+
+# meeting.v1.PublicMeetingService/ListPublicRecords: records per page, one town per page (the
+# portal's backfill asks for the default; meeting refuses more with INVALID_ARGUMENT).
+PUBLIC_RECORDS_PAGE_DEFAULT = 200
+PUBLIC_RECORDS_PAGE_MAX = 1000

@@ -104,6 +104,8 @@ class DeadLetterRecord:
     attempts: Mapped[int] = mapped_column(Integer)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     dead_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set when `python -m ratsraum_common.dead_letters replay` published it again.
+    replayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 EventHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
@@ -285,15 +287,18 @@ class EventConsumer:
         assert self.dead_letters is not None
         key = event_id or f"malformed-{_stream_sequence(msg)}"
         async with self.db.transaction(None) as session:
-            if await session.get(self.dead_letters, (self.durable, key[:64])) is not None:
+            record = await session.get(self.dead_letters, (self.durable, key[:64]))
+            if record is not None and record.replayed_at is None:
                 return
-            record = self.dead_letters()
+            if record is None:  # else a replay failed again: pending once more
+                record = self.dead_letters()
+                session.add(record)
             record.consumer, record.event_id = self.durable, key[:64]
             record.subject, record.reason = msg.subject[:255], reason[:500]
             record.attempts = _delivery_count(msg)
             record.body = bytes(msg.data)
             record.dead_at = datetime.now(UTC)
-            session.add(record)
+            record.replayed_at = None
 
     async def _handle_once(self, envelope: Envelope) -> bool:
         try:

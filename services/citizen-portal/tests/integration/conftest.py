@@ -25,7 +25,7 @@ from nats.js import JetStreamContext
 from ratsraum.meeting.v1 import public_pb2
 from ratsraum_common.events import make_envelope
 from ratsraum_common.nats import STREAM, connect, ensure_stream
-from ratsraum_devstack.ports import free_port
+from ratsraum_devstack.ports import bound_socket, free_port
 from ratsraum_portal.config import Settings
 from ratsraum_portal.main import build_app
 
@@ -94,7 +94,8 @@ def start_portal(nats_url: str, tmp_path: Path) -> StartPortal:
 
     @asynccontextmanager
     async def run(database_url: str, meeting_target: str, **extra: Any) -> AsyncIterator[Portal]:
-        port = free_port()
+        sock = bound_socket()
+        port = int(sock.getsockname()[1])
         settings = Settings(
             database_url=database_url, nats_url=nats_url, data_dir=tmp_path, http_port=port,
             meeting_grpc_target=meeting_target, meeting_grpc_timeout_seconds=1.0,
@@ -105,7 +106,7 @@ def start_portal(nats_url: str, tmp_path: Path) -> StartPortal:
             build_app(settings), host="127.0.0.1", port=port, log_config=None,
             lifespan="on", timeout_graceful_shutdown=2,
         ))
-        task = asyncio.create_task(server.serve())
+        task = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started:
             if task.done():
                 task.result()

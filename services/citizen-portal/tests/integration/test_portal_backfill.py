@@ -9,7 +9,12 @@ from typing import Any
 import grpc
 
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
-from ratsraum_common.limits import PUBLIC_MEETINGS_PAGE_DEFAULT, PUBLIC_MEETINGS_PAGE_MAX
+from ratsraum_common.limits import (
+    PUBLIC_MEETINGS_PAGE_DEFAULT,
+    PUBLIC_MEETINGS_PAGE_MAX,
+    PUBLIC_RECORDS_PAGE_DEFAULT,
+    PUBLIC_RECORDS_PAGE_MAX,
+)
 from ratsraum_devstack.ports import free_port
 
 
@@ -24,9 +29,24 @@ class FakeMeeting(public_pb2_grpc.PublicMeetingServiceServicer):  # type: ignore
         self.get_calls = 0
         self.page_size = page_size  # fewer than asked, as meeting may answer
         self.pages_asked: list[int] = []
+        self.record_pages_asked: list[int] = []
 
     async def ListPublicRecords(self, request: Any, context: Any) -> Any:
-        return public_pb2.ListPublicRecordsResponse(towns=self.towns)
+        # Pages of one town each, at most page_size records; the token is the page's number.
+        self.record_pages_asked.append(request.page_size)
+        size = min(request.page_size or PUBLIC_RECORDS_PAGE_DEFAULT, self.page_size)
+        pages = []
+        for town in self.towns:
+            for start in range(0, len(town.records), size):
+                page = public_pb2.PublicRecordsChanged()
+                page.CopyFrom(town)
+                del page.records[:]
+                page.records.extend(town.records[start:start + size])
+                pages.append(page)
+        number = int(request.page_token or 0)
+        more = number + 1 < len(pages)
+        return public_pb2.ListPublicRecordsResponse(
+            towns=pages[number:number + 1], next_page_token=str(number + 1) if more else "")
 
     async def ListPublicMeetings(self, request: Any, context: Any) -> Any:
         self.pages_asked.append(request.page_size)
@@ -45,13 +65,13 @@ class FakeMeeting(public_pb2_grpc.PublicMeetingServiceServicer):  # type: ignore
         return meeting
 
 
-async def serve_fake(fake: FakeMeeting, port: int) -> grpc.aio.Server:
-    """Start the fake on a port."""
+async def serve_fake(fake: FakeMeeting, port: int = 0) -> tuple[grpc.aio.Server, int]:
+    """Start the fake on a port (0: one the server chooses, no race); returns it and the port."""
     server = grpc.aio.server()
     public_pb2_grpc.add_PublicMeetingServiceServicer_to_server(fake, server)
-    server.add_insecure_port(f"127.0.0.1:{port}")
+    port = server.add_insecure_port(f"127.0.0.1:{port}")
     await server.start()
-    return server
+    return server, port
 
 
 async def test_backfill_waits_for_meeting_then_fills_the_read_model(
@@ -64,7 +84,7 @@ async def test_backfill_waits_for_meeting_then_fills_the_read_model(
         ready = await portal.http.get("/readyz")
         assert ready.status_code == 200
         await asyncio.sleep(0.3)
-        server = await serve_fake(FakeMeeting([meeting]), port)
+        server, _ = await serve_fake(FakeMeeting([meeting]), port)
         try:
             stored = await portal.wait_for_meeting(tenant, meeting.id)
             assert stored["title"] == "Aus dem Backfill"
@@ -82,8 +102,7 @@ async def test_backfill_brings_records_older_than_the_stream(
         tenant=meeting.tenant, records=[public_pb2.PublicRecord(kind="person", id="anna")])
     town.records[0].data.update({"name": "Anna Becker"})
     town.changed_at.FromDatetime(datetime.now(UTC))
-    port = free_port()
-    server = await serve_fake(FakeMeeting([meeting], [town]), port)
+    server, port = await serve_fake(FakeMeeting([meeting], [town]))
     try:
         async with start_portal(database_url, f"127.0.0.1:{port}") as portal:
             for _ in range(200):
@@ -102,14 +121,49 @@ async def test_backfill_reads_every_page_each_bounded(
 ) -> None:
     meetings = [new_meeting(title=f"Sitzung {n}") for n in range(12)]
     fake = FakeMeeting(meetings)
-    port = free_port()
-    server = await serve_fake(fake, port)
+    server, port = await serve_fake(fake)
     try:
         async with start_portal(sqlite_url, f"127.0.0.1:{port}") as portal:
             for meeting in meetings:
                 await portal.wait_for_meeting(tenant, meeting.id)
         assert len(fake.pages_asked) == 3  # 5 + 5 + 2
         assert all(0 < size <= PUBLIC_MEETINGS_PAGE_MAX for size in fake.pages_asked)
+    finally:
+        await server.stop(None)
+
+
+def _town(tenant: str, names: list[str]) -> public_pb2.PublicRecordsChanged:
+    town = public_pb2.PublicRecordsChanged(tenant=public_pb2.PublicTenant(
+        id=tenant, name=f"Stadt {tenant}"))
+    for number, name in enumerate(names):
+        record = town.records.add(kind="person", id=f"p{number}")
+        record.data.update({"name": name})
+    town.changed_at.FromDatetime(datetime.now(UTC))
+    return town
+
+
+async def test_backfill_follows_every_page_of_records_one_town_each(
+    start_portal: Any, sqlite_url: str, new_meeting: Any, tenant: str
+) -> None:
+    other = f"{tenant}-b"
+    towns = [_town(tenant, [f"Person {n}" for n in range(5)]),
+             _town(other, [f"Mensch {n}" for n in range(3)])]
+    fake = FakeMeeting([new_meeting()], towns, page_size=2)  # pages of 2, 2, 1 and 2, 1
+    server, port = await serve_fake(fake)
+    try:
+        async with start_portal(sqlite_url, f"127.0.0.1:{port}") as portal:
+            for town, last in ((tenant, "p4"), (other, "p2")):
+                for _ in range(200):
+                    person = await portal.http.get(f"/oparl/v1/{town}/persons/{last}")
+                    if person.status_code == 200:
+                        break
+                    await asyncio.sleep(0.05)
+                assert person.status_code == 200, (town, person.text)
+            for number in range(5):
+                person = await portal.http.get(f"/oparl/v1/{tenant}/persons/p{number}")
+                assert person.json()["name"] == f"Person {number}"
+        assert len(fake.record_pages_asked) == 5
+        assert all(0 < size <= PUBLIC_RECORDS_PAGE_MAX for size in fake.record_pages_asked)
     finally:
         await server.stop(None)
 
@@ -125,7 +179,7 @@ async def test_backfill_never_overwrites_a_newer_event(
         await publish(fresh, 4)
         await portal.wait_for_meeting(tenant, fresh.id)
         fake = FakeMeeting([old, new_meeting(title="Nur im Backfill")])
-        server = await serve_fake(fake, port)
+        server, _ = await serve_fake(fake, port)
         try:
             marker_id = next(m for m in fake.meetings if m != fresh.id)
             await portal.wait_for_meeting(tenant, marker_id)
@@ -138,10 +192,9 @@ async def test_backfill_never_overwrites_a_newer_event(
 async def test_an_unknown_meeting_is_404_from_the_read_model_without_asking_meeting(
     start_portal: Any, sqlite_url: str, new_meeting: Any, tenant: str
 ) -> None:
-    port = free_port()
     later = new_meeting(title="Nur bei meeting")
     fake = FakeMeeting([])
-    server = await serve_fake(fake, port)
+    server, port = await serve_fake(fake)
     try:
         async with start_portal(sqlite_url, f"127.0.0.1:{port}") as portal:
             await asyncio.sleep(0.2)  # the startup backfill found nothing

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ratsraum.meeting.v1 import public_pb2
-from ratsraum_devstack.ports import free_port
+from ratsraum_devstack.ports import bound_socket
 
 Portal = Any
 PDF = b"%PDF-1.4\n" + b"Radwegekonzept " * 5000
@@ -35,11 +35,12 @@ async def source() -> AsyncIterator[str]:
             return Response(b"x" * 4096, media_type="application/pdf")
         return Response(b"kaputt", status_code=500)
 
-    port = free_port()
+    sock = bound_socket()
+    port = int(sock.getsockname()[1])
     server = uvicorn.Server(uvicorn.Config(
         Starlette(routes=[Route("/docs/{name}", serve)]), host="127.0.0.1", port=port,
         log_config=None))
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():
             task.result()

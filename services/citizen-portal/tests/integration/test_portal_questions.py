@@ -11,7 +11,6 @@ from typing import Any
 import grpc
 
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
-from ratsraum_devstack.ports import free_port
 
 Portal = Any  # the conftest's Portal
 
@@ -46,10 +45,9 @@ def _form(**fields: str) -> dict[str, str]:
 
 
 async def _with_desk(start_portal: Any, sqlite_url: str, **extra: Any) -> Any:
-    desk, port = QuestionDesk(), free_port()
-    server = grpc.aio.server()
+    desk, server = QuestionDesk(), grpc.aio.server()
     public_pb2_grpc.add_PublicMeetingServiceServicer_to_server(desk, server)
-    server.add_insecure_port(f"127.0.0.1:{port}")
+    port = server.add_insecure_port("127.0.0.1:0")  # the server's own choice: no race
     await server.start()
     return desk, server, start_portal(sqlite_url, f"127.0.0.1:{port}", **extra)
 

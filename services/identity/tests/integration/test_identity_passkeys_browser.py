@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -24,7 +25,7 @@ from sqlalchemy import select
 
 from ratsraum_common.auth import TokenVerifier
 from ratsraum_devstack.chromium import LAUNCH_ARGS, ensure_installed
-from ratsraum_devstack.ports import free_port
+from ratsraum_devstack.ports import bound_socket
 from ratsraum_identity.accounts.models import AuditEvent
 from ratsraum_identity.accounts.passkey_models import PasskeyCredential
 from ratsraum_identity.accounts.service import create_user, ensure_tenant
@@ -45,12 +46,12 @@ def database_url(sqlite_url: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _serve(settings: Settings) -> AsyncIterator[Any]:
+async def _serve(settings: Settings, sock: socket.socket) -> AsyncIterator[Any]:
     app = build_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.http_port,
                                            log_config=None, lifespan="on"))
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():
             task.result()
@@ -89,13 +90,14 @@ async def _amr(http: httpx.AsyncClient, issuer: str, code: str, flow: Flow) -> l
 async def test_passkey_created_then_used_passwordless_and_as_second_factor(
     make_settings: Callable[..., Settings],
 ) -> None:
-    port = free_port()
+    sock = bound_socket()
+    port = int(sock.getsockname()[1])
     # A passkey's relying party must be a host name: localhost (a secure context over http).
     issuer = f"http://localhost:{port}"
     callback = f"{issuer}{CALLBACK}"
     settings = make_settings(issuer=issuer, http_port=port, web_redirect_uris=[callback])
     assert (settings.passkey_rp_id, settings.passkey_origin) == ("localhost", issuer)
-    async with _serve(settings) as app, async_playwright() as playwright, \
+    async with _serve(settings, sock) as app, async_playwright() as playwright, \
             httpx.AsyncClient(base_url=issuer) as http:
         ident = app.state.identity
         async with ident.db.transaction(None) as session:

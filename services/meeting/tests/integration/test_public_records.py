@@ -7,16 +7,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import grpc
+import pytest
 from google.protobuf.json_format import MessageToDict  # type: ignore[import-untyped, unused-ignore]
 from sqlalchemy import delete, select
 
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common import demo
 from ratsraum_common.events import Envelope
-from ratsraum_common.grpcutil import channel
+from ratsraum_common.grpcutil import channel, error_reason
+from ratsraum_common.limits import PUBLIC_RECORDS_PAGE_MAX
 from ratsraum_meeting.base import OutboxMessage
 from ratsraum_meeting.masterdata.models import File, FileLink, Paper
-from ratsraum_meeting.meetings.models import AgendaItem, Membership
+from ratsraum_meeting.meetings.models import AgendaItem, Body, Membership, Tenant
 
 ADMIN = "/api/v1/admin"
 SUBJECT = f"ratsraum.{demo.TENANT}.meeting.public.records.changed"
@@ -141,3 +144,41 @@ async def test_backfill_lists_the_town_records_as_they_are_now(meeting: Any) -> 
     assert {p.name for p in demo.PEOPLE if p.is_member} <= names
     assert not any(r.deleted for r in town.records)
     assert not any(p.email in str(town) for p in demo.PEOPLE)
+
+
+async def test_the_records_backfill_comes_in_bounded_pages_of_one_town(meeting: Any) -> None:
+    other = "zz-zweitstadt"  # sorts after the demo town
+    async with meeting.app.state.db.transaction(other) as session:
+        session.add(Tenant(id=other, name="Zweitstadt"))
+        session.add_all(Body(id=f"body-{n}", name=f"Rat {n}", statutory_members=5)
+                        for n in range(3))
+    async with channel(f"127.0.0.1:{meeting.app.state.grpc_port}") as ch:
+        stub = public_pb2_grpc.PublicMeetingServiceStub(ch)
+        whole = await stub.ListPublicRecords(public_pb2.ListPublicRecordsRequest(
+            tenant=demo.TENANT, page_size=PUBLIC_RECORDS_PAGE_MAX), timeout=5)
+        expected = [(demo.TENANT, r.kind, r.id) for r in whole.towns[0].records]
+        expected += [(other, "organization", f"body-{n}") for n in range(3)]
+        assert not whole.next_page_token
+        assert len(expected) > 8
+        seen: list[tuple[str, str, str]] = []
+        token, pages = "", 0
+        while True:
+            page = await stub.ListPublicRecords(public_pb2.ListPublicRecordsRequest(
+                page_size=4, page_token=token), timeout=5)
+            (town,) = page.towns  # one town per page, never an empty one
+            assert 0 < len(town.records) <= 4
+            seen += [(town.tenant.id, r.kind, r.id) for r in town.records]
+            pages += 1
+            token = page.next_page_token
+            if not token:
+                break
+        assert seen == expected
+        assert pages == -(-(len(expected) - 3) // 4) + 1
+        with pytest.raises(grpc.aio.AioRpcError) as too_large:
+            await stub.ListPublicRecords(public_pb2.ListPublicRecordsRequest(
+                page_size=PUBLIC_RECORDS_PAGE_MAX + 1), timeout=5)
+        assert error_reason(too_large.value) == "PAGE_SIZE_TOO_LARGE"
+        with pytest.raises(grpc.aio.AioRpcError) as forged:
+            await stub.ListPublicRecords(public_pb2.ListPublicRecordsRequest(
+                page_token="not-a-token"), timeout=5)
+        assert error_reason(forged.value) == "INVALID_PAGE_TOKEN"

@@ -18,6 +18,7 @@ import pytest
 from electionguard.guardian import GuardianRecord
 from electionguard.serialize import from_raw
 from ratsraum_ballot_client import Election, encrypt_choice, find_confirmation_code
+from sqlalchemy import event
 from voting_testkit import RunningVoting, refusal, running_voting
 
 from ratsraum.voting.v1 import secret_pb2, secret_pb2_grpc, voting_pb2
@@ -101,14 +102,14 @@ async def test_two_ballots_with_one_code_both_count_and_both_are_in_the_record(
     found = await stub.FindConfirmationCode(secret_pb2.FindConfirmationCodeRequest(
         tenant=TENANT, poll_id=POLL_ID, confirmation_code=anna.confirmation_code), timeout=T)
     assert found.found
-    record = await stub.GetSecretRecord(secret_pb2.GetSecretRecordRequest(
-        tenant=TENANT, poll_id=POLL_ID), timeout=T)
+    parts = [p async for p in stub.StreamSecretRecord(secret_pb2.GetSecretRecordRequest(
+        tenant=TENANT, poll_id=POLL_ID), timeout=T)]
     audit = await voting.stub.ExportAuditRecord(voting_pb2.ExportAuditRecordRequest(
         tenant=TENANT, poll_id=POLL_ID), timeout=T)
     key = await voting.stub.GetAuditKey(voting_pb2.GetAuditKeyRequest(), timeout=T)
     await client.close()
     folder = tmp_path / "published"
-    for item in record.files:
+    for item in (p.file for p in parts[1:]):
         (folder / item.path).parent.mkdir(parents=True, exist_ok=True)
         (folder / item.path).write_bytes(item.content)
     colliding = [p for p in (folder / "submitted_ballots").glob("*.json")
@@ -118,3 +119,46 @@ async def test_two_ballots_with_one_code_both_count_and_both_are_in_the_record(
     (tmp_path / "audit.json").write_text(audit.json, encoding="utf-8")
     assert verify_secret([str(folder), "--audit-record", str(tmp_path / "audit.json"),
                           "--public-key", key.public_key]) == 0
+
+
+async def test_finding_a_code_reads_only_its_ballots_not_the_whole_record(
+    voting: RunningVoting,
+) -> None:
+    first, second = json.loads((FIXTURE / "ballots.json").read_text())
+    device = Election.from_json(manifest_json=(FIXTURE / "manifest.json").read_text(),
+                                context_json=(FIXTURE / "context.json").read_text())
+    client = channel(voting.target)
+    stub = secret_pb2_grpc.SecretBallotServiceStub(client)
+    ballots = {"anna": first["ballot_json"], "bernd": second["ballot_json"],
+               "cem": encrypt_choice(device, "yes").ballot_json,
+               "dora": encrypt_choice(device, "abstain").ballot_json}
+    codes = {}
+    for voter, ballot_json in ballots.items():
+        codes[voter] = (await stub.CastSecretBallot(secret_pb2.CastSecretBallotRequest(
+            tenant=TENANT, poll_id=POLL_ID, voter_id=voter, ballot_json=ballot_json),
+            timeout=T)).confirmation_code
+    await stub.CloseSecretPoll(secret_pb2.CloseSecretPollRequest(
+        tenant=TENANT, poll_id=POLL_ID), timeout=T)
+    record_reads: list[str] = []
+
+    def watch(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "secret_record_files" in statement:
+            record_reads.append(" ".join(statement.split()))
+
+    engine = voting.app.state.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        found = {voter: (await stub.FindConfirmationCode(
+            secret_pb2.FindConfirmationCodeRequest(
+                tenant=TENANT, poll_id=POLL_ID, confirmation_code=code.lower()),
+            timeout=T)).found for voter, code in codes.items()}
+        missing = await stub.FindConfirmationCode(secret_pb2.FindConfirmationCodeRequest(
+            tenant=TENANT, poll_id=POLL_ID, confirmation_code="00" * 32), timeout=T)
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+        await client.close()
+    assert found == dict.fromkeys(ballots, True)
+    assert not missing.found
+    # Every read of the record names the one file it wants (SHA256SUMS or a ballot's file).
+    assert record_reads
+    assert all("secret_record_files.path =" in statement for statement in record_reads)

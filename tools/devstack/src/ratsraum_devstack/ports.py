@@ -12,6 +12,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def bound_socket(host: str = "127.0.0.1") -> socket.socket:
+    """A TCP socket bound to a port the system chose, for a server to take over (uvicorn's
+    `serve(sockets=[...])`): held from choosing to serving, so no other process can take
+    the port in between, as it can between `free_port` and a later bind."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    return sock
+
+
 def wait_for_port(host: str, port: int, timeout: float = 20.0) -> None:
     """Block until something accepts connections on host:port."""
     import time

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common.db import Database
 from ratsraum_common.grpcutil import channel
-from ratsraum_common.limits import PUBLIC_MEETINGS_PAGE_DEFAULT
+from ratsraum_common.limits import PUBLIC_MEETINGS_PAGE_DEFAULT, PUBLIC_RECORDS_PAGE_DEFAULT
 from ratsraum_common.logging import get_logger
 from ratsraum_portal.meetings.service import (
     ApplyResult,
@@ -46,12 +46,18 @@ class MeetingClient:
                 return
             token = response.next_page_token
 
-    async def list_records(self) -> list[public_pb2.PublicRecordsChanged]:
-        """Every town's public records as they are now."""
-        response = await self._stub.ListPublicRecords(
-            public_pb2.ListPublicRecordsRequest(tenant=""), timeout=self.timeout
-        )
-        return list(response.towns)
+    async def record_pages(self) -> AsyncIterator[list[public_pb2.PublicRecordsChanged]]:
+        """Every town's public records as they are now, a bounded page per call."""
+        token = ""
+        while True:
+            response = await self._stub.ListPublicRecords(
+                public_pb2.ListPublicRecordsRequest(
+                    tenant="", page_size=PUBLIC_RECORDS_PAGE_DEFAULT, page_token=token),
+                timeout=self.timeout)
+            yield list(response.towns)
+            if not response.next_page_token:
+                return
+            token = response.next_page_token
 
     async def submit_question(
         self, request: public_pb2.SubmitCitizenQuestionRequest
@@ -78,20 +84,20 @@ async def apply_backfilled(*, db: Database, meeting: public_pb2.PublicMeeting) -
 
 
 async def _backfill_records(*, db: Database, client: MeetingClient) -> int:
-    """Apply every town's current records; a failure leaves them to the events."""
+    """Apply every town's current records, page by page; a failure leaves the rest to the
+    events (the pages applied so far stay: applying is additive)."""
+    applied = 0
     try:
-        towns = await client.list_records()
+        async for towns in client.record_pages():
+            for town in towns:
+                if not is_tenant_id(town.tenant.id):
+                    continue
+                async with db.transaction(town.tenant.id) as session:
+                    # Unchanged records keep their stamps; only news counts as modified.
+                    applied += bool(await apply_records(session=session, tenant=town.tenant.id,
+                                                        event=town))
     except Exception as exc:
         log.warning("portal.records_backfill_failed", error=str(exc)[:200])
-        return 0
-    applied = 0
-    for town in towns:
-        if not is_tenant_id(town.tenant.id):
-            continue
-        async with db.transaction(town.tenant.id) as session:
-            # Unchanged records keep their stamps; only news counts as modified.
-            applied += bool(await apply_records(session=session, tenant=town.tenant.id,
-                                                event=town))
     return applied
 
 

@@ -13,7 +13,12 @@ from sqlalchemy import select
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common.db import Database, validate_tenant
 from ratsraum_common.grpcutil import error_status
-from ratsraum_common.limits import PUBLIC_MEETINGS_PAGE_DEFAULT, PUBLIC_MEETINGS_PAGE_MAX
+from ratsraum_common.limits import (
+    PUBLIC_MEETINGS_PAGE_DEFAULT,
+    PUBLIC_MEETINGS_PAGE_MAX,
+    PUBLIC_RECORDS_PAGE_DEFAULT,
+    PUBLIC_RECORDS_PAGE_MAX,
+)
 from ratsraum_common.problems import Problem
 from ratsraum_meeting import live
 from ratsraum_meeting.meetings.models import Meeting, Tenant
@@ -27,21 +32,33 @@ SERVICE_NAME = "ratsraum.meeting.v1.PublicMeetingService"
 _STATUS_OF = {404: grpc.StatusCode.NOT_FOUND, 409: grpc.StatusCode.FAILED_PRECONDITION}
 
 
-def page_token(tenant: str, meeting_id: str) -> str:
-    """The opaque token naming the last meeting of a page."""
-    return base64.urlsafe_b64encode(json.dumps([tenant, meeting_id]).encode()).decode()
+def page_token(tenant: str, *position: str) -> str:
+    """The opaque token naming the last entry of a page: a meeting id, or a record's kind
+    and id (empty ones: the town's start)."""
+    return base64.urlsafe_b64encode(json.dumps([tenant, *position]).encode()).decode()
 
 
-def read_page_token(token: str) -> tuple[str, str]:
-    """(tenant, meeting id) after which the page starts; ValueError for anything else."""
+def _read_token(token: str, parts: int) -> list[str]:
     try:
         after = json.loads(base64.urlsafe_b64decode(token.encode()))
     except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError("malformed page token") from exc
-    if (not isinstance(after, list) or len(after) != 2
+    if (not isinstance(after, list) or len(after) != parts
             or not all(isinstance(part, str) for part in after)):
         raise ValueError("malformed page token")
-    return validate_tenant(after[0]), after[1]
+    return [validate_tenant(after[0]), *after[1:]]
+
+
+def read_page_token(token: str) -> tuple[str, str]:
+    """(tenant, meeting id) after which the page starts; ValueError for anything else."""
+    tenant, meeting_id = _read_token(token, 2)
+    return tenant, meeting_id
+
+
+def read_records_token(token: str) -> tuple[str, str, str]:
+    """(tenant, kind, id) after which a page of records starts; ValueError for anything else."""
+    tenant, kind, record_id = _read_token(token, 3)
+    return tenant, kind, record_id
 
 
 class PublicMeetingServicer(public_pb2_grpc.PublicMeetingServiceServicer):  # type: ignore[misc]
@@ -106,18 +123,34 @@ class PublicMeetingServicer(public_pb2_grpc.PublicMeetingServiceServicer):  # ty
     async def ListPublicRecords(
         self, request: public_pb2.ListPublicRecordsRequest, context: grpc.aio.ServicerContext
     ) -> public_pb2.ListPublicRecordsResponse:
-        """Every public master-data record of one tenant, or of every tenant, as it is now."""
+        """One page of public master-data records as they are now: one town's, bounded."""
+        size = request.page_size or PUBLIC_RECORDS_PAGE_DEFAULT
+        if size > PUBLIC_RECORDS_PAGE_MAX:
+            await self._invalid(context, "PAGE_SIZE_TOO_LARGE",
+                                f"page_size must be at most {PUBLIC_RECORDS_PAGE_MAX}")
         try:
             tenants = await self._tenants(request.tenant)
-        except ValueError:
-            await context.abort_with_status(error_status(
-                grpc.StatusCode.INVALID_ARGUMENT, "INVALID_TENANT",
-                "tenant must be a slug", domain=DOMAIN))
-            raise
+            after = read_records_token(request.page_token) if request.page_token else None
+        except ValueError as exc:
+            reason = "INVALID_PAGE_TOKEN" if "token" in str(exc) else "INVALID_TENANT"
+            await self._invalid(context, reason, "tenant must be a slug and page_token "
+                                "one this service gave out")
+        pending = [t for t in tenants if after is None or t >= after[0]]
         response = public_pb2.ListPublicRecordsResponse()
-        for tenant in tenants:
+        for index, tenant in enumerate(pending):
+            cursor = after[1:] if after is not None and tenant == after[0] else None
             async with self.db.tenant_session(tenant) as session:
-                response.towns.append(await town_records(session))
+                town = await town_records(session, after=cursor, limit=size + 1)
+            if not town.records:
+                continue  # nothing (more) of this town: on to the next, still one town a page
+            if len(town.records) > size:
+                del town.records[size:]
+                last = town.records[-1]
+                response.next_page_token = page_token(tenant, last.kind, last.id)
+            elif index + 1 < len(pending):
+                response.next_page_token = page_token(pending[index + 1], "", "")
+            response.towns.append(town)
+            break
         return response
 
     async def GetPublicMeeting(

@@ -85,14 +85,18 @@ def record_message(kind: str, record_id: str, data: dict[str, Any]) -> public_pb
     return public_pb2.PublicRecord(kind=kind, id=record_id, data=body)
 
 
-async def town_records(session: AsyncSession) -> public_pb2.PublicRecordsChanged:
-    """The session town's public records as they are now (the portal's backfill)."""
+async def town_records(session: AsyncSession, *, after: tuple[str, str] | None = None,
+                       limit: int | None = None) -> public_pb2.PublicRecordsChanged:
+    """The session town's public records as they are now, ordered by (kind, id): those after
+    `after`, at most `limit` of them (one page of the portal's backfill)."""
     tenant = str(session.info.get(_TENANT_KEY, ""))
     town = await session.get(Tenant, tenant)
+    ordered = sorted((await load_public_records(session)).items())
+    if after is not None:
+        ordered = [(key, data) for key, data in ordered if key > after]
     message = public_pb2.PublicRecordsChanged(
         tenant=public_pb2.PublicTenant(id=tenant, name=town.name if town else tenant),
-        records=[record_message(k, i, d) for (k, i), d in
-                 sorted((await load_public_records(session)).items())])
+        records=[record_message(k, i, d) for (k, i), d in ordered[:limit]])
     message.changed_at.FromDatetime(now())
     return message
 

@@ -89,9 +89,9 @@ class SecretLifecycleRpcs:
                 raise invalid("confirmation_code", "den Bestätigungscode (hexadezimal) angeben.")
             async with self.db.tenant_session(tenant) as session:
                 poll = await service.load(session, poll_id)
-                files = await published.load_files(session, poll=poll)
+                found = await published.code_in_record(session, poll=poll, code=code)
             return secret_pb2.FindConfirmationCodeResponse(
-                found=published.code_in(files, code), record_sha256=poll.record_sha256)
+                found=found, record_sha256=poll.record_sha256)
 
         result: secret_pb2.FindConfirmationCodeResponse = await self._handle(context, call)
         return result

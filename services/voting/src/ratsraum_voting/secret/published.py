@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.db import Database
 from ratsraum_voting.errors import Reason, VotingError
-from ratsraum_voting.secret.models import SecretPoll, SecretRecordFile
-from ratsraum_voting.secret.record import BALLOTS_DIR, SUMS_FILE, files_digest
+from ratsraum_voting.secret.models import SecretBallot, SecretPoll, SecretRecordFile
+from ratsraum_voting.secret.record import BALLOT_PREFIX, BALLOTS_DIR, SUMS_FILE, files_digest
 from ratsraum_voting.secret.wire import CLOSED
 
 TAMPERED = "Das gespeicherte Protokoll wurde verändert."
@@ -52,6 +52,30 @@ def code_in(files: dict[str, bytes], code: str) -> bool:
             ballot = from_raw(SubmittedBallot, content.decode())
             if ballot.code.to_hex() == code and ballot.state == BallotBoxState.CAST:
                 return True
+    return False
+
+
+async def code_in_record(session: AsyncSession, *, poll: SecretPoll, code: str) -> bool:
+    """Whether a cast ballot with this code is in the closed poll's record, read by index.
+
+    Only the ballots carrying the code (by the index on their code) and their files in the
+    record are read, each file checked against SHA256SUMS, which is checked against the
+    poll's digest: no lookup reads the whole record.
+    """
+    sums = await checked_sums(session, poll=poll)
+    hashes = (await session.scalars(select(SecretBallot.ballot_hash).where(
+        SecretBallot.poll_pk == poll.id, SecretBallot.code == code)
+        .order_by(SecretBallot.ballot_hash).limit(8))).all()
+    for ballot_hash in hashes:
+        path = f"{BALLOTS_DIR}/{BALLOT_PREFIX}{ballot_hash}.json"
+        content = await session.scalar(select(SecretRecordFile.content).where(
+            SecretRecordFile.poll_pk == poll.id, SecretRecordFile.path == path))
+        if content is None or path not in sums:
+            continue  # cast, but not in the published record: it did not count
+        if hashlib.sha256(bytes(content)).hexdigest() != sums[path]:
+            raise VotingError(Reason.WRONG_STATE, TAMPERED)
+        if code_in({path: bytes(content)}, code):
+            return True
     return False
 
 
