@@ -2,7 +2,8 @@
 // one stylesheet (KERN UX with its fonts, plus our few additions) and one script. The script
 // includes the ballot modules (src/ballot, ~14 KB minified): the secret vote screen then needs
 // no further download when the vote opens, which matters on a poor mobile connection.
-// It also writes identity's admin stylesheet (src/admin.css) into ratsraum_identity/static/build.
+// It also writes identity's stylesheet (src/admin.css: sign-in and admin pages) into
+// ratsraum_identity/static/build.
 // Reproducible: pinned versions from package-lock.json, no hashes of time or machine.
 import { build } from "esbuild";
 import { mkdirSync, rmSync } from "node:fs";
@@ -12,7 +13,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "src", "ratsraum_meeting", "web", "static", "build");
 
-// Identity's pages for town admins and operators get the same KERN stylesheet of their own.
+// Identity's pages (sign-in, town admins, operators) get the same KERN stylesheet of their own.
 const identityOut = join(here, "..", "..", "identity", "src", "ratsraum_identity", "static", "build");
 
 for (const dir of [out, identityOut]) {

@@ -170,6 +170,8 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(federation_admin.router)
     app.include_router(federation_login.router)
     # The pages of town admins and operators, with their stylesheet (built by make install).
+    # The sign-in pages share the stylesheet under a neutral path; the admin pages keep theirs.
+    app.mount("/assets", StaticFiles(directory=ASSETS, check_dir=False), name="assets")
     app.mount("/admin/assets", StaticFiles(directory=ASSETS, check_dir=False), name="admin-assets")
     app.include_router(town_admin_pages.router)
     app.include_router(town_admin_more_pages.router)

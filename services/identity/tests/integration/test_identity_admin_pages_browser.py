@@ -1,16 +1,19 @@
-"""The town admin's and the operator's pages in Debian's chromium: axe-core (WCAG 2.1 A/AA)
-finds nothing serious or critical at phone and desktop size, and each page is photographed
-into docs/screenshots/. The pages are used as a person would: sign in, invite with a mistake,
-import a faulty file, open an account, create a town and start deleting it."""
+"""Identity's pages in Debian's chromium: axe-core (WCAG 2.1 A/AA) finds nothing serious or
+critical at phone and desktop size, and each page is photographed into docs/screenshots/.
+The pages are used as a person would: sign in, invite with a mistake, import a faulty file,
+open an account, create a town and start deleting it; and a member's sign-in (password with
+a mistake, setting up an app with a wrong code, signing out) under identity's own CSP."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from admin_testkit import give_app, make_operator
+from identity_testkit import Flow
 from playwright.async_api import Page, async_playwright
 from served_identity import serve
 
@@ -30,7 +33,8 @@ def database_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-async def _check(page: Page, name: str, found: dict[str, list[Any]]) -> None:
+async def _check(page: Page, name: str, found: dict[str, list[Any]], *,
+                 photograph: bool = True) -> None:
     for label, size in SIZES:
         await page.set_viewport_size(size)
         if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -40,7 +44,8 @@ async def _check(page: Page, name: str, found: dict[str, list[Any]]) -> None:
                 .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
                 .map(v => ({id: v.id, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""",
             WCAG)
-        await page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+        if photograph:
+            await page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
 
 
 async def test_admin_and_operator_pages_pass_axe(make_settings: Callable[..., Any]) -> None:
@@ -111,5 +116,53 @@ async def test_admin_and_operator_pages_pass_axe(make_settings: Callable[..., An
             await page.click("tr[data-town=werl] a")
             await page.wait_for_url(f"{base}/operator/towns/werl/delete")
             await _check(page, "68-operator-delete-town", found)
+            await browser.close()
+    assert {name: issues for name, issues in found.items() if issues} == {}
+
+
+async def test_sign_in_pages_pass_axe_and_keep_their_csp(make_settings: Callable[..., Any]) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    found: dict[str, list[Any]] = {}
+    async with serve(make_settings) as served:
+        member = await served.person("soest", ["member"], name="Berta Beispiel")
+        query = urlencode(Flow().params(tenant="soest"))
+        authorize = f"{served.issuer}/authorize?{query}"
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=str(ensure_installed()), args=list(LAUNCH_ARGS), headless=True)
+            # Without bypassing the CSP: KERN's stylesheet, its fonts and passkey.js all load.
+            strict = await (await browser.new_context(locale="de-DE")).new_page()
+            refused: list[str] = []
+            strict.on("console", lambda m: refused.append(m.text)
+                      if "Content Security Policy" in m.text else None)
+            await strict.goto(authorize)
+            await strict.evaluate("document.fonts.ready")
+            assert "Fira Sans" in await strict.evaluate(
+                "getComputedStyle(document.body).fontFamily")
+            assert await strict.evaluate("document.fonts.check('16px \"Fira Sans\"')")
+            await strict.locator("button[data-passkey=get]").wait_for(state="visible")
+            assert await strict.locator(".rr-brand__town").inner_text() == "Stadt Soest"
+            assert refused == []
+
+            # axe's script is injected, so this context bypasses the CSP.
+            page = await (await browser.new_context(bypass_csp=True, locale="de-DE")).new_page()
+            await page.goto(authorize)
+            await _check(page, "69-sign-in", found)
+            await page.fill("#username", member.username)
+            await page.fill("#password", "falsch")
+            await page.click("main form button[type=submit]")
+            await page.wait_for_selector("#login-error")
+            await _check(page, "sign-in-error", found, photograph=False)
+            await page.fill("#password", member.password)
+            await page.check("#enrol_mfa")
+            await page.click("main form button[type=submit]")
+            await page.get_by_role("heading", name="Authenticator-App einrichten").wait_for()
+            await page.fill("#otp", "12")
+            await page.click("main form button[type=submit]")
+            await page.wait_for_selector("#error-summary-title")
+            await _check(page, "second-factor-error", found, photograph=False)
+            await page.goto(f"{served.issuer}/logout")
+            await page.get_by_role("heading", name="Sie sind abgemeldet").wait_for()
+            await _check(page, "signed-out", found, photograph=False)
             await browser.close()
     assert {name: issues for name, issues in found.items() if issues} == {}

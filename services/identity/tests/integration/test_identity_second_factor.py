@@ -86,7 +86,8 @@ async def test_a_clerk_must_set_up_an_app_and_then_signs_in_with_its_codes(
     app = _app_from(setup)
     wrong = await _post(client, setup, otp="000000" if app.now() != "000000" else "111111")
     assert wrong.status_code == 400
-    assert 'class="error-summary"' in wrong.text
+    assert 'id="error-summary-title"' in wrong.text
+    assert 'role="alert"' in wrong.text
     assert 'href="#otp"' in wrong.text
     codes_page = await _post(client, wrong, otp=app.now())
     assert codes_page.status_code == 200

@@ -1,4 +1,4 @@
-"""The login and error pages (server-rendered, German, accessible) and their CSRF cookie."""
+"""The sign-in pages (server-rendered, KERN UX, German first, accessible) and their CSRF cookie."""
 
 from __future__ import annotations
 
@@ -29,9 +29,11 @@ _SECURITY_HEADERS = {
     # The query carries state and code_challenge; keep it out of Referer headers.
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": (
-        # The one script is identity's own passkey.js, which fetches sign-in options.
-        "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
+        # The one script is identity's own passkey.js, which fetches sign-in options; the
+        # stylesheet and fonts are KERN's, bundled (KERN's icons are data: images). No
+        # form-action: Chrome applies it to the redirect back to the client after sign-in.
+        "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self' data:; "
+        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
 }
 
