@@ -63,7 +63,8 @@ async def present_names(session: AsyncSession, *, meeting: Meeting) -> list[tupl
     """(name, presence) of each member present now, by name: what the public may see."""
     rows = await session.execute(
         _present(meeting, Person.name, Attendance.presence)
-        .join(Person, Person.id == Attendance.person_id)
+        .join(Person, (Person.id == Attendance.person_id)
+              & (Person.tenant_id == Attendance.tenant_id))
         .order_by(Person.name, Attendance.person_id))
     return [(str(name), str(presence)) for name, presence in rows.all()]
 

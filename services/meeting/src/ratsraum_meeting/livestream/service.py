@@ -41,7 +41,8 @@ async def refusals(session: AsyncSession, *, meeting_id: str) -> list[Refusal]:
     """Members of this meeting who refused to be streamed, by name."""
     rows = await session.execute(
         select(StreamRefusal.person_id, Person.name)
-        .join(Person, Person.id == StreamRefusal.person_id)
+        .join(Person, (Person.id == StreamRefusal.person_id)
+              & (Person.tenant_id == StreamRefusal.tenant_id))
         .where(StreamRefusal.meeting_id == meeting_id)
         .order_by(Person.name, StreamRefusal.person_id))
     return [Refusal(person_id=pid, name=name) for pid, name in rows.all()]
