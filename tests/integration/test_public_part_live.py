@@ -176,7 +176,8 @@ async def test_members_present_and_the_stream_follow_the_public_part_and_stop_in
                 player = page.locator("#stream-player")
                 native = await player.evaluate(
                     "v => v.canPlayType('application/vnd.apple.mpegurl')")
-                await player.evaluate("v => v.play().catch(() => null)")
+                # Not awaited in the page: play() settles only once video data arrives.
+                await player.evaluate("v => { v.play().catch(() => null); }")
                 for _ in range(100):
                     if STREAM in asked:
                         break
