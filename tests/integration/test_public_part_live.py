@@ -198,7 +198,7 @@ async def test_members_present_and_the_stream_follow_the_public_part_and_stop_in
 
         html = (await client.get(page_url)).text
         assert 'id="attendees"' not in html
-        assert "im Sitzungssaal" not in html
+        assert f"{MEMBERS[0].name} – im Sitzungssaal" not in html
         assert 'id="live-closed-part"' in html
         assert STREAM not in html
         assert REFUSED_NOTE not in html
