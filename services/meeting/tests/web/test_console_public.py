@@ -34,13 +34,13 @@ async def test_the_clerk_sets_the_stream_and_revokes_a_citizens_link(web: WebSta
 
     # A plain http address is refused in the form, with the field named.
     status, _loc, body = await post(clerk, f"{PAGE}/stream", token, back="public",
-                                    url="http://stream.soest.example/live.m3u8")
+                                    stream_url="http://stream.soest.example/live.m3u8")
     assert status == 422, body
     assert "Bitte geben Sie eine Adresse an, die mit https:// beginnt." in body
     assert 'href="#stream-url"' in body
 
     status, location, body = await post(clerk, f"{PAGE}/stream", token, back="public",
-                                        url=URL, captions_url="",
+                                        stream_url=URL, captions_url="",
                                         refused=[MEMBERS[2].subject, MEMBERS[4].subject])
     assert (status, location) == (303, f"{PAGE}?ok=console.public.ok.stream"), body
     stream = (await clerk.meeting.get(f"{API}/stream")).json()

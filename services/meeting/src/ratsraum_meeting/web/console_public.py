@@ -46,7 +46,7 @@ async def set_stream(request: Request, meeting_id: str) -> Response:
     """Save the stream address, the captions address and who refused to be streamed."""
 
     async def call(api: Backend, form: FormData) -> None:
-        url = str(form.get("url") or "").strip()
+        url = str(form.get("stream_url") or "").strip()
         if url and not url.startswith("https://"):
             raise FormInvalid("console.public.error.https", "stream-url")
         await api.put(f"/meetings/{meeting_id}/stream", {
