@@ -13,6 +13,8 @@ export UV_PYTHON_DOWNLOADS := never
 
 FRONTEND := services/meeting/frontend
 WEB_BUILD := services/meeting/src/ratsraum_meeting/web/static/build
+PORTAL_FRONTEND := services/citizen-portal/frontend
+PORTAL_VENDOR := services/citizen-portal/src/ratsraum_portal/static/vendor
 
 .PHONY: install proto web-assets run test test-unit fuzz chaos backup-test lint bench bench-fanout helm-check clean
 
@@ -29,7 +31,7 @@ install: $(UV)
 
 # The web app's CSS/JS: locked npm packages (npm ci), bundled by esbuild; redone only when
 # the lock, the build script or a source changed.
-web-assets: $(WEB_BUILD)/.stamp
+web-assets: $(WEB_BUILD)/.stamp $(PORTAL_VENDOR)/.stamp
 
 $(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed for the web app's assets"; exit 1; }
@@ -37,6 +39,15 @@ $(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
 
 $(WEB_BUILD)/.stamp: $(FRONTEND)/node_modules/.package-lock.json $(FRONTEND)/build.mjs $(shell find $(FRONTEND)/src -type f 2>/dev/null)
 	cd $(FRONTEND) && node build.mjs
+	@touch $@
+
+# The portal's livestream player library (hls.js), locked the same way, served by the portal.
+$(PORTAL_FRONTEND)/node_modules/.package-lock.json: $(PORTAL_FRONTEND)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the portal's assets"; exit 1; }
+	cd $(PORTAL_FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
+
+$(PORTAL_VENDOR)/.stamp: $(PORTAL_FRONTEND)/node_modules/.package-lock.json $(PORTAL_FRONTEND)/build.mjs
+	cd $(PORTAL_FRONTEND) && node build.mjs
 	@touch $@
 
 proto:
@@ -91,4 +102,4 @@ helm-check: install
 	$(VENV)/bin/pytest tests/helm $(PYTEST_ARGS)
 
 clean:
-	rm -rf .data .pytest_cache .mypy_cache .ruff_cache libs/proto/src/ratsraum $(WEB_BUILD) $(FRONTEND)/node_modules
+	rm -rf .data .pytest_cache .mypy_cache .ruff_cache libs/proto/src/ratsraum $(WEB_BUILD) $(FRONTEND)/node_modules $(PORTAL_VENDOR) $(PORTAL_FRONTEND)/node_modules

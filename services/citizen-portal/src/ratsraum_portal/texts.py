@@ -37,7 +37,7 @@ def text(lang: str, key: str, **values: object) -> str:
 
 # What the live script needs to word updates like the server does.
 LIVE_GROUPS = ("status.", "item_status.", "outcome.", "method.", "option.", "presence.",
-               "vote.", "live.", "meeting.")
+               "vote.", "live.", "meeting.", "attendance.", "stream.")
 
 
 def live_texts(lang: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from ratsraum_meeting.conflicts import models as conflicts
 from ratsraum_meeting.device_checks import models as device_checks
 from ratsraum_meeting.disruptions import models as disruptions
 from ratsraum_meeting.invitations import models as invitations
+from ratsraum_meeting.livestream import models as livestream
 from ratsraum_meeting.lobby import models as lobby
 from ratsraum_meeting.masterdata import models as masterdata
 from ratsraum_meeting.meetings import models as meetings
@@ -27,8 +28,8 @@ from ratsraum_meeting.speakers import models as speakers
 from ratsraum_meeting.video import models as video
 
 MODEL_MODULES = (live_tickets, agenda, attendance, citizen_links, conflicts, device_checks,
-                 disruptions, invitations, lobby, masterdata, meetings, minutes, oparl, polls,
-                 profiles, published, questions, signin, speakers, video)
+                 disruptions, invitations, livestream, lobby, masterdata, meetings, minutes,
+                 oparl, polls, profiles, published, questions, signin, speakers, video)
 
 
 def load_all() -> None:

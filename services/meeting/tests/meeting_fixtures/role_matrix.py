@@ -166,4 +166,8 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", M + "/citizen-links"): Rule(RUN | ADMIN),
     ("PUT", M + "/citizen-room"): Rule(CLERK | ADMIN, json={"room": "Ratssaal, Nebenraum 2"}),
     ("POST", M + "/citizen-links/{link_id}/revoke"): Rule(CLERK | ADMIN, absent_ok=True),
+    # The livestream: the clerk's office sets address and refusals, the chair may look.
+    ("GET", M + "/stream"): Rule(RUN | ADMIN),
+    ("PUT", M + "/stream"): Rule(CLERK | ADMIN, json={
+        "url": "https://stream.example.org/rat/live.m3u8", "refused_person_ids": []}),
 }

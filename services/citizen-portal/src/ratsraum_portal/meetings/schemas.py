@@ -111,6 +111,24 @@ class AgendaItemView:
 
 
 @dataclass(frozen=True, slots=True)
+class AttendeeView:
+    """A member present now: name and kind of presence, nothing else."""
+
+    name: str
+    presence: str  # "in_room" | "remote"
+    presence_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class StreamView:
+    """The livestream of the public part, and who refused to be streamed."""
+
+    url: str
+    captions_url: str
+    refused_names: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class MeetingView:
     """A meeting page's content, derived from the stored snapshot only."""
 
@@ -131,6 +149,9 @@ class MeetingView:
     current_item_id: str = ""
     closed_part: bool = False  # the closed part runs: live parts and links end
     citizen_room: str = ""  # a town hall room for people without internet
+    live_public: bool = False  # the public part runs now: attendance and stream are shown
+    attendees: list[AttendeeView] = field(default_factory=list)
+    stream: StreamView | None = None
 
 
 def result_view(result: dict[str, Any], lang: str = "de") -> ResultView:
@@ -167,6 +188,20 @@ def _item_view(item: dict[str, Any], current_id: str, lang: str) -> AgendaItemVi
     )
 
 
+def _https(value: Any) -> str:
+    """An https address as sent, or "" (never a javascript: or other scheme in a page)."""
+    text_value = str(value or "")
+    return text_value if text_value.startswith("https://") else ""
+
+
+def _stream_view(stream: dict[str, Any] | None) -> StreamView | None:
+    url = _https((stream or {}).get("url"))
+    if stream is None or not url:
+        return None
+    return StreamView(url=url, captions_url=_https(stream.get("captions_url")),
+                      refused_names=[str(n) for n in stream.get("refused_names", [])])
+
+
 def meeting_view(snapshot: dict[str, Any], lang: str = "de") -> MeetingView:
     """Build the page model of a stored snapshot, in the page language."""
     status = str(snapshot.get("status", "scheduled"))
@@ -177,6 +212,7 @@ def meeting_view(snapshot: dict[str, Any], lang: str = "de") -> MeetingView:
                                                                      "interrupted") else ""
     present, members = int(snapshot.get("present", 0)), int(snapshot.get("members", 0))
     quorate = bool(snapshot.get("quorate", False))
+    live_public = status in ("running", "interrupted") and not snapshot.get("closed_part")
     return MeetingView(
         id=str(snapshot.get("id", "")),
         tenant_id=str(tenant.get("id", "")),
@@ -196,4 +232,11 @@ def meeting_view(snapshot: dict[str, Any], lang: str = "de") -> MeetingView:
         current_item_id=current,
         closed_part=bool(snapshot.get("closed_part", False)) and status == "running",
         citizen_room=str(snapshot.get("citizen_room", "")),
+        # Meeting sends attendance and stream only in the public part; checked again here.
+        live_public=live_public,
+        attendees=[
+            AttendeeView(name=str(a.get("name", "")), presence=str(a.get("presence", "")),
+                         presence_label=_label(lang, "attendance", str(a.get("presence", ""))))
+            for a in snapshot.get("attendees", [])] if live_public else [],
+        stream=_stream_view(snapshot.get("stream")) if live_public else None,
     )

@@ -104,7 +104,10 @@
     var version = Number(event.lastEventId || 0);
     if (version && version < Number(main.dataset.version || 0)) { return; }
     main.dataset.version = String(version);
-    render(JSON.parse(event.data));
+    var meeting = JSON.parse(event.data);
+    render(meeting);
+    // The livestream and the attendance list (public-live.js) follow the same snapshot.
+    document.dispatchEvent(new CustomEvent("ratsraum:meeting", { detail: meeting }));
     if (status) {
       var now = new Date();
       var time = ("0" + now.getHours()).slice(-2) + ":" + ("0" + now.getMinutes()).slice(-2);

@@ -123,8 +123,6 @@ async def set_status(
     if target != "deferred" and meeting.status != "running":
         raise Problem(409, "meeting-not-running", m.NOT_RUNNING)
     current = await current_call(session, meeting_id=meeting.id)
-    previous = (await session.get(AgendaItem, current.agenda_item_id)
-                if current is not None and current.agenda_item_id != item.id else None)
     if target == "called":
         if current is None or current.agenda_item_id != item.id:
             await leave_current(session, meeting_id=meeting.id, by=by)
@@ -135,8 +133,10 @@ async def set_status(
     item.status = target
     _log(session, item=item, kind=target, by=by, reason=reason)
     await session.flush()
-    if item.public or (target == "called" and previous is not None and previous.public):
-        # Also when a closed item follows a public one: the public current item then clears.
+    left = current is not None and current.agenda_item_id == item.id and target != "called"
+    if item.public or target == "called" or left:
+        # Also whenever the current item changes: the public current item clears, and the
+        # closed part begins or ends (the public snapshot's live parts stop or resume).
         public_view_changed(session, meeting_id=meeting.id)
     return item
 

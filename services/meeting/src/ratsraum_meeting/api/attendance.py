@@ -73,7 +73,6 @@ async def record_attendance(
         # The rule profile decides whether (and who) may take part remotely.
         await check_presence(session, meeting=meeting, body=_body, person_id=person_id,
                              presence=presence.presence)
-        before = await attendance.count_present(session, meeting=meeting)
         try:
             record, changed = await attendance.set_presence(
                 session, meeting=meeting, person_id=person_id, presence=presence.presence,
@@ -81,7 +80,7 @@ async def record_attendance(
             )
         except attendance.NotAMember:
             raise Problem(404, "not-a-member", _NOT_THIS_MEMBER) from None
-        if await attendance.count_present(session, meeting=meeting) != before:
+        if changed:  # the public snapshot names who is present, and how
             public_view_changed(session, meeting_id=meeting.id)
     await push_presence(db, tenant=principal.tenant, meeting_id=meeting_id)
     if changed and presence.presence != "absent":
@@ -139,7 +138,6 @@ async def record_many(
         meeting, body = await meetings.get_meeting(session, meeting_id=meeting_id)
         if meeting.status == "closed":
             raise Problem(409, "meeting-closed", _MEETING_CLOSED)
-        before = await attendance.count_present(session, meeting=meeting)
         changed = 0
         arrived: list[str] = []
         for entry in entries:
@@ -156,8 +154,8 @@ async def record_many(
             if moved and entry.presence != "absent":
                 arrived.append(entry.person_id)
         present = await attendance.count_present(session, meeting=meeting)
-        if present != before:
-            public_view_changed(session, meeting_id=meeting.id)  # one snapshot for all
+        if changed:  # the public snapshot names who is present: one snapshot for all
+            public_view_changed(session, meeting_id=meeting.id)
     if changed:
         await push_presence(db, tenant=principal.tenant, meeting_id=meeting_id)
     await late.on_arrivals(db=db, voting=voting, tenant=principal.tenant, meeting_id=meeting_id,

@@ -19,6 +19,7 @@ from ratsraum_meeting.api import (
     hybrid_conditions,
     invitations,
     live,
+    livestream,
     lobby,
     masterdata,
     me,
@@ -57,6 +58,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     device_checks.router,
     questions.router,
     citizen_links.router,
+    livestream.router,
 )
 
 

@@ -59,6 +59,16 @@ async def count_present(session: AsyncSession, *, meeting: Meeting) -> int:
     return int(await session.scalar(_present(meeting, func.count())) or 0)
 
 
+async def present_names(session: AsyncSession, *, meeting: Meeting) -> list[tuple[str, str]]:
+    """(name, presence) of each member present now, by name: what the public may see."""
+    rows = await session.execute(
+        _present(meeting, Person.name, Attendance.presence)
+        .join(Person, (Person.id == Attendance.person_id)
+              & (Person.tenant_id == Attendance.tenant_id))
+        .order_by(Person.name, Attendance.person_id))
+    return [(str(name), str(presence)) for name, presence in rows.all()]
+
+
 async def list_attendance(session: AsyncSession, *, meeting: Meeting) -> list[AttendanceRow]:
     """Every member of the body with their presence (absent when nothing was recorded)."""
     rows = await session.execute(

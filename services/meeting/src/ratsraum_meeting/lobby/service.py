@@ -91,11 +91,10 @@ async def request_join(
 async def record_presence(
     session: AsyncSession, *, meeting: Meeting, person_id: str, presence: str, by: str
 ) -> None:
-    """Record presence and stage the public snapshot when the present count moved."""
-    before = await attendance.count_present(session, meeting=meeting)
-    await attendance.set_presence(session, meeting=meeting, person_id=person_id,
-                                  presence=presence, recorded_by=by)
-    if await attendance.count_present(session, meeting=meeting) != before:
+    """Record presence and stage the public snapshot when it changed (it names who is present)."""
+    _record, changed = await attendance.set_presence(
+        session, meeting=meeting, person_id=person_id, presence=presence, recorded_by=by)
+    if changed:
         public_view_changed(session, meeting_id=meeting.id)
 
 

@@ -103,6 +103,9 @@ class Meeting(TenantScoped, Base):
     location: Mapped[str] = mapped_column(String(300), default="")
     # A room in the town hall where citizens without internet follow the public part.
     citizen_room: Mapped[str] = mapped_column(String(300), default="")
+    # The livestream (HLS) from the town's streaming service, and its captions (WebVTT).
+    stream_url: Mapped[str] = mapped_column(String(1000), default="")
+    stream_captions_url: Mapped[str] = mapped_column(String(1000), default="")
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     version: Mapped[int] = mapped_column(Integer, default=0)
     # When the chair actually opened and closed the session (minutes read both); starts_at

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum.meeting.v1 import public_pb2
 from ratsraum_meeting.agenda.models import AgendaCall
+from ratsraum_meeting.attendance.service import present_names
+from ratsraum_meeting.livestream.service import refusals
 from ratsraum_meeting.meetings.models import AgendaItem, Body, Meeting, Tenant
 from ratsraum_meeting.polls.models import Poll
 from ratsraum_meeting.profiles.live import live_quorum
@@ -22,6 +24,9 @@ from ratsraum_meeting.profiles.quorum import QuorumResult
 from ratsraum_meeting.questions.models import CitizenQuestion
 from ratsraum_meeting.questions.service import approved as approved_questions
 from ratsraum_meeting.timeutil import now, utc
+
+# A session under way (also while interrupted): its public part has live parts.
+LIVE = frozenset({"running", "interrupted"})
 
 
 def _public_result(poll: Poll) -> public_pb2.PublicVoteResult:
@@ -77,6 +82,8 @@ def build_public_meeting(
     updated_at: datetime,
     current_item_id: str | None = None,
     questions: Sequence[CitizenQuestion] = (),
+    attendees: Sequence[tuple[str, str]] = (),
+    refused_names: Sequence[str] = (),
 ) -> public_pb2.PublicMeeting:
     """The public view of a meeting from its rows (pure: no database, no clock)."""
     snapshot = public_pb2.PublicMeeting(
@@ -125,6 +132,14 @@ def build_public_meeting(
     # Which closed item is under way stays secret; that the closed part runs does not.
     snapshot.closed_part = current_item_id is not None and any(
         i.id == current_item_id and not i.public for i in items)
+    if meeting.status in LIVE and not snapshot.closed_part:
+        # Who is present, by name, and the stream: the public part only; both end with it.
+        for name, presence in attendees:
+            snapshot.attendees.append(public_pb2.PublicAttendee(name=name, presence=presence))
+        if meeting.stream_url:
+            snapshot.stream.CopyFrom(public_pb2.PublicStream(
+                url=meeting.stream_url, captions_url=meeting.stream_captions_url or "",
+                refused_names=list(refused_names)))
     return snapshot
 
 
@@ -146,8 +161,13 @@ async def load_public_meeting(
     quorum = await live_quorum(session, meeting=meeting, body=body)
     current = await session.scalar(select(AgendaCall.agenda_item_id).where(
         AgendaCall.meeting_id == meeting.id, AgendaCall.left_at.is_(None)))
+    live = meeting.status in LIVE
+    refused = (await refusals(session, meeting_id=meeting.id)
+               if live and meeting.stream_url else [])
     return build_public_meeting(
         tenant=tenant, body=body, meeting=meeting, items=items, polls=polls, quorum=quorum,
         updated_at=now(), current_item_id=current,
         questions=await approved_questions(session, meeting_id=meeting.id),
+        attendees=await present_names(session, meeting=meeting) if live else (),
+        refused_names=[r.name for r in refused],
     )

@@ -22,7 +22,8 @@ MAJORITY_RULES = ("simple", "two_thirds_of_cast", "majority_of_statutory",
 TABS = (("overview", "console.tab.overview"), ("votes", "console.tab.votes"),
         ("hybrid", "console.tab.hybrid"), ("speakers", "console.tab.speakers"),
         ("disruptions", "console.tab.disruptions"), ("questions", "console.tab.questions"),
-        ("invitations", "console.tab.invitations"), ("minutes", "console.tab.minutes"))
+        ("public", "console.tab.public"), ("invitations", "console.tab.invitations"),
+        ("minutes", "console.tab.minutes"))
 
 
 async def show(request: Request, meeting_id: str, key: str) -> Response:

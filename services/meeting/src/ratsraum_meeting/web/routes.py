@@ -17,6 +17,7 @@ from ratsraum_meeting.web import (
     console_actions,
     console_hybrid,
     console_more,
+    console_public,
     console_questions,
     device_check,
     mails,
@@ -52,7 +53,7 @@ def _wants_html(request: Request) -> bool:
 def install(app: FastAPI) -> None:
     """Mount the web app on meeting's app (after the API routers)."""
     staff = (console.router, console_more.router, console_hybrid.router, chair.router,
-             console_questions.router,
+             console_questions.router, console_public.router,
              console_actions.router, vote_actions.router, session_actions.router)
     members = (pages.router, actions.router, device_check.router, minutes_page.router)
     for router in (auth.router, *members, *staff, _language, mails.router):

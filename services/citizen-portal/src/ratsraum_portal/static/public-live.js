@@ -1,0 +1,159 @@
+// Progressive enhancement of the public part's live parts (the page is complete without it):
+// plays the livestream (natively where the browser can play HLS, else with hls.js, served by
+// the portal), keeps the list of members present current, and ends both at once when the
+// closed part begins. Snapshots arrive from live.js as "ratsraum:meeting" events.
+(function () {
+  "use strict";
+  var HLS_TYPE = "application/vnd.apple.mpegurl";
+  var HLS_SCRIPT = "/static/vendor/hls.light.min.js";
+  var textsNode = document.getElementById("live-texts");
+  var TEXTS = textsNode ? JSON.parse(textsNode.textContent) : {};
+  function t(key, values) {
+    var template = TEXTS[key] === undefined ? key : TEXTS[key];
+    return template.replace(/\{(\w+)\}/g, function (_, name) {
+      return values && values[name] !== undefined ? String(values[name]) : "";
+    });
+  }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+  function https(value) { return typeof value === "string" && value.indexOf("https://") === 0 ? value : ""; }
+
+  var hls = null;
+  var hlsLoading = null;
+
+  function loadHls() {
+    if (window.Hls) { return Promise.resolve(window.Hls); }
+    if (!hlsLoading) {
+      hlsLoading = new Promise(function (resolve, reject) {
+        var script = el("script", { src: HLS_SCRIPT });
+        script.onload = function () { resolve(window.Hls); };
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return hlsLoading;
+  }
+
+  function attach(video, url) {
+    if (video.canPlayType(HLS_TYPE)) { return; } // the browser plays HLS itself (<source>)
+    loadHls().then(function (Hls) {
+      if (!Hls || !Hls.isSupported() || !video.isConnected) { return; }
+      // Only the playlist now; the video itself loads when the viewer presses play.
+      hls = new Hls({ autoStartLoad: false });
+      hls.loadSource(url);
+      hls.attachMedia(video);
+      video.addEventListener("play", function () { if (hls) { hls.startLoad(); } });
+    }).catch(function () { /* the link under the player still works */ });
+  }
+
+  function stopStream() {
+    if (hls) { hls.destroy(); hls = null; }
+    var section = document.getElementById("livestream");
+    if (!section) { return; }
+    var video = document.getElementById("stream-player");
+    if (video) { video.pause(); video.removeAttribute("src"); video.load(); }
+    section.remove();
+  }
+
+  function streamSection(stream) {
+    var url = https(stream.url);
+    var section = el("section", { id: "livestream", "aria-labelledby": "livestream-title",
+                                  "data-stream-url": url });
+    section.appendChild(el("h2", { id: "livestream-title" }, t("stream.title")));
+    var video = el("video", { id: "stream-player", "class": "stream-player", controls: "",
+                              preload: "none", playsinline: "", crossorigin: "anonymous",
+                              "aria-labelledby": "livestream-title" });
+    video.appendChild(el("source", { src: url, type: HLS_TYPE }));
+    var captions = https(stream.captions_url);
+    if (captions) {
+      video.appendChild(el("track", { kind: "captions", src: captions, default: "",
+                                      srclang: document.documentElement.lang || "de",
+                                      label: t("stream.captions") }));
+    }
+    video.appendChild(el("p", {}, t("stream.no_video")));
+    section.appendChild(video);
+    var link = el("p");
+    link.appendChild(el("a", { id: "stream-link", href: url }, t("stream.open_link")));
+    section.appendChild(link);
+    return section;
+  }
+
+  function refusedNote(section, names) {
+    var old = document.getElementById("stream-refused");
+    if (old) { old.remove(); }
+    if (names.length) {
+      section.appendChild(el("p", { id: "stream-refused" },
+                             t("stream.refused", { names: names.join(", ") })));
+    }
+  }
+
+  function showStream(box, stream) {
+    var url = stream ? https(stream.url) : "";
+    var section = document.getElementById("livestream");
+    if (!url) { stopStream(); return; }
+    if (!section || section.dataset.streamUrl !== url) {
+      // A new address: a new player. The same address keeps playing untouched.
+      stopStream();
+      section = streamSection(stream);
+      box.insertBefore(section, box.firstChild);
+      attach(document.getElementById("stream-player"), url);
+    }
+    refusedNote(section, stream.refused_names || []);
+  }
+
+  function showAttendance(box, attendees) {
+    var section = document.getElementById("attendance");
+    if (!section) {
+      section = el("section", { id: "attendance", "aria-labelledby": "attendance-title" });
+      section.appendChild(el("h2", { id: "attendance-title" }, t("attendance.title")));
+      section.appendChild(el("p", {}, t("attendance.intro")));
+      section.appendChild(el("p", { id: "attendees" }));
+      box.appendChild(section);
+    }
+    var list;
+    if (attendees.length) {
+      list = el("ul", { id: "attendees", "class": "attendees" });
+      attendees.forEach(function (a) {
+        list.appendChild(el("li", { "data-presence": a.presence || "" },
+                            (a.name || "") + " – " + t("attendance." + a.presence)));
+      });
+    } else {
+      list = el("p", { id: "attendees" }, t("attendance.none"));
+    }
+    document.getElementById("attendees").replaceWith(list);
+  }
+
+  function closedNote(box, closed) {
+    var note = document.getElementById("live-closed-part");
+    if (closed && !note) {
+      box.insertBefore(el("p", { id: "live-closed-part", "class": "notice" },
+                          t("attendance.closed_part")), box.firstChild);
+    } else if (!closed && note) { note.remove(); }
+  }
+
+  function update(m) {
+    var box = document.getElementById("live-public");
+    if (!box) { return; }
+    var running = m.status === "running" || m.status === "interrupted";
+    var live = running && !m.closed_part;
+    box.dataset.livePublic = live ? "true" : "false";
+    closedNote(box, m.status === "running" && !!m.closed_part);
+    if (!live) {
+      stopStream();
+      var section = document.getElementById("attendance");
+      if (section) { section.remove(); }
+      return;
+    }
+    showStream(box, m.stream);
+    showAttendance(box, m.attendees || []);
+  }
+
+  var first = document.getElementById("stream-player");
+  var firstSection = document.getElementById("livestream");
+  if (first && firstSection) { attach(first, firstSection.dataset.streamUrl); }
+  document.addEventListener("ratsraum:meeting", function (event) { update(event.detail); });
+})();
