@@ -1,7 +1,7 @@
 """livestream: meetings.stream_url and stream_captions_url; stream_refusals per member
 
-Revision ID: 0011_livestream
-Revises: 0010_citizen_links
+Revision ID: 0012_livestream
+Revises: 0011_access_revocations
 Create Date: 2026-12-06 (hand-written against livestream/models.py)
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_livestream"
-down_revision: str | Sequence[str] | None = "0010_citizen_links"
+revision: str = "0012_livestream"
+down_revision: str | Sequence[str] | None = "0011_access_revocations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
