@@ -117,8 +117,8 @@ async def test_second_replica_serves_the_record_the_first_closed_and_signs_alike
     async with running_voting(second) as voting:  # another data folder, the same database
         client = channel(voting.target)
         stub = secret_pb2_grpc.SecretBallotServiceStub(client)
-        record = await stub.GetSecretRecord(secret_pb2.GetSecretRecordRequest(
-            tenant=tenant, poll_id=poll_id), timeout=T)
+        parts = [p async for p in stub.StreamSecretRecord(secret_pb2.GetSecretRecordRequest(
+            tenant=tenant, poll_id=poll_id), timeout=T)]
         found = [await stub.FindConfirmationCode(secret_pb2.FindConfirmationCodeRequest(
             tenant=tenant, poll_id=poll_id, confirmation_code=c), timeout=T) for c in codes]
         key_b = await voting.stub.GetAuditKey(voting_pb2.GetAuditKeyRequest(), timeout=T)
@@ -126,10 +126,10 @@ async def test_second_replica_serves_the_record_the_first_closed_and_signs_alike
             tenant=tenant, poll_id=poll_id), timeout=T)
         await client.close()
     assert key_a.public_key == key_b.public_key == public_key
-    assert record.sha256 == result.record_sha256
+    assert parts[0].sha256 == result.record_sha256
     assert all(f.found for f in found)
     folder = tmp_path / "published"
-    for item in record.files:
+    for item in (p.file for p in parts[1:]):
         (folder / item.path).parent.mkdir(parents=True, exist_ok=True)
         (folder / item.path).write_bytes(item.content)
     audit_file = tmp_path / "audit.json"
