@@ -118,5 +118,6 @@ async def test_change_reaches_the_portal_exactly_once_after_a_crash(
 
     applied = [line for line in metrics.splitlines()
                if line.startswith("portal_events_applied_total")]
-    assert applied == ["portal_events_applied_total 2.0"], applied  # seed snapshot + ours
+    # The seed's meeting snapshot, the seed's public records (OParl), and ours: once each.
+    assert applied == ["portal_events_applied_total 3.0"], applied
     assert await copies_in_stream(nats_url, event_id) == 1

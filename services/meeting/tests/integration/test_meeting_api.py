@@ -39,8 +39,9 @@ async def test_only_clerk_or_chair_runs_the_meeting(meeting, issuer) -> None:
 
 
 async def test_another_towns_token_finds_nothing(meeting, issuer) -> None:
-    clerk_elsewhere = {"Authorization": "Bearer " + issuer.token("x-1", ["clerk"],
-                                                                  tenant="hamm")}
+    # Hamm's clerk of every body, as identity issues it (town-wide clerk in `town_roles`).
+    clerk_elsewhere = {"Authorization": "Bearer " + issuer.token(
+        "x-1", ["clerk"], tenant="hamm", town_roles=["clerk"], body_roles=[])}
     assert (await meeting.client.get(BASE, headers=clerk_elsewhere)).status_code == 404
     assert (await meeting.client.get("/api/v1/meetings", headers=clerk_elsewhere)).json() == []
     opened = await meeting.client.post(f"{BASE}/open", headers=clerk_elsewhere)
