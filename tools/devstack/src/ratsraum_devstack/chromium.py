@@ -16,9 +16,6 @@ from ratsraum_devstack.debian import ensure_package
 LAUNCH_ARGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # The browser's own language decides how date and time fields show their format
-    # (tt.mm.jjjj); a page's lang attribute does not.
-    "--lang=de-DE",
 )
 
 
