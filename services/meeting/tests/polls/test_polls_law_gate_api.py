@@ -1,7 +1,7 @@
 """The law check of every vote through the API: opening, re-running after a disruption and a
-runoff take the same gate; where a remote member may not take part in a ballot (BY, BW, BB)
-the vote opens without them, the answer cites the rule and the minutes name them; where the
-law also takes them out of that ballot's quorum (all three), the quorum is checked without
+runoff take the same gate; where a remote member may not take part in a ballot (BY, BW, BB,
+RP) the vote opens without them, the answer cites the rule and the minutes name them; where
+the law also takes them out of that ballot's quorum (all four), the quorum is checked without
 them, and the answer and the minutes cite that rule too."""
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ EXCLUDING_STATES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("BW", "§ 37a GemO BW (2025 wording, per GAR BW)", "§ 37 Abs. 2 S. 1 GemO BW", {}),
     ("BB", "§ 34 Abs. 2 S. 2 BbgKVerf", "§ 34 Abs. 2 S. 2 BbgKVerf", {"remote_members": {
         REMOTE.subject: {"reason": "Pflege eines Angehörigen"}}}),
+    ("RP", "§ 35a Abs. 1 S. 5 GemO RP", "§ 35a Abs. 1 S. 4 and 5, § 39 Abs. 1 GemO RP",
+     {"remote_members": {REMOTE.subject: {"consent": True}}}),
 ]
 
 

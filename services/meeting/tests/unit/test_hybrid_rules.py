@@ -168,16 +168,20 @@ POLL_CASES: list[tuple[str, HybridRecord, str, bool, int, int, str | None]] = [
     ("NI", NONE, "secret", True, 2, 2, "barred-with-remote-members"),
     ("NI", NONE, "secret", False, 0, 0, None),
     ("NI", NONE, "open", False, 3, 3, None),
-    # § 35a Abs. 1 S. 5 GemO RP: no bylaws, secret votes, elections with remote members.
+    # § 35a Abs. 1 S. 5 GemO RP: no bylaws, no constituent session with remote members;
+    # elections and secret votes are held without them (left off the roll, polls/law_gate).
     ("RP", _kinds(i1="bylaw"), "open", False, 1, 1, "barred-with-remote-members"),
     ("RP", _kinds(i1="budget_bylaw"), "roll_call", False, 1, 1, "barred-with-remote-members"),
     ("RP", _kinds(i2="bylaw"), "open", False, 1, 1, None),  # another item is the bylaw
-    ("RP", NONE, "election", True, 1, 1, "barred-with-remote-members"),
+    ("RP", NONE, "election", True, 1, 1, None),
+    ("RP", NONE, "secret", False, 1, 1, None),
     ("RP", CONSTITUENT, "open", False, 1, 1, "barred-with-remote-members"),
-    # § 36a Abs. 3 S. 2 SächsGemO: no elections, no budget bylaw (other bylaws may pass).
+    # § 36a Abs. 3 S. 2 SächsGemO: no elections, no budget bylaw (other bylaws may pass);
+    # secret votes on motions are not barred (S. 3).
     ("SN", _kinds(i1="budget_bylaw"), "open", False, 1, 1, "barred-with-remote-members"),
     ("SN", _kinds(i1="bylaw"), "open", False, 1, 1, None),
     ("SN", NONE, "open", True, 1, 1, "barred-with-remote-members"),
+    ("SN", NONE, "secret", False, 1, 1, None),
     # § 51a Abs. 4 KSVG: no elections, no secret votes in hybrid sessions.
     ("SL", NONE, "secret", False, 1, 1, "barred-with-remote-members"),
     ("SL", NONE, "roll_call", False, 1, 1, None),

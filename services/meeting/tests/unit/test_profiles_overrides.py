@@ -130,8 +130,8 @@ def test_abstention_is_offered_only_where_allowed() -> None:
 REMOTE_BARRED = {
     "BB": (None, "election"), "BW": (None, "election"), "BY": (None, "election"),
     "HE": (None, None), "MV": (None, None), "NI": ("secret", "election"),
-    "NRW": (None, None), "RP": (None, None), "SH": (None, None),
-    "SL": ("secret", "election"), "SN": ("secret", "election"), "ST": (None, "election"),
+    "NRW": (None, None), "RP": ("secret", "election"), "SH": (None, None),
+    "SL": ("secret", "election"), "SN": (None, "election"), "ST": (None, "election"),
     "TH": (None, None),
 }
 

@@ -51,15 +51,16 @@ TABLE: dict[str, Expected] = {
     "BY": Expected(True, "majority_present_entitled", "none", [], [], [], True, False,
                    abstention=False, own_vote=True, leave_quorum=True),
     "HE": Expected(True, _HALF, "regardless", [], [], [], True, True, own_vote=True),
-    "MV": Expected(True, _HALF, "none", [], [], ["constituent_session"], True, True),
+    "MV": Expected(True, _HALF, "more_than_third", [], [], ["constituent_session"], True,
+                   True),
     "NI": Expected(True, _HALF, "regardless", [], [], ["election", "secret_vote"], False,
                    False, own_vote=True),
     "NRW": Expected(True, _HALF, "none", _EMERGENCY_2_3, [], [], True, True, certified=True,
                     postal=True, roll_call=Threshold(1, 5), secret=Threshold(1, 5),
                     declared_by="council"),
     "RP": Expected(False, _HALF, "third", ["member_consent"], ["member_consent"],
-                   ["budget_bylaw", "bylaw", "constituent_session", "election", "secret_vote"],
-                   True, True, leave_quorum=True),
+                   ["budget_bylaw", "bylaw", "constituent_session"], False, False,
+                   leave_quorum=True),
     "SH": Expected(True, _HALF, "reduced_statutory_three", [], [], ["constituent_session"],
                    True, True, certified=True, secret_votes=False),
     "SL": Expected(False, _HALF, "three_members", _EMERGENCY_2_3, [],
@@ -69,7 +70,7 @@ TABLE: dict[str, Expected] = {
     "SN": Expected(False, "at_least_half_entitled", "quarter",
                    ["emergency_declared", "supervisory_notice"],
                    ["emergency_declared", "supervisory_notice"], ["budget_bylaw", "election"],
-                   False, False, notice_days=7, leave_quorum=True),
+                   True, False, notice_days=7, leave_quorum=True),
     "ST": Expected(False, _HALF, "regardless", ["emergency_declared"], ["emergency_declared"],
                    ["election"], True, False, declared_by="supervisory_authority"),
     "TH": Expected(False, _HALF, "none", ["emergency_confirmed", "emergency_declared"],
@@ -146,7 +147,11 @@ QUORUM_CASES = [
     ("RP", 18, 50, 1, 1, True, 17), ("RP", 17, 50, 1, 1, False, 17),  # any exclusion: a third
     ("RP", 44, 50, 26, 26, True, 17),  # 18 entitled present of 24 who may vote
     ("NRW", 11, 11, 6, 6, False, 6), ("BY", 11, 11, 6, 6, False, 6),  # no fallback
-    ("TH", 36, 36, 19, 19, False, 19), ("MV", 31, 31, 16, 16, False, 16),
+    ("TH", 36, 36, 19, 19, False, 19),
+    # MV: more than half excluded -> more than a third of all members (§ 30 Abs. 2 KV M-V).
+    ("MV", 27, 31, 16, 16, True, 11), ("MV", 26, 31, 16, 16, False, 11),
+    ("MV", 26, 30, 16, 16, False, 11),  # ten of 30 is a third, not more than a third
+    ("MV", 30, 31, 15, 15, False, 16),  # 15 of 31 is not more than half: no fallback
 ]
 
 

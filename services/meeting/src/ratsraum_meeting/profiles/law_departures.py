@@ -43,7 +43,7 @@ def _bar_or_drop(
 
 def departures(states: dict[str, StateLaw]) -> list[str]:
     """The section's lines (Markdown); empty when a state it names is not in `states`."""
-    if not {"NRW", "BY", "BW", "BB", "SH", "TH"}.issubset(states):
+    if not {"NRW", "BY", "BW", "BB", "SH", "SN", "TH"}.issubset(states):
         return []
     barring, dropping = _bar_or_drop(states)
     council = [(code, "hybrid_conditions_council") for code in ("NRW", "SN", "SL", "ST", "TH")
@@ -88,6 +88,13 @@ def departures(states: dict[str, StateLaw]) -> list[str]:
         "was read only in secondary reports, so both stay unverified. The same holds for BY "
         "from the statute itself (`remote_in_secret_votes`: "
         f"{_cite(states, 'BY', 'remote_in_secret_votes')}).",
+        "6. **SN and secret votes.** DOMAIN.md (Sessions, Votes) counts SN among the states "
+        "that bar secret votes, or remote members from them, in sessions with remote "
+        "members. § 36a SächsGemO bars only elections and the budget bylaw in such sessions "
+        "(`barred_with_remote`: "
+        f"{_cite(states, 'SN', 'barred_with_remote')}); remote members take part in secret "
+        "votes on motions (`remote_in_secret_votes`: "
+        f"{_cite(states, 'SN', 'remote_in_secret_votes')}).",
     ]
     intro = ("DOMAIN.md is the shared summary of the law this project started from. Where "
              "the checked data says otherwise, the data holds and the citation below decides; "

@@ -80,9 +80,10 @@ How firmly a rule is backed:
   entitled to vote (BY); at least half of all members present and entitled to vote (BW, SN).
 - For one agenda item the members with a conflict of interest neither count as present nor
   vote. When more than half of the statutory members are conflicted
-  (`quorum_conflict_fallback`): a quarter of all members suffices (BW, SN); three voting
-  members suffice (SL); the statutory number is reduced by the conflicted and, once reduced by
-  more than half, three voting members suffice (SH); the body is quorate regardless of the
+  (`quorum_conflict_fallback`): a quarter of all members suffices (BW, SN); more than a
+  third of all members suffices (MV); three voting members suffice (SL); the statutory
+  number is reduced by the conflicted and, once reduced by more than half, three voting
+  members suffice (SH); the body is quorate regardless of the
   number present (NI, HE, ST; in NI the decisions then need the supervisory authority's
   approval). In RP any exclusion lowers the need to a third of the statutory number; with
   fewer the mayor decides in the council's place, which Ratsraum does not model.

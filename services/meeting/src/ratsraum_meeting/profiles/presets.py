@@ -44,9 +44,12 @@ ConflictFallback = Literal[
     "regardless",
     # RP: members excluded for a conflict -> a third of the statutory number suffices
     "third",
+    # MV: more than half of all members excluded -> more than a third of all members suffices
+    "more_than_third",
 ]
 CONFLICT_FALLBACKS: tuple[ConflictFallback, ...] = (
     "none", "quarter", "three_members", "reduced_statutory_three", "regardless", "third",
+    "more_than_third",
 )
 BodyKind = Literal[
     "council", "main_committee", "finance_committee", "audit_committee", "committee",

@@ -94,6 +94,9 @@ def _fallback_need(fallback: str, statutory: int, conflicted: int) -> _Need | No
                      why_de + "mindestens ein Viertel aller Mitglieder, anwesend und "
                      "stimmberechtigt",
                      why_en + "at least a quarter of all members, present and entitled to vote")
+    if fallback == "more_than_third" and many:
+        return _Need(statutory // 3 + 1, why_de + "mehr als ein Drittel aller Mitglieder",
+                     why_en + "more than a third of all members")
     if fallback == "three_members" and many:
         return _Need(3, why_de + "mindestens drei stimmberechtigte Mitglieder",
                      why_en + "at least three members entitled to vote")
@@ -131,9 +134,10 @@ def evaluate(
 
     `present` counts everyone present; `conflicted_present` of them are conflicted on the item
     and do not count; `conflicted` is every conflicted member on the item (for the
-    fallback, by default the preset's: BW/SN a quarter, SL three, SH reduced, NI/HE/ST
-    regardless). `left_off` present members may not take part in this ballot because they
-    are remote, and the law (`left_off_source`) takes them out of its count too.
+    fallback, by default the preset's: BW/SN a quarter, MV more than a third, SL three, SH
+    reduced, NI/HE/ST regardless). `left_off` present members may not take part in this
+    ballot because they are remote, and the law (`left_off_source`) takes them out of its
+    count too.
     """
     if min(present, statutory_members, conflicted_present, conflicted, left_off) < 0:
         raise ValueError("counts must not be negative")
