@@ -15,6 +15,8 @@ FRONTEND := services/meeting/frontend
 WEB_BUILD := services/meeting/src/ratsraum_meeting/web/static/build
 PORTAL_FRONTEND := services/citizen-portal/frontend
 PORTAL_VENDOR := services/citizen-portal/src/ratsraum_portal/static/vendor
+# Written by the web app's build beside WEB_BUILD: identity's and the portal's KERN stylesheets.
+STYLE_BUILDS := services/identity/src/ratsraum_identity/static/build services/citizen-portal/src/ratsraum_portal/static/build
 
 .PHONY: install proto web-assets run test test-unit fuzz chaos backup-test lint bench bench-fanout helm-check clean
 
@@ -29,8 +31,8 @@ install: $(UV)
 	$(MAKE) --no-print-directory proto
 	$(MAKE) --no-print-directory web-assets
 
-# The web app's CSS/JS: locked npm packages (npm ci), bundled by esbuild; redone only when
-# the lock, the build script or a source changed.
+# The web app's CSS/JS (and identity's and the portal's stylesheets): locked npm packages
+# (npm ci), bundled by esbuild; redone only when the lock, the build script or a source changed.
 web-assets: $(WEB_BUILD)/.stamp $(PORTAL_VENDOR)/.stamp
 
 $(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
@@ -102,4 +104,4 @@ helm-check: install
 	$(VENV)/bin/pytest tests/helm $(PYTEST_ARGS)
 
 clean:
-	rm -rf .data .pytest_cache .mypy_cache .ruff_cache libs/proto/src/ratsraum $(WEB_BUILD) $(FRONTEND)/node_modules $(PORTAL_VENDOR) $(PORTAL_FRONTEND)/node_modules
+	rm -rf .data .pytest_cache .mypy_cache .ruff_cache libs/proto/src/ratsraum $(WEB_BUILD) $(STYLE_BUILDS) $(FRONTEND)/node_modules $(PORTAL_VENDOR) $(PORTAL_FRONTEND)/node_modules

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page
 
-from ratsraum_devstack.chromium import LAUNCH_ARGS, ensure_installed
+from ratsraum_devstack.chromium import LAUNCH_ARGS, ensure_installed, german_env
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "services/meeting/frontend/node_modules/axe-core/axe.min.js"
@@ -20,8 +20,9 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def launch_options() -> dict[str, Any]:
-    """The system browser, never a downloaded one."""
-    return {"executable_path": str(ensure_installed()), "args": list(LAUNCH_ARGS), "headless": True}
+    """The system browser, never a downloaded one, formatting dates as in Germany."""
+    return {"executable_path": str(ensure_installed()), "args": list(LAUNCH_ARGS), "headless": True,
+            "env": german_env()}
 
 
 async def new_context(browser: Browser, size: dict[str, int]) -> BrowserContext:

@@ -286,6 +286,15 @@ MODULES = {
 }
 
 
+# What each image takes from its Node.js stage: the pages' KERN stylesheets and scripts, and the
+# portal's livestream player library.
+ASSETS = {
+    "meeting": {"src/ratsraum_meeting/web/static/build"},
+    "identity": {"src/ratsraum_identity/static/build"},
+    "citizen-portal": {"src/ratsraum_portal/static/build", "src/ratsraum_portal/static/vendor"},
+}
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_dockerfile_matches_chart(service: str) -> None:
     """Pinned base, non-root user 10001, the right package, module and ports."""
@@ -294,12 +303,19 @@ def test_dockerfile_matches_chart(service: str) -> None:
     assert base, "base image must be set once, in ARG PYTHON_IMAGE"
     assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?(@sha256:[0-9a-f]{64})?", base[1])
     stages = ("FROM ${PYTHON_IMAGE} AS builder", "FROM ${PYTHON_IMAGE}")
-    if service in ("meeting", "identity"):  # pages' assets come from a pinned Node.js stage
+    if service in ASSETS:  # pages' assets come from a pinned Node.js stage
         node = re.search(r"^ARG NODE_IMAGE=(\S+)$", text, re.MULTILINE)
         assert node
         assert re.fullmatch(r"node:\d+\.\d+\.\d+-\w+(-slim)?(@sha256:[0-9a-f]{64})?", node[1])
         stages = (*stages, "FROM ${NODE_IMAGE} AS assets")
-        assert "COPY --from=assets" in text, "the built assets must reach the image"
+        copied = re.findall(r"^COPY --from=assets /app/(\S+) \\\n\s+(\S+)$", text, re.MULTILINE)
+        assert all(source == target for source, target in copied)
+        assert {target for _, target in copied} == {
+            f"services/{service}/{folder}" for folder in ASSETS[service]
+        }, "the built assets must reach the image"
+        # Built files are not committed (.gitignore), so the wheel must list them itself.
+        wheel = (REPO / "services" / service / "pyproject.toml").read_text()
+        assert all(f'"{folder}/**"' in wheel for folder in ASSETS[service])
     assert all(
         f.strip() in stages for f in re.findall(r"^FROM .*$", text, re.MULTILINE)
     )

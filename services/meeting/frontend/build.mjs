@@ -3,7 +3,8 @@
 // includes the ballot modules (src/ballot, ~14 KB minified): the secret vote screen then needs
 // no further download when the vote opens, which matters on a poor mobile connection.
 // It also writes identity's stylesheet (src/admin.css: sign-in and admin pages) into
-// ratsraum_identity/static/build.
+// ratsraum_identity/static/build, and the citizen portal's (src/portal.css) into
+// ratsraum_portal/static/build: every Ratsraum page shares src/layout.css and one locked KERN UX.
 // Reproducible: pinned versions from package-lock.json, no hashes of time or machine.
 import { build } from "esbuild";
 import { mkdirSync, rmSync } from "node:fs";
@@ -15,31 +16,30 @@ const out = join(here, "..", "src", "ratsraum_meeting", "web", "static", "build"
 
 // Identity's pages (sign-in, town admins, operators) get the same KERN stylesheet of their own.
 const identityOut = join(here, "..", "..", "identity", "src", "ratsraum_identity", "static", "build");
+// The citizen portal serves its own copy too (fonts included), under its /static path.
+const portalOut = join(here, "..", "..", "citizen-portal", "src", "ratsraum_portal", "static", "build");
 
-for (const dir of [out, identityOut]) {
+for (const dir of [out, identityOut, portalOut]) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
 }
 
-await build({
-  entryPoints: { app: join(here, "src", "app.css") },
-  bundle: true,
-  minify: true,
-  outdir: out,
-  loader: { ".woff2": "file", ".woff": "file" },
-  assetNames: "fonts/[name]",
-  logLevel: "warning",
-});
+// One stylesheet: KERN UX and its fonts bundled in, the fonts written beside it (fonts/).
+async function stylesheet(name, outdir) {
+  await build({
+    entryPoints: { [name]: join(here, "src", `${name}.css`) },
+    bundle: true,
+    minify: true,
+    outdir,
+    loader: { ".woff2": "file", ".woff": "file" },
+    assetNames: "fonts/[name]",
+    logLevel: "warning",
+  });
+}
 
-await build({
-  entryPoints: { admin: join(here, "src", "admin.css") },
-  bundle: true,
-  minify: true,
-  outdir: identityOut,
-  loader: { ".woff2": "file", ".woff": "file" },
-  assetNames: "fonts/[name]",
-  logLevel: "warning",
-});
+await stylesheet("app", out);
+await stylesheet("admin", identityOut);
+await stylesheet("portal", portalOut);
 
 await build({
   entryPoints: { app: join(here, "src", "app.js") },

@@ -41,7 +41,7 @@ async def test_before_during_and_after_the_session(
     page = _shown(page)
     assert "11 von 11 Mitgliedern anwesend – beschlussfähig" in page
     current = _item(page, "item-2")
-    assert 'class="agenda-item current"' in current
+    assert "rr-agenda-item--current" in current
     assert 'aria-current="step"' in current
     assert "Wird gerade beraten" in current
     assert "Wird gerade beraten" not in _item(page, "item-1")

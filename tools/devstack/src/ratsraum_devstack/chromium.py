@@ -6,6 +6,7 @@ Installs the `chromium` package with apt-get when it is missing (root only), as
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,12 @@ LAUNCH_ARGS = (
 )
 
 
+# Debian ships chromium's German texts and formats separately (chromium-l10n). With them and
+# LANGUAGE=de in its environment, date and time fields read 24.12.2026, 18:30 as a German
+# user's browser shows them; Playwright's locale and --lang alone leave them mm/dd/yyyy.
+GERMAN_PAK = Path("/usr/lib/chromium/locales/de.pak")
+
+
 def _find() -> Path | None:
     for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
         if candidate and Path(candidate).is_file():
@@ -29,6 +36,13 @@ def _find() -> Path | None:
 def ensure_installed() -> Path:
     """The chromium executable, installing Debian's chromium package if needed."""
     return ensure_package("chromium", find=_find, what="its executable")
+
+
+def german_env() -> dict[str, str]:
+    """The environment for a chromium that formats like a German browser (installs its texts)."""
+    ensure_package("chromium-l10n", find=lambda: GERMAN_PAK if GERMAN_PAK.is_file() else None,
+                   what="its German locale")
+    return {**os.environ, "LANGUAGE": "de"}
 
 
 def executable() -> str:

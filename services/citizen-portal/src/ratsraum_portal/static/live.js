@@ -28,18 +28,18 @@
   function n(v) { return Number(v || 0); }
 
   function resultNode(r) {
-    var box = el("div", { "class": "result", "data-result": r.outcome || "" });
-    var summary = el("p", { "class": "result-summary" });
+    var box = el("div", { "class": "rr-result", "data-result": r.outcome || "" });
+    var summary = el("p", { "class": "kern-body result-summary" });
     summary.appendChild(el("strong", {}, t("outcome." + r.outcome, {}, t("outcome.none")) + " – " +
       t("option.yes") + " " + n(r.yes) + ", " + t("option.no") + " " + n(r.no) + ", " +
       t("option.abstain") + " " + n(r.abstain)));
     box.appendChild(summary);
-    box.appendChild(el("p", { "class": "result-meta" }, (r.method ? word("method", r.method) : "") +
+    box.appendChild(el("p", { "class": "kern-body kern-body--small" }, (r.method ? word("method", r.method) : "") +
       (r.show_of_hands ? " " + t("meeting.show_of_hands") : "")));
-    if (r.explanation) { box.appendChild(el("p", { "class": "result-explanation" }, r.explanation)); }
+    if (r.explanation) { box.appendChild(el("p", { "class": "kern-body kern-body--small" }, r.explanation)); }
     if (r.named_votes && r.named_votes.length) {
-      box.appendChild(el("h4", {}, t("meeting.named_votes")));
-      var list = el("ul", { "class": "named-votes" });
+      box.appendChild(el("h4", { "class": "kern-body kern-body--bold" }, t("meeting.named_votes")));
+      var list = el("ul", { "class": "rr-named-votes" });
       r.named_votes.forEach(function (v) {
         list.appendChild(el("li", {}, v.name + ": " + word("option", v.option_id)));
       });
@@ -57,20 +57,20 @@
   }
 
   function itemNode(item, current) {
-    var attrs = { id: "top-" + item.id, "class": current ? "agenda-item current" : "agenda-item",
+    var attrs = { id: "top-" + item.id, "class": current ? "rr-agenda-item rr-agenda-item--current" : "rr-agenda-item",
                   "data-status": item.status || "pending" };
     if (current) { attrs["aria-current"] = "step"; }
     var li = el("li", attrs);
-    var h = el("h3");
-    h.appendChild(el("span", { "class": "number" }, item.number || ""));
+    var h = el("h3", { "class": "kern-heading-small" });
+    h.appendChild(el("span", { "class": "rr-number" }, item.number || ""));
     h.appendChild(document.createTextNode(" " + (item.title || "")));
     li.appendChild(h);
-    if (current) { li.appendChild(el("p", { "class": "now", "data-now": "" }, t("meeting.now"))); }
-    var st = el("p", { "class": "item-status" }, t("meeting.item_state") + " ");
+    if (current) { li.appendChild(el("p", { "class": "kern-body kern-body--bold rr-now", "data-now": "" }, t("meeting.now"))); }
+    var st = el("p", { "class": "kern-body kern-body--small" }, t("meeting.item_state") + " ");
     st.appendChild(el("span", { "data-item-status": "" }, word("item_status", item.status || "pending")));
     li.appendChild(st);
     if (item.live_vote) {
-      li.appendChild(el("p", { "class": "live-vote", "data-live-vote": "" }, t("meeting.vote_running") + " " +
+      li.appendChild(el("p", { "class": "kern-body kern-body--bold rr-live-vote", "data-live-vote": "" }, t("meeting.vote_running") + " " +
         t("vote.progress", { cast: n(item.live_vote.ballots_cast), roll: n(item.live_vote.roll_size) })));
     }
     if (item.result) { li.appendChild(resultNode(item.result)); }
@@ -91,7 +91,7 @@
     var items = (m.agenda || []).slice().sort(function (a, b) { return n(a.position) - n(b.position); });
     var old = document.getElementById("agenda");
     if (old && items.length) {
-      var list = el("ol", { id: "agenda", "class": "agenda" });
+      var list = el("ol", { id: "agenda", "class": "rr-agenda" });
       var open = m.status === "running" || m.status === "interrupted";
       var current = open ? (m.current_item_id || "") : "";
       items.forEach(function (item) { list.appendChild(itemNode(item, current && item.id === current)); });

@@ -61,10 +61,10 @@
 
   function streamSection(stream) {
     var url = https(stream.url);
-    var section = el("section", { id: "livestream", "aria-labelledby": "livestream-title",
+    var section = el("section", { id: "livestream", "class": "rr-section", "aria-labelledby": "livestream-title",
                                   "data-stream-url": url });
-    section.appendChild(el("h2", { id: "livestream-title" }, t("stream.title")));
-    var video = el("video", { id: "stream-player", "class": "stream-player", controls: "",
+    section.appendChild(el("h2", { id: "livestream-title", "class": "kern-heading-medium" }, t("stream.title")));
+    var video = el("video", { id: "stream-player", "class": "rr-player", controls: "",
                               preload: "none", playsinline: "", crossorigin: "anonymous",
                               "aria-labelledby": "livestream-title" });
     video.appendChild(el("source", { src: url, type: HLS_TYPE }));
@@ -76,8 +76,8 @@
     }
     video.appendChild(el("p", {}, t("stream.no_video")));
     section.appendChild(video);
-    var link = el("p");
-    link.appendChild(el("a", { id: "stream-link", href: url }, t("stream.open_link")));
+    var link = el("p", { "class": "kern-body" });
+    link.appendChild(el("a", { id: "stream-link", "class": "kern-link", href: url }, t("stream.open_link")));
     section.appendChild(link);
     return section;
   }
@@ -86,7 +86,7 @@
     var old = document.getElementById("stream-refused");
     if (old) { old.remove(); }
     if (names.length) {
-      section.appendChild(el("p", { id: "stream-refused" },
+      section.appendChild(el("p", { id: "stream-refused", "class": "kern-body kern-body--small" },
                              t("stream.refused", { names: names.join(", ") })));
     }
   }
@@ -108,21 +108,30 @@
   function showAttendance(box, attendees) {
     var section = document.getElementById("attendance");
     if (!section) {
-      section = el("section", { id: "attendance", "aria-labelledby": "attendance-title" });
-      section.appendChild(el("h2", { id: "attendance-title" }, t("attendance.title")));
-      section.appendChild(el("p", {}, t("attendance.intro")));
+      section = el("section", { id: "attendance", "class": "rr-section", "aria-labelledby": "attendance-title" });
+      section.appendChild(el("h2", { id: "attendance-title", "class": "kern-heading-medium" }, t("attendance.title")));
+      section.appendChild(el("p", { "class": "kern-body" }, t("attendance.intro")));
       section.appendChild(el("p", { id: "attendees" }));
       box.appendChild(section);
     }
     var list;
     if (attendees.length) {
-      list = el("ul", { id: "attendees", "class": "attendees" });
+      // The same table the server renders (_live_public.html).
+      list = el("table", { id: "attendees", "class": "kern-table rr-attendees" });
+      list.appendChild(el("caption", { "class": "kern-sr-only" }, t("attendance.title")));
+      var head = el("tr", { "class": "kern-table__row" });
+      head.appendChild(el("th", { "class": "kern-table__header", scope: "col" }, t("attendance.person")));
+      head.appendChild(el("th", { "class": "kern-table__header", scope: "col" }, t("attendance.how")));
+      list.appendChild(el("thead")).appendChild(head);
+      var body = list.appendChild(el("tbody", { "class": "kern-table__body" }));
       attendees.forEach(function (a) {
-        list.appendChild(el("li", { "data-presence": a.presence || "" },
-                            (a.name || "") + " – " + t("attendance." + a.presence)));
+        var row = el("tr", { "class": "kern-table__row", "data-presence": a.presence || "" });
+        row.appendChild(el("td", { "class": "kern-table__cell" }, a.name || ""));
+        row.appendChild(el("td", { "class": "kern-table__cell" }, t("attendance." + a.presence)));
+        body.appendChild(row);
       });
     } else {
-      list = el("p", { id: "attendees" }, t("attendance.none"));
+      list = el("p", { id: "attendees", "class": "kern-body" }, t("attendance.none"));
     }
     document.getElementById("attendees").replaceWith(list);
   }
@@ -130,8 +139,12 @@
   function closedNote(box, closed) {
     var note = document.getElementById("live-closed-part");
     if (closed && !note) {
-      box.insertBefore(el("p", { id: "live-closed-part", "class": "notice" },
-                          t("attendance.closed_part")), box.firstChild);
+      // A KERN info alert, as the server renders it (_kern.html's alert).
+      note = el("div", { id: "live-closed-part", "class": "kern-alert kern-alert--info" });
+      var header = note.appendChild(el("div", { "class": "kern-alert__header" }));
+      header.appendChild(el("span", { "class": "kern-icon kern-icon--info", "aria-hidden": "true" }));
+      header.appendChild(el("span", { "class": "kern-title" }, t("attendance.closed_part")));
+      box.insertBefore(note, box.firstChild);
     } else if (!closed && note) { note.remove(); }
   }
 
