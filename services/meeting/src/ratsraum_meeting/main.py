@@ -32,6 +32,7 @@ from ratsraum_meeting.api.lean_cast import LeanCast
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
 from ratsraum_meeting.api.routes import include_routers
 from ratsraum_meeting.base import DeadLetter, OutboxMessage, ProcessedEvent
+from ratsraum_meeting.citizen_links import removal
 from ratsraum_meeting.config import SERVICE, Settings, get_settings
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
 from ratsraum_meeting.jobs import citizen_erasure, video_background
@@ -156,7 +157,7 @@ def build_app(
         try:
             yield
         finally:
-            for job in (sweeper, upkeep, *video_jobs):
+            for job in (sweeper, upkeep, *video_jobs, *removal.running()):
                 job.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await job
