@@ -56,7 +56,7 @@ from ratsraum_meeting.signin.identity_events import (
     note_after_commit,
 )
 from ratsraum_meeting.signin.oidc import IdentityClient
-from ratsraum_meeting.signin.revocations import Revocations
+from ratsraum_meeting.signin.revocations import Revocations, prune_revocations
 from ratsraum_meeting.signin.sessions import SessionAuth, session_authenticator
 from ratsraum_meeting.web import routes as web_routes
 
@@ -121,7 +121,9 @@ def build_app(
         upkeep = asyncio.create_task(run_housekeeping(
             db=db, outbox=OutboxMessage, processed=ProcessedEvent, gauges=outbox_gauges,
             retention=settings.retention(),
-            interval_seconds=settings.housekeeping_interval_seconds), name="housekeeping")
+            interval_seconds=settings.housekeeping_interval_seconds,
+            extra=[lambda: prune_revocations(db, keep=timedelta(
+                hours=settings.access_revocation_retention_hours))]), name="housekeeping")
 
         def guarded(durable: str, filter_subject: str, handler: EventHandler,
                     after_commit: AfterCommit | None = None) -> EventConsumer:
