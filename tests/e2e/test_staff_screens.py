@@ -3,7 +3,8 @@ system. The clerk opens the meeting and checks members in with forms, the quorum
 live when a member checks in on her phone, the clerk calls an item and opens a roll-call vote,
 the "has voted" count moves live on the console and the hall display, the chair closes the vote
 with the keyboard and the hall shows the result; the console loses the network and catches up;
-then speakers list, disruptions, invitations and minutes. A member gets 403 on the console.
+then speakers list, disruptions, invitations, the public tab (stream, a citizen's link revoked)
+and minutes. A member gets 403 on the console.
 Every page type passes axe-core and is screenshotted at 390×844 and 1440×900.
 """
 
@@ -153,6 +154,22 @@ async def test_clerk_chair_and_hall_display_run_a_vote_live(stack: Stack) -> Non
         await clerk.get_by_role("link", name="Einwohnerfragen").click()
         await expect(clerk.locator("#questions-heading")).to_be_visible()
         await check_and_shoot(clerk, "26-console-questions", checked)
+        # The public tab: the stream address, and a citizen's link the clerk revokes.
+        citizen = await pw.request.new_context()
+        asked = await citizen.post(
+            f"{app}/api/v1/citizen-links/{demo.TENANT}/{demo.MEETING_ID}",
+            data={"email": "anna.buerger@example.org"})
+        assert asked.status == 202, await asked.text()
+        await citizen.dispose()
+        await clerk.get_by_role("link", name="Öffentlichkeit").click()
+        await clerk.get_by_label("Adresse des Livestreams (HLS, https://…)").fill(
+            "https://stream.soest.example/rat/live.m3u8")
+        await clerk.get_by_role("button", name="Livestream speichern").click()
+        await expect(clerk.get_by_text("Der Livestream ist gespeichert.")).to_be_visible()
+        await expect(clerk.locator("#rr-r-citizen-links")).to_contain_text("a…@example.org")
+        await clerk.get_by_role("button", name="Link von a…@example.org widerrufen").click()
+        await expect(clerk.get_by_text("Der Link ist widerrufen")).to_be_visible()
+        await check_and_shoot(clerk, "27-console-public", checked)
         await clerk.get_by_role("link", name="Niederschrift").click()
         await clerk.get_by_label("Bemerkungen", exact=True).fill("Ohne Besonderheiten.")
         await clerk.get_by_role("button", name="Speichern").first.click()

@@ -9,6 +9,7 @@ a large backlog of old rows never becomes one long transaction.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -103,8 +104,12 @@ async def run_housekeeping(
     *, db: Database, outbox: type[OutboxRecord] | None,
     processed: type[ProcessedEventRecord] | None, gauges: OutboxGauges | None,
     retention: Retention = Retention(), interval_seconds: float = 30.0,
+    extra: Sequence[Callable[[], Awaitable[int]]] = (),
 ) -> None:
-    """Measure the backlog and prune, every interval, until cancelled; errors only log."""
+    """Measure the backlog and prune, every interval, until cancelled; errors only log.
+
+    `extra`: a service's own pruners (each deletes a bounded batch and says how many rows).
+    """
     while True:
         try:
             if outbox is not None and gauges is not None:
@@ -113,6 +118,8 @@ async def run_housekeeping(
                 gauges.oldest_age.set(age)
             removed = await prune(db=db, outbox=outbox, processed=processed,
                                   retention=retention)
+            for own in extra:
+                removed += await own()
             if removed:
                 log.info("housekeeping.pruned", rows=removed)
         except asyncio.CancelledError:

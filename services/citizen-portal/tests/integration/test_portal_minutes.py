@@ -7,7 +7,7 @@ import asyncio
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jsonschema
@@ -170,3 +170,29 @@ async def test_oparl_meeting_carries_the_minutes_as_results_protocol(
     assert protocol["size"] == len(document.content)
     standalone = (await portal.http.get(protocol["id"].removeprefix(portal.url))).json()
     assert standalone == {**protocol, "meeting": [body["id"]]}
+
+
+async def test_signed_minutes_change_the_meetings_oparl_modified_time(
+    portal: Portal, publish: Any, publish_minutes: Any, new_meeting: Any, tenant: str
+) -> None:
+    meeting = new_meeting(status="closed")
+    await publish(meeting, 1)
+    await portal.wait_for_meeting(tenant, meeting.id)
+    url = f"/oparl/v1/{tenant}/meetings/{meeting.id}"
+    before = (await portal.http.get(url)).json()["modified"]
+    later = (datetime.fromisoformat(before) + timedelta(microseconds=1)).isoformat()
+    listing = f"/oparl/v1/{tenant}/meetings"
+
+    async def synced_since(since: str) -> list[str]:
+        page = (await portal.http.get(listing, params={"modified_since": since})).json()
+        return [m["id"] for m in page["data"]]
+
+    assert f"{portal.url}{url}" not in await synced_since(later)  # nothing new yet
+
+    await publish_minutes(_minutes(meeting))
+    await _wait_for_minutes(portal, tenant, meeting.id)
+    after = (await portal.http.get(url)).json()
+    assert "resultsProtocol" in after
+    assert datetime.fromisoformat(after["modified"]) > datetime.fromisoformat(before)
+    # A client syncing since its last visit learns of the minutes.
+    assert f"{portal.url}{url}" in await synced_since(later)

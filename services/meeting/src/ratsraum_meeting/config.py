@@ -89,6 +89,11 @@ class Settings(ServiceSettings):
     # A remote member whose app sends no heartbeat for this long counts as having left.
     lobby_heartbeat_timeout_seconds: float = 30.0
     lobby_sweep_interval_seconds: float = 5.0
+    # Access revocations (from identity's events) are kept this long after the moment they
+    # void tokens before: at least the longest lifetime of a token meeting accepts (identity
+    # caps access tokens at 24 h) plus the verifier's 30 s leeway. A suspended town's row
+    # stays while it is suspended, however old.
+    access_revocation_retention_hours: float = Field(default=25.0, ge=1)
     # Clerk actions need a sign-in with a second factor (`amr`). Unset: required in
     # production, not in development and tests (the demo accounts have no authenticator).
     clerk_mfa_required: bool | None = None

@@ -32,6 +32,7 @@ from ratsraum_meeting.api.lean_cast import LeanCast
 from ratsraum_meeting.api.public_grpc import SERVICE_NAME, PublicMeetingServicer
 from ratsraum_meeting.api.routes import include_routers
 from ratsraum_meeting.base import DeadLetter, OutboxMessage, ProcessedEvent
+from ratsraum_meeting.citizen_links import removal
 from ratsraum_meeting.config import SERVICE, Settings, get_settings
 from ratsraum_meeting.events import POLL_CLOSED_FILTER, VOTING_CONSUMER
 from ratsraum_meeting.jobs import citizen_erasure, video_background
@@ -55,7 +56,7 @@ from ratsraum_meeting.signin.identity_events import (
     note_after_commit,
 )
 from ratsraum_meeting.signin.oidc import IdentityClient
-from ratsraum_meeting.signin.revocations import Revocations
+from ratsraum_meeting.signin.revocations import Revocations, prune_revocations
 from ratsraum_meeting.signin.sessions import SessionAuth, session_authenticator
 from ratsraum_meeting.web import routes as web_routes
 
@@ -120,7 +121,9 @@ def build_app(
         upkeep = asyncio.create_task(run_housekeeping(
             db=db, outbox=OutboxMessage, processed=ProcessedEvent, gauges=outbox_gauges,
             retention=settings.retention(),
-            interval_seconds=settings.housekeeping_interval_seconds), name="housekeeping")
+            interval_seconds=settings.housekeeping_interval_seconds,
+            extra=[lambda: prune_revocations(db, keep=timedelta(
+                hours=settings.access_revocation_retention_hours))]), name="housekeeping")
 
         def guarded(durable: str, filter_subject: str, handler: EventHandler,
                     after_commit: AfterCommit | None = None) -> EventConsumer:
@@ -156,7 +159,7 @@ def build_app(
         try:
             yield
         finally:
-            for job in (sweeper, upkeep, *video_jobs):
+            for job in (sweeper, upkeep, *video_jobs, *removal.running()):
                 job.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await job

@@ -1,8 +1,10 @@
-"""Citizens' links through a real local SMTP server and a fake Jitsi: the double opt-in, the
-guest join, the limits, the clerk's revocation, the closed-part cut-off and the erasure."""
+"""Citizens' links through a real local SMTP server and fake Jitsi and Webex: the double
+opt-in, the guest join, the limits, the clerk's revocation, the closed-part cut-off (guests put
+out of the provider's room where it allows) and the erasure."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import email
 import json
@@ -11,22 +13,25 @@ from collections.abc import AsyncIterator, Iterator
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlparse, urlsplit
 
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
 from ratsraum_common import demo
+from ratsraum_meeting.citizen_links import removal
 from ratsraum_meeting.citizen_links.models import CitizenLink
 from ratsraum_meeting.jobs.citizen_erasure import erase_once
 from ratsraum_meeting.publish.snapshot import load_public_meeting
 from ratsraum_meeting.video.fakes.jitsi import FakeJitsi
 from ratsraum_meeting.video.fakes.server import serve
+from ratsraum_meeting.video.fakes.webex import FakeWebex
+from ratsraum_meeting.video.webex_spec import load_spec
 
 PUBLIC = f"/api/v1/citizen-links/{demo.TENANT}/{demo.MEETING_ID}"
 STAFF = f"/api/v1/meetings/{demo.MEETING_ID}"
-CLOSED_ITEM = next(i for i in demo.AGENDA if not i.public)
+CLOSED_ITEM, SECOND_CLOSED = (i for i in demo.AGENDA if not i.public)
 PORTAL = "https://buergerportal.soest.example"
 
 
@@ -142,8 +147,11 @@ async def test_double_opt_in_then_a_guest_link_until_the_closed_part(town, issue
     cut = await meeting.client.post(f"{PUBLIC}/join", json={"token": link})
     assert (cut.status_code, cut.json()["type"].rsplit("/", 1)[-1]) == (409, "closed-part")
 
+    await asyncio.gather(*removal.running())
     listed = (await meeting.client.get(f"{STAFF}/citizen-links", headers=clerk)).json()
     assert [(r["email"], r["state"]) for r in listed] == [("a…@example.org", "active")]
+    # Jitsi cannot put a guest out through an API: the clerk's list says it is theirs to do.
+    assert listed[0]["removal_state"] == "manual"
     assert link not in json.dumps(listed)
     assert confirm_token not in json.dumps(listed)
 
@@ -223,3 +231,97 @@ async def test_the_snapshot_names_the_citizen_room_and_the_closed_part(town, iss
         during = await load_public_meeting(session, demo.MEETING_ID)
     assert during is not None
     assert (during.closed_part, during.current_item_id) == (True, "")
+
+
+@pytest.fixture
+async def webex_town(  # type: ignore[no-untyped-def]
+        meeting, issuer, smtp, monkeypatch) -> AsyncIterator[tuple[Any, Inbox, FakeWebex]]:
+    """Meeting mailing through the local SMTP server, with a fake Webex as the town's video."""
+    inbox, port = smtp
+    app = meeting.app
+    app.state.settings = app.state.settings.model_copy(update={
+        "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_tls": "none",
+        "public_portal_url": PORTAL, "video_http_attempts": 2})
+
+    async def deliver(url: str, headers: dict[str, str], body: bytes) -> int:
+        parts = urlsplit(url)
+        return (await meeting.client.post(f"{parts.path}?{parts.query}", headers=headers,
+                                          content=body)).status_code
+
+    fake = FakeWebex(spec=load_spec(), token="webex-token", deliver=deliver)
+    monkeypatch.setenv("RATSRAUM_VIDEO_SOEST_W_TOKEN", "webex-token")
+    monkeypatch.setenv("RATSRAUM_VIDEO_SOEST_W_HOOK", "hook-secret")
+    async with serve(fake.app) as base:
+        fake.base_url = base
+        answer = await meeting.client.put("/api/v1/video/config", headers=issuer.person("lange"),
+                                          json={"provider": "webex", "options": {"base_url": base},
+                                                "secret_env": {
+                                                    "token": "RATSRAUM_VIDEO_SOEST_W_TOKEN",
+                                                    "webhook_secret":
+                                                        "RATSRAUM_VIDEO_SOEST_W_HOOK"}})
+        assert answer.status_code == 200, answer.text
+        yield meeting, inbox, fake
+
+
+async def _guest_in_room(meeting, link: str, fake: FakeWebex) -> str:  # type: ignore[no-untyped-def]
+    """The guest opens their provider link; returns their participant id at Webex."""
+    joined = await meeting.client.post(f"{PUBLIC}/join", json={"token": link})
+    assert joined.status_code == 200, joined.text
+    before = set(fake.participants)
+    async with httpx.AsyncClient() as browser:
+        assert (await browser.get(joined.json()["url"])).status_code == 200
+    [participant_id] = set(fake.participants) - before
+    return participant_id
+
+
+async def _call(meeting, clerk, item_id: str) -> None:  # type: ignore[no-untyped-def]
+    called = await meeting.client.post(f"{STAFF}/agenda-items/{item_id}/status",
+                                       json={"status": "called"}, headers=clerk)
+    assert called.status_code == 200, called.text
+
+
+async def test_guests_are_put_out_of_the_webex_room_when_the_closed_part_begins(  # type: ignore[no-untyped-def]
+        webex_town, issuer) -> None:
+    meeting, inbox, fake = webex_town
+    clerk = issuer.person("richter")
+    anna = await _linked(meeting, inbox, "anna@example.org")
+    bert = await _linked(meeting, inbox, "bert@example.org")
+    assert (await meeting.client.post(f"{STAFF}/open", headers=clerk)).status_code == 200
+    in_meeting = await _guest_in_room(meeting, anna, fake)
+    fake.admit_in_client(in_meeting)  # the host let Anna in; Bert still waits in the lobby
+    in_lobby = await _guest_in_room(meeting, bert, fake)
+    member_link = (await meeting.client.get(f"{STAFF}/join", headers=issuer.person("becker"))
+                   ).json()["url"]
+    async with httpx.AsyncClient() as browser:
+        assert (await browser.get(member_link)).status_code == 200
+    [member] = set(fake.participants) - {in_meeting, in_lobby}
+
+    await _call(meeting, clerk, CLOSED_ITEM.id)
+    await asyncio.gather(*removal.running())
+    assert sorted(fake.expelled) == sorted([in_meeting, in_lobby])
+    assert fake.participants[member]["state"] == "lobby"  # members stay
+    listed = (await meeting.client.get(f"{STAFF}/citizen-links", headers=clerk)).json()
+    assert {r["removal_state"] for r in listed} == {"removed"}
+
+    # The next closed item again: nobody is left to put out, and nothing is expelled twice.
+    await _call(meeting, clerk, SECOND_CLOSED.id)
+    await asyncio.gather(*removal.running())
+    assert len(fake.expelled) == 2
+    listed = (await meeting.client.get(f"{STAFF}/citizen-links", headers=clerk)).json()
+    assert {r["removal_state"] for r in listed} == {"absent"}
+
+
+async def test_a_provider_fault_is_shown_to_the_clerk_and_never_blocks_the_call(  # type: ignore[no-untyped-def]
+        webex_town, issuer) -> None:
+    meeting, inbox, fake = webex_town
+    clerk = issuer.person("richter")
+    link = await _linked(meeting, inbox)
+    assert (await meeting.client.post(f"{STAFF}/open", headers=clerk)).status_code == 200
+    guest = await _guest_in_room(meeting, link, fake)
+    fake.fail_expel = True
+    await _call(meeting, clerk, CLOSED_ITEM.id)
+    await asyncio.gather(*removal.running())
+    assert fake.participants[guest]["state"] == "lobby"
+    [row] = (await meeting.client.get(f"{STAFF}/citizen-links", headers=clerk)).json()
+    assert row["removal_state"] == "failed"
+    assert "500" in row["removal_note"]

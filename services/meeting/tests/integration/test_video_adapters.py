@@ -239,6 +239,20 @@ async def test_admission_through_the_api_only_where_claimed(harness: Harness) ->
             await harness.adapter.admit(room=room, provider_participant_id="anyone")
 
 
+async def test_guest_removal_through_the_api_only_where_claimed(harness: Harness) -> None:
+    room = await _room(harness)
+    if not harness.adapter.capabilities.guest_removal:
+        with pytest.raises(NotSupported):
+            await harness.adapter.remove_guest(room=room, participant_key="p-anna")
+        return
+    link = await harness.adapter.join_link(room=room, participant=ANNA)
+    await harness.open_link(room, ANNA, link.url)
+    assert await harness.adapter.remove_guest(room=room, participant_key="p-anna") == 1
+    # Done once is done: a repeat finds nobody, and a stranger's key removes no one.
+    assert await harness.adapter.remove_guest(room=room, participant_key="p-anna") == 0
+    assert await harness.adapter.remove_guest(room=room, participant_key="p-ben") == 0
+
+
 async def test_forged_webhooks_are_rejected(harness: Harness) -> None:
     if not harness.adapter.capabilities.webhooks:
         pytest.skip("this provider pushes nothing")

@@ -47,6 +47,8 @@ async def test_the_clerk_sets_the_stream_and_revokes_a_citizens_link(web: WebSta
     assert stream["url"] == URL
     assert {r["person_id"] for r in stream["refused"]} == {MEMBERS[2].subject,
                                                            MEMBERS[4].subject}
+    # The confirmation the redirect names is shown on the tab.
+    assert "Der Livestream ist gespeichert." in (await clerk.meeting.get(location)).text
     page = (await clerk.meeting.get(PAGE)).text
     chosen = MEMBERS[2].subject
     assert f'id="refused-{chosen}" name="refused" value="{chosen}" checked' in page

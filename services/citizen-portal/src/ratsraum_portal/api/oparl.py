@@ -20,7 +20,7 @@ from ratsraum_portal.api.oparl_records import record_object, related
 from ratsraum_portal.context import Ctx
 from ratsraum_portal.meetings.models import PublicMeetingView
 from ratsraum_portal.meetings.schemas import parse_timestamp
-from ratsraum_portal.meetings.service import is_meeting_id
+from ratsraum_portal.meetings.service import is_meeting_id, modified_at
 from ratsraum_portal.minutes.models import PublicMinutes
 from ratsraum_portal.minutes.service import get_minutes, signed_at
 from ratsraum_portal.minutes.view import document_path
@@ -138,7 +138,7 @@ def meeting_object(base: str, row: PublicMeetingView, minutes: PublicMinutes | N
         "agendaItem": items or None,
         "invitation": invitation[0] if invitation else None,
         "auxiliaryFile": _files(objects, rel, row.id, "auxiliaryFile") or None,
-        "web": urls["web"], "modified": _iso(snapshot.get("updated_at")),
+        "web": urls["web"], "modified": modified_at(row).isoformat(),
         "created": row.created_at.isoformat() if row.created_at else None,
     }
     start = _iso(snapshot.get("starts_at"))

@@ -45,3 +45,7 @@ class PublicMeetingView(TenantScoped, Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The change stamp of the first snapshot the portal stored (OParl `created`).
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the public object last changed (OParl `modified`): the newest snapshot's stamp or
+    # the arrival of its signed minutes, whichever is later. Kept apart from updated_at, which
+    # orders snapshots and must stay meeting's own stamp.
+    modified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

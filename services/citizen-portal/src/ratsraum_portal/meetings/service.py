@@ -73,6 +73,17 @@ def snapshot_version(meeting: public_pb2.PublicMeeting) -> int | None:
     return int(meeting.version) or None
 
 
+def modified_at(row: PublicMeetingView) -> datetime:
+    """When the public meeting object last changed (OParl `modified`), as aware UTC."""
+    return _aware(row.modified_at or row.updated_at)
+
+
+def touch(row: PublicMeetingView, *, at: datetime) -> None:
+    """Mark the public object changed at `at` (never moving its modified time backwards)."""
+    if row.modified_at is None or _aware(row.modified_at) < at:
+        row.modified_at = at
+
+
 async def apply_snapshot(
     *, session: AsyncSession, tenant: str, meeting: public_pb2.PublicMeeting, version: int | None
 ) -> ApplyResult:
@@ -101,6 +112,7 @@ async def apply_snapshot(
     row.body_id = meeting.body_id[:36] or None
     row.snapshot = snapshot_dict(meeting)
     row.updated_at = stamp
+    touch(row, at=stamp)
     await sync_agenda_items(session=session, tenant=tenant, meeting_id=meeting.id,
                             items=row.snapshot.get("agenda", []), stamp=stamp)
     await sync_meeting_location(session=session, tenant=tenant, meeting_id=meeting.id,

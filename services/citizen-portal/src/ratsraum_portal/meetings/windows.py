@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_portal.meetings.models import PublicMeetingView, PublicTenant
@@ -53,6 +53,7 @@ async def page_meetings(
     query = select(PublicMeetingView)
     if body_id is not None:
         query = query.where(PublicMeetingView.body_id == body_id)
-    query = within(query, PublicMeetingView.created_at, PublicMeetingView.updated_at, window)
+    modified = func.coalesce(PublicMeetingView.modified_at, PublicMeetingView.updated_at)
+    query = within(query, PublicMeetingView.created_at, modified, window)
     query = query.order_by(PublicMeetingView.created_at, PublicMeetingView.id)
     return list((await session.scalars(query.offset(offset).limit(limit))).all())

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum.meeting.v1 import public_pb2
 from ratsraum_common.logging import get_logger
-from ratsraum_portal.meetings.service import ApplyResult, is_meeting_id
+from ratsraum_portal.meetings.models import PublicMeetingView
+from ratsraum_portal.meetings.service import ApplyResult, is_meeting_id, touch
 from ratsraum_portal.minutes.models import PublicMinutes
 
 log = get_logger(__name__)
@@ -60,6 +61,11 @@ async def apply_minutes(
         signed_at=event.signed_at.ToDatetime(tzinfo=UTC), chair_name=event.chair_name[:200],
         clerk_name=event.clerk_name[:200], content=content, event_id=event_id[:64],
     ))
+    # The meeting's OParl object now carries a resultsProtocol: it changed, now (the portal's
+    # clock, so clients syncing by modified_since never miss minutes that arrived late).
+    meeting = await session.get(PublicMeetingView, (tenant, event.meeting_id))
+    if meeting is not None:
+        touch(meeting, at=datetime.now(UTC))
     return ApplyResult.APPLIED
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ratsraum_common.auth import Principal
@@ -19,6 +19,7 @@ from ratsraum_meeting.agenda.schemas import (
     UrgentItemIn,
 )
 from ratsraum_meeting.api.deps import DB, Reader, Runner, require_roles
+from ratsraum_meeting.citizen_links import removal
 from ratsraum_meeting.meetings.models import AgendaItem
 from ratsraum_meeting.timeutil import utc
 
@@ -73,14 +74,22 @@ async def move_item(
 
 @router.post("/agenda-items/{item_id}/status")
 async def set_item_status(
-    meeting_id: str, item_id: str, change: StatusIn, principal: Runner, db: DB
+    meeting_id: str, item_id: str, change: StatusIn, principal: Runner, db: DB,
+    request: Request,
 ) -> AgendaOut:
-    """Call (makes it current), defer or decide an item; a deferred item may be called again."""
+    """Call (makes it current), defer or decide an item; a deferred item may be called again.
+
+    Calling a closed item puts citizens' guests out of the provider's room, after the call is
+    committed and without waiting for the provider (the clerk's list shows the outcome).
+    """
     async with db.transaction(principal.tenant) as session:
         item = await service.set_status(session, meeting_id=meeting_id, item_id=item_id,
                                         target=change.status, by=principal.subject,
                                         reason=change.reason)
     _notify(principal.tenant, meeting_id, item, change=change.status)
+    if change.status == "called" and not item.public:
+        removal.start(db, tenant=principal.tenant, meeting_id=item.meeting_id,
+                      settings=request.app.state.settings)
     async with db.tenant_session(principal.tenant) as session:
         return await _agenda(session, meeting_id=meeting_id)
 

@@ -12,8 +12,9 @@ from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
 from ratsraum_meeting.api.deps import DB, require_roles
 from ratsraum_meeting.changes import public_view_changed
-from ratsraum_meeting.citizen_links import mail
+from ratsraum_meeting.citizen_links import mail, removal
 from ratsraum_meeting.citizen_links import service as links
+from ratsraum_meeting.citizen_links.models import CitizenLink
 from ratsraum_meeting.citizen_links.schemas import (
     AcceptedOut,
     CitizenLinkOut,
@@ -46,6 +47,13 @@ PROVIDER_DOWN = Msg(
     "The video conference service does not answer; please try again shortly.",
 )
 NO_TOWN = Msg("Diese Stadt gibt es hier nicht.", "There is no such town here.")
+
+
+def _out(r: CitizenLink) -> CitizenLinkOut:
+    return CitizenLinkOut(id=r.id, email=links.masked(r.email), state=r.state,
+                          requested_at=r.requested_at, confirmed_at=r.confirmed_at,
+                          revoked_at=r.revoked_at, removal_state=r.removal_state,
+                          removal_note=r.removal_note or "", removal_at=r.removal_at)
 
 
 def _town(tenant: str) -> str:
@@ -132,7 +140,7 @@ async def guest_join(
             room = await video.ensure_room(db, tenant=town, meeting=meeting, adapter=adapter,
                                            settings=settings)
             link = await adapter.join_link(room=room, participant=Participant(
-                person_id=f"citizen-{row.id}", display_name=GUEST_NAME, moderator=False))
+                person_id=removal.guest_key(row.id), display_name=GUEST_NAME, moderator=False))
         except VideoError as exc:
             raise Problem(502, "video-unavailable", PROVIDER_DOWN) from exc
     return GuestJoinOut(url=link.url, provider=setup.provider)
@@ -144,9 +152,7 @@ async def list_links(meeting_id: str, principal: Staff, db: DB) -> list[CitizenL
     async with db.tenant_session(principal.tenant) as session:
         await meetings.get_meeting(session, meeting_id=meeting_id)
         rows = await links.links_of(session, meeting_id=meeting_id)
-    return [CitizenLinkOut(id=r.id, email=links.masked(r.email), state=r.state,
-                           requested_at=r.requested_at, confirmed_at=r.confirmed_at,
-                           revoked_at=r.revoked_at) for r in rows]
+    return [_out(r) for r in rows]
 
 
 @router.post(STAFF + "/{link_id}/revoke")
@@ -157,9 +163,7 @@ async def revoke_link(
     async with db.transaction(principal.tenant) as session:
         await meetings.get_meeting(session, meeting_id=meeting_id)
         r = await links.revoke(session, meeting_id=meeting_id, link_id=link_id, at=now())
-        return CitizenLinkOut(id=r.id, email=links.masked(r.email), state=r.state,
-                              requested_at=r.requested_at, confirmed_at=r.confirmed_at,
-                              revoked_at=r.revoked_at)
+        return _out(r)
 
 
 @router.put("/api/v1/meetings/{meeting_id}/citizen-room")

@@ -33,3 +33,9 @@ class CitizenLink(TenantScoped, Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The guest's removal from the provider's room when the closed part last began:
+    # removed, absent (not in the room), failed (provider error) or manual (the provider
+    # cannot; the clerk must), with the provider's error for "failed".
+    removal_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    removal_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    removal_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

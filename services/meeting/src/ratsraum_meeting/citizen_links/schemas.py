@@ -41,6 +41,11 @@ class CitizenLinkOut(BaseModel):
     requested_at: datetime
     confirmed_at: datetime | None
     revoked_at: datetime | None
+    # Whether the guest was put out of the provider's room when the closed part last began:
+    # removed, absent, failed (removal_note says why) or manual (the clerk must); None: not yet.
+    removal_state: str | None = None
+    removal_note: str = ""
+    removal_at: datetime | None = None
 
 
 class CitizenRoomIn(BaseModel):

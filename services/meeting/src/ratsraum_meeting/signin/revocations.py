@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ratsraum_common.auth import AccessEnded, Principal
 from ratsraum_common.db import Database
@@ -93,3 +94,26 @@ class Revocations:
                 return
             self._known = {(t, s): Revocation(n, b) for t, s, n, b in rows}
             self._loaded_at = time.monotonic()
+
+
+async def prune_revocations(db: Database, *, keep: timedelta, batch: int = 1000) -> int:
+    """Delete revocations no token still presentable can be refused by; returns how many.
+
+    A row refuses tokens issued before its `not_before_ms`; once `keep` (the longest token
+    lifetime plus leeway) has passed since then, every such token has expired. A blocked town
+    (suspended, deleted) refuses every token however new, so its row stays while blocked.
+    """
+    cutoff = datetime.now(UTC) - keep
+    cutoff_ms = int(cutoff.timestamp() * 1000)
+    async with db.transaction(None) as session:
+        keys = (await session.execute(
+            select(AccessRevocation.tenant_id, AccessRevocation.subject).where(
+                AccessRevocation.blocked.is_(False),
+                AccessRevocation.not_before_ms < cutoff_ms,
+                AccessRevocation.changed_at < cutoff).limit(batch))).all()
+        for tenant, subject in keys:
+            await session.execute(delete(AccessRevocation).where(
+                AccessRevocation.tenant_id == tenant, AccessRevocation.subject == subject))
+    if keys:
+        log.info("revocations.pruned", rows=len(keys))
+    return len(keys)

@@ -21,6 +21,8 @@ class Capabilities:
     presence: frozenset[PresenceSource]  # how we learn who is connected
     stream_control: bool  # livestream start/stop through the API
     webhooks: bool  # pushes signed events to our webhook endpoint
+    # removes a guest from the running meeting through the API (at the closed part)
+    guest_removal: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,11 @@ class VideoAdapter(Protocol):
 
     async def admit(self, *, room: ProviderRoom, provider_participant_id: str) -> None:
         """Let a waiting participant in; NotSupported where only the client can."""
+        ...
+
+    async def remove_guest(self, *, room: ProviderRoom, participant_key: str) -> int:
+        """Put out every participant the key stands for (lobby or meeting); returns how many
+        were still there (0 again on a repeat); NotSupported where only the client can."""
         ...
 
     def parse_webhook(

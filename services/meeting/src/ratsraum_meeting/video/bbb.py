@@ -28,7 +28,7 @@ from ratsraum_meeting.video.http import ProviderHttp
 
 CAPABILITIES = Capabilities(
     personal_links=True, admission="client", presence=frozenset({"push"}),
-    stream_control=False, webhooks=True,
+    stream_control=False, webhooks=True, guest_removal=False,
 )
 _KINDS: dict[str, PresenceKind] = {"user-joined": "joined", "user-left": "left"}
 
@@ -105,6 +105,12 @@ class BigBlueButtonAdapter:
             "guest": "false" if participant.moderator else "true", "redirect": "true",
         })
         return JoinLink(url=url, participant_key=participant.person_id, personal=True)
+
+    async def remove_guest(self, *, room: ProviderRoom, participant_key: str) -> int:
+        """Not through the API: a moderator removes guests in the provider's client."""
+        raise NotSupported(
+            "bbb has no API call that removes one participant; only end, "
+            "which ends the meeting for everyone")
 
     async def admit(self, *, room: ProviderRoom, provider_participant_id: str) -> None:
         """BBB's guest lobby is approved by a moderator in the client."""

@@ -28,7 +28,7 @@ from ratsraum_meeting.video.base import (
 
 CAPABILITIES = Capabilities(
     personal_links=True, admission="client", presence=frozenset({"heartbeat"}),
-    stream_control=False, webhooks=False,
+    stream_control=False, webhooks=False, guest_removal=False,
 )
 
 
@@ -71,6 +71,12 @@ class JitsiAdapter:
         token = jwt.encode({"alg": "HS256", "typ": "JWT"}, claims, self.key)
         return JoinLink(url=f"{room.join_url}?jwt={token}", participant_key=participant.person_id,
                         personal=True)
+
+    async def remove_guest(self, *, room: ProviderRoom, participant_key: str) -> int:
+        """Not through the API: a moderator removes guests in the provider's client."""
+        raise NotSupported(
+            "jitsi removes participants only from a moderator's "
+            "client")
 
     async def admit(self, *, room: ProviderRoom, provider_participant_id: str) -> None:
         """Jitsi's lobby is handled by a moderator in the Jitsi client."""

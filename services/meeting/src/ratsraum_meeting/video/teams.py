@@ -32,7 +32,7 @@ from ratsraum_meeting.video.http import ProviderHttp
 
 CAPABILITIES = Capabilities(
     personal_links=False, admission="client", presence=frozenset({"push", "poll"}),
-    stream_control=False, webhooks=True,
+    stream_control=False, webhooks=True, guest_removal=False,
 )
 _ROSTER = {"activeParticipants@joined": "joined", "activeParticipants@exited": "left"}
 
@@ -160,6 +160,12 @@ class TeamsAdapter:
         return JoinLink(url=room.join_url,
                         participant_key=participant.external_id or participant.person_id,
                         personal=False)
+
+    async def remove_guest(self, *, room: ProviderRoom, participant_key: str) -> int:
+        """Not through the API: a moderator removes guests in the provider's client."""
+        raise NotSupported(
+            "graph removes call participants only for an app that joined "
+            "the call as a bot; this adapter schedules meetings only")
 
     async def admit(self, *, room: ProviderRoom, provider_participant_id: str) -> None:
         """The Teams lobby is handled by the organizer in the Teams client."""

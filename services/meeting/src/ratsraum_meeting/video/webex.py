@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from ratsraum_meeting.video.base import (
     Capabilities,
@@ -31,8 +32,10 @@ from ratsraum_meeting.video.webex_spec import SpecViolation, WebexSpec
 
 CAPABILITIES = Capabilities(
     personal_links=True, admission="api", presence=frozenset({"push"}),
-    stream_control=False, webhooks=True,
+    stream_control=False, webhooks=True, guest_removal=True,
 )
+# Participant states in which someone is still at the meeting (waiting or in a session).
+_STILL_THERE = frozenset({"lobby", "joined", "breakoutSession"})
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -143,6 +146,20 @@ class WebexAdapter:
         """POST /meetingParticipants/admit for one waiting participant."""
         await self._call("POST", "/meetingParticipants/admit",
                          {"items": [{"participantId": provider_participant_id}]})
+
+    async def remove_guest(self, *, room: ProviderRoom, participant_key: str) -> int:
+        """POST /meetingParticipants/query by the guest's address, then PUT expel for each
+        participant of that address still waiting or in the meeting."""
+        email = self.email_for(Participant(person_id=participant_key, display_name=""))
+        found = await self._call(
+            "POST", "/meetingParticipants/query?" + urlencode({"meetingId": room.room_id}),
+            {"emails": [email]}, spec_path="/meetingParticipants/query")
+        present = [p for p in (found or {}).get("items", [])
+                   if p.get("email") == email and p.get("state") in _STILL_THERE]
+        for participant in present:
+            await self._call("PUT", f"/meetingParticipants/{quote(str(participant['id']))}",
+                             {"expel": True}, spec_path="/meetingParticipants/{participantId}")
+        return len(present)
 
     def parse_webhook(
         self, *, url: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes

@@ -78,7 +78,9 @@ def is_chair(ctx: Ctx) -> bool:
 def flash_of(ctx: Ctx, query: dict[str, str]) -> str:
     """The confirmation text named by `?ok=` (a catalogue key), else nothing."""
     ok = query.get("ok", "")
-    return text(ctx.lang, ok) if ok.startswith("staff.ok.") and ok in catalogue("de") else ""
+    # Shared confirmations (staff.ok.*) and those of one console tab (console.<tab>.ok.*).
+    ours = ok.startswith("staff.ok.") or (ok.startswith("console.") and ".ok." in ok)
+    return text(ctx.lang, ok) if ours and ok in catalogue("de") else ""
 
 
 def error(ctx: Ctx, key: str, field: str = "", **values: object) -> dict[str, str]:

@@ -41,6 +41,8 @@ class FakeWebex:
     links: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     participants: dict[str, dict[str, Any]] = field(default_factory=dict)
     delivered: list[int] = field(default_factory=list)
+    expelled: list[str] = field(default_factory=list)  # participant ids, in order
+    fail_expel: bool = False  # answer every expel with 500 (a provider fault)
 
     @property
     def app(self) -> Starlette:
@@ -51,6 +53,8 @@ class FakeWebex:
             Route("/webhooks/{id}", self._webhook, methods=["GET", "PUT"]),
             Route("/meetings/join", self._join, methods=["POST"]),
             Route("/meetingParticipants/admit", self._admit, methods=["POST"]),
+            Route("/meetingParticipants/query", self._query, methods=["POST"]),
+            Route("/meetingParticipants/{id}", self._update_participant, methods=["PUT"]),
             Route("/open/{token}", self._open),
         ])
 
@@ -160,6 +164,53 @@ class FakeWebex:
             await self._emit("joined", participant)
         self.spec.check_response("POST", "/meetingParticipants/admit", 204, None)
         return Response(status_code=204)
+
+    def admit_in_client(self, participant_id: str) -> None:
+        """The host lets a waiting participant in from the Webex client (no API call)."""
+        self.participants[participant_id]["state"] = "joined"
+
+    async def _query(self, request: Request) -> Response:
+        """Participants of one meeting with the given addresses (live or ended)."""
+        body = await self._body(request, "/meetingParticipants/query")
+        if isinstance(body, Response):
+            return body
+        meeting_id = request.query_params.get("meetingId", "")
+        if meeting_id not in self.meetings:
+            return Response(status_code=404)
+        emails = set(body.get("emails", []))
+        items = [p for p in self.participants.values()
+                 if p["meetingId"] == meeting_id and (not emails or p["email"] in emails)]
+        return self._answer("/meetingParticipants/query", {"items": items})
+
+    async def _update_participant(self, request: Request) -> Response:
+        """PUT mutes, admits or expels one participant of a live meeting (expel wins)."""
+        path = "/meetingParticipants/{participantId}"
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return Response(status_code=401)
+        participant = self.participants.get(request.path_params["id"])
+        if participant is None:
+            return Response(status_code=404)
+        body = await request.json()
+        try:
+            self.spec.check_request("PUT", path, body)
+        except SpecViolation as exc:
+            return JSONResponse({"message": str(exc), "errors": [], "trackingId": "fake"}, 400)
+        # The description lets the answer name only "lobby" or "joined": it shows the
+        # participant as the call found them.
+        answer = {k: v for k, v in participant.items() if k not in ("joinedTime", "leftTime")}
+        if body.get("expel"):
+            if self.fail_expel:
+                return JSONResponse({"message": "fault", "errors": [],
+                                     "trackingId": "fake"}, 500)
+            if participant["state"] == "end":
+                return Response(status_code=404)  # not in the meeting any more
+            self.expelled.append(participant["id"])
+            await self.leave(participant["id"])
+        elif body.get("admit") and participant["state"] == "lobby":
+            participant["state"] = "joined"
+            await self._emit("joined", participant)
+        self.spec.check_response("PUT", path, 200, answer)
+        return JSONResponse(answer)
 
     async def leave(self, participant_id: str) -> None:
         """A participant hangs up."""
