@@ -13,10 +13,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from ratsraum_devstack.schema_templates import SchemaTemplates
 from ratsraum_identity.accounts.service import create_user, ensure_tenant
 from ratsraum_identity.api.deps import Identity
 from ratsraum_identity.config import Settings
-from ratsraum_identity.main import build_app
+from ratsraum_identity.main import MIGRATIONS, build_app
 
 # The workspace runs pytest with --import-mode=importlib, where test modules cannot import
 # a sibling helper module; put this folder on the path so `identity_testkit` is importable.
@@ -26,8 +27,11 @@ from identity_testkit import ISSUER, REDIRECT_URI, Person, PersonFactory
 
 
 @pytest.fixture
-def make_settings(tmp_path: Path, database_url: str) -> Callable[..., Settings]:
-    """Settings on the test database and a private data folder."""
+def make_settings(
+    tmp_path: Path, database_url: str, schema_templates: SchemaTemplates
+) -> Callable[..., Settings]:
+    """Settings on the test database (identity's schema in place) and a private data folder."""
+    schema_templates.fill(database_url, MIGRATIONS)
 
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {

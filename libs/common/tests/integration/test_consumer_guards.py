@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import nats
 import pytest
 from nats.js import JetStreamContext
-from sqlalchemy import select
+from sqlalchemy import MetaData, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
@@ -28,7 +26,6 @@ from ratsraum_common.nats import (
     EventConsumer,
     EventHandler,
     ProcessedEventRecord,
-    ensure_stream,
 )
 
 
@@ -45,21 +42,9 @@ class Dead(DeadLetterRecord, Base):
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    async with database.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    yield database
-    await database.dispose()
-
-
-@pytest.fixture
-async def js(nats_url: str) -> AsyncIterator[JetStreamContext]:
-    nc = await nats.connect(nats_url)
-    jetstream = nc.jetstream()
-    await ensure_stream(jetstream)
-    yield jetstream
-    await nc.close()
+def tables() -> list[MetaData]:
+    """This module's tables, for the folder's `db` fixture."""
+    return [Base.metadata]
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ import asyncio
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import nats
 import pytest
 from nats.js import JetStreamContext
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
@@ -25,7 +24,7 @@ from ratsraum_common.db import Database
 from ratsraum_common.dead_letters import DeadLetterRow, list_dead_letters
 from ratsraum_common.events import Envelope
 from ratsraum_common.metrics import ServiceMetrics
-from ratsraum_common.nats import EventConsumer, ProcessedEventRecord, ensure_stream
+from ratsraum_common.nats import EventConsumer, ProcessedEventRecord
 
 
 class Base(DeclarativeBase):
@@ -37,22 +36,9 @@ class Processed(ProcessedEventRecord, Base):
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    async with database.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-        await conn.run_sync(DeadLetterRow.metadata.create_all)
-    yield database
-    await database.dispose()
-
-
-@pytest.fixture
-async def js(nats_url: str) -> AsyncIterator[JetStreamContext]:
-    nc = await nats.connect(nats_url)
-    jetstream = nc.jetstream()
-    await ensure_stream(jetstream)
-    yield jetstream
-    await nc.close()
+def tables() -> list[MetaData]:
+    """This module's tables and the product's dead-letter table, for the folder's `db`."""
+    return [Base.metadata, DeadLetterRow.metadata]
 
 
 async def _until(condition, seconds: float = 15.0) -> None:  # type: ignore[no-untyped-def]

@@ -3,11 +3,10 @@ measured as a count and the age of the oldest unpublished event."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import MetaData, func, select
 from sqlalchemy.orm import DeclarativeBase
 
 from ratsraum_common.db import Database
@@ -29,12 +28,9 @@ class Processed(ProcessedEventRecord, Base):
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    async with database.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    yield database
-    await database.dispose()
+def tables() -> list[MetaData]:
+    """This module's tables, for the folder's `db` fixture."""
+    return [Base.metadata]
 
 
 def _row(n: int, *, created: datetime, published: datetime | None) -> Outbox:

@@ -26,8 +26,9 @@ from ratsraum.meeting.v1 import public_pb2
 from ratsraum_common.events import make_envelope
 from ratsraum_common.nats import STREAM, connect, ensure_stream
 from ratsraum_devstack.ports import bound_socket, free_port
+from ratsraum_devstack.schema_templates import SchemaTemplates
 from ratsraum_portal.config import Settings
-from ratsraum_portal.main import build_app
+from ratsraum_portal.main import MIGRATIONS, build_app
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -138,18 +139,22 @@ def unreachable_meeting() -> str:
 
 @pytest.fixture
 async def portal(
-    start_portal: StartPortal, database_url: str, unreachable_meeting: str
+    start_portal: StartPortal, database_url: str, unreachable_meeting: str,
+    schema_templates: SchemaTemplates,
 ) -> AsyncIterator[Portal]:
     """The portal on both database kinds, with meeting unreachable."""
+    schema_templates.fill(database_url, MIGRATIONS)
     async with start_portal(database_url, unreachable_meeting) as running:
         yield running
 
 
 @pytest.fixture
 async def sqlite_portal(
-    start_portal: StartPortal, sqlite_url: str, unreachable_meeting: str
+    start_portal: StartPortal, sqlite_url: str, unreachable_meeting: str,
+    schema_templates: SchemaTemplates,
 ) -> AsyncIterator[Portal]:
     """The portal on SQLite only, for page and stream behaviour no database changes."""
+    schema_templates.fill(sqlite_url, MIGRATIONS)
     async with start_portal(sqlite_url, unreachable_meeting) as running:
         yield running
 

@@ -13,8 +13,9 @@ from meeting_fakes.voting import FakeVoting
 
 from meeting_fixtures.tokens import Issuer
 from ratsraum_common import demo
+from ratsraum_devstack.schema_templates import SchemaTemplates
 from ratsraum_meeting.config import Settings
-from ratsraum_meeting.main import build_app
+from ratsraum_meeting.main import MIGRATIONS, build_app
 
 
 def member_ids(count: int) -> list[str]:
@@ -44,9 +45,11 @@ StartMeeting = Callable[[str], Awaitable[Running]]
 
 @pytest.fixture
 async def start_meeting(
-    database_url: str, nats_url: str, issuer: Issuer, tmp_path: Path
+    database_url: str, nats_url: str, issuer: Issuer, tmp_path: Path,
+    schema_templates: SchemaTemplates,
 ) -> AsyncIterator[StartMeeting]:
     """Start meeting (seeded demo town) against a voting target; stopped after the test."""
+    schema_templates.fill(database_url, MIGRATIONS)
     stops: list[Callable[[], Awaitable[None]]] = []
 
     async def start(voting_target: str) -> Running:

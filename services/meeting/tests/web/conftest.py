@@ -15,20 +15,24 @@ sys.path.insert(0, str(Path(__file__).parent))
 from signin_kit import IDENTITY, MEETING, WebStack, identity_verifier, start_identity
 
 from ratsraum_common import demo
+from ratsraum_devstack.schema_templates import SchemaTemplates
+from ratsraum_identity.main import MIGRATIONS as IDENTITY_MIGRATIONS
 from ratsraum_meeting.config import Settings
-from ratsraum_meeting.main import build_app
+from ratsraum_meeting.main import MIGRATIONS, build_app
 
 
 @pytest.fixture
 async def web(
     request: pytest.FixtureRequest, database_url: str, nats_url: str, tmp_path: Path,
-    fake_voting: tuple[object, int],
+    fake_voting: tuple[object, int], schema_templates: SchemaTemplates,
 ) -> AsyncIterator[WebStack]:
     """identity (demo accounts) and meeting (demo town) wired together in-process."""
     if database_url.startswith("sqlite"):
         identity_url = f"sqlite+aiosqlite:///{tmp_path / 'identity.sqlite3'}"
     else:
         identity_url = request.getfixturevalue("postgres_cluster").create_database()
+    schema_templates.fill(identity_url, IDENTITY_MIGRATIONS)
+    schema_templates.fill(database_url, MIGRATIONS)
     async for identity in start_identity(tmp_path, identity_url, nats_url):
         settings = Settings(
             database_url=database_url, nats_url=nats_url,

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from voting_testkit import RunningVoting, running_voting
 
+from ratsraum_devstack.schema_templates import SchemaTemplates
 from ratsraum_voting.config import Settings
+from ratsraum_voting.main import MIGRATIONS
 
 
 @pytest.fixture
@@ -19,8 +21,11 @@ def tenant() -> str:
 
 
 @pytest.fixture
-async def voting(database_url: str, nats_url: str, tmp_path: Path) -> AsyncIterator[RunningVoting]:
+async def voting(
+    database_url: str, nats_url: str, tmp_path: Path, schema_templates: SchemaTemplates
+) -> AsyncIterator[RunningVoting]:
     """Start the service (migrations, NATS, gRPC on port 0, relay) and stop it afterwards."""
+    schema_templates.fill(database_url, MIGRATIONS)
     settings = Settings(
         database_url=database_url, nats_url=nats_url, grpc_port=0, data_dir=tmp_path,
         grpc_grace_seconds=0.5,

@@ -12,6 +12,7 @@ import pytest
 
 from ratsraum_devstack.natsserver import NatsServer
 from ratsraum_devstack.postgres import PostgresCluster
+from ratsraum_devstack.schema_templates import SchemaTemplates
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +41,12 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 def postgres_url(postgres_cluster: PostgresCluster) -> str:
     """A fresh, empty PostgreSQL database for one test."""
     return postgres_cluster.create_database()
+
+
+@pytest.fixture(scope="session")
+def schema_templates(tmp_path_factory: pytest.TempPathFactory) -> SchemaTemplates:
+    """Copies a service's migrated schema into a fresh test database (migrated once)."""
+    return SchemaTemplates(tmp_path_factory.mktemp("schema-templates"))
 
 
 @pytest.fixture
