@@ -10,6 +10,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from ratsraum_identity.web import sign_in_catalogue
+
 CSRF_COOKIE = "ratsraum_login_csrf"
 CSRF_FIELD = "csrf_token"
 _CSRF_MAX_AGE = 3600
@@ -20,6 +22,8 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_templates.globals.update(de=sign_in_catalogue.de, en=sign_in_catalogue.en,
+                          both=sign_in_catalogue.both, plain_both=sign_in_catalogue.plain_both)
 
 _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -158,3 +162,12 @@ def passkey_page(
         options_json=options_json, has_code=has_code, error=error,
     )
     return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
+
+
+def account_passkeys_page(request: Request, *, status_code: int = 200,
+                          **values: object) -> HTMLResponse:
+    """A person's own passkeys: list, rename, remove, and create one (account pages)."""
+    html = _templates.get_template("account/passkeys.html").render(**values)
+    # Its forms are checked for our Origin, which "no-referrer" would turn into "null".
+    headers = {**_SECURITY_HEADERS, "Referrer-Policy": "same-origin"}
+    return HTMLResponse(html, status_code=status_code, headers=headers)
