@@ -155,7 +155,7 @@ def passkey_page(
     has_code: bool = False, error: str | None = None, status_code: int = 200,
 ) -> HTMLResponse:
     """Create a passkey after signing in, or confirm the sign-in with one (second factor)."""
-    heading = "Passkey einrichten" if mode == "register" else "Mit Passkey bestätigen"
+    heading = sign_in_catalogue.de(f"passkey.heading.{mode}")
     html = _templates.get_template("passkey.html").render(
         mode=mode, heading=heading, base=base, action=action, town=town, hidden=hidden,
         csrf_token=csrf_token_for(request), mfa_token=mfa_token, challenge_id=challenge_id,
