@@ -120,10 +120,9 @@ def second_factor_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     """The second step of sign-in: enter a code, set up an app, or note the recovery codes."""
-    headings = {"verify": "Zweiter Faktor", "enrol": "Authenticator-App einrichten",
-                "codes": "Wiederherstellungscodes"}
     html = _templates.get_template("second_factor.html").render(
-        mode=mode, heading=headings[mode], action=action, town=town, hidden=hidden,
+        mode=mode, heading=sign_in_catalogue.de(f"mfa.heading.{mode}"), action=action,
+        town=town, hidden=hidden,
         csrf_token=csrf_token_for(request), mfa_token=mfa_token, error=error,
         required=required, secret=secret, uri=uri, qr=qr, codes=codes,
     )
@@ -136,12 +135,14 @@ def link_page(
 ) -> HTMLResponse:
     """The page of a mailed link: set a password or accept an invitation, then done."""
     csrf = csrf_token_for(request)
-    heading = ("Passwort festlegen / Set your password" if needs_password
-               else "Einladung annehmen / Accept the invitation")
+    kind = "password" if needs_password else "invitation"
+    heading = (f"{sign_in_catalogue.de(f'link.heading.{kind}')} / "
+               f"{sign_in_catalogue.en(f'link.heading.{kind}')}")
     html = _templates.get_template("account_link.html").render(
         state=state, token=token, needs_password=needs_password, csrf_token=csrf,
         error=error, action="/account/link", heading=heading,
-        button="Speichern / Save" if needs_password else "Annehmen / Accept",
+        button=(f"{sign_in_catalogue.de(f'link.button.{kind}')} / "
+                f"{sign_in_catalogue.en(f'link.button.{kind}')}"),
     )
     response = HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
     response.set_cookie(CSRF_COOKIE, csrf, max_age=_CSRF_MAX_AGE, path="/", httponly=True,
