@@ -42,11 +42,14 @@ class Served:
 
 
 @contextlib.asynccontextmanager
-async def serve(settings_for: object, **overrides: object) -> AsyncIterator[Served]:
-    """Start uvicorn with identity (lifespan on) on a port of its own; stop it afterwards."""
+async def serve(settings_for: object, *, host: str = "127.0.0.1",
+                **overrides: object) -> AsyncIterator[Served]:
+    """Start uvicorn with identity (lifespan on) on a port of its own; stop it afterwards.
+
+    `host` names the issuer: passkeys need a host name (localhost), not an address."""
     sock = bound_socket()
     port = int(sock.getsockname()[1])
-    issuer = f"http://127.0.0.1:{port}"
+    issuer = f"http://{host}:{port}"
     make = settings_for
     assert callable(make)
     settings: Settings = make(issuer=issuer, **overrides)

@@ -30,6 +30,7 @@ from ratsraum_identity.accounts.ratelimit import LoginLimiter
 from ratsraum_identity.accounts.seed import seed_demo, seed_files
 from ratsraum_identity.api import (
     account_links,
+    account_pages,
     admin_auth,
     audit_and_settings,
     authorize,
@@ -176,6 +177,7 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(town_admin_pages.router)
     app.include_router(town_admin_more_pages.router)
     app.include_router(operator_pages.router)
+    app.include_router(account_pages.router)
     install_admin_problems(app)
     return app
 

@@ -202,14 +202,36 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
 }
 
 
+# A person's own account pages (/account), with the access token of a sign-in through the
+# login page in their cookie: everyone with an account in a town; the sign-in steps are open.
+OWN_ACCOUNT = frozenset({"member", "admin", "other_admin"})
+ACCOUNT_PAGES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/account"): SIGN_IN,
+    ("GET", "/account/sign-in"): SIGN_IN,
+    ("GET", "/account/callback"): SIGN_IN,
+    ("POST", "/account/sign-out"): SIGN_IN,
+    ("GET", "/account/link"): SIGN_IN,  # the mailed set-password or invitation link
+    ("POST", "/account/link"): SIGN_IN,
+    ("GET", "/account/passkeys"): OWN_ACCOUNT,
+    ("POST", "/account/passkeys"): OWN_ACCOUNT,
+    ("POST", "/account/passkeys/{credential_id}/rename"): OWN_ACCOUNT,
+    ("POST", "/account/passkeys/{credential_id}/remove"): OWN_ACCOUNT,
+}
+# What an allowed caller gets without a passkey to act on: the page, or its own refusal.
+ACCOUNT_ANSWERS = {("GET", "/account/passkeys"): (200, "Ihre Passkeys"),
+                   ("POST", "/account/passkeys"): (400, "konnte nicht gespeichert"),
+                   ("POST", "/account/passkeys/{credential_id}/rename"): (404, "gibt es in"),
+                   ("POST", "/account/passkeys/{credential_id}/remove"): (404, "gibt es in")}
+
+
 def page_routes(app: FastAPI) -> set[tuple[str, str]]:
-    """(method, path) of every page route under /admin and /operator."""
+    """(method, path) of every page route under /admin, /operator and /account."""
 
     def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, str]]:
         for route in routes:
             if isinstance(route, APIRoute):
                 path = prefix + route.path
-                if path.split("/")[1] in ("admin", "operator"):
+                if path.split("/")[1] in ("admin", "operator", "account"):
                     yield from ((m, path) for m in route.methods)
             elif hasattr(route, "original_router"):
                 yield from walk(route.original_router.routes,
@@ -220,7 +242,7 @@ def page_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 def test_every_page_is_in_the_table(app: FastAPI) -> None:
     """A new page must be given its users here."""
-    assert page_routes(app) == set(PAGES)
+    assert page_routes(app) == set(PAGES) | set(ACCOUNT_PAGES)
 
 
 async def test_who_may_use_which_page(app: FastAPI, client: httpx.AsyncClient,
@@ -268,6 +290,51 @@ async def test_who_may_use_which_page(app: FastAPI, client: httpx.AsyncClient,
                           and "/sign-in" in answer.headers.get("location", ""))
             refused = signed_out or answer.status_code in (403, 404)
             if answer.status_code >= 500 or refused == (caller in allowed):
+                wrong.append(f"{caller} {method} {template}: {answer.status_code}")
+    client.cookies.clear()
+    assert wrong == []
+
+
+async def test_who_may_use_the_account_pages(app: FastAPI, client: httpx.AsyncClient,
+                                            person: PersonFactory) -> None:
+    """Anyone with an account in a town reaches their own account pages with the token of
+    their sign-in; nobody else (an operator's admin token, no cookie) gets past sign-in."""
+    from ratsraum_identity.api.account_session import csrf_of
+
+    ident = app.state.identity
+    for tenant in (TOWN, OTHER):
+        async with ident.db.transaction(None) as session:
+            await ensure_tenant(session, tenant_id=tenant, name=f"Stadt {tenant.title()}",
+                                staff_mfa_required=False)
+    member, admin = await person({TOWN: ["member"]}), await person({TOWN: ["admin"]})
+    other = await person({OTHER: ["admin"]})
+    op = await make_operator(ident)
+    tokens = {"anonymous": ""}
+    for caller, who, tenant in (("member", member, TOWN), ("admin", admin, TOWN),
+                                ("other_admin", other, OTHER)):
+        web = await sign_in(client, username=who.username, password=who.password,
+                            tenant=tenant)
+        tokens[caller] = web["access_token"]
+    tokens["operator"] = (await operator_headers(client, op))["Authorization"].split()[1]
+    wrong: list[str] = []
+    for (method, template), allowed in sorted(ACCOUNT_PAGES.items()):
+        if allowed == SIGN_IN:
+            continue
+        for caller, token in tokens.items():
+            client.cookies.clear()
+            if token:
+                client.cookies.set("ratsraum_account", token, path="/account")
+            path = template.format(credential_id="no-such-passkey")
+            form = {"csrf_token": csrf_of(token), "label": "Neu"}
+            answer = await client.request(method, path,
+                                          data=form if method == "POST" else None)
+            location = answer.headers.get("location", "")
+            if caller in allowed:
+                status, text = ACCOUNT_ANSWERS[(method, template)]
+                ok = answer.status_code == status and text in answer.text
+            else:
+                ok = answer.status_code == 303 and location.startswith("/authorize?")
+            if not ok:
                 wrong.append(f"{caller} {method} {template}: {answer.status_code}")
     client.cookies.clear()
     assert wrong == []

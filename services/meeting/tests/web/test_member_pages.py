@@ -140,4 +140,12 @@ async def test_town_admins_find_the_admin_pages_in_the_navigation(web: WebStack)
     assert link in page.text
     assert ">Verwaltung<" in page.text
     member = web.browser()
-    assert "/admin/sign-in" not in (await member.sign_in("becker", web.passwords["becker"])).text
+    page = await member.sign_in("becker", web.passwords["becker"])
+    assert "/admin/sign-in" not in page.text
+
+
+async def test_everyone_finds_their_own_passkeys_in_the_navigation(web: WebStack) -> None:
+    member = web.browser()
+    page = await member.sign_in("becker", web.passwords["becker"])
+    assert f'href="{IDENTITY}/account/passkeys?tenant={demo.TENANT}"' in page.text
+    assert ">Meine Passkeys<" in page.text

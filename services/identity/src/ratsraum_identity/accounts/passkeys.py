@@ -216,5 +216,15 @@ async def remove(db: Database, *, user_id: str, credential_id: str) -> bool:
         return bool(gone.rowcount)  # type: ignore[attr-defined]
 
 
+async def rename(db: Database, *, user_id: str, credential_id: str, label: str) -> bool:
+    """Give one of the person's passkeys a new name; False if they have no such passkey."""
+    async with db.transaction(None) as session:
+        renamed = await session.execute(
+            update(PasskeyCredential)
+            .where(PasskeyCredential.id == credential_id, PasskeyCredential.user_id == user_id)
+            .values(label=label[:100]))
+        return bool(renamed.rowcount)  # type: ignore[attr-defined]
+
+
 def _id_bytes(credential_id: str) -> bytes:
     return base64url_to_bytes(credential_id)

@@ -1,6 +1,7 @@
 """The signed-in person's own passkeys: list and remove them (Bearer access token).
 
-Removing one needs a fresh sign-in (ratsraum_identity.api.fresh_auth).
+Removing one needs a fresh sign-in (ratsraum_identity.api.fresh_auth) and is refused (409)
+when it is the last second factor the town requires of the person.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ratsraum_common.auth import CurrentPrincipal
 from ratsraum_common.i18n import Msg
 from ratsraum_common.problems import Problem
 from ratsraum_identity.accounts import audit, passkeys
+from ratsraum_identity.accounts.own_factors import LAST_FACTOR, may_remove_passkey
 from ratsraum_identity.api.deps import identity
 from ratsraum_identity.api.fresh_auth import FreshPrincipal
 
@@ -43,8 +45,15 @@ async def remove_mine(request: Request, principal: FreshPrincipal,
                       credential_id: str) -> Response:
     """Remove one of the caller's passkeys (needs a recent sign-in); it can no longer sign in."""
     ident = identity(request)
+    credential_id = credential_id[:1400]
+    if not await may_remove_passkey(ident.db, user_id=principal.subject, tenant=principal.tenant,
+                                    roles=tuple(principal.roles), credential_id=credential_id):
+        await audit.record(ident.db, event="passkey.removal_refused", tenant=principal.tenant,
+                           actor=principal.subject, client=ident.client_of(request),
+                           credential=credential_id[:16], reason="last_second_factor")
+        raise Problem(409, "second-factor-required", LAST_FACTOR)
     if not await passkeys.remove(ident.db, user_id=principal.subject,
-                                 credential_id=credential_id[:1400]):
+                                 credential_id=credential_id):
         raise Problem(404, "passkey-not-found", Msg(
             de="Diesen Passkey gibt es in Ihrem Konto nicht.",
             en="There is no such passkey in your account."))

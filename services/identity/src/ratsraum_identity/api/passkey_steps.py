@@ -17,14 +17,13 @@ from ratsraum_identity.accounts.passkeys import PasskeyRefused, UsedPasskey
 from ratsraum_identity.accounts.service import get_user
 from ratsraum_identity.web import pending
 from ratsraum_identity.web.pages import CSRF_COOKIE, passkey_page
+from ratsraum_identity.web.sign_in_catalogue import plain_both
 
 if TYPE_CHECKING:
     from ratsraum_identity.api.authorize import _Page
 
-REFUSED = ("Der Passkey wurde nicht anerkannt oder die Anfrage ist abgelaufen. Bitte versuchen "
-           "Sie es erneut. (The passkey was not accepted or the request expired; try again.)")
-NOT_SAVED = ("Der Passkey konnte nicht gespeichert werden. Bitte versuchen Sie es erneut. "
-             "(The passkey could not be saved; please try again.)")
+REFUSED = plain_both("passkey.refused")
+NOT_SAVED = plain_both("passkey.not_saved")
 _MFA_CLIENT = "second-factor"
 
 

@@ -1,4 +1,5 @@
-"""The registered OAuth clients. There is one, the public web app, configured by settings."""
+"""The registered OAuth clients: the public web app (configured by settings) and identity's
+own account pages, which sign a person in through the same login page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749.util import list_to_scope, scope_to_list
 
 WEB_SCOPES = ("openid", "profile")
+# Identity's own pages for a person's sign-in means (ratsraum_identity.api.account_session).
+ACCOUNT_CLIENT_ID = "ratsraum-account"
+ACCOUNT_CALLBACK = "/account/callback"
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,8 @@ class PublicClient(ClientMixin):  # type: ignore[misc]
     redirect_uris: tuple[str, ...]
     post_logout_redirect_uris: tuple[str, ...] = ()
     scopes: tuple[str, ...] = WEB_SCOPES
+    # Without refresh tokens a sign-in lasts only as long as its access token.
+    refreshes: bool = True
 
     def get_client_id(self) -> str:
         """The client id."""
@@ -55,4 +61,5 @@ class PublicClient(ClientMixin):  # type: ignore[misc]
 
     def check_grant_type(self, grant_type: str) -> bool:
         """Code and refresh token grants."""
-        return grant_type in ("authorization_code", "refresh_token")
+        return grant_type == "authorization_code" or (
+            self.refreshes and grant_type == "refresh_token")

@@ -25,7 +25,12 @@ from ratsraum_identity.accounts.service import SignedInUser
 from ratsraum_identity.config import Settings
 from ratsraum_identity.keys.keystore import KeyStore
 from ratsraum_identity.oauth import store
-from ratsraum_identity.oauth.client import WEB_SCOPES, PublicClient
+from ratsraum_identity.oauth.client import (
+    ACCOUNT_CALLBACK,
+    ACCOUNT_CLIENT_ID,
+    WEB_SCOPES,
+    PublicClient,
+)
 from ratsraum_identity.oauth.grants import CodeGrant, RefreshGrant, S256CodeChallenge
 from ratsraum_identity.oauth.tokens import AccessTokenGenerator, IdentityOpenIDCode
 
@@ -116,7 +121,12 @@ class IdentityAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
                 client_id=settings.web_client_id,
                 redirect_uris=tuple(settings.web_redirect_uris),
                 post_logout_redirect_uris=tuple(settings.web_post_logout_redirect_uris),
-            )
+            ),
+            ACCOUNT_CLIENT_ID: PublicClient(
+                client_id=ACCOUNT_CLIENT_ID,
+                redirect_uris=(f"{settings.issuer}{ACCOUNT_CALLBACK}",),
+                scopes=("openid",), refreshes=False,
+            ),
         }
         self.register_token_generator(
             "default", AccessTokenGenerator(settings=settings, keystore=keystore)
@@ -178,6 +188,21 @@ class IdentityAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         snap = await snapshot(request, public_base=self.settings.issuer)
         response: Response = await anyio.to_thread.run_sync(self.create_token_response, snap)
         return response
+
+    async def exchange_code(self, *, client_id: str, code: str, redirect_uri: str,
+                            verifier: str) -> dict[str, Any] | None:
+        """Redeem a code of one of identity's own clients in-process; the token response,
+        or None when Authlib refuses it."""
+        form = [("grant_type", "authorization_code"), ("code", code), ("client_id", client_id),
+                ("redirect_uri", redirect_uri), ("code_verifier", verifier)]
+        snap = HttpSnapshot(method="POST", uri=f"{self.settings.issuer}/token",
+                            headers={"content-type": "application/x-www-form-urlencoded"},
+                            args=[], form=form)
+        response: Response = await anyio.to_thread.run_sync(self.create_token_response, snap)
+        if response.status_code != 200:
+            return None
+        body: dict[str, Any] = json.loads(bytes(response.body))
+        return body
 
     async def authorization_response(
         self, oauth_request: OAuth2Request, grant: Any, user: SignedInUser

@@ -10,6 +10,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from ratsraum_identity.web import sign_in_catalogue
+
 CSRF_COOKIE = "ratsraum_login_csrf"
 CSRF_FIELD = "csrf_token"
 _CSRF_MAX_AGE = 3600
@@ -20,6 +22,8 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_templates.globals.update(de=sign_in_catalogue.de, en=sign_in_catalogue.en,
+                          both=sign_in_catalogue.both, plain_both=sign_in_catalogue.plain_both)
 
 _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -116,10 +120,9 @@ def second_factor_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     """The second step of sign-in: enter a code, set up an app, or note the recovery codes."""
-    headings = {"verify": "Zweiter Faktor", "enrol": "Authenticator-App einrichten",
-                "codes": "Wiederherstellungscodes"}
     html = _templates.get_template("second_factor.html").render(
-        mode=mode, heading=headings[mode], action=action, town=town, hidden=hidden,
+        mode=mode, heading=sign_in_catalogue.de(f"mfa.heading.{mode}"), action=action,
+        town=town, hidden=hidden,
         csrf_token=csrf_token_for(request), mfa_token=mfa_token, error=error,
         required=required, secret=secret, uri=uri, qr=qr, codes=codes,
     )
@@ -132,12 +135,14 @@ def link_page(
 ) -> HTMLResponse:
     """The page of a mailed link: set a password or accept an invitation, then done."""
     csrf = csrf_token_for(request)
-    heading = ("Passwort festlegen / Set your password" if needs_password
-               else "Einladung annehmen / Accept the invitation")
+    kind = "password" if needs_password else "invitation"
+    heading = (f"{sign_in_catalogue.de(f'link.heading.{kind}')} / "
+               f"{sign_in_catalogue.en(f'link.heading.{kind}')}")
     html = _templates.get_template("account_link.html").render(
         state=state, token=token, needs_password=needs_password, csrf_token=csrf,
         error=error, action="/account/link", heading=heading,
-        button="Speichern / Save" if needs_password else "Annehmen / Accept",
+        button=(f"{sign_in_catalogue.de(f'link.button.{kind}')} / "
+                f"{sign_in_catalogue.en(f'link.button.{kind}')}"),
     )
     response = HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
     response.set_cookie(CSRF_COOKIE, csrf, max_age=_CSRF_MAX_AGE, path="/", httponly=True,
@@ -151,10 +156,19 @@ def passkey_page(
     has_code: bool = False, error: str | None = None, status_code: int = 200,
 ) -> HTMLResponse:
     """Create a passkey after signing in, or confirm the sign-in with one (second factor)."""
-    heading = "Passkey einrichten" if mode == "register" else "Mit Passkey bestätigen"
+    heading = sign_in_catalogue.de(f"passkey.heading.{mode}")
     html = _templates.get_template("passkey.html").render(
         mode=mode, heading=heading, base=base, action=action, town=town, hidden=hidden,
         csrf_token=csrf_token_for(request), mfa_token=mfa_token, challenge_id=challenge_id,
         options_json=options_json, has_code=has_code, error=error,
     )
     return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
+
+
+def account_passkeys_page(request: Request, *, status_code: int = 200,
+                          **values: object) -> HTMLResponse:
+    """A person's own passkeys: list, rename, remove, and create one (account pages)."""
+    html = _templates.get_template("account/passkeys.html").render(**values)
+    # Its forms are checked for our Origin, which "no-referrer" would turn into "null".
+    headers = {**_SECURITY_HEADERS, "Referrer-Policy": "same-origin"}
+    return HTMLResponse(html, status_code=status_code, headers=headers)

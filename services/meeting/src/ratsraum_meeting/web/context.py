@@ -43,6 +43,12 @@ def _admin_pages(request: Request, tenant: str) -> str:
     return f"{auth.identity.issuer}/admin/sign-in?tenant={quote(tenant)}"
 
 
+def _own_passkeys(request: Request, tenant: str) -> str:
+    """The person's own passkey page, which identity serves (signed in there on its own)."""
+    auth: SessionAuth = request.app.state.signin
+    return f"{auth.identity.issuer}/account/passkeys?tenant={quote(tenant)}"
+
+
 class NotSignedIn(Exception):
     """The page needs a sign-in; the handler answers with a redirect to /auth/login."""
 
@@ -74,6 +80,8 @@ class Ctx:
         if "admin" in self.signed.principal.wide_roles:
             nav.append({"href": _admin_pages(self.request, self.signed.principal.tenant),
                         "label": "nav.admin", "current": False})
+        nav.append({"href": _own_passkeys(self.request, self.signed.principal.tenant),
+                    "label": "nav.passkeys", "current": False})
         return page(self.request, template, {"navigation": nav, **context},
                     signed=self.signed, status_code=status_code)
 
