@@ -3,7 +3,8 @@ system. The clerk opens the meeting and checks members in with forms, the quorum
 live when a member checks in on her phone, the clerk calls an item and opens a roll-call vote,
 the "has voted" count moves live on the console and the hall display, the chair closes the vote
 with the keyboard and the hall shows the result; the console loses the network and catches up;
-then speakers list, disruptions, invitations, the public tab (stream, a citizen's link revoked)
+then speakers list, disruptions, invitations, a citizen's question arriving on the open
+questions tab, the public tab (stream, a citizen's link revoked)
 and minutes. A member gets 403 on the console.
 Every page type passes axe-core and is screenshotted at 390×844 and 1440×900.
 """
@@ -15,7 +16,9 @@ from typing import Any
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
 from ratsraum_common import demo
+from ratsraum_common.grpcutil import channel
 from ratsraum_devstack.stack import Stack
 
 from .browser import (
@@ -33,6 +36,15 @@ pytestmark = pytest.mark.e2e
 ITEM = next(i for i in demo.AGENDA if i.key == "o3")
 IN_ROOM = ["Anna Schulte", "Petra Hoffmann", "Deniz Yilmaz", "Stefan Wagner", "Sabine Krause"]
 
+
+
+async def _ask(target: str, text: str) -> None:
+    """Send a citizen's question the way the portal does (meeting's public gRPC)."""
+    async with channel(target) as ch:
+        await public_pb2_grpc.PublicMeetingServiceStub(ch).SubmitCitizenQuestion(
+            public_pb2.SubmitCitizenQuestionRequest(
+                tenant=demo.TENANT, meeting_id=demo.MEETING_ID, author="Jana Bürger",
+                email="jana.buerger@example.org", text=text), timeout=10)
 
 
 async def test_clerk_chair_and_hall_display_run_a_vote_live(stack: Stack) -> None:
@@ -153,6 +165,10 @@ async def test_clerk_chair_and_hall_display_run_a_vote_live(stack: Stack) -> Non
         await check_and_shoot(clerk, "25-console-hybrid", checked)
         await clerk.get_by_role("link", name="Einwohnerfragen").click()
         await expect(clerk.locator("#questions-heading")).to_be_visible()
+        # A citizen's question, sent as the portal sends it, shows up on the open tab by itself.
+        await _ask(f"{c.host}:{c.meeting_grpc_port}", "Wann kommt das WLAN an den Bahnhof?")
+        await expect(clerk.locator("#rr-r-questions")).to_contain_text(
+            "Wann kommt das WLAN an den Bahnhof?")
         await check_and_shoot(clerk, "26-console-questions", checked)
         # The public tab: the stream address, and a citizen's link the clerk revokes.
         citizen = await pw.request.new_context()

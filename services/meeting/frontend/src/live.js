@@ -3,6 +3,14 @@
 import { api, fill, texts } from "./net.js";
 
 const MAX_WAIT_MS = 15000;
+// Every kind meeting's server sends (`live.notify`). An EventSource hears only the kinds it
+// listens for, so a kind missing here never reaches any page: member pages ignore the kinds
+// they have no use for, staff pages redraw their regions on any kind.
+const LIVE_KINDS = [
+  "state", "quorum", "attendance", "poll", "vote", "admitted", "meeting", "speakers", "agenda",
+  "agenda_item", "conflict", "lobby", "disruption", "device_check", "citizen_question",
+  "citizen_links",
+];
 
 function statusBar(message, state) {
   const bar = document.getElementById("rr-netstatus");
@@ -87,7 +95,7 @@ export function startLive(onEvent) {
       if (error.status === 401) { window.location.reload(); return; }
       return retry();
     }
-    for (const kind of ["state", "quorum", "attendance", "poll", "vote", "admitted", "meeting", "speakers", "agenda", "agenda_item", "conflict", "lobby", "disruption", "device_check"]) {
+    for (const kind of LIVE_KINDS) {
       source.addEventListener(kind, (event) => {
         const data = JSON.parse(event.data);
         if (handlers[kind]) handlers[kind](data);

@@ -195,6 +195,10 @@ async def test_the_clerk_revokes_a_link_and_addresses_go_after_the_meeting(town,
     assert revoked.json()["state"] == "revoked"
     refused = await meeting.client.post(f"{PUBLIC}/join", json={"token": link})
     assert refused.status_code == 403
+    # Jitsi cannot put a guest out: the clerk's list says it is left to the host.
+    await asyncio.gather(*removal.running())
+    [row] = (await meeting.client.get(f"{STAFF}/citizen-links", headers=clerk)).json()
+    assert row["removal_state"] == "manual"
     # Another town's clerk cannot see or revoke it; a link is for its own town only.
     elsewhere = await meeting.client.post(
         f"/api/v1/citizen-links/other-town/{demo.MEETING_ID}/join", json={"token": link})
@@ -325,3 +329,40 @@ async def test_a_provider_fault_is_shown_to_the_clerk_and_never_blocks_the_call(
     [row] = (await meeting.client.get(f"{STAFF}/citizen-links", headers=clerk)).json()
     assert row["removal_state"] == "failed"
     assert "500" in row["removal_note"]
+
+
+async def test_revoking_a_link_during_the_session_puts_its_guest_out(  # type: ignore[no-untyped-def]
+        webex_town, issuer) -> None:
+    meeting, inbox, fake = webex_town
+    clerk = issuer.person("richter")
+    anna = await _linked(meeting, inbox, "anna@example.org")
+    bert = await _linked(meeting, inbox, "bert@example.org")
+    assert (await meeting.client.post(f"{STAFF}/open", headers=clerk)).status_code == 200
+    annas = await _guest_in_room(meeting, anna, fake)
+    fake.admit_in_client(annas)
+    await _guest_in_room(meeting, bert, fake)
+    rows = (await meeting.client.get(f"{STAFF}/citizen-links", headers=clerk)).json()
+    link_of = {r["email"]: r["id"] for r in rows}
+
+    # The provider fails: the revoke still holds at once, the clerk sees the failure.
+    fake.fail_expel = True
+    revoked = await meeting.client.post(
+        f"{STAFF}/citizen-links/{link_of['a…@example.org']}/revoke", headers=clerk)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["state"] == "revoked"
+    await asyncio.gather(*removal.running())
+    assert fake.expelled == []
+    state = {r["email"]: r["removal_state"] for r in (await meeting.client.get(
+        f"{STAFF}/citizen-links", headers=clerk)).json()}
+    assert state["a…@example.org"] == "failed"
+
+    # Revoking again once the provider answers puts Anna out; Bert, not revoked, stays.
+    fake.fail_expel = False
+    again = await meeting.client.post(
+        f"{STAFF}/citizen-links/{link_of['a…@example.org']}/revoke", headers=clerk)
+    assert again.status_code == 200, again.text
+    await asyncio.gather(*removal.running())
+    assert fake.expelled == [annas]
+    state = {r["email"]: r["removal_state"] for r in (await meeting.client.get(
+        f"{STAFF}/citizen-links", headers=clerk)).json()}
+    assert state == {"a…@example.org": "removed", "b…@example.org": None}

@@ -37,6 +37,8 @@ STAFF = "/api/v1/meetings/{meeting_id}/citizen-links"
 Staff = Annotated[Principal, Depends(require_roles("clerk", "chair", "vice_chair", "admin"))]
 Revoker = Annotated[Principal, Depends(require_roles("clerk", "admin"))]
 GUEST_NAME = "Gast (Öffentlichkeit)"
+# A guest can be in the provider's room only while the session runs (or is interrupted).
+SESSION_STATES = ("running", "interrupted")
 
 NO_MAIL = Msg("Der Versand von Mails ist nicht eingerichtet; bitte wenden Sie sich an die Stadt.",
               "Sending mail is not set up; please contact the town.")
@@ -157,13 +159,19 @@ async def list_links(meeting_id: str, principal: Staff, db: DB) -> list[CitizenL
 
 @router.post(STAFF + "/{link_id}/revoke")
 async def revoke_link(
-    meeting_id: str, link_id: str, principal: Revoker, db: DB
+    request: Request, meeting_id: str, link_id: str, principal: Revoker, db: DB
 ) -> CitizenLinkOut:
-    """Revoke one link at once; its next use is refused."""
+    """Revoke one link at once; its next use is refused, and during the session its guest is
+    put out of the provider's room (in the background; the clerk's list shows the outcome)."""
     async with db.transaction(principal.tenant) as session:
-        await meetings.get_meeting(session, meeting_id=meeting_id)
+        meeting, _body = await meetings.get_meeting(session, meeting_id=meeting_id)
         r = await links.revoke(session, meeting_id=meeting_id, link_id=link_id, at=now())
-        return _out(r)
+        out = _out(r)
+        in_session = meeting.status in SESSION_STATES
+    if in_session:
+        removal.start(db, tenant=principal.tenant, meeting_id=meeting_id,
+                      settings=request.app.state.settings, link_id=link_id)
+    return out
 
 
 @router.put("/api/v1/meetings/{meeting_id}/citizen-room")

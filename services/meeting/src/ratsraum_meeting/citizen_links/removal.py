@@ -1,9 +1,10 @@
-"""Putting citizens' guests out of the provider's room when the closed part begins.
+"""Putting citizens' guests out of the provider's room when the closed part begins, or one
+guest whose link the clerk revoked during the session.
 
-Runs beside the clerk's call of a closed item, never inside it: the call is committed and
-answered first, the provider is asked afterwards (with bounded retries), and each link's
-outcome is stored for the clerk's list. Repeating it is harmless: a guest no longer in the
-room counts as absent.
+Runs beside the clerk's call of a closed item (or the revoke), never inside it: the call is
+committed and answered first, the provider is asked afterwards (with bounded retries), and
+each link's outcome is stored for the clerk's list. Repeating it is harmless: a guest no
+longer in the room counts as absent.
 """
 
 from __future__ import annotations
@@ -34,11 +35,13 @@ def guest_key(link_id: str) -> str:
     return f"citizen-{link_id}"
 
 
-def start(db: Database, *, tenant: str, meeting_id: str, settings: Settings) -> asyncio.Task[int]:
-    """Remove the meeting's guests in the background; the caller does not wait for it."""
+def start(
+    db: Database, *, tenant: str, meeting_id: str, settings: Settings, link_id: str | None = None
+) -> asyncio.Task[int]:
+    """Remove the meeting's guests (or one link's) in the background; the caller does not wait."""
     task = asyncio.create_task(
-        _logged(db, tenant=tenant, meeting_id=meeting_id, settings=settings),
-        name=f"guest-removal-{meeting_id}")
+        _logged(db, tenant=tenant, meeting_id=meeting_id, settings=settings, link_id=link_id),
+        name=f"guest-removal-{link_id or meeting_id}")
     _running.add(task)
     task.add_done_callback(_running.discard)
     return task
@@ -49,27 +52,33 @@ def running() -> list[asyncio.Task[int]]:
     return list(_running)
 
 
-async def _logged(db: Database, *, tenant: str, meeting_id: str, settings: Settings) -> int:
+async def _logged(
+    db: Database, *, tenant: str, meeting_id: str, settings: Settings, link_id: str | None
+) -> int:
     try:
-        return await remove_guests(db, tenant=tenant, meeting_id=meeting_id, settings=settings)
+        return await remove_guests(db, tenant=tenant, meeting_id=meeting_id, settings=settings,
+                                   link_id=link_id)
     except Exception:  # a database hiccup must not vanish silently in a background task
         log.exception("citizen_links.removal_crashed", tenant=tenant, meeting_id=meeting_id)
         return 0
 
 
 async def remove_guests(
-    db: Database, *, tenant: str, meeting_id: str, settings: Settings
+    db: Database, *, tenant: str, meeting_id: str, settings: Settings, link_id: str | None = None
 ) -> int:
-    """Put every guest with a confirmed link out of the room; returns how many were removed."""
+    """Put every guest with a confirmed link (or only `link_id`'s) out of the room; returns
+    how many were removed."""
     async with db.tenant_session(tenant) as session:
         meeting = await session.get(Meeting, meeting_id)
         if meeting is None:
             return 0
         room = await video.find_room(session, meeting_id=meeting_id)
         setup = await video.setup_for(session, body_id=meeting.body_id)
-        link_ids = list((await session.scalars(select(CitizenLink.id).where(
-            CitizenLink.meeting_id == meeting_id,
-            CitizenLink.confirmed_at.is_not(None)))).all())
+        confirmed = select(CitizenLink.id).where(
+            CitizenLink.meeting_id == meeting_id, CitizenLink.confirmed_at.is_not(None))
+        if link_id is not None:
+            confirmed = confirmed.where(CitizenLink.id == link_id)
+        link_ids = list((await session.scalars(confirmed)).all())
     if room is None or setup is None or not link_ids:
         return 0  # no guest can be in a room that was never created
     outcomes: dict[str, tuple[str, str]]
