@@ -40,6 +40,13 @@ class Settings(ServiceSettings):
     question_window_seconds: float = Field(default=3600.0, gt=0)
     question_max_chars: int = Field(default=1000, ge=50)
     question_min_seconds: float = Field(default=3.0, ge=0)
+    # The town's streaming hosts (comma-separated https origins) a meeting page's player may use
+    # when a stream begins while the page is open; the stream a page shows is always allowed.
+    stream_origins: str = ""
+    # Key that signs the question form's time stamp (PORTAL_FORM_SECRET or _FILE); without it
+    # the process draws a random one (fine for one process, not for several replicas).
+    form_secret: str = ""
+    form_secret_file: str = ""
     # Documents are streamed from the town's source; these bound one download.
     max_document_bytes: int = Field(default=50 * 1_048_576, ge=1)
     document_timeout_seconds: float = Field(default=20.0, gt=0)

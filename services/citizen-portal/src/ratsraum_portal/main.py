@@ -47,6 +47,7 @@ from ratsraum_portal.feedback.service import RateLimiter
 from ratsraum_portal.i18n import page_language
 from ratsraum_portal.live.broadcaster import Broadcaster
 from ratsraum_portal.meetings.backfill import MeetingClient, backfill_until_done
+from ratsraum_portal.security_headers import SecurityHeaders
 
 log = get_logger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -138,6 +139,7 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(oparl.router)
     app.include_router(oparl_records.router)  # after oparl: its paths are the general ones
     app.add_middleware(OpenDataCors, prefixes=OPEN_DATA_PREFIXES)
+    app.add_middleware(SecurityHeaders)
     app.include_router(live.router)
     app.include_router(documents.router)
     app.include_router(service_pages.router)

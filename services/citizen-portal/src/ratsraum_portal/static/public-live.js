@@ -42,8 +42,9 @@
     if (video.canPlayType(HLS_TYPE)) { return; } // the browser plays HLS itself (<source>)
     loadHls().then(function (Hls) {
       if (!Hls || !Hls.isSupported() || !video.isConnected) { return; }
-      // Only the playlist now; the video itself loads when the viewer presses play.
-      hls = new Hls({ autoStartLoad: false });
+      // Only the playlist now; the video itself loads when the viewer presses play. No worker:
+      // hls.js would start it from a blob: script, which the page's policy does not allow.
+      hls = new Hls({ autoStartLoad: false, enableWorker: false });
       hls.loadSource(url);
       hls.attachMedia(video);
       video.addEventListener("play", function () { if (hls) { hls.startLoad(); } });
@@ -96,6 +97,17 @@
     var section = document.getElementById("livestream");
     if (!url) { stopStream(); return; }
     if (!section || section.dataset.streamUrl !== url) {
+      // The page's security policy names the stream origins it may play; a stream from any
+      // other host needs the page anew (the server then allows that stream's origin).
+      var allowed = (box.dataset.mediaOrigins || "").split(" ");
+      if (allowed.indexOf(new URL(url).origin) < 0) {
+        // Once per address, so an origin the server will not allow cannot loop.
+        if (sessionStorage.getItem("rr-stream-reload") !== url) {
+          sessionStorage.setItem("rr-stream-reload", url);
+          window.location.reload();
+        }
+        return;
+      }
       // A new address: a new player. The same address keeps playing untouched.
       stopStream();
       section = streamSection(stream);
