@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -82,6 +83,8 @@ def build_app(settings: Settings) -> FastAPI:
             meeting=client,
             access_limiter=RateLimiter(limit=settings.citizen_link_network_limit,
                                        window=settings.citizen_link_network_window_seconds),
+            # No configured key (development, tests): this process's own, random one.
+            form_key=settings.form_key() or secrets.token_bytes(32),
         )
         consumer = read_model_consumer(js=link.js, db=db, durable=settings.consumer_durable,
                                        metrics=intake, guard=consumer_metrics,

@@ -149,7 +149,7 @@ async def test_every_page_type_wears_kern_and_has_no_serious_axe_violations(
                 for name, url in pages:
                     await page.goto(url)
                     await _check(page, name, label, checked)
-                # Meeting is unreachable here: the question comes back refused, typed text kept.
+                # A time stamp the portal did not sign: the question is refused, typed text kept.
                 await _submit(page, f"{base}/fragen", {
                     "name": "Anna Frage", "frage": "Wann kommt das WLAN?",
                     "angezeigt": "0", "webseite": ""})
