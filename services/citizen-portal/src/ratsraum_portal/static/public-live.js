@@ -24,6 +24,7 @@
 
   var hls = null;
   var hlsLoading = null;
+  var reloading = false;
 
   function loadHls() {
     if (window.Hls) { return Promise.resolve(window.Hls); }
@@ -101,10 +102,15 @@
       // other host needs the page anew (the server then allows that stream's origin).
       var allowed = (box.dataset.mediaOrigins || "").split(" ");
       if (allowed.indexOf(new URL(url).origin) < 0) {
-        // Once per address, so an origin the server will not allow cannot loop.
-        if (sessionStorage.getItem("rr-stream-reload") !== url) {
+        // A few times per address, each a little later (the page may come from a read model
+        // a moment behind the live feed), so an origin the server refuses cannot loop.
+        var tries = sessionStorage.getItem("rr-stream-reload") === url ?
+          Number(sessionStorage.getItem("rr-stream-reloads") || 0) : 0;
+        if (tries < 3 && !reloading) {
+          reloading = true;
           sessionStorage.setItem("rr-stream-reload", url);
-          window.location.reload();
+          sessionStorage.setItem("rr-stream-reloads", String(tries + 1));
+          setTimeout(function () { window.location.reload(); }, 300 * (tries + 1));
         }
         return;
       }
