@@ -11,7 +11,17 @@ import pytest
 from cryptography.fernet import Fernet
 
 sys.path.insert(0, str(Path(__file__).parent))
-from chartrender import PRODUCTION, VALUE_SETS, Obj, containers, env_of, render, render_values
+from chartrender import (
+    PRODUCTION,
+    VALUE_SETS,
+    Obj,
+    component,
+    containers,
+    env_of,
+    kind,
+    render,
+    render_values,
+)
 
 PUBLIC_KEY = "ab" * 32
 GUARDIANS = {"guardians": {"members": [{"id": "vorsitz"}, {"id": "kasse"}]}}
@@ -25,10 +35,13 @@ def _ref(env: dict[str, Obj], name: str) -> dict[str, str]:
 @pytest.mark.parametrize("values_file", [p for _, p in VALUE_SETS],
                          ids=[i for i, _ in VALUE_SETS])
 def test_totp_and_session_keys_come_from_secrets(values_file: Path | None) -> None:
-    """Every install gives identity its TOTP keys and meeting its session keys by reference."""
+    """Every install gives identity its TOTP keys, meeting its session keys and the portal its
+    form key by reference."""
     objects = render(values_file)
     assert _ref(env_of(objects, "identity"), "IDENTITY_TOTP_ENCRYPTION_KEYS")["name"]
     assert _ref(env_of(objects, "meeting"), "MEETING_WEB_SESSION_KEYS")["name"]
+    if any(component(d) == "citizen-portal" for d in kind(objects, "Deployment")):
+        assert _ref(env_of(objects, "citizen-portal"), "PORTAL_FORM_SECRET")["name"]
 
 
 @pytest.mark.parametrize("values_file", [p for _, p in VALUE_SETS],
@@ -42,12 +55,14 @@ def test_identity_never_writes_a_signing_key_into_its_read_only_mount(
 
 
 def test_default_secret_names_follow_the_release() -> None:
-    """Without names: <fullname>-identity-totp and <fullname>-meeting-web-session."""
+    """Without names: <fullname>-identity-totp, -meeting-web-session, -citizen-portal-form."""
     objects = render(None)
     assert _ref(env_of(objects, "identity"), "IDENTITY_TOTP_ENCRYPTION_KEYS") == {
         "name": "ratsraum-identity-totp", "key": "totp-keys"}
     assert _ref(env_of(objects, "meeting"), "MEETING_WEB_SESSION_KEYS") == {
         "name": "ratsraum-meeting-web-session", "key": "session-keys"}
+    assert _ref(env_of(objects, "citizen-portal"), "PORTAL_FORM_SECRET") == {
+        "name": "ratsraum-citizen-portal-form", "key": "form-secret"}
 
 
 def test_production_identity_sends_mail_with_a_referenced_password() -> None:

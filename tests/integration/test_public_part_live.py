@@ -27,6 +27,11 @@ STREAM = f"{STREAM_HOST}/rat/live.m3u8"
 PLAYLIST = ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:1\n"
             "#EXTINF:4.0,\nsegment1.ts\n")
 MEMBERS = [p for p in demo.PEOPLE if p.is_member]
+# Collects the page's Content-Security-Policy violations before any of its scripts runs.
+VIOLATIONS = """window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", e => {
+  window.cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+});"""
 CLOSED_ITEM = next(i for i in demo.AGENDA if not i.public)
 REFUSED_NOTE = "Folgende Mitglieder haben der Übertragung nicht zugestimmt"
 
@@ -97,6 +102,12 @@ def _present(*people: demo.DemoPerson, presence: str = "in_room") -> Any:
     return run
 
 
+def _row(name: str, presence: str) -> str:
+    """One row of the attendance table as the server renders it."""
+    return (f'<td class="kern-table__cell">{name}</td>'
+            f'<td class="kern-table__cell">{presence}</td>')
+
+
 async def _portal_shows(client: httpx.AsyncClient, check: Any) -> dict[str, Any]:
     for _ in range(200):
         answer = await client.get(f"/api/v1/{demo.TENANT}/meetings/{demo.MEETING_ID}")
@@ -137,7 +148,7 @@ async def test_members_present_and_the_stream_follow_the_public_part_and_stop_in
 
         # Without JavaScript: names, kind of presence, the stream link and the refusal.
         html = (await client.get(page_url)).text
-        assert f"{MEMBERS[0].name} – im Sitzungssaal" in html
+        assert _row(MEMBERS[0].name, "im Sitzungssaal") in html
         assert f'href="{STREAM}"' in html
         assert f"{REFUSED_NOTE} und werden nicht gezeigt: {MEMBERS[3].name}." in html
 
@@ -160,16 +171,20 @@ async def test_members_present_and_the_stream_follow_the_public_part_and_stop_in
                 page = await (await browser.new_context(locale="de-DE")).new_page()
                 await page.route(f"{STREAM_HOST}/**", streaming_service)
                 page.on("request", seen)
+                # The portal's security policy must let the player work without one refusal.
+                await page.add_init_script(VIOLATIONS)
+                console: list[str] = []
+                page.on("console", lambda m: console.append(m.text))
                 await page.goto(page_url)
-                attendees = page.locator("#attendees li")
+                attendees = page.locator("#attendees tbody tr")
                 await expect(attendees).to_have_count(2)
                 await expect(page.locator("#stream-refused")).to_contain_text(MEMBERS[3].name)
 
                 # A third member arrives: the list follows without a reload.
                 await _change(meeting, _present(MEMBERS[2]))
                 await expect(attendees).to_have_count(3)
-                await expect(attendees.nth(2)).to_have_text(
-                    sorted(p.name for p in MEMBERS[:3])[2] + " – im Sitzungssaal")
+                await expect(attendees.nth(2).locator("td")).to_have_text(
+                    [sorted(p.name for p in MEMBERS[:3])[2], "im Sitzungssaal"])
 
                 # The player asks the town's streaming service for the playlist; where the
                 # browser cannot play HLS itself, hls.js comes from the portal, no CDN.
@@ -186,6 +201,13 @@ async def test_members_present_and_the_stream_follow_the_public_part_and_stop_in
                 if not native:
                     assert await page.evaluate("typeof window.Hls") == "function"
                 assert origins == {url, STREAM_HOST}, origins
+                assert await page.evaluate("window.cspViolations") == [], console
+                assert not [m for m in console if "Content Security Policy" in m], console
+                # The policy is on and watched: a fetch to any other host is refused.
+                await page.evaluate("fetch('https://elsewhere.example/x').catch(() => null)")
+                await page.wait_for_function("window.cspViolations.length > 0")
+                assert await page.evaluate("window.cspViolations") == [
+                    "connect-src https://elsewhere.example/x"]
 
                 # The closed part begins: player, stream and names are gone at once.
                 await _change(meeting, closed_part)
@@ -198,7 +220,7 @@ async def test_members_present_and_the_stream_follow_the_public_part_and_stop_in
 
         html = (await client.get(page_url)).text
         assert 'id="attendees"' not in html
-        assert f"{MEMBERS[0].name} – im Sitzungssaal" not in html
+        assert _row(MEMBERS[0].name, "im Sitzungssaal") not in html
         assert 'id="live-closed-part"' in html
         assert STREAM not in html
         assert REFUSED_NOTE not in html

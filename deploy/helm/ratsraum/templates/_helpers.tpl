@@ -301,6 +301,11 @@ Secrets (database URL, NATS URL with credentials) only ever arrive via secretKey
   value: {{ printf "%s:50052" (include "ratsraum.component" (dict "root" $root "name" "meeting")) | quote }}
 - name: PORTAL_MEETING_HTTP_URL
   value: {{ printf "http://%s:8082" (include "ratsraum.component" (dict "root" $root "name" "meeting")) | quote }}
+- name: PORTAL_FORM_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ .svc.formSecret.secretName | default (printf "%s-form" (include "ratsraum.component" .)) }}
+      key: {{ .svc.formSecret.secretKey }}
 {{- with include "ratsraum.publicUrl" (dict "root" $root "name" "citizen-portal") }}
 - name: PORTAL_PUBLIC_BASE_URL
   value: {{ . | quote }}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from ratsraum_common.natsauth import read_secret_file
 from ratsraum_common.settings import ServiceSettings
 
 SERVICE = "citizen-portal"
@@ -40,6 +42,16 @@ class Settings(ServiceSettings):
     question_window_seconds: float = Field(default=3600.0, gt=0)
     question_max_chars: int = Field(default=1000, ge=50)
     question_min_seconds: float = Field(default=3.0, ge=0)
+    # The town's streaming hosts (comma-separated https origins) a meeting page's player may use
+    # when a stream begins while the page is open; the stream a page shows is always allowed.
+    stream_origins: str = ""
+    # Key that signs the question form's time stamp: PORTAL_FORM_SECRET or a file holding it
+    # (PORTAL_FORM_SECRET_FILE); required in production. Without one (development, tests) each
+    # process draws its own, which only works with a single replica.
+    form_secret: SecretStr | None = None
+    form_secret_file: Path | None = None
+    # A form older than this is stale: its stamp is refused like a forged one.
+    question_form_max_age_seconds: float = Field(default=86_400.0, gt=0)
     # Documents are streamed from the town's source; these bound one download.
     max_document_bytes: int = Field(default=50 * 1_048_576, ge=1)
     document_timeout_seconds: float = Field(default=20.0, gt=0)
@@ -57,6 +69,25 @@ class Settings(ServiceSettings):
             self.public_base_url = f"http://127.0.0.1:{self.http_port}"
         self.public_base_url = self.public_base_url.rstrip("/")
         return self
+
+    @model_validator(mode="after")
+    def _form_secret_in_production(self) -> Settings:
+        key = self.form_key()
+        if self.environment == "production" and not key:
+            raise ValueError(
+                "production needs PORTAL_FORM_SECRET or PORTAL_FORM_SECRET_FILE: the key that "
+                "signs the question form's time stamp (the same on every replica)")
+        if key and len(key) < 16:
+            raise ValueError("PORTAL_FORM_SECRET is too short: use at least 16 random characters")
+        return self
+
+    def form_key(self) -> bytes:
+        """The configured form key (b"" when none is set)."""
+        if self.form_secret is not None:
+            return self.form_secret.get_secret_value().strip().encode("utf-8")
+        if self.form_secret_file is not None:
+            return read_secret_file(self.form_secret_file).encode("utf-8")
+        return b""
 
     def database(self) -> str:
         """The portal's database URL (SQLite in the data folder by default)."""

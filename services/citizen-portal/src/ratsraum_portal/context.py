@@ -35,6 +35,7 @@ class PortalContext:
     question_limiter: RateLimiter
     meeting: MeetingClient
     access_limiter: RateLimiter  # citizens' link requests per network
+    form_key: bytes  # signs the question form's time stamp
 
 
 def make_templates() -> Jinja2Templates:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -47,6 +48,7 @@ from ratsraum_portal.feedback.service import RateLimiter
 from ratsraum_portal.i18n import page_language
 from ratsraum_portal.live.broadcaster import Broadcaster
 from ratsraum_portal.meetings.backfill import MeetingClient, backfill_until_done
+from ratsraum_portal.security_headers import SecurityHeaders
 
 log = get_logger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -81,6 +83,8 @@ def build_app(settings: Settings) -> FastAPI:
             meeting=client,
             access_limiter=RateLimiter(limit=settings.citizen_link_network_limit,
                                        window=settings.citizen_link_network_window_seconds),
+            # No configured key (development, tests): this process's own, random one.
+            form_key=settings.form_key() or secrets.token_bytes(32),
         )
         consumer = read_model_consumer(js=link.js, db=db, durable=settings.consumer_durable,
                                        metrics=intake, guard=consumer_metrics,
@@ -138,6 +142,7 @@ def build_app(settings: Settings) -> FastAPI:
     app.include_router(oparl.router)
     app.include_router(oparl_records.router)  # after oparl: its paths are the general ones
     app.add_middleware(OpenDataCors, prefixes=OPEN_DATA_PREFIXES)
+    app.add_middleware(SecurityHeaders)
     app.include_router(live.router)
     app.include_router(documents.router)
     app.include_router(service_pages.router)

@@ -5,12 +5,15 @@ real meeting side is tested in services/meeting/tests/integration/test_citizen_q
 
 from __future__ import annotations
 
+import re
+import secrets
 import time
 from typing import Any
 
 import grpc
 
 from ratsraum.meeting.v1 import public_pb2, public_pb2_grpc
+from ratsraum_portal.questions.stamp import shown_at, sign_shown_at
 
 Portal = Any  # the conftest's Portal
 
@@ -35,11 +38,20 @@ class QuestionDesk(public_pb2_grpc.PublicMeetingServiceServicer):  # type: ignor
         return public_pb2.SubmitCitizenQuestionResponse(question_id=f"q{len(self.received)}")
 
 
+# This test's form key (the portal reads it from PORTAL_FORM_SECRET), drawn per run.
+FORM_SECRET = secrets.token_urlsafe(32)
+FORM_KEY = FORM_SECRET.encode()
+TOO_FAST = "Das Formular kam zu schnell oder von einer veralteten Seite zurück."
+
+
+def _stamp(seconds_ago: float, key: bytes = FORM_KEY) -> str:
+    return sign_shown_at(key=key, now=time.time() - seconds_ago)
+
+
 def _form(**fields: str) -> dict[str, str]:
-    # Shown long enough ago for a person to have typed.
+    # Shown long enough ago for a person to have typed, stamped by the portal.
     form = {"name": "Anna Frage", "email": "anna@example.org",
-            "frage": "Wann kommt das WLAN?", "angezeigt": str(int(time.time()) - 60),
-            "webseite": ""}
+            "frage": "Wann kommt das WLAN?", "angezeigt": _stamp(60), "webseite": ""}
     form.update(fields)
     return form
 
@@ -49,7 +61,8 @@ async def _with_desk(start_portal: Any, sqlite_url: str, **extra: Any) -> Any:
     public_pb2_grpc.add_PublicMeetingServiceServicer_to_server(desk, server)
     port = server.add_insecure_port("127.0.0.1:0")  # the server's own choice: no race
     await server.start()
-    return desk, server, start_portal(sqlite_url, f"127.0.0.1:{port}", **extra)
+    return desk, server, start_portal(sqlite_url, f"127.0.0.1:{port}", form_secret=FORM_SECRET,
+                                      **extra)
 
 
 async def test_a_question_is_sent_without_javascript_and_confirmed(
@@ -78,12 +91,15 @@ async def test_a_question_is_sent_without_javascript_and_confirmed(
             thanks = await portal.http.get(sent.headers["location"])
             assert "Ihre Frage ist eingegangen" in thanks.text
 
-            # Robots: the hidden field filled, or the form sent back at once. They see the
-            # same confirmation, and nothing reaches meeting.
-            for trapped in (_form(webseite="http://spam.example"),
-                            _form(angezeigt=str(int(time.time()))), _form(angezeigt="x")):
-                answer = await portal.http.post(f"{page_url}/fragen", data=trapped)
-                assert answer.status_code == 303
+            # A robot that fills the hidden field sees the same confirmation; nothing is sent.
+            answer = await portal.http.post(f"{page_url}/fragen",
+                                            data=_form(webseite="http://spam.example"))
+            assert answer.status_code == 303
+            # Sent back at once, or with a stamp the portal did not sign: refused, text kept.
+            for hasty in (_form(angezeigt=_stamp(0)), _form(angezeigt=str(int(time.time())))):
+                answer = await portal.http.post(f"{page_url}/fragen", data=hasty)
+                assert answer.status_code == 422
+                assert TOO_FAST in answer.text
             assert len(desk.received) == 1
 
             # The limit per network counts every attempt, trapped ones too: the sixth from this
@@ -97,6 +113,53 @@ async def test_a_question_is_sent_without_javascript_and_confirmed(
 
             unknown = await portal.http.post(f"/{tenant}/sitzungen/nope/fragen", data=_form())
             assert unknown.status_code == 404
+    finally:
+        await server.stop(None)
+
+
+async def test_a_forged_missing_or_stale_stamp_is_refused_like_a_hasty_form(
+    start_portal: Any, sqlite_url: str, publish: Any, new_meeting: Any, tenant: str
+) -> None:
+    desk, server, running = await _with_desk(start_portal, sqlite_url, question_limit=50)
+    try:
+        async with running as portal:
+            meeting = new_meeting()
+            await publish(meeting, 1)
+            await portal.wait_for_meeting(tenant, meeting.id)
+            url = f"/{tenant}/sitzungen/{meeting.id}/fragen"
+            genuine = _stamp(60)
+            seconds, _, mac = genuine.partition(".")
+            forged = {
+                "too fast": _stamp(0),
+                "made-up time": str(int(time.time()) - 60),
+                "time changed": f"{int(seconds) - 1}.{mac}",
+                "signature changed": f"{seconds}.{mac[:-1]}{'0' if mac[-1] != '0' else '1'}",
+                "another key": _stamp(60, key=b"not the portal's key at all"),
+                "stale": _stamp(3 * 86_400),
+                "missing": None,
+                "empty": "",
+                "junk": "\u00e4.\u00f6",
+            }
+            for why, stamp in forged.items():
+                form = _form(frage=f"Frage {why}")
+                if stamp is None:
+                    del form["angezeigt"]
+                else:
+                    form["angezeigt"] = stamp
+                answer = await portal.http.post(url, data=form)
+                assert answer.status_code == 422, why
+                assert TOO_FAST in answer.text, why
+                assert f"Frage {why}" in answer.text, why  # what was typed is kept
+                # The page comes back with a fresh, genuine stamp: sending again works.
+                fresh = re.search(r'name="angezeigt" value="([^"]+)"', answer.text)
+                assert fresh is not None, why
+                assert shown_at(key=FORM_KEY, stamp=fresh[1]), why
+            assert desk.received == []
+            english = await portal.http.post(url, data=_form(angezeigt=_stamp(0)),
+                                             headers={"Accept-Language": "en"})
+            assert "The form came back too quickly" in english.text
+            assert (await portal.http.post(url, data=_form())).status_code == 303
+            assert len(desk.received) == 1
     finally:
         await server.stop(None)
 

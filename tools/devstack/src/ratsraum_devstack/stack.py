@@ -9,6 +9,7 @@ one data folder, configured only through environment variables.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -51,6 +52,9 @@ class StackConfig:
     # the first is ready (it migrates and seeds); clients spread over `Stack.meeting_urls`
     # as a load balancer would. Live pushes fan out between replicas over NATS.
     meeting_replicas: int = 1
+    # Signs the portal's question form; drawn for each stack, never a fixed value in the code.
+    portal_form_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32),
+                                    repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> StackConfig:
@@ -161,6 +165,7 @@ def service_specs(config: StackConfig, nats_url: str) -> list[ServiceSpec]:
             **common("PORTAL_", c.portal_port),
             "PORTAL_MEETING_GRPC_TARGET": f"{c.host}:{c.meeting_grpc_port}",
             "PORTAL_PUBLIC_BASE_URL": c.url(c.portal_port),
+            "PORTAL_FORM_SECRET": c.portal_form_secret,
         }, f"{c.url(c.portal_port)}/readyz"),
     ]
 

@@ -23,6 +23,7 @@ from ratsraum_portal.meetings.service import (
 )
 from ratsraum_portal.minutes.service import get_minutes
 from ratsraum_portal.minutes.view import minutes_view
+from ratsraum_portal.security_headers import allow_media
 from ratsraum_portal.texts import live_texts
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -109,6 +110,8 @@ async def meeting_page(
     row = await load_meeting(ctx, tenant, meeting_id)
     lang = page_language(request)
     view = meeting_view(row.snapshot, lang)
+    shown = [view.stream.url, view.stream.captions_url] if view.stream else []
+    media = allow_media(request, [*shown, *ctx.settings.stream_origins.split(",")])
     async with ctx.db.tenant_session(row.tenant_id) as session:
         minutes = await get_minutes(session=session, meeting_id=row.id)
         documents = await meeting_documents(
@@ -119,7 +122,7 @@ async def meeting_page(
         "minutes": minutes_view(minutes, lang) if minutes is not None else None,
         "starts_at_iso": row.starts_at.isoformat() if row.starts_at else "",
         "live_url": f"/{tenant}/sitzungen/{meeting_id}/live",
-        "live_texts": live_texts(lang),
+        "live_texts": live_texts(lang), "media_origins": media,
         "tenant": tenant, "citizen_questions": row.snapshot.get("citizen_questions", []),
         "question_sent": request.query_params.get("frage") == "danke",
         "outcome": None, **form_context(ctx),

@@ -21,9 +21,11 @@ from ratsraum_portal.questions.service import (
     SHOWN_AT,
     Outcome,
     QuestionInput,
+    caught_by_honeypot,
     forward,
-    looks_robotic,
+    too_soon_or_unsigned,
 )
+from ratsraum_portal.questions.stamp import sign_shown_at
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 log = get_logger(__name__)
@@ -32,7 +34,8 @@ log = get_logger(__name__)
 def form_context(ctx: Ctx, data: QuestionInput | None = None) -> dict[str, object]:
     """What the question form needs in any page that shows it."""
     return {"question": data or QuestionInput(author="", email="", text=""),
-            "question_max": ctx.settings.question_max_chars, "shown_at": int(time.time()),
+            "question_max": ctx.settings.question_max_chars,
+            "shown_at": sign_shown_at(key=ctx.form_key, now=time.time()),
             "honeypot": HONEYPOT, "shown_field": SHOWN_AT}
 
 
@@ -64,11 +67,18 @@ async def send_question(request: Request, tenant: str, meeting_id: str, ctx: Ctx
     if not ctx.question_limiter.allow(client):
         return await _page(request, ctx, tenant, meeting_id, data=data,
                            outcome=Outcome(sent=False, status=429, key="questions.too_many"))
-    if looks_robotic(honeypot=str(form.get(HONEYPOT, "")), shown_at=str(form.get(SHOWN_AT, "")),
-                     min_seconds=ctx.settings.question_min_seconds):
+    if caught_by_honeypot(str(form.get(HONEYPOT, ""))):
         # A robot learns nothing: the same confirmation a person gets, and nothing is sent.
         log.info("portal.question_trapped")
         return RedirectResponse(f"/{tenant}/sitzungen/{meeting_id}?frage=danke#fragen", 303)
+    if too_soon_or_unsigned(key=ctx.form_key, stamp=str(form.get(SHOWN_AT, "")),
+                            min_seconds=ctx.settings.question_min_seconds,
+                            max_age=ctx.settings.question_form_max_age_seconds):
+        # Too fast, or a stamp we did not sign (forged, missing, stale): a person may have been
+        # quick or kept the page open for long, so say so; the page carries a fresh stamp.
+        log.info("portal.question_unstamped")
+        return await _page(request, ctx, tenant, meeting_id, data=data,
+                           outcome=Outcome(sent=False, status=422, key="questions.too_fast"))
     outcome = await forward(ctx.meeting, tenant=tenant, meeting_id=meeting_id, data=data,
                             lang=page_language(request))
     if not outcome.sent:

@@ -9,10 +9,11 @@ import grpc
 
 from ratsraum.meeting.v1 import public_pb2
 from ratsraum_portal.meetings.backfill import MeetingClient
+from ratsraum_portal.questions.stamp import shown_at
 
 # The hidden field a person never fills (robots fill every field they find).
 HONEYPOT = "webseite"
-# When the form was shown (seconds since the epoch); a robot sends it back at once.
+# When the form was shown, signed (stamp.py); a robot sends it back at once or makes one up.
 SHOWN_AT = "angezeigt"
 
 
@@ -35,15 +36,18 @@ class Outcome:
     key: str = ""  # a catalogue key when the portal itself words the message
 
 
-def looks_robotic(*, honeypot: str, shown_at: str, min_seconds: float) -> bool:
-    """True when the hidden field was filled or the form came back faster than a person types."""
-    if honeypot:
+def caught_by_honeypot(honeypot: str) -> bool:
+    """True when the hidden field was filled: only a robot does that."""
+    return bool(honeypot)
+
+
+def too_soon_or_unsigned(*, key: bytes, stamp: str, min_seconds: float, max_age: float) -> bool:
+    """True for a missing, forged or stale stamp, or a form sent back faster than a person types."""
+    shown = shown_at(key=key, stamp=stamp)
+    if shown is None:
         return True
-    try:
-        shown = float(shown_at)
-    except ValueError:
-        return True
-    return time.time() - shown < min_seconds
+    age = time.time() - shown
+    return age < min_seconds or age > max_age
 
 
 # Meeting's refusals, as the status the citizen's page answers with.

@@ -24,6 +24,7 @@
 
   var hls = null;
   var hlsLoading = null;
+  var reloading = false;
 
   function loadHls() {
     if (window.Hls) { return Promise.resolve(window.Hls); }
@@ -42,8 +43,9 @@
     if (video.canPlayType(HLS_TYPE)) { return; } // the browser plays HLS itself (<source>)
     loadHls().then(function (Hls) {
       if (!Hls || !Hls.isSupported() || !video.isConnected) { return; }
-      // Only the playlist now; the video itself loads when the viewer presses play.
-      hls = new Hls({ autoStartLoad: false });
+      // Only the playlist now; the video itself loads when the viewer presses play. No worker:
+      // hls.js would start it from a blob: script, which the page's policy does not allow.
+      hls = new Hls({ autoStartLoad: false, enableWorker: false });
       hls.loadSource(url);
       hls.attachMedia(video);
       video.addEventListener("play", function () { if (hls) { hls.startLoad(); } });
@@ -96,6 +98,22 @@
     var section = document.getElementById("livestream");
     if (!url) { stopStream(); return; }
     if (!section || section.dataset.streamUrl !== url) {
+      // The page's security policy names the stream origins it may play; a stream from any
+      // other host needs the page anew (the server then allows that stream's origin).
+      var allowed = (box.dataset.mediaOrigins || "").split(" ");
+      if (allowed.indexOf(new URL(url).origin) < 0) {
+        // A few times per address, each a little later (the page may come from a read model
+        // a moment behind the live feed), so an origin the server refuses cannot loop.
+        var tries = sessionStorage.getItem("rr-stream-reload") === url ?
+          Number(sessionStorage.getItem("rr-stream-reloads") || 0) : 0;
+        if (tries < 3 && !reloading) {
+          reloading = true;
+          sessionStorage.setItem("rr-stream-reload", url);
+          sessionStorage.setItem("rr-stream-reloads", String(tries + 1));
+          setTimeout(function () { window.location.reload(); }, 300 * (tries + 1));
+        }
+        return;
+      }
       // A new address: a new player. The same address keeps playing untouched.
       stopStream();
       section = streamSection(stream);
