@@ -75,7 +75,7 @@ TABLE: dict[str, Expected] = {
                    ["election"], True, False, declared_by="supervisory_authority"),
     "TH": Expected(False, _HALF, "none", ["emergency_confirmed", "emergency_declared"],
                    ["emergency_declared"], [],
-                   True, True, declared_by="mayor"),
+                   True, True, own_vote=True, declared_by="mayor"),
 }
 
 
