@@ -49,7 +49,7 @@ TABLE: dict[str, Expected] = {
     "BW": Expected(True, "at_least_half_entitled", "quarter", [], [], [], True, False,
                    leave_quorum=True),
     "BY": Expected(True, "majority_present_entitled", "none", [], [], [], True, False,
-                   abstention=False, own_vote=True, leave_quorum=True),
+                   abstention=False, own_vote=True, leave_quorum=True, secret_votes=False),
     "HE": Expected(True, _HALF, "regardless", [], [], [], True, True, own_vote=True,
                    secret_votes=False),
     "MV": Expected(True, _HALF, "more_than_third", [], [], ["constituent_session"], True,
