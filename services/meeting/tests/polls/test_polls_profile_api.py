@@ -75,7 +75,7 @@ async def test_bavaria_offers_no_abstention_and_keeps_the_chair_in_the_room(
     assert other.status_code == 200
 
 
-async def test_a_secret_vote_in_bavaria_leaves_remote_members_off(meeting, issuer) -> None:
+async def test_bavaria_knows_no_secret_vote_on_a_motion(meeting, issuer) -> None:
     await _choose(meeting, issuer, "BY")
     clerk = issuer.person("richter")
     await meeting.open_and_attend(clerk, present=6)
@@ -83,8 +83,12 @@ async def test_a_secret_vote_in_bavaria_leaves_remote_members_off(meeting, issue
     await meeting.client.put(f"{BASE}/attendance/{remote_member}",
                              json={"presence": "remote"}, headers=clerk)
     url = f"{BASE}/agenda-items/{ITEM.id}/polls"
-    # Not refused for the remote member (left off the roll, polls.law_gate); a secret vote
-    # through the plain endpoint is refused for what it is.
+    # Art. 51 Abs. 1 S. 1 GO: decisions are taken in an open vote; the refusal cites it.
+    refused = await meeting.client.post(url, json={"method": "secret"}, headers=clerk)
+    assert refused.status_code == 409
+    assert "Art. 51 Abs. 1 S. 1 GO Bayern" in refused.json()["detail"]
+    # Where the law knows secret votes, the plain endpoint refuses them for what they are.
+    await _choose(meeting, issuer, "MV")
     later = await meeting.client.post(url, json={"method": "secret"}, headers=clerk)
     assert later.status_code == 422
     assert "noch nicht verfügbar" in later.json()["detail"]

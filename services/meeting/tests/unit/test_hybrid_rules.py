@@ -201,7 +201,10 @@ POLL_CASES: list[tuple[str, HybridRecord, str, bool, int, int, str | None]] = [
     # Roll-level bars (remote members left off the roll) are polls/law_gate (BY, BW, BB).
     ("BY", NONE, "secret", True, 1, 1, None), ("BB", NONE, "secret", True, 1, 1, None),
     ("BB", NONE, "secret", False, 0, 0, "secret-vote-not-provided"),  # § 39 Abs. 1 S. 3
-    ("HE", NONE, "secret", False, 1, 1, None), ("MV", NONE, "secret", True, 1, 1, None),
+    ("MV", NONE, "secret", True, 1, 1, None),
+    # § 54 Abs. 2 HGO: no secret votes on motions; secret elections (§ 55 Abs. 3) stay.
+    ("HE", NONE, "secret", False, 1, 1, "secret-vote-not-provided"),
+    ("HE", NONE, "secret", True, 1, 1, None),
     ("TH", NONE, "secret", True, 1, 1, None), ("BW", NONE, "secret", False, 1, 1, None),
 ]
 
@@ -221,7 +224,7 @@ def test_vote_with_remote_members(code: str, record: HybridRecord, method: str, 
 @pytest.mark.parametrize(("code", "overrides", "expected"), [
     ("NRW", {"certified_voting_system": True}, None),
     ("SH", {"certified_voting_system": True}, None),
-    ("HE", {"barred_with_remote": ["secret_vote"]}, "barred-with-remote-members"),
+    ("MV", {"barred_with_remote": ["secret_vote"]}, "barred-with-remote-members"),
 ])
 def test_a_body_adjustment_applies_and_is_named(code: str, overrides: dict[str, Any],
                                                 expected: str | None) -> None:
@@ -230,5 +233,5 @@ def test_a_body_adjustment_applies_and_is_named(code: str, overrides: dict[str, 
                            election=code == "SH", remote_in_session=1, remote_on_roll=1)
     assert (refusal.code if refusal else None) == expected
     if refusal is not None:
-        assert refusal.values["cite"] == "Anpassung des Gremiums zu Regelprofil HE"
+        assert refusal.values["cite"] == f"Anpassung des Gremiums zu Regelprofil {code}"
         assert citation(profile, "barred_with_remote") == refusal.values["cite"]

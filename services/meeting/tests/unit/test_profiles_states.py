@@ -49,8 +49,9 @@ TABLE: dict[str, Expected] = {
     "BW": Expected(True, "at_least_half_entitled", "quarter", [], [], [], True, False,
                    leave_quorum=True),
     "BY": Expected(True, "majority_present_entitled", "none", [], [], [], True, False,
-                   abstention=False, own_vote=True, leave_quorum=True),
-    "HE": Expected(True, _HALF, "regardless", [], [], [], True, True, own_vote=True),
+                   abstention=False, own_vote=True, leave_quorum=True, secret_votes=False),
+    "HE": Expected(True, _HALF, "regardless", [], [], [], True, True, own_vote=True,
+                   secret_votes=False),
     "MV": Expected(True, _HALF, "more_than_third", [], [], ["constituent_session"], True,
                    True),
     "NI": Expected(True, _HALF, "regardless", [], [], ["election", "secret_vote"], False,
@@ -75,7 +76,7 @@ TABLE: dict[str, Expected] = {
                    ["election"], True, False, declared_by="supervisory_authority"),
     "TH": Expected(False, _HALF, "none", ["emergency_confirmed", "emergency_declared"],
                    ["emergency_declared"], [],
-                   True, True, declared_by="mayor"),
+                   True, True, own_vote=True, declared_by="mayor"),
 }
 
 

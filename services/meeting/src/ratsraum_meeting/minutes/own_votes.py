@@ -1,7 +1,8 @@
 """A member's demand that the minutes record how they voted (Art. 54 Abs. 1 Satz 3 GO Bayern).
 
-Where it applies: the body's rule profile decides (`own_vote_on_record`, on in the BY preset,
-off elsewhere but a town may switch it on per body; recording one's own open vote harms no one).
+Where it applies: the body's rule profile decides (`own_vote_on_record`, on in the BY, HE, NI
+and TH presets, off elsewhere but a town may switch it on per body; recording one's own open
+vote harms no one).
 What is recorded: the stored per-voter choice where the poll has one; open votes are only
 counted, never stored per member, so there the member states the choice and the minutes mark it
 as their own statement. Plausibility checks keep a statement from contradicting the record: the

@@ -110,8 +110,8 @@ How firmly a rule is backed:
   of chair and clerk.
 - The hybrid conditions recorded for the session (emergency, decision, notice, consents and
   requests of the remote members).
-- A member's own vote on record (`own_vote_on_record`): in Bavaria, Hesse and Lower Saxony a
-  member may demand that the minutes state how they voted; never for secret votes.
+- A member's own vote on record (`own_vote_on_record`): in Bavaria, Hesse, Lower Saxony and
+  Thuringia a member may demand that the minutes state how they voted; never for secret votes.
 
 ## Connection loss
 
