@@ -16,7 +16,7 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -26,6 +26,7 @@ from ratsraum_common.auth import InvalidToken, KeysUnavailable, Principal
 from ratsraum_identity.accounts import service as accounts
 from ratsraum_identity.api.deps import identity
 from ratsraum_identity.oauth.client import ACCOUNT_CALLBACK, ACCOUNT_CLIENT_ID
+from ratsraum_identity.web import form_guard
 
 COOKIE = "ratsraum_account"
 FLOW_COOKIE = "ratsraum_account_flow"
@@ -54,7 +55,8 @@ class AccountSession:
 
 
 def csrf_of(token: str) -> str:
-    return hmac.new(token.encode(), b"ratsraum-account-pages-csrf", hashlib.sha256).hexdigest()
+    """The CSRF token of the forms of a page session."""
+    return form_guard.csrf_of(token, purpose=b"ratsraum-account-pages-csrf")
 
 
 def start_sign_in(request: Request, *, tenant: str = "") -> Response:
@@ -116,25 +118,10 @@ async def session_of(request: Request) -> AccountSession | None:
     return AccountSession(principal=principal, csrf=csrf_of(token), fresh=fresh)
 
 
-def _same_origin(request: Request) -> bool:
-    origin = request.headers.get("origin")
-    if origin is None:
-        return True
-    ours = urlsplit(identity(request).settings.issuer)
-    theirs = urlsplit(origin)
-    return (theirs.scheme, theirs.netloc) == (ours.scheme, ours.netloc)
-
-
 async def posted(request: Request, session: AccountSession) -> FormData | None:
     """The submitted form if its CSRF token is the session's and it came from our pages."""
-    try:
-        form = await request.form()
-    except Exception:  # a malformed body is the sender's fault
-        return None
-    submitted = form.get("csrf_token")
-    if not isinstance(submitted, str) or not _same_origin(request):
-        return None
-    return form if hmac.compare_digest(submitted, session.csrf) else None
+    return await form_guard.checked_form(
+        request, csrf=session.csrf, issuer=identity(request).settings.issuer)
 
 
 def sign_out(request: Request) -> Response:

@@ -10,11 +10,9 @@ form carries a CSRF token derived from the session token, and the cookie is Same
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -31,6 +29,7 @@ from ratsraum_identity.api.admin_auth import (
     town_admin_of_token,
 )
 from ratsraum_identity.api.deps import identity
+from ratsraum_identity.web import form_guard
 from ratsraum_identity.web.admin_render import render
 from ratsraum_identity.web.pages import CSRF_COOKIE, csrf_token_for, csrf_valid
 
@@ -55,7 +54,7 @@ class PageSession:
 
 def csrf_of(token: str) -> str:
     """The CSRF token of the forms of a page session."""
-    return hmac.new(token.encode(), b"ratsraum-admin-pages-csrf", hashlib.sha256).hexdigest()
+    return form_guard.csrf_of(token, purpose=b"ratsraum-admin-pages-csrf")
 
 
 def sign_in_url(kind: Kind, tenant: str | None = None) -> str:
@@ -80,25 +79,10 @@ async def session_of(request: Request, kind: Kind) -> PageSession | Response:
     return PageSession(actor=actor, csrf=csrf_of(token), kind=kind)
 
 
-def _same_origin(request: Request) -> bool:
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    ours = urlsplit(identity(request).settings.issuer)
-    theirs = urlsplit(origin)
-    return (theirs.scheme, theirs.netloc) == (ours.scheme, ours.netloc)
-
-
 async def posted(request: Request, session: PageSession) -> FormData | None:
     """The submitted form if its CSRF token is the session's and it came from our pages."""
-    try:
-        form = await request.form()
-    except Exception:  # a malformed body is the sender's fault
-        return None
-    submitted = form.get("csrf_token")
-    if not isinstance(submitted, str) or not _same_origin(request):
-        return None
-    return form if hmac.compare_digest(submitted, session.csrf) else None
+    return await form_guard.checked_form(
+        request, csrf=session.csrf, issuer=identity(request).settings.issuer)
 
 
 def expired(request: Request, session: PageSession) -> Response:
