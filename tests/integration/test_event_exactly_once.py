@@ -24,7 +24,6 @@ import pytest
 from ratsraum_common import demo
 from ratsraum_common.auth import TokenVerifier
 from ratsraum_common.nats import connect
-from ratsraum_devstack.natsserver import NatsServer
 from ratsraum_devstack.ports import free_port
 
 CHILD = Path(__file__).with_name("meeting_crash_child.py")
@@ -75,14 +74,6 @@ async def copies_in_stream(nats_url: str, event_id: str) -> int:
         return copies
     finally:
         await nc.close()
-
-
-@pytest.fixture
-def own_nats_url(tmp_path: Path) -> Any:
-    """A nats-server of this test alone: the stream must hold only this test's events."""
-    server = NatsServer(tmp_path / "nats").start()
-    yield server.url
-    server.stop()
 
 
 @pytest.mark.parametrize("mode", ["after_commit", "after_publish"])

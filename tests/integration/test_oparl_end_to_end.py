@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from ratsraum_common import demo
 from ratsraum_common.auth import TokenVerifier
-from ratsraum_devstack.natsserver import NatsServer
 from ratsraum_devstack.oparl_check import OParlClient
 from ratsraum_devstack.ports import free_port
 
@@ -43,14 +41,6 @@ def _portal(data: Path, database_url: str, nats_url: str) -> Any:
     return build_app(Settings(data_dir=data, database_url=database_url, nats_url=nats_url,
                               meeting_grpc_target=f"127.0.0.1:{free_port()}",
                               consumer_durable=f"portal-{free_port()}"))
-
-
-@pytest.fixture
-def own_nats_url(tmp_path: Path) -> Iterator[str]:
-    """A nats-server of this test alone."""
-    server = NatsServer(tmp_path / "nats").start()
-    yield server.url
-    server.stop()
 
 
 async def _papers(client: httpx.AsyncClient, want: int) -> list[dict[str, Any]]:

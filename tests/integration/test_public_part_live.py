@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import uvicorn
 from playwright.async_api import Request, Route, async_playwright, expect
 
 from ratsraum_common import demo
 from ratsraum_common.auth import TokenVerifier
 from ratsraum_devstack import chromium
-from ratsraum_devstack.natsserver import NatsServer
 from ratsraum_devstack.ports import free_port
 
 STREAM_HOST = "https://stream.soest.example"
@@ -34,14 +32,6 @@ document.addEventListener("securitypolicyviolation", e => {
 });"""
 CLOSED_ITEM = next(i for i in demo.AGENDA if not i.public)
 REFUSED_NOTE = "Folgende Mitglieder haben der Übertragung nicht zugestimmt"
-
-
-@pytest.fixture
-def own_nats_url(tmp_path: Path) -> Iterator[str]:
-    """A nats-server of this test alone."""
-    server = NatsServer(tmp_path / "nats").start()
-    yield server.url
-    server.stop()
 
 
 @contextlib.asynccontextmanager

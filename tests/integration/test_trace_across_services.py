@@ -99,10 +99,12 @@ def spans_of_trace(trace_id: int) -> list[Any]:
     return [s for s in EXPORTER.get_finished_spans() if s.context.trace_id == trace_id]
 
 
-async def test_one_trace_from_cast_to_portal_update(tmp_path: Path, nats_url: str) -> None:
+async def test_one_trace_from_cast_to_portal_update(tmp_path: Path, own_nats_url: str) -> None:
+    # Its own nats-server: on the session's server the portal would first work through every
+    # earlier test's events (thousands by now) before the one this test traces.
     configure_tracing("trace-test", exporter=EXPORTER)
     item = next(i for i in demo.AGENDA if i.key == "o4")
-    async with whole_system(tmp_path, nats_url) as urls, httpx.AsyncClient(timeout=15) as http:
+    async with whole_system(tmp_path, own_nats_url) as urls, httpx.AsyncClient(timeout=15) as http:
         clerk = await token_for(http, urls, "richter", tmp_path)
         member = await token_for(http, urls, "becker", tmp_path)
         api = urls["meeting"] + f"/api/v1/meetings/{demo.MEETING_ID}"

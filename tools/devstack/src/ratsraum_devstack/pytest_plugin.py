@@ -29,6 +29,15 @@ def nats_url(nats_server: NatsServer) -> str:
     return nats_server.url
 
 
+@pytest.fixture
+def own_nats_url(tmp_path: Path) -> Iterator[str]:
+    """A nats-server of one test alone, for tests whose services read the stream from its
+    start: on the session's server they would first work through every earlier test's events."""
+    server = NatsServer(tmp_path / "nats").start()
+    yield server.url
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
     """A throwaway PostgreSQL cluster for the whole test session."""
