@@ -6,7 +6,6 @@ import { fill, texts } from "./net.js";
 const DEBOUNCE_MS = 300;
 const dirty = new WeakSet();
 let timer = null;
-let seenState = false;
 
 function focusKey(element) {
   if (!element || element === document.body) return null;
@@ -73,9 +72,9 @@ function updateCount(data) {
 
 export function onStaffEvent(kind, data) {
   if (kind === "state") {
-    // The first state is what the page already shows; a later one follows a reconnect.
-    if (seenState) scheduleRefresh();
-    seenState = true;
+    // Sent when the stream (re)connects. Whatever changed between rendering the page and
+    // subscribing reached no stream, so re-read the page once; unchanged regions stay put.
+    scheduleRefresh();
   } else if (kind === "poll") {
     if (!updateCount(data)) scheduleRefresh();
   } else {
