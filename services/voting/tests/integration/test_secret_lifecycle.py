@@ -85,8 +85,11 @@ async def _audit(voting: RunningVoting, tenant: str, poll_id: str) -> dict[str, 
 
 async def _events(voting: RunningVoting, tenant: str) -> list[str]:
     async with voting.app.state.db.system_session() as session:
+        # In the outbox's own order: without ORDER BY, PostgreSQL returns rows in heap order,
+        # which changes as soon as the relay marks a row published.
         rows = (await session.execute(select(OutboxMessage.subject).where(
-            OutboxMessage.tenant_id == tenant))).scalars().all()
+            OutboxMessage.tenant_id == tenant).order_by(
+                OutboxMessage.seq, OutboxMessage.id))).scalars().all()
     return [r.split(".voting.")[1] for r in rows]
 
 
